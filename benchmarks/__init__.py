@@ -1,0 +1,1 @@
+"""Accuracy benchmarks for ``transcribe`` (not part of the shipped package)."""

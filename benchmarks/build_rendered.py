@@ -1,0 +1,565 @@
+"""Build the reproducible *rendered* benchmark set: real corpus melodies played by FluidSynth.
+
+Usage::
+
+    python -m benchmarks.build_rendered [--seed 0] [--items 48] [--out benchmarks/data/rendered]
+        [--jobs 2] [--force]
+
+Every choice (tune, instrument, tempo, transposition, length, articulation, velocities, noise)
+comes from ``numpy.random.default_rng`` seeded with ``seed`` (and the item index), so the same
+seed gives the same files.  Melodies come from the music21 corpus (Essen folksongs, Ryan's Mammoth
+Collection, Bach chorale soprano lines).  Each item ``<id>`` is written as ``<id>.wav`` (44.1 kHz
+mono, 16-bit), ``<id>.mid`` (the exact MIDI that was rendered) and ``<id>.json`` (ground truth,
+see :func:`_truth_json`).  ``manifest.json`` lists the items and the build parameters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.smf import TICKS_PER_QUARTER, MidiNote, write_smf
+
+BUILD_VERSION = 1
+HERE = Path(__file__).resolve().parent
+DEFAULT_OUT = HERE / "data" / "rendered"
+SOUNDFONT = Path(os.environ.get("TRANSCRIBE_SF2", "/usr/share/sounds/sf2/FluidR3_GM.sf2"))
+SR = 44100
+
+# name -> (GM program 0-based, comfortable centre MIDI, lowest, highest)
+INSTRUMENTS: dict[str, tuple[int, int, int, int]] = {
+    "flute": (73, 79, 60, 96),
+    "violin": (40, 74, 55, 100),
+    "clarinet": (71, 67, 50, 91),
+    "trumpet": (56, 68, 54, 84),
+    "alto_sax": (65, 63, 49, 81),
+    "oboe": (68, 73, 58, 91),
+    "cello": (42, 53, 36, 76),
+    "piano": (0, 67, 36, 96),
+    "nylon_guitar": (24, 62, 40, 84),
+    "choir_aahs": (52, 65, 48, 79),
+    "voice_oohs": (53, 62, 45, 79),
+    "french_horn": (60, 60, 41, 77),
+}
+NOISES: dict[str, float | None] = {"clean": None, "snr30": 30.0, "snr20": 20.0}
+ALLOWED_METERS = {"2/4", "3/4", "4/4", "2/2", "3/8", "6/8", "9/8", "12/8"}
+# Transpositions tried (music21 interval names); the result must keep <= 5 sharps/flats.
+INTERVALS = ["P1", "m2", "M2", "m3", "M3", "P4", "-m2", "-M2", "-m3", "-M3", "-P4", "-P5"]
+SOURCE_WEIGHTS = {"essen": 0.5, "ryans": 0.3, "bach": 0.2}
+MIN_S, MAX_S = 20.0, 30.0
+
+
+@dataclass(frozen=True)
+class Event:
+    """A note (midi > 0) or rest (midi == 0) of the melody, in quarters from the first downbeat."""
+
+    offset_q: Fraction
+    duration_q: Fraction
+    midi: int
+
+
+@dataclass(frozen=True)
+class Melody:
+    """A validated monophonic corpus melody with its notation facts."""
+
+    source: str
+    title: str
+    events: tuple[Event, ...]
+    time_signature: str
+    bar_q: Fraction
+    beat_q: Fraction
+    pickup_q: Fraction
+    key_tonic: str
+    key_mode: str
+    key_sharps: int
+    key_source: str
+
+
+def _frac(x: Any) -> Fraction:
+    return Fraction(x).limit_denominator(960)
+
+
+def _corpus_dir() -> Path:
+    import music21
+
+    return Path(music21.__file__).resolve().parent / "corpus"
+
+
+def _candidates() -> dict[str, list[tuple[str, int | None]]]:
+    """All candidate (path, tune number) pairs per source, in a fixed sorted order."""
+    root = _corpus_dir()
+    essen: list[tuple[str, int | None]] = []
+    for f in sorted((root / "essenFolksong").glob("*.abc")):
+        if f.stem.startswith("test") or f.stem == "folkHaydn":
+            continue
+        for line in f.read_text(encoding="latin-1").splitlines():
+            if line.startswith("X:"):
+                num = line[2:].strip()
+                if num.isdigit():
+                    essen.append((str(f), int(num)))
+    ryans: list[tuple[str, int | None]] = [
+        (str(f), None) for f in sorted((root / "ryansMammoth").glob("*.abc"))
+    ]
+    bach: list[tuple[str, int | None]] = [
+        (str(f), None) for f in sorted((root / "bach").glob("bwv*.mxl"))
+    ]
+    return {"essen": essen, "ryans": ryans, "bach": bach}
+
+
+def _key_name(tonic: str, mode: str) -> str:
+    return f"{tonic.replace('-', 'b')} {mode}"
+
+
+def load_melody(path: str, number: int | None, source: str) -> Melody | None:
+    """Parse one corpus tune and return it if it is a clean monophonic melody, else ``None``.
+
+    Rules: one voice, no chords, one time signature from :data:`ALLOWED_METERS`, regular bars
+    (only the first and last bar may be short), >= 16 notes, range <= 2 octaves, and a
+    major/minor key whose tonic is the melody's final note.  The key is the encoded key (tonic
+    + mode) when the file gives a :class:`music21.key.Key`; for a bare key signature the mode is
+    chosen by ``analyze('key')`` among the two keys of that signature.
+    """
+    from music21 import chord, converter, key, meter, note, stream
+
+    try:
+        score = converter.parse(path, number=number) if number is not None else converter.parse(path)
+    except Exception:
+        return None
+    parts = list(score.parts) if isinstance(score, stream.Score) else [score]
+    if not parts:
+        return None
+    part = parts[0]
+    if source != "bach" and len(parts) != 1:
+        return None
+    try:
+        expanded = part.expandRepeats()
+        if expanded is not None:
+            part = expanded
+    except Exception:
+        pass
+    sigs = {ts.ratioString for ts in part.recurse().getElementsByClass(meter.TimeSignature)}
+    if len(sigs) != 1:
+        return None
+    ts_str = sigs.pop()
+    if ts_str not in ALLOWED_METERS:
+        return None
+    ts = meter.TimeSignature(ts_str)
+    bar_q = _frac(ts.barDuration.quarterLength)
+    beat_q = _frac(ts.beatDuration.quarterLength)
+    measures = list(part.getElementsByClass(stream.Measure))
+    if len(measures) < 4:
+        return None
+    first_len = _frac(measures[0].duration.quarterLength)
+    pad = _frac(measures[0].paddingLeft or 0)
+    pickup = bar_q - pad if pad > 0 else (first_len if first_len < bar_q else Fraction(0))
+    if pickup >= bar_q:
+        pickup = Fraction(0)
+    for m in measures[1:-1]:
+        if _frac(m.duration.quarterLength) != bar_q:
+            return None
+    if any(v for m in measures for v in m.getElementsByClass(stream.Voice)):
+        return None
+    flat = part.flatten().stripTies()
+    if any(isinstance(e, chord.Chord) for e in flat.notes):
+        return None
+    events: list[Event] = []
+    for e in flat.notesAndRests:
+        if e.duration.isGrace or e.quarterLength == 0:
+            continue
+        off = _frac(e.getOffsetInHierarchy(flat)) - pickup
+        dur = _frac(e.quarterLength)
+        midi = int(e.pitch.midi) if isinstance(e, note.Note) else 0
+        events.append(Event(off, dur, midi))
+    events.sort(key=lambda ev: ev.offset_q)
+    notes = [ev for ev in events if ev.midi]
+    if len(notes) < 16:
+        return None
+    for a, b in zip(events, events[1:], strict=False):
+        if a.offset_q + a.duration_q > b.offset_q:
+            return None
+    pitches = [ev.midi for ev in notes]
+    if max(pitches) - min(pitches) > 24:
+        return None
+    encoded = [k for k in part.recurse().getElementsByClass(key.KeySignature)]
+    if not encoded:
+        return None
+    enc = encoded[0]
+    if isinstance(enc, key.Key):
+        if enc.mode not in ("major", "minor"):
+            return None
+        k = enc
+        key_source = "encoded"
+    else:
+        try:
+            an = flat.analyze("key")
+        except Exception:
+            return None
+        cands = [an, *getattr(an, "alternateInterpretations", [])]
+        same = [c for c in cands if c.sharps == enc.sharps and c.mode in ("major", "minor")]
+        if not same:
+            return None
+        k = same[0]
+        key_source = "signature+analysis"
+    if notes[-1].midi % 12 != k.tonic.pitchClass:
+        return None
+    title = str(score.metadata.title) if score.metadata and score.metadata.title else Path(path).stem
+    return Melody(
+        source=source,
+        title=title,
+        events=tuple(events),
+        time_signature=ts_str,
+        bar_q=bar_q,
+        beat_q=beat_q,
+        pickup_q=pickup,
+        key_tonic=k.tonic.name,
+        key_mode=k.mode,
+        key_sharps=int(k.sharps),
+        key_source=key_source,
+    )
+
+
+def _transpose(mel: Melody, interval: str) -> tuple[Melody, int] | None:
+    """Transpose melody and key by a spelled interval; ``None`` if > 5 sharps/flats result."""
+    from music21 import interval as m21interval
+    from music21 import key
+
+    intv = m21interval.Interval(interval)
+    k = key.Key(mel.key_tonic, mel.key_mode).transpose(intv)
+    if abs(k.sharps) > 5:
+        return None
+    semis = int(intv.semitones)
+    events = tuple(Event(e.offset_q, e.duration_q, e.midi + semis if e.midi else 0) for e in mel.events)
+    new = Melody(
+        mel.source,
+        mel.title,
+        events,
+        mel.time_signature,
+        mel.bar_q,
+        mel.beat_q,
+        mel.pickup_q,
+        k.tonic.name,
+        k.mode,
+        int(k.sharps),
+        mel.key_source,
+    )
+    return new, semis
+
+
+def _fit_octave(mel: Melody, instrument: str) -> int:
+    """Octave shift (in semitones) putting the melody's median near the instrument's centre."""
+    _, centre, lo, hi = INSTRUMENTS[instrument]
+    pitches = np.array([e.midi for e in mel.events if e.midi])
+    base = int(round((centre - float(np.median(pitches))) / 12.0)) * 12
+    best = base
+    best_bad = math.inf
+    for shift in (base, base - 12, base + 12):
+        bad = int(np.sum(np.maximum(0, lo - (pitches + shift)) + np.maximum(0, pitches + shift - hi)))
+        if bad < best_bad:
+            best, best_bad = shift, bad
+    return best
+
+
+def _loop_and_cut(mel: Melody, n_bars: int) -> list[Event]:
+    """Loop the melody (aligned to its bar lines) and cut it after ``n_bars`` full bars."""
+    end = max(e.offset_q + e.duration_q for e in mel.events)
+    period = math.ceil((end + mel.pickup_q) / mel.bar_q) * mel.bar_q
+    limit = n_bars * mel.bar_q
+    out: list[Event] = []
+    rep = 0
+    while True:
+        shift = rep * period
+        if shift - mel.pickup_q >= limit:
+            break
+        for e in mel.events:
+            on = e.offset_q + shift
+            if on >= limit:
+                break
+            if rep > 0 and on < shift - mel.pickup_q:
+                continue
+            dur = min(e.duration_q, limit - on)
+            out.append(Event(on, dur, e.midi))
+        rep += 1
+    return out
+
+
+def plan_items(seed: int, n_items: int) -> list[dict[str, Any]]:
+    """Choose tunes and every rendering parameter for ``n_items`` items from ``seed``."""
+    rng = np.random.default_rng(seed)
+    cands = _candidates()
+    sources = list(SOURCE_WEIGHTS)
+    weights = np.array([SOURCE_WEIGHTS[s] for s in sources])
+    inst_names = list(INSTRUMENTS)
+    inst_order = [inst_names[i % len(inst_names)] for i in range(n_items)]
+    noise_order = [list(NOISES)[i % len(NOISES)] for i in range(n_items)]
+    rng.shuffle(inst_order)
+    rng.shuffle(noise_order)
+    used: set[tuple[str, int | None]] = set()
+    plans: list[dict[str, Any]] = []
+    for idx in range(n_items):
+        mel = None
+        for _ in range(200):
+            src = sources[int(rng.choice(len(sources), p=weights / weights.sum()))]
+            path, number = cands[src][int(rng.integers(len(cands[src])))]
+            if (path, number) in used:
+                continue
+            used.add((path, number))
+            mel = load_melody(path, number, src)
+            if mel is not None:
+                break
+        if mel is None:
+            raise RuntimeError("could not find a usable melody")
+        instrument = inst_order[idx]
+        tr = None
+        for name in rng.permutation(INTERVALS):
+            tr = _transpose(mel, str(name))
+            if tr is not None:
+                interval_name = str(name)
+                break
+        assert tr is not None
+        mel_t, semis = tr
+        octave = _fit_octave(mel_t, instrument)
+        bpm_int = int(rng.integers(60, 141))
+        us_per_q = round(60_000_000 / bpm_int)
+        bpm = 60_000_000 / us_per_q
+        target_s = float(rng.uniform(22.0, 28.0))
+        bar_s = float(mel.bar_q) * 60.0 / bpm
+        pick_s = float(mel.pickup_q) * 60.0 / bpm
+        n_bars = max(1, round((target_s - pick_s) / bar_s))
+        while pick_s + n_bars * bar_s > MAX_S and n_bars > 1:
+            n_bars -= 1
+        while pick_s + n_bars * bar_s < MIN_S:
+            n_bars += 1
+        plans.append(
+            {
+                "index": idx,
+                "id": f"r{idx:03d}_{instrument}_{noise_order[idx]}",
+                "melody": mel_t,
+                "source_path": str(Path(path).relative_to(_corpus_dir())),
+                "tune_number": number,
+                "interval": interval_name,
+                "transpose_semitones": semis + octave,
+                "octave_shift": octave,
+                "instrument": instrument,
+                "noise": noise_order[idx],
+                "us_per_quarter": us_per_q,
+                "tempo_bpm": bpm,
+                "n_bars": n_bars,
+                "lead_s": float(rng.uniform(0.3, 1.0)),
+                "gate": float(rng.uniform(0.80, 0.97)),
+                "gap_max_s": float(rng.uniform(0.03, 0.12)),
+                "velocity_base": int(rng.integers(70, 101)),
+                "item_seed": int(rng.integers(2**31)),
+            }
+        )
+    return plans
+
+
+def _truth_json(plan: dict[str, Any], events: list[Event], notes: list[MidiNote]) -> dict[str, Any]:
+    """Ground truth: performance notes in seconds plus the written facts of every note."""
+    mel: Melody = plan["melody"]
+    us = plan["us_per_quarter"]
+
+    def sec(tick: int) -> float:
+        return tick * us / 1e6 / TICKS_PER_QUARTER
+
+    rows = []
+    for ev, mn in zip([e for e in events if e.midi], notes, strict=True):
+        pos = ev.offset_q % mel.bar_q if ev.offset_q >= 0 else ev.offset_q + mel.bar_q
+        measure = int((ev.offset_q // mel.bar_q) + 1) if ev.offset_q >= 0 else 0
+        rows.append(
+            {
+                "onset_s": round(sec(mn.on_tick), 6),
+                "offset_s": round(sec(mn.off_tick), 6),
+                "midi": mn.key,
+                "velocity": mn.velocity,
+                "offset_q": str(ev.offset_q),
+                "duration_q": str(ev.duration_q),
+                "measure": measure,
+                "beat": float(1 + pos / mel.beat_q),
+                "pos_in_bar_q": str(pos),
+            }
+        )
+    return {
+        "id": plan["id"],
+        "build_version": BUILD_VERSION,
+        "source": mel.source,
+        "source_path": plan["source_path"],
+        "tune_number": plan["tune_number"],
+        "title": mel.title,
+        "instrument": plan["instrument"],
+        "gm_program": INSTRUMENTS[plan["instrument"]][0],
+        "noise": plan["noise"],
+        "snr_db": NOISES[plan["noise"]],
+        "tempo_bpm": plan["tempo_bpm"],
+        "us_per_quarter": us,
+        "time_signature": mel.time_signature,
+        "key": _key_name(mel.key_tonic, mel.key_mode),
+        "key_sharps": mel.key_sharps,
+        "key_source": mel.key_source,
+        "pickup_q": str(mel.pickup_q),
+        "n_bars": plan["n_bars"],
+        "lead_s": round(sec(_lead_ticks(plan)), 6),
+        "transpose_interval": plan["interval"],
+        "transpose_semitones": plan["transpose_semitones"],
+        "sample_rate": SR,
+        "notes": rows,
+    }
+
+
+def _lead_ticks(plan: dict[str, Any]) -> int:
+    return round(plan["lead_s"] * 1e6 / plan["us_per_quarter"] * TICKS_PER_QUARTER)
+
+
+def _midi_notes(plan: dict[str, Any], events: list[Event]) -> list[MidiNote]:
+    """Turn written events into MIDI ticks with the item's articulation and velocities."""
+    mel: Melody = plan["melody"]
+    rng = np.random.default_rng(plan["item_seed"])
+    us = plan["us_per_quarter"]
+    lead = _lead_ticks(plan)
+    ticks_per_s = 1e6 / us * TICKS_PER_QUARTER
+    out: list[MidiNote] = []
+    for ev in events:
+        if not ev.midi:
+            continue
+        on = lead + round((ev.offset_q + mel.pickup_q) * TICKS_PER_QUARTER)
+        full = round(ev.duration_q * TICKS_PER_QUARTER)
+        gap = min((1.0 - plan["gate"]) * full, plan["gap_max_s"] * ticks_per_s)
+        off = on + max(1, round(full - gap))
+        downbeat = ev.offset_q >= 0 and ev.offset_q % mel.bar_q == 0
+        vel = plan["velocity_base"] + (10 if downbeat else 0) + int(rng.integers(-8, 9))
+        key_num = ev.midi + plan["octave_shift"]  # the spelled transposition is already in ev.midi
+        out.append(MidiNote(on, off, int(key_num), int(max(1, min(127, vel)))))
+    return out
+
+
+def render_item(plan: dict[str, Any], out_dir: Path) -> str:
+    """Write the MIDI, render it with FluidSynth, add seeded noise and write wav + truth JSON."""
+    import soundfile as sf
+
+    mel: Melody = plan["melody"]
+    events = _loop_and_cut(mel, plan["n_bars"])
+    notes = _midi_notes(plan, events)
+    mid = out_dir / f"{plan['id']}.mid"
+    num, den = (int(x) for x in mel.time_signature.split("/"))
+    ticks_per_s = 1e6 / plan["us_per_quarter"] * TICKS_PER_QUARTER
+    write_smf(
+        mid,
+        notes,
+        us_per_quarter=plan["us_per_quarter"],
+        program=INSTRUMENTS[plan["instrument"]][0],
+        time_signature=(num, den),
+        key_sharps=mel.key_sharps,
+        minor=mel.key_mode == "minor",
+        end_tick=max(n.off_tick for n in notes) + round(1.5 * ticks_per_s),
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw.wav"
+        subprocess.run(
+            ["fluidsynth", "-ni", "-q", "-F", str(raw), "-r", str(SR), "-O", "float", "-T", "wav",
+             str(SOUNDFONT), str(mid)],
+            check=True,
+            capture_output=True,
+        )
+        audio, sr = sf.read(raw, dtype="float64", always_2d=True)
+    assert sr == SR
+    x = audio.mean(axis=1)
+    x = x / max(1e-9, float(np.max(np.abs(x)))) * 0.7
+    snr = NOISES[plan["noise"]]
+    if snr is not None:
+        rng = np.random.default_rng([plan["item_seed"], 1])
+        p_sig = float(np.mean(x**2))
+        noise = rng.standard_normal(len(x)) * math.sqrt(p_sig / 10 ** (snr / 10))
+        x = x + noise
+        x = x / max(1.0, float(np.max(np.abs(x))) / 0.99)
+    sf.write(out_dir / f"{plan['id']}.wav", x.astype(np.float32), SR, subtype="PCM_16")
+    truth = _truth_json(plan, events, notes)
+    (out_dir / f"{plan['id']}.json").write_text(json.dumps(truth, indent=1))
+    return plan["id"]
+
+
+def _render_star(args: tuple[dict[str, Any], Path]) -> str:
+    return render_item(*args)
+
+
+def default_dir(seed: int, root: Path = DEFAULT_OUT) -> Path:
+    """Cache folder of the set built from ``seed``."""
+    return root / f"seed{seed}"
+
+
+def is_built(out_dir: Path, seed: int, n_items: int) -> bool:
+    """True if ``out_dir`` holds a complete set built by this builder version with these settings."""
+    man = out_dir / "manifest.json"
+    if not man.exists():
+        return False
+    try:
+        m = json.loads(man.read_text())
+    except json.JSONDecodeError:
+        return False
+    return (
+        m.get("build_version") == BUILD_VERSION
+        and m.get("seed") == seed
+        and m.get("n_items") == n_items
+        and all((out_dir / f"{i}.wav").exists() for i in m.get("items", []))
+    )
+
+
+def build(seed: int = 0, n_items: int = 48, out_root: Path = DEFAULT_OUT, jobs: int = 2,
+          force: bool = False, verbose: bool = True) -> Path:
+    """Build (or reuse) the rendered set for ``seed``; return its folder."""
+    out_dir = default_dir(seed, out_root)
+    if not force and is_built(out_dir, seed, n_items):
+        return out_dir
+    if shutil.which("fluidsynth") is None or not SOUNDFONT.exists():
+        raise RuntimeError("fluidsynth and the FluidR3_GM soundfont are needed to build the rendered set")
+    t0 = time.perf_counter()
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    plans = plan_items(seed, n_items)
+    if verbose:
+        print(f"planned {len(plans)} items in {time.perf_counter() - t0:.1f}s; rendering...", file=sys.stderr)
+    with Pool(max(1, jobs)) as pool:
+        ids = pool.map(_render_star, [(p, out_dir) for p in plans])
+    manifest = {
+        "build_version": BUILD_VERSION,
+        "seed": seed,
+        "n_items": n_items,
+        "soundfont": str(SOUNDFONT),
+        "items": ids,
+        "build_seconds": round(time.perf_counter() - t0, 1),
+    }
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    if verbose:
+        print(f"built {len(ids)} items into {out_dir} in {manifest['build_seconds']}s", file=sys.stderr)
+    return out_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--items", type=int, default=48)
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="cache root (a seed<N> folder is made in it)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--force", action="store_true", help="rebuild even if a complete set exists")
+    a = ap.parse_args(argv)
+    build(a.seed, a.items, a.out, a.jobs, a.force)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,218 @@
+"""Run the accuracy benchmark: ``python -m benchmarks.run [options]``.
+
+Transcribes every item of the chosen sets with our transcriber (``--pitch`` backend) and the
+peers, scores them, prints a summary table, and writes ``benchmarks/results/<name>.csv`` (one row
+per system, item and reference) and ``benchmarks/results/<name>.md`` (the tables).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import os
+import sys
+import time
+from collections.abc import Iterable
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks import metrics
+from benchmarks.datasets import Item, load_sets
+from benchmarks.systems import (
+    Prediction,
+    basic_pitch_available,
+    run_basic_pitch,
+    run_ours,
+    run_tutorial,
+)
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PEERS = ("basic-pitch", "tutorial")
+
+
+def score(item: Item, pred: Prediction) -> list[dict[str, Any]]:
+    """Per-reference rows of metrics for one prediction."""
+    rows = []
+    for ref in item.refs:
+        row: dict[str, Any] = {
+            "system": pred.system,
+            "set": item.set + (f"/{ref.name}" if ref.name else ""),
+            "item": item.id,
+            "seconds": round(pred.seconds, 3) if not math.isnan(pred.seconds) else "",
+            "error": pred.error or "",
+        }
+        row.update(metrics.note_scores(ref.notes, pred.notes))
+        if item.f0 is not None:
+            t = item.f0[0]
+            est = metrics.notes_to_f0(pred.notes, t)
+            row["rpa_notes"] = metrics.raw_pitch_accuracy(t, item.f0[1], t, est)
+            if pred.track is not None:
+                row["rpa_track"] = metrics.raw_pitch_accuracy(t, item.f0[1], pred.track[0], pred.track[1])
+        truth = item.truth
+        if truth is not None:
+            row.update({
+                "instrument": truth["instrument"], "noise": truth["noise"], "source": truth["source"],
+                "true_bpm": round(truth["tempo_bpm"], 3), "true_ts": truth["time_signature"],
+                "true_key": truth["key"], "est_bpm": "" if pred.tempo_bpm is None else round(pred.tempo_bpm, 3),
+                "est_ts": pred.time_signature or "", "est_key": pred.key or "",
+            })
+            if pred.system != "basic-pitch":  # basic-pitch makes no notation
+                row.update(metrics.key_scores(pred.key, truth["key"]))
+                row["ts_right"] = metrics.ts_right(pred.time_signature, truth["time_signature"])
+                row["tempo_right"] = metrics.tempo_right(
+                    pred.tempo_bpm, pred.time_signature, truth["tempo_bpm"], truth["time_signature"])
+                row.update(metrics.duration_scores(pred.written, pred.tempo_bpm, truth["notes"], truth["tempo_bpm"]))
+        rows.append(row)
+    return rows
+
+
+def _init_worker() -> None:
+    """Keep each pool worker single-threaded so ``--jobs`` sets the real parallelism."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+
+def _task(args: tuple[str, Item, str, bool, bool]) -> tuple[Item, Prediction]:
+    system, item, pitch, standin, use_cache = args
+    if system == "tutorial":
+        return item, run_tutorial(item, use_cache)
+    return item, run_ours(item, pitch, standin)
+
+
+def _mean(values: Iterable[Any]) -> float:
+    v = [float(x) for x in values if x != "" and x is not None and not (isinstance(x, float) and math.isnan(x))]
+    return float(np.mean(v)) if v else math.nan
+
+
+def summarize(rows: list[dict[str, Any]], by: str = "set") -> list[dict[str, Any]]:
+    """One line per (system, ``by``) with mean-of-item metrics and micro F1."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        key = r["set"] if by == "set" else f"rendered[{r.get(by, '')}]"
+        groups.setdefault((r["system"], key), []).append(r)
+    out = []
+    for (system, key), rs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        n_ref = sum(r["n_ref"] for r in rs)
+        n_est = sum(r["n_est"] for r in rs)
+        m = sum(r["conp_match"] for r in rs)
+        micro = 2 * m / (n_ref + n_est) if n_ref + n_est else math.nan
+        line = {
+            "set": key, "system": system, "items": len(rs),
+            "errors": sum(1 for r in rs if r["error"]),
+            "COnP F1": _mean(r["conp_f1"] for r in rs),
+            "COnP F1 micro": micro,
+            "COnPOff F1": _mean(r["conpoff_f1"] for r in rs),
+            "RPA notes": _mean(r.get("rpa_notes") for r in rs),
+            "RPA track": _mean(r.get("rpa_track") for r in rs),
+            "key": _mean(r.get("key_exact") for r in rs),
+            "time sig": _mean(r.get("ts_right") for r in rs),
+            "tempo": _mean(r.get("tempo_right") for r in rs),
+            "durations": _mean(r.get("dur_right") for r in rs),
+            "s/item": _mean(r["seconds"] for r in rs),
+        }
+        out.append(line)
+    return out
+
+
+def to_markdown(lines: list[dict[str, Any]]) -> str:
+    """A markdown table; NaN (metric not applicable) shows as a dash."""
+    if not lines:
+        return "(no results)\n"
+    cols = [c for c in lines[0] if any(not _isnan(ln[c]) for ln in lines)]
+
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return "–" if math.isnan(v) else f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
+        return str(v)
+
+    head = "| " + " | ".join(cols) + " |\n|" + "|".join("---" for _ in cols) + "|\n"
+    return head + "".join("| " + " | ".join(fmt(ln[c]) for c in cols) + " |\n" for ln in lines)
+
+
+def _isnan(v: Any) -> bool:
+    return isinstance(v, float) and math.isnan(v)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sets", default="rendered,ssvd,vocadito", help="comma list of rendered, ssvd, vocadito")
+    ap.add_argument("--pitch", default="swift", help="our pitch backend: swift, pyin or spice")
+    ap.add_argument("--peers", default="basic-pitch,tutorial", help="comma list of basic-pitch, tutorial ('' for none)")
+    ap.add_argument("--no-ours", action="store_true", help="run only the peers")
+    ap.add_argument("--limit", type=int, default=None, help="at most N items per set")
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the rendered set")
+    ap.add_argument("--rendered-items", type=int, default=48, help="size of the rendered set")
+    ap.add_argument("--name", default=None, help="results file stem (default bench-<pitch>)")
+    ap.add_argument("--no-cache", action="store_true", help="re-run the peers instead of using their cache")
+    ap.add_argument("--standin", action="store_true", help=argparse.SUPPRESS)  # harness development only
+    a = ap.parse_args(argv)
+
+    sets = [s.strip() for s in a.sets.split(",") if s.strip()]
+    peers = [p.strip() for p in a.peers.split(",") if p.strip()]
+    for p in peers:
+        if p not in PEERS:
+            ap.error(f"unknown peer {p!r} (choose from {', '.join(PEERS)})")
+    t_start = time.perf_counter()
+    items = load_sets(sets, seed=a.seed, n_rendered=a.rendered_items, limit=a.limit, jobs=a.jobs)
+    if not items:
+        print("no items to run", file=sys.stderr)
+        return 1
+    use_cache = not a.no_cache
+    preds: list[tuple[Item, Prediction]] = []
+    if "basic-pitch" in peers:
+        if basic_pitch_available():
+            bp = run_basic_pitch(items, a.jobs, use_cache)
+            preds.extend((it, bp[(it.set, it.id)]) for it in items)
+        else:
+            print("[skip] basic-pitch: run `bash benchmarks/setup_peers.sh` first", file=sys.stderr)
+    tasks: list[tuple[str, Item, str, bool, bool]] = []
+    if not a.no_ours:
+        tasks += [("ours", it, a.pitch, a.standin, use_cache) for it in items]
+    if "tutorial" in peers:
+        tasks += [("tutorial", it, a.pitch, a.standin, use_cache) for it in items]
+    print(f"{len(items)} items, {len(tasks)} pool tasks on {a.jobs} worker(s)...", file=sys.stderr)
+    if a.jobs > 1:
+        with Pool(a.jobs, initializer=_init_worker) as pool:
+            for i, res in enumerate(pool.imap_unordered(_task, tasks), 1):
+                preds.append(res)
+                if i % 20 == 0:
+                    print(f"  {i}/{len(tasks)}", file=sys.stderr)
+    else:
+        preds.extend(_task(t) for t in tasks)
+
+    rows = [row for it, p in preds for row in score(it, p)]
+    rows.sort(key=lambda r: (r["system"], r["set"], r["item"]))
+    errs = [r for r in rows if r["error"]]
+    for r in errs[:5]:
+        print(f"[error] {r['system']} {r['set']} {r['item']}: {r['error']}", file=sys.stderr)
+
+    name = a.name or f"bench-{a.pitch}"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    fields: list[str] = []
+    for r in rows:
+        fields.extend(k for k in r if k not in fields)
+    with (RESULTS / f"{name}.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    table = to_markdown(summarize(rows))
+    md = f"# Benchmark `{name}`\n\n`python -m benchmarks.run {' '.join(argv if argv is not None else sys.argv[1:])}`\n\n"
+    md += table
+    rendered = [r for r in rows if r["set"] == "rendered"]
+    if rendered:
+        md += "\n## Rendered set by noise condition\n\n" + to_markdown(summarize(rendered, by="noise"))
+    (RESULTS / f"{name}.md").write_text(md)
+    print(table)
+    print(f"rows: {RESULTS / f'{name}.csv'}  tables: {RESULTS / f'{name}.md'}  "
+          f"({time.perf_counter() - t_start:.0f}s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,211 @@
+"""Command line: ``transcribe song.wav --musicxml``. The only module that prints."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .config import BACKENDS, DEFAULT_CONFIDENCE, Options
+from .errors import OptionError, TranscribeError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .pipeline import Transcription
+
+#: File suffixes treated as audio when a folder is given.
+AUDIO_SUFFIXES = frozenset(
+    {".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".aif", ".aiff", ".wma", ".mp4", ".mov", ".mkv", ".webm"}
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format: its flag, file suffix and how to write it."""
+
+    flag: str
+    suffix: str
+    write: Callable[[Transcription, Path, bool], object]
+    help: str
+
+
+def _w_musicxml(t: Transcription, p: Path, force: bool) -> object:
+    return t.write_musicxml(p, force=force)
+
+
+def _w_midi(t: Transcription, p: Path, force: bool) -> object:
+    return t.write_midi(p, force=force)
+
+
+#: Output formats in the order they are written. The first two are the default.
+FORMATS: tuple[Format, ...] = (
+    Format("musicxml", ".musicxml", _w_musicxml, "write MusicXML (OUTDIR/<name>.musicxml)"),
+    Format("midi", ".mid", _w_midi, "write MIDI (OUTDIR/<name>.mid)"),
+)
+DEFAULT_FORMATS = ("musicxml", "midi")
+
+EXAMPLES = """examples:
+  transcribe song.wav                     MusicXML + MIDI into output/
+  transcribe song.wav --musicxml -o out/  only MusicXML, into out/
+  transcribe hum.m4a --key "G major" --time-signature 3/4
+  transcribe recordings/ -o scores/       every audio file in a folder
+  transcribe take.wav --pitch pyin --confidence 0.4 --force
+
+exit status: 0 all inputs done, 1 some input failed (the others are still done), 2 usage error.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; defaults come from :class:`transcribe.config.Options`."""
+    d = Options()
+    ap = argparse.ArgumentParser(
+        prog="transcribe",
+        description="Turn a recording of a melody (voice, flute, violin...) into sheet music.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files or folders of audio files")
+    ap.add_argument("-o", "--output", default="output", metavar="OUTDIR", help="output folder (default: output/)")
+    fmt = ap.add_argument_group("output formats (default: MusicXML and MIDI)")
+    for f in FORMATS:
+        fmt.add_argument(f"--{f.flag}", action="store_true", help=f.help)
+    fmt.add_argument("--all", action="store_true", help="write every format")
+    ap.add_argument("--force", action="store_true", help="overwrite existing output files")
+    ap.add_argument("--pitch", choices=BACKENDS, default=d.pitch, help=f"pitch backend (default: {d.pitch})")
+    defaults = ", ".join(f"{k} {v}" for k, v in DEFAULT_CONFIDENCE.items())
+    ap.add_argument("--confidence", type=float, default=None, metavar="X", help=f"voicing threshold 0-1 (default per backend: {defaults})")
+    ap.add_argument("--min-note", type=float, default=d.min_note_s, metavar="SEC", help=f"shortest note in seconds (default: {d.min_note_s})")
+    ap.add_argument("--tempo", type=float, default=None, metavar="BPM", help="quarter-note tempo (default: estimated)")
+    ap.add_argument("--time-signature", default=None, metavar="N/D", help="time signature, e.g. 3/4 or 6/8 (default: estimated)")
+    ap.add_argument("--key", default=None, metavar="KEY", help='key, e.g. "G major" or "E minor" (default: estimated)')
+    ap.add_argument("--title", default=None, help="score title (default: from the file name)")
+    ap.add_argument("--spice-model", default=None, metavar="HANDLE", help="SPICE model: TF Hub URL or SavedModel folder (default: $TRANSCRIBE_SPICE_MODEL or TF Hub)")
+    ap.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    ap.add_argument("--version", action="version", version=f"transcribe {__version__}")
+    return ap
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(
+        pitch=args.pitch,
+        confidence=args.confidence,
+        min_note_s=args.min_note,
+        tempo_bpm=args.tempo,
+        time_signature=args.time_signature,
+        key=args.key,
+        title=args.title,
+        spice_model=args.spice_model,
+    )
+
+
+def expand_inputs(inputs: Sequence[str]) -> list[tuple[Path, str | None]]:
+    """Files to process, each with an error to report instead (or ``None``).
+
+    Folders expand to the audio files directly inside them, sorted.
+    """
+    out: list[tuple[Path, str | None]] = []
+    for raw in inputs:
+        p = Path(raw)
+        if p.is_dir():
+            files = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in AUDIO_SUFFIXES)
+            if not files:
+                out.append((p, f"{p}: the folder has no audio files ({', '.join(sorted(s[1:] for s in AUDIO_SUFFIXES))}): check the path"))
+            out.extend((f, None) for f in files)
+        elif not p.exists():
+            out.append((p, f"{p}: no such file: check the path"))
+        else:
+            out.append((p, None))
+    return out
+
+
+def _err(msg: str) -> None:
+    print(f"transcribe: error: {msg}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line. Returns the exit status (0 ok, 1 some input failed, 2 usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 0 for --help/--version and 2 for usage errors
+        return int(exc.code or 0)
+    try:
+        opts = _options(args)
+    except OptionError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    chosen = [f for f in FORMATS if args.all or getattr(args, f.flag)]
+    if not chosen:
+        chosen = [f for f in FORMATS if f.flag in DEFAULT_FORMATS]
+    outdir = Path(args.output)
+    if outdir.exists() and not outdir.is_dir():
+        _err(f"{outdir}: the output path is a file, not a folder: give a folder with -o")
+        return EXIT_USAGE
+    if opts.pitch == "spice":
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chatter is not for users
+    items = expand_inputs(args.inputs)
+    failed = 0
+    done = 0
+    stems: dict[str, int] = {}
+    try:
+        for path, problem in items:
+            if problem is not None:
+                _err(problem)
+                failed += 1
+                continue
+            stem = path.stem
+            stems[stem] = stems.get(stem, 0) + 1
+            if stems[stem] > 1:  # two inputs with one name would write the same outputs
+                stem = f"{stem}-{stems[stem]}"
+            ok = _process(path, stem, outdir, chosen, opts, force=args.force, quiet=args.quiet)
+            done += ok
+            failed += not ok
+    except KeyboardInterrupt:
+        _err(f"interrupted: {done} file(s) finished, the rest not started; no partial output was left")
+        return 130
+    if not args.quiet and len(items) > 1:
+        print(f"transcribe: {done} done, {failed} failed", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _process(path: Path, stem: str, outdir: Path, formats: list[Format], opts: Options, *, force: bool, quiet: bool) -> bool:
+    from .export import check_target
+    from .pipeline import transcribe
+
+    targets = [(f, outdir / f"{stem}{f.suffix}") for f in formats]
+    try:
+        for _, target in targets:
+            check_target(target, force=force)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = transcribe(path, **{k: v for k, v in vars(opts).items()})
+        for w in caught:
+            if not quiet:
+                print(f"transcribe: warning: {w.message}", file=sys.stderr)
+        written = [f.write(result, target, force) for f, target in targets]
+    except TranscribeError as exc:
+        _err(str(exc))
+        return False
+    if not quiet:
+        print(_report(result), file=sys.stderr)
+        for p in written:
+            print(f"  wrote {p}", file=sys.stderr)
+    return True
+
+
+def _report(t: Transcription) -> str:
+    return (
+        f"{t.source}: {t.duration_s:.1f} s, {len(t.notes)} notes, tempo {t.tempo_bpm:.0f} BPM, "
+        f"{t.time_signature}, {t.key}, tuning {t.tuning_cents:+.0f} cents"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Every default of the pipeline, defined once.
+
+The CLI builds its arguments from :class:`Options` and the stages receive the
+fields they need as keyword arguments, so each option has one name from the
+command line (``--confidence``) to the stage that uses it
+(``gating.voiced_mask(confidence=...)``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from .errors import OptionError
+
+#: Pitch backends known to the package, the first is the default.
+BACKENDS: tuple[str, ...] = ("swift", "pyin", "spice")
+
+#: Per-backend confidence threshold for a frame to count as voiced. Chosen by
+#: measurement on the benchmark sets (see README, "Gating"): SwiftF0's
+#: confidence is calibrated so that 0.5 is its own voicing decision; pYIN's
+#: voicing probability is low on breathy voices; SPICE's 1 - uncertainty sits
+#: high on everything, the tutorial's 0.9 is too strict for real singing.
+DEFAULT_CONFIDENCE: dict[str, float] = {"swift": 0.5, "pyin": 0.3, "spice": 0.7}
+
+TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "2/2", "3/8", "6/8", "9/8", "12/8")
+
+_TS_RE = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$")
+_KEY_RE = re.compile(r"^\s*([A-Ga-g])([#b♯♭]?)\s*(major|minor|maj|min|m)?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Options of one transcription; every field has its default here only.
+
+    Attributes:
+        pitch: Pitch backend, one of :data:`BACKENDS`.
+        confidence: Voicing threshold in [0, 1]; ``None`` takes the backend's
+            measured default from :data:`DEFAULT_CONFIDENCE`.
+        loudness_floor_db: Frames quieter than this many dB below the loudest
+            part of the recording are rests, whatever the pitch model says.
+        max_gap_s: Unvoiced gaps up to this long inside a note are bridged.
+        min_note_s: Shortest note kept, in seconds.
+        fmin_hz: Lowest pitch searched, in Hz.
+        fmax_hz: Highest pitch searched, in Hz.
+        tempo_bpm: Quarter-note tempo override; ``None`` estimates it.
+        time_signature: Time-signature override like ``"3/4"``; ``None`` estimates it.
+        key: Key override like ``"G major"`` or ``"E minor"``; ``None`` estimates it.
+        title: Score title; ``None`` uses the file name.
+        spice_model: SPICE model handle (URL or SavedModel folder); ``None``
+            uses ``$TRANSCRIBE_SPICE_MODEL`` or the TF Hub default.
+        spice_version: SPICE calibration version (1 or 2); ``None`` detects it
+            from the handle.
+    """
+
+    pitch: str = "swift"
+    confidence: float | None = None
+    loudness_floor_db: float = 45.0
+    max_gap_s: float = 0.05
+    min_note_s: float = 0.07
+    fmin_hz: float = 50.0
+    fmax_hz: float = 2000.0
+    tempo_bpm: float | None = None
+    time_signature: str | None = None
+    key: str | None = None
+    title: str | None = None
+    spice_model: str | None = None
+    spice_version: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.pitch not in BACKENDS:
+            raise OptionError(f"unknown pitch backend {self.pitch!r}: choose one of {', '.join(BACKENDS)}")
+        if self.confidence is not None and not (_finite(self.confidence) and 0.0 <= self.confidence <= 1.0):
+            raise OptionError(f"confidence {self.confidence!r} is out of range: give a number from 0 to 1")
+        if self.tempo_bpm is not None and not (_finite(self.tempo_bpm) and 20.0 <= self.tempo_bpm <= 400.0):
+            raise OptionError(f"tempo {self.tempo_bpm!r} is out of range: give a BPM from 20 to 400")
+        if self.time_signature is not None:
+            object.__setattr__(self, "time_signature", parse_time_signature(self.time_signature))
+        if self.key is not None:
+            object.__setattr__(self, "key", parse_key(self.key))
+        for name in ("loudness_floor_db", "max_gap_s", "min_note_s"):
+            value = getattr(self, name)
+            if not (_finite(value) and value >= 0):
+                raise OptionError(f"{name} {value!r} is out of range: give a number >= 0")
+        if not (_finite(self.fmin_hz) and _finite(self.fmax_hz) and 20.0 <= self.fmin_hz < self.fmax_hz <= 4000.0):
+            raise OptionError(f"pitch range {self.fmin_hz!r}-{self.fmax_hz!r} Hz is invalid: need 20 <= fmin < fmax <= 4000")
+        if self.spice_version not in (None, 1, 2):
+            raise OptionError(f"spice_version {self.spice_version!r} is unknown: give 1 or 2")
+
+    @property
+    def voicing_threshold(self) -> float:
+        """The confidence threshold in force: the override or the backend default."""
+        return DEFAULT_CONFIDENCE[self.pitch] if self.confidence is None else float(self.confidence)
+
+    def with_(self, **changes: Any) -> Options:
+        """Return a copy with some fields changed (validated again)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_kwargs(cls, **kwargs: Any) -> Options:
+        """Build options from keyword arguments, rejecting unknown names clearly."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(kwargs) - known)
+        if unknown:
+            raise OptionError(f"unknown option(s) {', '.join(unknown)}: valid options are {', '.join(sorted(known))}")
+        return cls(**kwargs)
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def parse_time_signature(text: str) -> str:
+    """Validate a time signature like ``"6/8"`` and return it normalised.
+
+    Raises:
+        OptionError: If it is not ``N/D`` with N in 1..32 and D a power of two up to 32.
+    """
+    match = _TS_RE.match(str(text))
+    if not match:
+        raise OptionError(f"time signature {text!r} is malformed: write it like 3/4 or 6/8")
+    num, den = int(match.group(1)), int(match.group(2))
+    if not (1 <= num <= 32) or den not in (1, 2, 4, 8, 16, 32):
+        raise OptionError(f"time signature {text!r} is invalid: numerator 1-32, denominator 1, 2, 4, 8, 16 or 32")
+    return f"{num}/{den}"
+
+
+def parse_key(text: str) -> str:
+    """Validate a key like ``"G major"``, ``"F# minor"``, ``"Bb"`` or ``"em"``.
+
+    Returns:
+        The key as ``"<Tonic> major"`` or ``"<Tonic> minor"`` with ``#``/``b``
+        accidentals, e.g. ``"B- major"`` is written ``"Bb major"``.
+
+    Raises:
+        OptionError: If the tonic is not A-G with an optional sharp or flat.
+    """
+    match = _KEY_RE.match(str(text).replace("-", "b"))
+    if not match:
+        raise OptionError(f"key {text!r} is not a key: write it like 'G major', 'F# minor' or 'Bb major'")
+    letter, accidental, mode = match.groups()
+    accidental = {"♯": "#", "♭": "b"}.get(accidental, accidental)
+    mode_l = (mode or "").lower()
+    minor = mode_l in ("minor", "min", "m") or (not mode and letter.islower())
+    return f"{letter.upper()}{accidental} {'minor' if minor else 'major'}"

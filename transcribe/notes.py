@@ -1,0 +1,243 @@
+"""Notes from a gated pitch track: variable length, re-attacks split, glides kept whole.
+
+The segmentation is a Viterbi search over the states {rest, semitone p for p
+in the sung range}: every frame pays for its distance from the state's pitch
+(capped, so a short octave slip or a scoop costs little), starting a note pays
+a fixed price (lowered where the audio shows an onset), and unvoiced frames
+inside a note pay a price too. The cheapest path through the whole take is
+the note sequence: a vibrato that swings around a pitch never pays for
+itself as extra notes, while a real step pays back its note price within a
+few frames. Repeated notes of one pitch, which the pitch track alone cannot
+separate, are then split where the onset strength or the loudness shows a
+re-attack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .types import Note, PitchTrack
+
+
+@dataclass(frozen=True)
+class SegmentParams:
+    """Costs of the segmentation search (per 16 ms frame unless said otherwise).
+
+    Attributes:
+        note_cost: Price of starting a note, in cost units (1 = a frame one
+            semitone off at full confidence).
+        onset_discount: How much a unit of onset strength lowers ``note_cost``.
+        max_dev_st: Cap of the pitch deviation cost, in semitones.
+        dead_zone_st: Deviations up to this many semitones are free (intonation, vibrato).
+        voiced_rest_cost: Price of calling a fully confident voiced frame a rest.
+        unvoiced_note_cost: Price of an unvoiced frame inside a note.
+        end_cost: Price of ending a note.
+        reattack_strength: Onset strength (95th percentile = 1) that splits a
+            held note of one pitch into two.
+        reattack_dip_db: A dip in loudness this deep between two louder parts
+            of one note also splits it.
+    """
+
+    note_cost: float = 3.0
+    onset_discount: float = 1.0
+    max_dev_st: float = 2.0
+    dead_zone_st: float = 0.2
+    voiced_rest_cost: float = 1.0
+    unvoiced_note_cost: float = 0.8
+    end_cost: float = 0.5
+    reattack_strength: float = 0.9
+    reattack_dip_db: float = 6.0
+
+
+def segment(
+    track: PitchTrack,
+    voiced: np.ndarray,
+    onset: np.ndarray,
+    *,
+    sure: np.ndarray | None = None,
+    tuning_cents: float,
+    min_note_s: float,
+    params: SegmentParams | None = None,
+) -> tuple[Note, ...]:
+    """Turn a pitch track into notes.
+
+    Args:
+        track: The (ungated) pitch track; its ``f0_hz`` is read where ``voiced``.
+        voiced: Boolean voicing mask from :func:`transcribe.gating.voiced_mask`, shape (n,).
+        onset: Onset strength per frame, shape (n,) (see :mod:`transcribe.features`).
+        sure: Voicing before gap bridging, shape (n,); a gap in it with an
+            onset after it is a re-attack. Defaults to ``voiced``.
+        tuning_cents: Global tuning offset, removed before rounding to semitones.
+        min_note_s: Notes shorter than this are merged into a neighbour or dropped.
+        params: Search costs; defaults when ``None``.
+
+    Returns:
+        Notes in time order, not overlapping.
+    """
+    p = params or SegmentParams()
+    n = len(track)
+    voiced = np.asarray(voiced, dtype=bool)
+    if n == 0 or not voiced.any():
+        return ()
+    hop = track.hop_s or 0.016
+    midi = track.midi - tuning_cents / 100.0
+    voiced = voiced & np.isfinite(midi)
+    if not voiced.any():
+        return ()
+    conf = np.where(voiced, track.confidence, 0.0)
+    sure_mask = voiced if sure is None else (np.asarray(sure, dtype=bool) & voiced)
+    onset = np.nan_to_num(np.asarray(onset, dtype=np.float64), nan=0.0)
+    states = _path(midi, voiced, conf, onset, p)
+    runs = _runs(states)
+    notes: list[Note] = []
+    for start, end, pitch in runs:
+        if pitch < 0:
+            continue
+        for a, b in _split_reattacks(start, end, onset, track.loudness_db, sure_mask, p, int(round(min_note_s / hop))):
+            notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop))
+    return _clean(notes, min_note_s=min_note_s)
+
+
+def _path(midi: np.ndarray, voiced: np.ndarray, conf: np.ndarray, onset: np.ndarray, p: SegmentParams) -> np.ndarray:
+    """Viterbi path: per frame -1 for rest or the MIDI number of the note."""
+    n = len(midi)
+    m_v = midi[voiced]
+    lo = int(np.floor(np.percentile(m_v, 0.5))) - 1
+    hi = int(np.ceil(np.percentile(m_v, 99.5))) + 1
+    pitches = np.arange(lo, hi + 1, dtype=np.float64)
+    k = len(pitches)
+    m_safe = np.where(voiced, midi, 0.0)
+    # Emission costs, (n, k): distance beyond a dead zone, capped, weighted by confidence.
+    dev = np.abs(m_safe[:, None] - pitches[None, :])
+    emit = np.minimum(np.maximum(dev - p.dead_zone_st, 0.0), p.max_dev_st) * conf[:, None]
+    emit[~voiced] = p.unvoiced_note_cost
+    rest_emit = np.where(voiced, p.voiced_rest_cost * conf, 0.0)
+    start_cost = np.maximum(p.note_cost - p.onset_discount * onset, 0.25 * p.note_cost)
+
+    # value[0] = rest, value[1:] = notes; prev[t, s] = state at t - 1 on the best path into s at t.
+    value = np.concatenate(([0.0], np.full(k, np.inf)))
+    prev = np.empty((n, k + 1), dtype=np.int16)
+    own = np.arange(k + 1, dtype=np.int16)
+    for t in range(n):
+        j_all = int(np.argmin(value))
+        j_note = int(np.argmin(value[1:])) + 1
+        end_val = value[j_note] + p.end_cost
+        new = np.empty(k + 1)
+        if value[0] <= end_val:
+            new[0], prev[t, 0] = value[0], 0
+        else:
+            new[0], prev[t, 0] = end_val, j_note
+        enter = value[j_all] + start_cost[t]
+        stay = value[1:] <= enter
+        new[1:] = np.where(stay, value[1:], enter)
+        prev[t, 1:] = np.where(stay, own[1:], j_all)
+        new[0] += rest_emit[t]
+        new[1:] += emit[t]
+        value = new
+    state = np.empty(n, dtype=np.int64)
+    state[-1] = int(np.argmin(value))
+    for t in range(n - 1, 0, -1):
+        state[t - 1] = prev[t, state[t]]
+    return np.where(state == 0, -1, lo + state - 1)
+
+
+def _runs(states: np.ndarray) -> list[tuple[int, int, int]]:
+    """Maximal runs of equal values as (start, end_exclusive, value)."""
+    change = np.flatnonzero(np.diff(states)) + 1
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [len(states)]))
+    return [(int(a), int(b), int(states[a])) for a, b in zip(starts, ends)]
+
+
+def _split_reattacks(
+    start: int, end: int, onset: np.ndarray, loud_db: np.ndarray, sure: np.ndarray, p: SegmentParams, min_len: int
+) -> list[tuple[int, int]]:
+    """Split the frames [start, end) of one note at re-attacks.
+
+    Evidence of a re-attack, strongest first: the voicing drops out and comes
+    back with an onset or a loudness dip (a breath or a re-bowed note); the
+    loudness dips by ``p.reattack_dip_db`` and rises again; the onset strength
+    peaks above ``p.reattack_strength``. Each part keeps ``min_len`` frames.
+
+    Returns:
+        ``(first_frame, end_frame_exclusive)`` per part; a gap between parts is a rest.
+    """
+    min_len = max(min_len, 2)
+    if end - start < 2 * min_len:
+        return [(start, end)]
+    on = onset[start:end]
+    loud = loud_db[start:end]
+    v = sure[start:end]
+    n = end - start
+    cands: list[tuple[float, int, int]] = []  # (priority, new_onset, previous_end) relative to start
+
+    def onset_near(i: int) -> float:
+        return float(on[max(0, i - 2) : i + 3].max())
+
+    def dip_depth(lo: int, hi: int) -> float:
+        left = loud[max(0, lo - 12) : max(lo, 1)].max()
+        right = loud[hi : hi + 12].max() if hi < n else -np.inf
+        return float(min(left, right) - loud[lo:hi].min()) if hi > lo else 0.0
+
+    # (a) voicing gaps inside the note.
+    edges = np.flatnonzero(np.diff(v.astype(np.int8)))
+    for e in edges:
+        if v[e] and e + 1 < n:  # a gap starts at e + 1
+            later = edges[edges > e]
+            if not len(later):
+                break
+            g0, g1 = e + 1, int(later[0]) + 1
+            if onset_near(g1) >= 0.5 * p.reattack_strength or dip_depth(g0, g1) >= 0.5 * p.reattack_dip_db:
+                cands.append((3.0, g1, g0))
+    # (b) loudness dips: local minima well below the loud parts on both sides.
+    for d in range(1, n - 1):
+        if loud[d] <= loud[d - 1] and loud[d] < loud[d + 1] and dip_depth(d, d + 1) >= p.reattack_dip_db:
+            rise = d + 1 + int(np.argmax(on[d + 1 : d + 5])) if d + 1 < n else d + 1
+            cands.append((2.0, rise, rise))
+    # (c) onset peaks.
+    for i in range(2, n - 1):
+        if on[i] >= p.reattack_strength and on[i] >= on[max(0, i - 2) : i + 3].max():
+            cands.append((1.0 + float(on[i]) * 1e-3, i, i))
+    # Strongest first; keep a candidate only if it leaves min_len frames on each side.
+    cuts: list[tuple[int, int]] = []
+    for _, new_on, prev_end in sorted(cands, key=lambda c: -c[0]):
+        if new_on < min_len or n - new_on < min_len or prev_end < min_len:
+            continue
+        if any(abs(new_on - c[0]) < min_len for c in cuts):
+            continue
+        cuts.append((new_on, prev_end))
+    cuts.sort()
+    parts = []
+    a = start
+    for new_on, prev_end in cuts:
+        parts.append((a, start + prev_end))
+        a = start + new_on
+    parts.append((a, end))
+    return [(x, y) for x, y in parts if y > x]
+
+
+def _make_note(track: PitchTrack, midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, a: int, b: int, pitch: int, hop: float) -> Note:
+    v = voiced[a:b]
+    dev = (midi[a:b] - pitch)[v]
+    cents = float(np.median(dev) * 100.0) if len(dev) else 0.0
+    # Frame times are centres; a note spans from half a hop before its first frame to half after its last.
+    onset_s = max(0.0, float(track.times_s[a]) - hop / 2)
+    offset_s = float(track.times_s[b - 1]) + hop / 2
+    confidence = float(conf[a:b][v].mean()) if v.any() else 0.0
+    return Note(onset_s=onset_s, offset_s=offset_s, midi=int(pitch), cents=cents, confidence=confidence)
+
+
+def _clean(notes: list[Note], *, min_note_s: float) -> tuple[Note, ...]:
+    """Drop notes shorter than ``min_note_s``, merging each into an adjacent
+    note of the same pitch when they touch."""
+    out: list[Note] = []
+    for note in notes:
+        if out and note.midi == out[-1].midi and note.onset_s - out[-1].offset_s < 1e-6 and (
+            note.duration_s < min_note_s or out[-1].duration_s < min_note_s
+        ):
+            prev = out.pop()
+            note = Note(prev.onset_s, note.offset_s, note.midi, prev.cents, prev.confidence)
+        out.append(note)
+    return tuple(n for n in out if n.duration_s >= min_note_s - 1e-9)

@@ -1,0 +1,190 @@
+"""The whole pipeline as one function, and the result object with its writers."""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import audio as audio_io
+from . import features, gating, harmony, notes, pitch, rhythm
+from .config import Options
+from .errors import TranscribeWarning
+from .export import write_bytes_atomic
+from .tuning import tuning_offset_cents
+from .types import Note, PitchTrack, Rhythm, WrittenNote
+
+
+@dataclass(frozen=True, eq=False)
+class Transcription:
+    """Everything the pipeline found about one recording.
+
+    Attributes:
+        source: The input path, or ``"<array>"``.
+        title: Score title.
+        duration_s: Length of the audio in seconds.
+        options: The options used.
+        raw_track: The backend's pitch track before gating.
+        voiced: Voicing mask per frame, shape (len(raw_track),).
+        tuning_cents: Global tuning offset from A440 in cents.
+        notes: Sounding notes in performance time.
+        rhythm: Tempo, meter, pickup and quantized positions.
+        key: Key like ``"G major"``.
+        written: Notes as written (names, measures, beats, written lengths).
+    """
+
+    source: str
+    title: str
+    duration_s: float
+    options: Options
+    raw_track: PitchTrack
+    voiced: np.ndarray
+    tuning_cents: float
+    notes: tuple[Note, ...]
+    rhythm: Rhythm
+    key: str
+    written: tuple[WrittenNote, ...]
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def track(self) -> PitchTrack:
+        """The gated pitch track: f0 is NaN in rests."""
+        return gating.gate(self.raw_track, self.voiced)
+
+    @property
+    def tempo_bpm(self) -> float:
+        """Quarter-note tempo in BPM."""
+        return self.rhythm.bpm
+
+    @property
+    def time_signature(self) -> str:
+        """Time signature like ``"3/4"``."""
+        return self.rhythm.time_signature
+
+    @property
+    def score(self) -> Any:
+        """The music21 Score (built on first use)."""
+        if "score" not in self._cache:
+            from .score import build_score
+
+            self._cache["score"] = build_score(self.written, self.rhythm, key=self.key, title=self.title)
+        return self._cache["score"]
+
+    def to_musicxml(self) -> bytes:
+        """The score as MusicXML bytes."""
+        from .score import to_musicxml
+
+        return to_musicxml(self.score)
+
+    def to_midi(self) -> bytes:
+        """The score as Standard MIDI File bytes."""
+        from .score import to_midi
+
+        return to_midi(self.score)
+
+    def write_musicxml(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+        """Write MusicXML atomically; refuses to overwrite unless ``force``."""
+        return write_bytes_atomic(path, self.to_musicxml(), force=force)
+
+    def write_midi(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+        """Write MIDI atomically; refuses to overwrite unless ``force``."""
+        return write_bytes_atomic(path, self.to_midi(), force=force)
+
+
+def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = None, **options: Any) -> Transcription:
+    """Transcribe a monophonic recording.
+
+    Args:
+        source: Path of an audio file, or a signal of shape (n,) or (n, channels).
+        sr: Sample rate of ``source`` in Hz when it is an array.
+        **options: Any field of :class:`transcribe.config.Options`
+            (``pitch="swift"``, ``confidence=0.5``, ``tempo_bpm=120``...).
+
+    Returns:
+        The transcription. Silent or pitchless input gives no notes and an
+        empty score, with a :class:`TranscribeWarning`.
+
+    Raises:
+        TranscribeError: For unreadable input, bad options, or a missing model.
+    """
+    opts = Options.from_kwargs(**options)
+    backend_sr = pitch.sample_rate(opts.pitch)
+    if isinstance(source, np.ndarray):
+        if sr is None:
+            from .errors import AudioError
+
+            raise AudioError("array input needs its sample rate: call transcribe(samples, sr=44100)")
+        audio = audio_io.from_array(source, sr, target_sr=backend_sr)
+        name, default_title = "<array>", "Transcription"
+    else:
+        audio = audio_io.load(source, sr=backend_sr)
+        name, default_title = str(source), _title_from(Path(source))
+    backend_options: dict[str, Any] = {}
+    if opts.pitch == "spice":
+        backend_options = {"model": opts.spice_model, "version": opts.spice_version}
+    raw = pitch.estimate(audio, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz, **backend_options)
+    sure = gating.voiced_mask(raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db)
+    mask = gating.voiced_mask(raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, max_gap_s=opts.max_gap_s)
+    midi = raw.midi
+    tuning = tuning_offset_cents(midi[mask], raw.confidence[mask]) if mask.any() else 0.0
+    onset = features.onset_strength(audio.samples, audio.sr, raw.times_s) if mask.any() else np.zeros(len(raw))
+    found = notes.segment(raw, mask, onset, sure=sure, tuning_cents=tuning, min_note_s=opts.min_note_s)
+    if not found:
+        warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
+    rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature)
+    key = opts.key or harmony.estimate_key(found)
+    written = write_notes(found, rh, key)
+    return Transcription(
+        source=name,
+        title=opts.title or default_title,
+        duration_s=audio.duration_s,
+        options=opts,
+        raw_track=raw,
+        voiced=mask,
+        tuning_cents=tuning,
+        notes=found,
+        rhythm=rh,
+        key=key,
+        written=written,
+    )
+
+
+def _title_from(path: Path) -> str:
+    return path.stem.replace("_", " ").replace("-", " ").strip().title() or "Transcription"
+
+
+def write_notes(found: tuple[Note, ...], rh: Rhythm, key: str) -> tuple[WrittenNote, ...]:
+    """Attach names, measures and beats to the notes."""
+    num, den = (int(x) for x in rh.time_signature.split("/"))
+    compound = den == 8 and num % 3 == 0
+    beat_q = Fraction(3, 2) if compound else Fraction(4, den)
+    measure_q = rh.measure_q
+    out = []
+    for n, on_q, dur_q in zip(found, rh.onsets_q, rh.durations_q):
+        if rh.pickup_q > 0 and on_q < rh.pickup_q:
+            measure, in_bar = 0, on_q + measure_q - rh.pickup_q
+        else:
+            since = on_q - rh.pickup_q
+            measure = 1 + math.floor(since / measure_q)
+            in_bar = since - (measure - 1) * measure_q
+        out.append(
+            WrittenNote(
+                onset_s=n.onset_s,
+                offset_s=n.offset_s,
+                midi=n.midi,
+                name=harmony.spell(n.midi, key),
+                onset_q=on_q,
+                duration_q=dur_q,
+                measure=measure,
+                beat=float(1 + in_bar / beat_q),
+                cents=n.cents,
+                confidence=n.confidence,
+            )
+        )
+    return tuple(out)

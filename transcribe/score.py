@@ -1,0 +1,133 @@
+"""The only module that imports music21: written notes, rhythm and key to a Score."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .harmony import key_signature_sharps
+from .types import Rhythm, WrittenNote
+
+if TYPE_CHECKING:  # pragma: no cover
+    from music21 import stream
+
+#: Clef names chosen from the range; see :func:`choose_clef`.
+CLEFS = ("treble", "treble8vb", "bass")
+
+
+def choose_clef(midis: list[int]) -> str:
+    """Clef that keeps a melody of these MIDI numbers on the staff.
+
+    Treble for melodies centred at or above middle C, treble-8vb (the tenor
+    and guitar clef) for those an octave lower, bass below that.
+    """
+    if not midis:
+        return "treble"
+    ordered = sorted(midis)
+    median = ordered[len(ordered) // 2]
+    if median >= 59:
+        return "treble"
+    if median >= 50 and ordered[0] >= 45:
+        return "treble8vb"
+    return "bass"
+
+
+def instrument_for(clef: str) -> tuple[str, int]:
+    """A General-MIDI instrument (name, program 0-127) that fits a clef's range."""
+    return {"treble": ("Flute", 73), "treble8vb": ("Acoustic Guitar", 24), "bass": ("Violoncello", 42)}[clef]
+
+
+def build_score(
+    written: tuple[WrittenNote, ...],
+    rhythm: Rhythm,
+    *,
+    key: str,
+    title: str,
+    clef: str | None = None,
+) -> stream.Score:
+    """Engrave-ready music21 Score of one monophonic part.
+
+    Args:
+        written: Notes with score positions and written lengths (quarters).
+        rhythm: Tempo, time signature and pickup.
+        key: Key like ``"G major"``; the key signature and spelling follow it.
+        title: Score title.
+        clef: One of :data:`CLEFS`, or ``None`` to choose from the range.
+
+    Returns:
+        A Score with measures, ties across barlines, rests, a pickup measure
+        when the melody starts off the downbeat, key, time signature, tempo
+        mark, clef, instrument and title.
+    """
+    from music21 import clef as m21clef
+    from music21 import instrument, metadata, meter, note, stream, tempo
+    from music21 import key as m21key
+
+    clef = clef or choose_clef([w.midi for w in written])
+    score = stream.Score()
+    score.metadata = metadata.Metadata()
+    score.metadata.title = title
+    score.metadata.movementName = title
+    score.metadata.composer = "transcribed by transcribe " + __version__
+    part = stream.Part()
+    part.id = "P1"
+    inst_name, program = instrument_for(clef)
+    inst = instrument.Instrument(inst_name)
+    inst.partName = inst_name
+    inst.instrumentName = inst_name
+    inst.midiProgram = program
+    inst.midiChannel = 0
+    part.partName = inst_name
+    part.insert(0, inst)
+    part.insert(0, {"treble": m21clef.TrebleClef, "treble8vb": m21clef.Treble8vbClef, "bass": m21clef.BassClef}[clef]())
+    tonic, mode = key.split()
+    ks = m21key.Key(tonic.replace("b", "-"), mode)
+    if ks.sharps != key_signature_sharps(key):  # pragma: no cover - guards the two tables agreeing
+        ks = m21key.KeySignature(key_signature_sharps(key))
+    part.insert(0, ks)
+    ts = meter.TimeSignature(rhythm.time_signature)
+    part.insert(0, ts)
+    compound = rhythm.time_signature.endswith("/8") and int(rhythm.time_signature.split("/")[0]) % 3 == 0
+    if compound:
+        mark = tempo.MetronomeMark(number=round(rhythm.bpm / 1.5), referent=note.Note(type="quarter", dots=1).duration)
+    else:
+        mark = tempo.MetronomeMark(number=round(rhythm.bpm))
+    part.insert(0, mark)
+
+    measure_q = rhythm.measure_q
+    shift = (measure_q - rhythm.pickup_q) if rhythm.pickup_q > 0 else Fraction(0)
+    for w in written:
+        n = note.Note(w.name[0] + w.name[1:].replace("b", "-"))
+        n.quarterLength = w.duration_q
+        part.insert(w.onset_q + shift, n)
+    part.makeMeasures(inPlace=True)
+    part.makeRests(fillGaps=True, inPlace=True, timeRangeFromBarDuration=True)
+    measures = list(part.getElementsByClass(stream.Measure))
+    if shift > 0 and measures:
+        first = measures[0]
+        for r in list(first.getElementsByClass(note.Rest)):
+            if r.offset < shift:
+                first.remove(r)
+        for el in first.notesAndRests:
+            el.offset -= shift
+        first.paddingLeft = shift
+        for i, m in enumerate(measures):
+            m.number = i
+    part.makeTies(inPlace=True)
+    score.insert(0, part)
+    return score
+
+
+def to_musicxml(score: stream.Score) -> bytes:
+    """Serialise a Score to MusicXML 4.0 bytes."""
+    from music21.musicxml.m21ToXml import GeneralObjectExporter
+
+    return GeneralObjectExporter(score).parse()
+
+
+def to_midi(score: stream.Score) -> bytes:
+    """Serialise a Score to Standard MIDI File bytes (tempo, meter and notes)."""
+    from music21.midi import translate
+
+    return translate.streamToMidiFile(score).writestr()
