@@ -69,7 +69,6 @@ def build_score(
     score.metadata = metadata.Metadata()
     score.metadata.title = title
     score.metadata.movementName = title
-    score.metadata.composer = "transcribed by transcribe " + __version__
     part = stream.Part()
     part.id = "P1"
     inst_name, program = instrument_for(clef)
@@ -123,7 +122,20 @@ def to_musicxml(score: stream.Score) -> bytes:
     """Serialise a Score to MusicXML 4.0 bytes."""
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
-    return GeneralObjectExporter(score).parse()
+    data = GeneralObjectExporter(score).parse()
+    # Name this program in <encoding> next to music21, and make the part ids
+    # stable (music21 derives them from object ids), so equal input gives equal files.
+    data = data.replace(b"<software>", f"<software>transcribe {__version__}</software>\n      <software>".encode(), 1)
+    return _stable_ids(data)
+
+
+def _stable_ids(data: bytes) -> bytes:
+    import re
+
+    ids = list(dict.fromkeys(re.findall(rb'id="((?:P|I)[0-9a-f]{8,})"', data)))
+    for i, old in enumerate(ids, 1):
+        data = data.replace(b'"' + old + b'"', b'"' + old[:1] + str(i).encode() + b'"')
+    return data
 
 
 def to_midi(score: stream.Score) -> bytes:
