@@ -30,14 +30,13 @@ def main(argv: list[str]) -> int:
             _, _, events = predict(task["audio"], model)
             notes = sorted([float(e[0]), float(e[1]), int(e[2])] for e in events)
             out = {"notes": notes, "error": None}
-        except Exception as exc:  # noqa: BLE001 - report, do not stop the batch
+        except Exception as exc:  # report, do not stop the batch
             out = {"notes": [], "error": f"{type(exc).__name__}: {exc}"}
         out["seconds"] = time.perf_counter() - t0
         out["audio"] = task["audio"]
         Path(task["out"]).parent.mkdir(parents=True, exist_ok=True)
         Path(task["out"]).write_text(json.dumps(out))
-        print(f"basic-pitch {Path(task['audio']).name}: {len(out['notes'])} notes, {out['seconds']:.1f}s",
-              file=sys.stderr, flush=True)
+        print(f"basic-pitch {Path(task['audio']).name}: {len(out['notes'])} notes, {out['seconds']:.1f}s", file=sys.stderr, flush=True)
     return 0
 
 

@@ -16,6 +16,7 @@ see :func:`_truth_json`).  ``manifest.json`` lists the items and the build param
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -34,7 +35,7 @@ import numpy as np
 
 from benchmarks.smf import TICKS_PER_QUARTER, MidiNote, write_smf
 
-BUILD_VERSION = 1
+BUILD_VERSION = 3
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "data" / "rendered"
 SOUNDFONT = Path(os.environ.get("TRANSCRIBE_SF2", "/usr/share/sounds/sf2/FluidR3_GM.sf2"))
@@ -111,12 +112,8 @@ def _candidates() -> dict[str, list[tuple[str, int | None]]]:
                 num = line[2:].strip()
                 if num.isdigit():
                     essen.append((str(f), int(num)))
-    ryans: list[tuple[str, int | None]] = [
-        (str(f), None) for f in sorted((root / "ryansMammoth").glob("*.abc"))
-    ]
-    bach: list[tuple[str, int | None]] = [
-        (str(f), None) for f in sorted((root / "bach").glob("bwv*.mxl"))
-    ]
+    ryans: list[tuple[str, int | None]] = [(str(f), None) for f in sorted((root / "ryansMammoth").glob("*.abc"))]
+    bach: list[tuple[str, int | None]] = [(str(f), None) for f in sorted((root / "bach").glob("bwv*.mxl"))]
     return {"essen": essen, "ryans": ryans, "bach": bach}
 
 
@@ -188,7 +185,7 @@ def load_melody(path: str, number: int | None, source: str) -> Melody | None:
     notes = [ev for ev in events if ev.midi]
     if len(notes) < 16:
         return None
-    for a, b in zip(events, events[1:], strict=False):
+    for a, b in itertools.pairwise(events):
         if a.offset_q + a.duration_q > b.offset_q:
             return None
     pitches = [ev.midi for ev in notes]
@@ -301,18 +298,28 @@ def plan_items(seed: int, n_items: int) -> list[dict[str, Any]]:
     rng = np.random.default_rng(seed)
     cands = _candidates()
     sources = list(SOURCE_WEIGHTS)
-    weights = np.array([SOURCE_WEIGHTS[s] for s in sources])
+    quota = [round(SOURCE_WEIGHTS[src] * n_items) for src in sources]
+    quota[0] += n_items - sum(quota)
+    source_order = [src for src, q in zip(sources, quota) for _ in range(q)]
     inst_names = list(INSTRUMENTS)
     inst_order = [inst_names[i % len(inst_names)] for i in range(n_items)]
-    noise_order = [list(NOISES)[i % len(NOISES)] for i in range(n_items)]
+    rng.shuffle(source_order)
     rng.shuffle(inst_order)
-    rng.shuffle(noise_order)
+    # Noise balanced within each instrument: its j-th item gets condition (instrument + j) mod 3.
+    seen: dict[str, int] = {}
+    noise_order = []
+    for name in inst_order:
+        j = seen.get(name, 0)
+        seen[name] = j + 1
+        noise_order.append(list(NOISES)[(inst_names.index(name) + j) % len(NOISES)])
     used: set[tuple[str, int | None]] = set()
     plans: list[dict[str, Any]] = []
     for idx in range(n_items):
         mel = None
-        for _ in range(200):
-            src = sources[int(rng.choice(len(sources), p=weights / weights.sum()))]
+        src = source_order[idx]
+        for attempt in range(400):
+            if attempt == 200:  # this source is exhausted: fall back to the Essen collection
+                src = "essen"
             path, number = cands[src][int(rng.integers(len(cands[src])))]
             if (path, number) in used:
                 continue
@@ -469,8 +476,7 @@ def render_item(plan: dict[str, Any], out_dir: Path) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
         subprocess.run(
-            ["fluidsynth", "-ni", "-q", "-F", str(raw), "-r", str(SR), "-O", "float", "-T", "wav",
-             str(SOUNDFONT), str(mid)],
+            ["fluidsynth", "-ni", "-q", "-F", str(raw), "-r", str(SR), "-O", "float", "-T", "wav", str(SOUNDFONT), str(mid)],
             check=True,
             capture_output=True,
         )
@@ -517,8 +523,7 @@ def is_built(out_dir: Path, seed: int, n_items: int) -> bool:
     )
 
 
-def build(seed: int = 0, n_items: int = 48, out_root: Path = DEFAULT_OUT, jobs: int = 2,
-          force: bool = False, verbose: bool = True) -> Path:
+def build(seed: int = 0, n_items: int = 48, out_root: Path = DEFAULT_OUT, jobs: int = 2, force: bool = False, verbose: bool = True) -> Path:
     """Build (or reuse) the rendered set for ``seed``; return its folder."""
     out_dir = default_dir(seed, out_root)
     if not force and is_built(out_dir, seed, n_items):
@@ -548,6 +553,59 @@ def build(seed: int = 0, n_items: int = 48, out_root: Path = DEFAULT_OUT, jobs: 
     return out_dir
 
 
+def _read_midi_notes(path: Path) -> list[tuple[float, float, int]]:
+    """Read (on_s, off_s, key) back from one of our MIDI files with music21's low-level reader."""
+    from music21 import midi
+
+    mf = midi.MidiFile()
+    mf.open(str(path))
+    mf.read()
+    mf.close()
+    tick, us_per_q, tpq = 0, 500_000, mf.ticksPerQuarterNote
+    open_notes: dict[int, float] = {}
+    out = []
+    for ev in mf.tracks[0].events:
+        if isinstance(ev, midi.DeltaTime):
+            tick += ev.time
+            continue
+        sec = tick * us_per_q / 1e6 / tpq  # one tempo event at tick 0 in our files
+        if ev.type == midi.MetaEvents.SET_TEMPO:
+            us_per_q = int.from_bytes(ev.data, "big")
+        elif ev.type == midi.ChannelVoiceMessages.NOTE_ON and ev.velocity > 0:
+            open_notes[ev.pitch] = sec
+        elif ev.type in (midi.ChannelVoiceMessages.NOTE_OFF, midi.ChannelVoiceMessages.NOTE_ON):
+            out.append((open_notes.pop(ev.pitch), sec, int(ev.pitch)))
+    return sorted(out)
+
+
+def check(out_dir: Path) -> dict[str, float]:
+    """Verify a built set: truth notes == MIDI notes re-read, and audio starts with the first note.
+
+    Returns the worst truth/MIDI time difference (s) and, over clean items, the median and
+    maximum delay (ms) between the first truth onset and the first audible sample (|x| > 1e-3).
+    """
+    import soundfile as sf
+
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    worst = 0.0
+    delays = []
+    for item_id in manifest["items"]:
+        truth = json.loads((out_dir / f"{item_id}.json").read_text())
+        ref = [(n["onset_s"], n["offset_s"], n["midi"]) for n in truth["notes"]]
+        got = _read_midi_notes(out_dir / f"{item_id}.mid")
+        if len(got) != len(ref) or any(a[2] != b[2] for a, b in zip(ref, got)):
+            raise AssertionError(f"{item_id}: MIDI notes differ from truth")
+        worst = max([worst] + [max(abs(a[0] - b[0]), abs(a[1] - b[1])) for a, b in zip(ref, got)])
+        if truth["noise"] == "clean":
+            x, sr = sf.read(out_dir / f"{item_id}.wav")
+            delays.append((int(np.argmax(np.abs(x) > 1e-3)) / sr - ref[0][0]) * 1000.0)
+    return {
+        "max_truth_vs_midi_s": worst,
+        "median_first_sound_delay_ms": float(np.median(delays)),
+        "max_abs_first_sound_delay_ms": float(np.max(np.abs(delays))),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -556,8 +614,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="cache root (a seed<N> folder is made in it)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--force", action="store_true", help="rebuild even if a complete set exists")
+    ap.add_argument("--check", action="store_true", help="verify truth vs MIDI and audio start alignment")
     a = ap.parse_args(argv)
-    build(a.seed, a.items, a.out, a.jobs, a.force)
+    folder = build(a.seed, a.items, a.out, a.jobs, a.force)
+    if a.check:
+        print(json.dumps(check(folder), indent=1))
     return 0
 
 

@@ -63,8 +63,9 @@ def load_rendered(seed: int = 0, n_items: int = 48, jobs: int = 2) -> list[Item]
         from benchmarks.metrics import notes_to_f0
 
         items.append(
-            Item("rendered", item_id, folder / f"{item_id}.wav", (Reference("", notes),),
-                 f0=(times, notes_to_f0(notes, times)), truth=truth)
+            Item(
+                "rendered", item_id, folder / f"{item_id}.wav", (Reference("", notes),), f0=(times, notes_to_f0(notes, times)), truth=truth
+            )
         )
     return items
 
@@ -129,8 +130,7 @@ def load_sets(names: list[str], *, seed: int, n_rendered: int, limit: int | None
             got = load_rendered(seed, n_rendered, jobs)
         elif name in ("ssvd", "vocadito"):
             if shared is None:
-                print(f"[skip] set {name}: no shared data (set TRANSCRIBE_SHARED or provide ../shared)",
-                      file=sys.stderr)
+                print(f"[skip] set {name}: no shared data (set TRANSCRIBE_SHARED or provide ../shared)", file=sys.stderr)
                 continue
             got = load_ssvd(shared) if name == "ssvd" else load_vocadito(shared)
             if not got:

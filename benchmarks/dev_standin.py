@@ -63,8 +63,7 @@ def transcribe(path: str, sr: int | None = None, pitch: str = "swift") -> _Resul
     beat = float(np.median(ioi)) or 0.5
     bpm = 60.0 / beat
     written = tuple(
-        _Written(n.onset_s, n.offset_s, n.midi, Fraction(0), Fraction(round((n.offset_s - n.onset_s) / beat * 2), 2), 1, 1.0)
-        for n in notes
+        _Written(n.onset_s, n.offset_s, n.midi, Fraction(0), Fraction(round((n.offset_s - n.onset_s) / beat * 2), 2), 1, 1.0) for n in notes
     )
     f0 = np.where(voiced, res.pitch_hz, 0.0)
     track = type("T", (), {"times_s": res.timestamps, "f0_hz": f0})()

@@ -50,8 +50,13 @@ def note_scores(ref: NoteList, est: NoteList) -> dict[str, float]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 p, r, f, _ = mir_eval.transcription.precision_recall_f1_overlap(
-                    r_iv, r_hz, e_iv, e_hz, onset_tolerance=ONSET_TOL_S,
-                    pitch_tolerance=PITCH_TOL_CENTS, offset_ratio=ratio,
+                    r_iv,
+                    r_hz,
+                    e_iv,
+                    e_hz,
+                    onset_tolerance=ONSET_TOL_S,
+                    pitch_tolerance=PITCH_TOL_CENTS,
+                    offset_ratio=ratio,
                 )
             n_match = round(r * len(r_hz))
         out[f"{name}_p"], out[f"{name}_r"], out[f"{name}_f1"] = float(p), float(r), float(f)

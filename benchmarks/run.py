@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks import metrics
-from benchmarks.datasets import Item, load_sets
+from benchmarks.datasets import Item, find_shared, load_sets
 from benchmarks.systems import (
     Prediction,
     basic_pitch_available,
@@ -54,17 +54,23 @@ def score(item: Item, pred: Prediction) -> list[dict[str, Any]]:
                 row["rpa_track"] = metrics.raw_pitch_accuracy(t, item.f0[1], pred.track[0], pred.track[1])
         truth = item.truth
         if truth is not None:
-            row.update({
-                "instrument": truth["instrument"], "noise": truth["noise"], "source": truth["source"],
-                "true_bpm": round(truth["tempo_bpm"], 3), "true_ts": truth["time_signature"],
-                "true_key": truth["key"], "est_bpm": "" if pred.tempo_bpm is None else round(pred.tempo_bpm, 3),
-                "est_ts": pred.time_signature or "", "est_key": pred.key or "",
-            })
+            row.update(
+                {
+                    "instrument": truth["instrument"],
+                    "noise": truth["noise"],
+                    "source": truth["source"],
+                    "true_bpm": round(truth["tempo_bpm"], 3),
+                    "true_ts": truth["time_signature"],
+                    "true_key": truth["key"],
+                    "est_bpm": "" if pred.tempo_bpm is None else round(pred.tempo_bpm, 3),
+                    "est_ts": pred.time_signature or "",
+                    "est_key": pred.key or "",
+                }
+            )
             if pred.system != "basic-pitch":  # basic-pitch makes no notation
                 row.update(metrics.key_scores(pred.key, truth["key"]))
                 row["ts_right"] = metrics.ts_right(pred.time_signature, truth["time_signature"])
-                row["tempo_right"] = metrics.tempo_right(
-                    pred.tempo_bpm, pred.time_signature, truth["tempo_bpm"], truth["time_signature"])
+                row["tempo_right"] = metrics.tempo_right(pred.tempo_bpm, pred.time_signature, truth["tempo_bpm"], truth["time_signature"])
                 row.update(metrics.duration_scores(pred.written, pred.tempo_bpm, truth["notes"], truth["tempo_bpm"]))
         rows.append(row)
     return rows
@@ -76,11 +82,30 @@ def _init_worker() -> None:
         os.environ.setdefault(var, "1")
 
 
-def _task(args: tuple[str, Item, str, bool, bool]) -> tuple[Item, Prediction]:
-    system, item, pitch, standin, use_cache = args
+def _task(args: tuple[str, Item, str, bool, bool, dict[str, Any]]) -> tuple[Item, Prediction]:
+    system, item, pitch, standin, use_cache, options = args
     if system == "tutorial":
         return item, run_tutorial(item, use_cache)
-    return item, run_ours(item, pitch, standin)
+    return item, run_ours(item, pitch, standin, options)
+
+
+def _parse_options(pairs: list[str], pitch: str) -> dict[str, Any]:
+    """``--opt key=value`` pairs as keyword arguments (numbers parsed); SPICE defaults to the shared v1 model."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        k, _, v = pair.partition("=")
+        val: Any = v
+        for conv in (int, float):
+            try:
+                val = conv(v)
+                break
+            except ValueError:
+                continue
+        out[k.strip().replace("-", "_")] = val
+    shared = find_shared()
+    if pitch == "spice" and "spice_model" not in out and shared and (shared / "models" / "spice_1").is_dir():
+        out.update(spice_model=str(shared / "models" / "spice_1"), spice_version=1)
+    return out
 
 
 def _mean(values: Iterable[Any]) -> float:
@@ -101,7 +126,9 @@ def summarize(rows: list[dict[str, Any]], by: str = "set") -> list[dict[str, Any
         m = sum(r["conp_match"] for r in rs)
         micro = 2 * m / (n_ref + n_est) if n_ref + n_est else math.nan
         line = {
-            "set": key, "system": system, "items": len(rs),
+            "set": key,
+            "system": system,
+            "items": len(rs),
             "errors": sum(1 for r in rs if r["error"]),
             "COnP F1": _mean(r["conp_f1"] for r in rs),
             "COnP F1 micro": micro,
@@ -144,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pitch", default="swift", help="our pitch backend: swift, pyin or spice")
     ap.add_argument("--peers", default="basic-pitch,tutorial", help="comma list of basic-pitch, tutorial ('' for none)")
     ap.add_argument("--no-ours", action="store_true", help="run only the peers")
+    ap.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE", help="extra option for transcribe() (repeatable)")
     ap.add_argument("--limit", type=int, default=None, help="at most N items per set")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes")
     ap.add_argument("--seed", type=int, default=0, help="seed of the rendered set")
@@ -171,11 +199,12 @@ def main(argv: list[str] | None = None) -> int:
             preds.extend((it, bp[(it.set, it.id)]) for it in items)
         else:
             print("[skip] basic-pitch: run `bash benchmarks/setup_peers.sh` first", file=sys.stderr)
-    tasks: list[tuple[str, Item, str, bool, bool]] = []
+    options = _parse_options(a.opt, a.pitch)
+    tasks: list[tuple[str, Item, str, bool, bool, dict[str, Any]]] = []
     if not a.no_ours:
-        tasks += [("ours", it, a.pitch, a.standin, use_cache) for it in items]
+        tasks += [("ours", it, a.pitch, a.standin, use_cache, options) for it in items]
     if "tutorial" in peers:
-        tasks += [("tutorial", it, a.pitch, a.standin, use_cache) for it in items]
+        tasks += [("tutorial", it, a.pitch, a.standin, use_cache, options) for it in items]
     print(f"{len(items)} items, {len(tasks)} pool tasks on {a.jobs} worker(s)...", file=sys.stderr)
     if a.jobs > 1:
         with Pool(a.jobs, initializer=_init_worker) as pool:
@@ -209,8 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         md += "\n## Rendered set by noise condition\n\n" + to_markdown(summarize(rendered, by="noise"))
     (RESULTS / f"{name}.md").write_text(md)
     print(table)
-    print(f"rows: {RESULTS / f'{name}.csv'}  tables: {RESULTS / f'{name}.md'}  "
-          f"({time.perf_counter() - t_start:.0f}s)", file=sys.stderr)
+    print(f"rows: {RESULTS / f'{name}.csv'}  tables: {RESULTS / f'{name}.md'}  ({time.perf_counter() - t_start:.0f}s)", file=sys.stderr)
     return 0
 
 

@@ -86,8 +86,8 @@ def adapt_result(res: Any, pred: Prediction) -> Prediction:
     return pred
 
 
-def run_ours(item: Item, pitch: str, standin: bool = False) -> Prediction:
-    """Our transcriber through its public API ``transcribe.transcribe(path, pitch=...)``."""
+def run_ours(item: Item, pitch: str, standin: bool = False, options: dict[str, Any] | None = None) -> Prediction:
+    """Our transcriber through its public API ``transcribe.transcribe(path, pitch=..., **options)``."""
     pred = Prediction(f"ours-{pitch}" + ("-standin" if standin else ""), item.set, item.id)
     t0 = time.perf_counter()
     try:
@@ -95,10 +95,10 @@ def run_ours(item: Item, pitch: str, standin: bool = False) -> Prediction:
             from benchmarks import dev_standin as api
         else:
             import transcribe as api  # type: ignore[import-not-found,no-redef]
-        res = api.transcribe(str(item.audio), pitch=pitch)
+        res = api.transcribe(str(item.audio), pitch=pitch, **(options or {}))
         pred.seconds = time.perf_counter() - t0
         adapt_result(res, pred)
-    except Exception as exc:  # noqa: BLE001 - one bad item must not stop the benchmark
+    except Exception as exc:  # one bad item must not stop the benchmark
         pred.seconds = time.perf_counter() - t0
         pred.error = f"{type(exc).__name__}: {exc}"
         if os.environ.get("BENCH_TRACEBACK"):
@@ -133,7 +133,7 @@ def run_tutorial(item: Item, use_cache: bool = True) -> Prediction:
     t0 = time.perf_counter()
     try:
         res, track = run_file(str(item.audio))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pred.error = f"{type(exc).__name__}: {exc}"
         return pred
     pred.seconds = time.perf_counter() - t0
@@ -143,11 +143,18 @@ def run_tutorial(item: Item, use_cache: bool = True) -> Prediction:
     pred.written = [(n[0], "2") for n in pred.notes]  # every group is a half note
     pred.track = track
     cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps({
-        "stamp": _stamp(item), "notes": pred.notes, "tempo_bpm": pred.tempo_bpm,
-        "seconds": pred.seconds, "track_t": np.round(track[0], 4).tolist(),
-        "track_f0": np.round(track[1], 3).tolist(),
-    }))
+    cache.write_text(
+        json.dumps(
+            {
+                "stamp": _stamp(item),
+                "notes": pred.notes,
+                "tempo_bpm": pred.tempo_bpm,
+                "seconds": pred.seconds,
+                "track_t": np.round(track[0], 4).tolist(),
+                "track_f0": np.round(track[1], 3).tolist(),
+            }
+        )
+    )
     return pred
 
 
@@ -172,16 +179,22 @@ def run_basic_pitch(items: list[Item], jobs: int = 2, use_cache: bool = True) ->
     if todo:
         print(f"basic-pitch: {len(todo)} item(s) to transcribe with {jobs} worker(s)...", file=sys.stderr)
         with tempfile.TemporaryDirectory() as tmp:
-            chunks = [todo[i::max(1, jobs)] for i in range(max(1, jobs))]
+            chunks = [todo[i :: max(1, jobs)] for i in range(max(1, jobs))]
             procs = []
             for ci, chunk in enumerate(c for c in chunks if c):
                 task_file = Path(tmp) / f"tasks{ci}.json"
-                task_file.write_text(json.dumps([
-                    {"audio": str(it.audio), "out": str(Path(tmp) / it.set / f"{it.id}.json")} for it in chunk
-                ]))
+                task_file.write_text(
+                    json.dumps([{"audio": str(it.audio), "out": str(Path(tmp) / it.set / f"{it.id}.json")} for it in chunk])
+                )
                 env = dict(os.environ, OMP_NUM_THREADS="1")
-                procs.append(subprocess.Popen([str(BP_PYTHON), str(HERE / "bp_worker.py"), str(task_file)],
-                                              env=env, stderr=subprocess.DEVNULL))
+                log = (CACHE / "basic-pitch").joinpath(f"worker{ci}.log")
+                log.parent.mkdir(parents=True, exist_ok=True)
+                with log.open("w") as fh:
+                    procs.append(
+                        subprocess.Popen(
+                            [str(BP_PYTHON), str(HERE / "bp_worker.py"), str(task_file)], env=env, stdout=fh, stderr=subprocess.STDOUT
+                        )
+                    )
             for p in procs:
                 p.wait()
             for it in todo:

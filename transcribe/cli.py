@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,37 +29,69 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 @dataclass(frozen=True)
 class Format:
-    """An output format: its flag, file suffix and how to write it."""
+    """An output format: its flag, file suffix and how to write it.
+
+    ``write`` returns the path written, or a list of paths (one per page).
+    """
 
     flag: str
     suffix: str
-    write: Callable[[Transcription, Path, bool], object]
+    write: Callable[[Transcription, Path, bool], Path | list[Path]]
     help: str
 
 
-def _w_musicxml(t: Transcription, p: Path, force: bool) -> object:
+def _w_musicxml(t: Transcription, p: Path, force: bool) -> Path:
     return t.write_musicxml(p, force=force)
 
 
-def _w_midi(t: Transcription, p: Path, force: bool) -> object:
+def _w_midi(t: Transcription, p: Path, force: bool) -> Path:
     return t.write_midi(p, force=force)
+
+
+def _w_svg(t: Transcription, p: Path, force: bool) -> list[Path]:
+    return t.write_svg(p, force=force)
+
+
+def _w_png(t: Transcription, p: Path, force: bool) -> list[Path]:
+    return t.write_png(p, force=force)
+
+
+def _w_pdf(t: Transcription, p: Path, force: bool) -> Path:
+    return t.write_pdf(p, force=force)
+
+
+def _w_csv(t: Transcription, p: Path, force: bool) -> Path:
+    return t.write_csv(p, force=force)
+
+
+def _w_plot(t: Transcription, p: Path, force: bool) -> Path:
+    return t.write_plot(p, force=force)
 
 
 #: Output formats in the order they are written. The first two are the default.
 FORMATS: tuple[Format, ...] = (
     Format("musicxml", ".musicxml", _w_musicxml, "write MusicXML (OUTDIR/<name>.musicxml)"),
     Format("midi", ".mid", _w_midi, "write MIDI (OUTDIR/<name>.mid)"),
+    Format("svg", ".svg", _w_svg, "engrave the score as SVG, a file per page (<name>.svg, <name>-2.svg...)"),
+    Format("png", ".png", _w_png, "engrave the score as PNG at 150 dpi, a file per page (<name>.png, <name>-2.png...)"),
+    Format("pdf", ".pdf", _w_pdf, "engrave the score as one PDF of A4 pages (<name>.pdf)"),
+    Format("csv", ".csv", _w_csv, "write the note list: time, pitch, name, cents, measure, beat, length (<name>.csv)"),
+    Format("plot", ".plot.png", _w_plot, "draw spectrogram, pitch track and notes, 1600x800 px (<name>.plot.png)"),
 )
 DEFAULT_FORMATS = ("musicxml", "midi")
 
 EXAMPLES = """examples:
   transcribe song.wav                     MusicXML + MIDI into output/
   transcribe song.wav --musicxml -o out/  only MusicXML, into out/
+  transcribe song.wav --pdf --png         the engraved score as PDF and PNG
+  transcribe song.wav --plot --csv        a picture of what was heard, and the note list
+  transcribe song.wav --all               every format
   transcribe hum.m4a --key "G major" --time-signature 3/4
   transcribe recordings/ -o scores/       every audio file in a folder
   transcribe take.wav --pitch pyin --confidence 0.4 --force
 
-exit status: 0 all inputs done, 1 some input failed (the others are still done), 2 usage error.
+exit status: 0 all inputs done, 1 some input failed (the others are still done),
+             2 usage error (a bad flag or option value, e.g. --tempo 0), 130 interrupted (Ctrl-C).
 """
 
 
@@ -81,13 +114,23 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--pitch", choices=BACKENDS, default=d.pitch, help=f"pitch backend (default: {d.pitch})")
     defaults = ", ".join(f"{k} {v}" for k, v in DEFAULT_CONFIDENCE.items())
     ap.add_argument("--confidence", type=float, default=None, metavar="X", help=f"voicing threshold 0-1 (default per backend: {defaults})")
-    ap.add_argument("--min-note", type=float, default=d.min_note_s, metavar="SEC", help=f"shortest note in seconds (default: {d.min_note_s})")
+    ap.add_argument(
+        "--min-note", type=float, default=d.min_note_s, metavar="SEC", help=f"shortest note in seconds (default: {d.min_note_s})"
+    )
     ap.add_argument("--tempo", type=float, default=None, metavar="BPM", help="quarter-note tempo (default: estimated)")
     ap.add_argument("--time-signature", default=None, metavar="N/D", help="time signature, e.g. 3/4 or 6/8 (default: estimated)")
     ap.add_argument("--key", default=None, metavar="KEY", help='key, e.g. "G major" or "E minor" (default: estimated)')
     ap.add_argument("--title", default=None, help="score title (default: from the file name)")
-    ap.add_argument("--spice-model", default=None, metavar="HANDLE", help="SPICE model: TF Hub URL or SavedModel folder (default: $TRANSCRIBE_SPICE_MODEL or TF Hub)")
-    ap.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    ap.add_argument(
+        "--spice-model",
+        default=None,
+        metavar="HANDLE",
+        help="SPICE model: TF Hub URL or SavedModel folder (default: $TRANSCRIBE_SPICE_MODEL or TF Hub)",
+    )
+    ap.add_argument(
+        "--spice-version", type=int, choices=(1, 2), default=None, help="SPICE calibration version (default: from the model handle)"
+    )
+    ap.add_argument("-q", "--quiet", action="store_true", help="print errors only (no report, no progress bar)")
     ap.add_argument("--version", action="version", version=f"transcribe {__version__}")
     return ap
 
@@ -102,6 +145,7 @@ def _options(args: argparse.Namespace) -> Options:
         key=args.key,
         title=args.title,
         spice_model=args.spice_model,
+        spice_version=args.spice_version,
     )
 
 
@@ -129,6 +173,17 @@ def _err(msg: str) -> None:
     print(f"transcribe: error: {msg}", file=sys.stderr)
 
 
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stream
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line. Returns the exit status (0 ok, 1 some input failed, 2 usage)."""
     parser = build_parser()
@@ -151,35 +206,76 @@ def main(argv: Sequence[str] | None = None) -> int:
     if opts.pitch == "spice":
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chatter is not for users
     items = expand_inputs(args.inputs)
-    failed = 0
+    failed: list[Path] = []
     done = 0
     stems: dict[str, int] = {}
+    start = time.monotonic()
+    bar = None
+    if len(items) > 1 and not args.quiet and _stderr_is_terminal():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(items), file=sys.stderr, unit="file", dynamic_ncols=True, leave=False, mininterval=0)
+    # With a bar, lines go through tqdm.write (to stderr) so they print above the bar, not through it.
+    say = (lambda msg: bar.write(msg, file=sys.stderr)) if bar is not None else _say
+    err = (lambda msg: bar.write(f"transcribe: error: {msg}", file=sys.stderr)) if bar is not None else _err
     try:
         for path, problem in items:
+            if bar is not None:
+                bar.set_description_str(path.name)
             if problem is not None:
-                _err(problem)
-                failed += 1
-                continue
-            stem = path.stem
-            stems[stem] = stems.get(stem, 0) + 1
-            if stems[stem] > 1:  # two inputs with one name would write the same outputs
-                stem = f"{stem}-{stems[stem]}"
-            ok = _process(path, stem, outdir, chosen, opts, force=args.force, quiet=args.quiet)
-            done += ok
-            failed += not ok
+                err(problem)
+                failed.append(path)
+            else:
+                stem = path.stem
+                stems[stem] = stems.get(stem, 0) + 1
+                if stems[stem] > 1:  # two inputs with one name would write the same outputs ("-2" is a page 2)
+                    stem = f"{stem}_{stems[stem]}"
+                ok = _process(path, stem, outdir, chosen, opts, force=args.force, quiet=args.quiet, say=say, err=err)
+                done += ok
+                if not ok:
+                    failed.append(path)
+            if bar is not None:
+                bar.update(1)
     except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
         _err(f"interrupted: {done} file(s) finished, the rest not started; no partial output was left")
         return 130
+    if bar is not None:
+        bar.close()
     if not args.quiet and len(items) > 1:
-        print(f"transcribe: {done} done, {failed} failed", file=sys.stderr)
+        _say(_summary(done, failed, time.monotonic() - start))
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _process(path: Path, stem: str, outdir: Path, formats: list[Format], opts: Options, *, force: bool, quiet: bool) -> bool:
+def _summary(done: int, failed: list[Path], seconds: float) -> str:
+    """The last line of a batch run: counts, time, and the inputs that failed."""
+    line = f"transcribe: {done} of {done + len(failed)} done in {seconds:.1f} s"
+    if failed:
+        names = ", ".join(str(p) for p in failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+        line += f"; {len(failed)} failed: {names}"
+    return line
+
+
+def _process(
+    path: Path,
+    stem: str,
+    outdir: Path,
+    formats: list[Format],
+    opts: Options,
+    *,
+    force: bool,
+    quiet: bool,
+    say: Callable[[str], object] = _say,
+    err: Callable[[str], object] = _err,
+) -> bool:
+    """Transcribe one input and write its outputs; report problems as one line each."""
     from .export import check_target
     from .pipeline import transcribe
 
     targets = [(f, outdir / f"{stem}{f.suffix}") for f in formats]
+    fresh = {t for _, t in targets if not t.exists()}  # outputs this input creates; removed again if it fails half-way
+    written: list[Path] = []
     try:
         for _, target in targets:
             check_target(target, force=force)
@@ -188,22 +284,41 @@ def _process(path: Path, stem: str, outdir: Path, formats: list[Format], opts: O
             result = transcribe(path, **{k: v for k, v in vars(opts).items()})
         for w in caught:
             if not quiet:
-                print(f"transcribe: warning: {w.message}", file=sys.stderr)
-        written = [f.write(result, target, force) for f, target in targets]
+                say(f"transcribe: warning: {w.message}")
+        for f, target in targets:
+            out = f.write(result, target, force)
+            written.extend(out if isinstance(out, list) else [out])
     except TranscribeError as exc:
-        _err(str(exc))
+        _discard(written, fresh)
+        err(str(exc))
+        return False
+    except (KeyboardInterrupt, SystemExit):
+        _discard(written, fresh)
+        raise
+    except Exception as exc:  # a bug, not the user's fault: one line, then go on with the other inputs
+        _discard(written, fresh)
+        err(f"{path}: internal error ({type(exc).__name__}: {exc}): please report it with the input file")
         return False
     if not quiet:
-        print(_report(result), file=sys.stderr)
+        say(_report(result))
         for p in written:
-            print(f"  wrote {p}", file=sys.stderr)
+            say(f"  wrote {p}")
     return True
 
 
+def _discard(written: list[Path], fresh: set[Path]) -> None:
+    """Remove the outputs a failed input created (files that existed before were never replaced)."""
+    for p in written:
+        if p in fresh:
+            p.unlink(missing_ok=True)
+
+
 def _report(t: Transcription) -> str:
+    """One line about a transcription: length, notes, tempo, meter, key and tuning."""
+    pickup = f" with a {t.rhythm.pickup_q} quarter pickup" if t.rhythm.pickup_q > 0 else ""
     return (
         f"{t.source}: {t.duration_s:.1f} s, {len(t.notes)} notes, tempo {t.tempo_bpm:.0f} BPM, "
-        f"{t.time_signature}, {t.key}, tuning {t.tuning_cents:+.0f} cents"
+        f"{t.time_signature}{pickup}, {t.key}, tuning {t.tuning_cents:+.0f} cents"
     )
 
 

@@ -13,6 +13,17 @@ from pathlib import Path
 from .errors import OutputError
 
 
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: Permissions of a new output file: what ``open()`` would give (mkstemp alone gives 0600).
+_NEW_FILE_MODE = 0o666 & ~_umask()
+
+
 def check_target(path: str | os.PathLike[str], *, force: bool) -> Path:
     """Validate an output path before any work is spent on it.
 
@@ -45,9 +56,11 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, force: bool
             file is left behind and an existing file is untouched.
     """
     p = check_target(path, force=force)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part", dir=p.parent)
+    tmp = ""
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part", dir=p.parent)
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), (p.stat().st_mode & 0o777) if p.exists() else _NEW_FILE_MODE)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -55,12 +68,14 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, force: bool
             raise OutputError(f"{p}: already exists: pass --force to overwrite it")
         os.replace(tmp, p)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         hint = "free some disk space" if exc.errno == errno.ENOSPC else "check the output folder"
         raise OutputError(f"{p}: cannot be written ({exc.strerror or exc}): {hint}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    except BaseException:  # OutputError above, Ctrl-C: never leave the .part file
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
     return p

@@ -40,6 +40,11 @@ class SegmentParams:
             of one note also splits it.
         max_glide_s: Notes shorter than this that glide into or out of a
             neighbour are merged into it (seconds).
+        attack_search_s: How far before a found onset its attack is looked for (seconds).
+        attack_min_peak: Weakest attack-strength peak that moves an onset.
+        attack_rise_ratio: The attack starts where its strength first exceeds
+            this share of its peak.
+        attack_max_back_s: Longest attack rise followed back from the peak (seconds).
     """
 
     note_cost: float = 3.0
@@ -52,6 +57,10 @@ class SegmentParams:
     reattack_strength: float = 0.9
     reattack_dip_db: float = 6.0
     max_glide_s: float = 0.12
+    attack_search_s: float = 0.15
+    attack_min_peak: float = 0.3
+    attack_rise_ratio: float = 0.25
+    attack_max_back_s: float = 0.06
 
 
 def segment(
@@ -60,6 +69,7 @@ def segment(
     onset: np.ndarray,
     *,
     sure: np.ndarray | None = None,
+    attack: np.ndarray | None = None,
     tuning_cents: float,
     min_note_s: float,
     params: SegmentParams | None = None,
@@ -72,6 +82,8 @@ def segment(
         onset: Onset strength per frame, shape (n,) (see :mod:`transcribe.features`).
         sure: Voicing before gap bridging, shape (n,); a gap in it with an
             onset after it is a re-attack. Defaults to ``voiced``.
+        attack: Short-window onset strength per frame, shape (n,), used to move
+            onsets to the start of their attack; ``None`` leaves them as found.
         tuning_cents: Global tuning offset, removed before rounding to semitones.
         min_note_s: Notes shorter than this are merged into a neighbour or dropped.
         params: Search costs; defaults when ``None``.
@@ -101,7 +113,40 @@ def segment(
         for a, b in _split_reattacks(start, end, onset, track.loudness_db, sure_mask, p, int(round(min_note_s / hop))):
             notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop))
     notes = _absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, hop=hop)
+    if attack is not None:
+        notes = _refine_onsets(notes, track.times_s, np.nan_to_num(np.asarray(attack, dtype=np.float64)), p, min_note_s=min_note_s)
     return _clean(notes, min_note_s=min_note_s)
+
+
+def _refine_onsets(notes: list[Note], times_s: np.ndarray, attack: np.ndarray, p: SegmentParams, *, min_note_s: float) -> list[Note]:
+    """Move each onset to the start of its attack.
+
+    The pitch track finds a note once its pitch is clear, which on a bowed,
+    blown or sung attack (or under the previous note's reverb) is tens of ms
+    after the note began. The attack itself shows in a short-window onset
+    strength: the strongest peak shortly before (or just after) the found
+    onset, followed back to where it starts rising, is where the note began.
+    """
+    out: list[Note] = []
+    for i, note in enumerate(notes):
+        lo = note.onset_s - p.attack_search_s
+        if out:
+            lo = max(lo, out[-1].onset_s + min_note_s)
+        hi = min(note.onset_s + 0.04, note.offset_s - min_note_s)
+        sel = np.flatnonzero((times_s >= lo) & (times_s <= hi))
+        if len(sel):
+            k = int(sel[np.argmax(attack[sel])])
+            if attack[k] >= p.attack_min_peak:
+                b = k
+                while b > sel[0] and attack[b - 1] > p.attack_rise_ratio * attack[k] and times_s[k] - times_s[b - 1] <= p.attack_max_back_s:
+                    b -= 1
+                new_on = float(times_s[b])
+                if out and out[-1].offset_s > new_on:
+                    prev = out.pop()
+                    out.append(Note(prev.onset_s, new_on, prev.midi, prev.cents, prev.confidence))
+                note = Note(new_on, note.offset_s, note.midi, note.cents, note.confidence)
+        out.append(note)
+    return out
 
 
 def _path(midi: np.ndarray, voiced: np.ndarray, conf: np.ndarray, onset: np.ndarray, p: SegmentParams) -> np.ndarray:

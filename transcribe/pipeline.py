@@ -18,7 +18,11 @@ from .config import Options
 from .errors import TranscribeWarning
 from .export import write_bytes_atomic
 from .tuning import tuning_offset_cents
-from .types import Note, PitchTrack, Rhythm, WrittenNote
+from .types import Audio, Note, PitchTrack, Rhythm, WrittenNote
+
+#: Window of the attack-strength function that places onsets (seconds): short,
+#: so a sharp attack peaks where it happens.
+ATTACK_WIN_S = 0.032
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,6 +41,9 @@ class Transcription:
         rhythm: Tempo, meter, pickup and quantized positions.
         key: Key like ``"G major"``.
         written: Notes as written (names, measures, beats, written lengths).
+        audio: The mono audio at the pitch backend's rate (16 kHz for
+            SwiftF0: 64 kB per second), kept for :meth:`plot`; ``None`` when
+            built by hand.
     """
 
     source: str
@@ -51,6 +58,7 @@ class Transcription:
     key: str
     written: tuple[WrittenNote, ...]
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    audio: Audio | None = field(default=None, repr=False)
 
     @property
     def track(self) -> PitchTrack:
@@ -96,6 +104,57 @@ class Transcription:
         """Write MIDI atomically; refuses to overwrite unless ``force``."""
         return write_bytes_atomic(path, self.to_midi(), force=force)
 
+    def to_svg(self, *, fit_height: bool = True) -> list[str]:
+        """The engraved score as SVG documents, one per page (A4 wide; see :mod:`transcribe.render`)."""
+        key = f"svg-{fit_height}"
+        if key not in self._cache:
+            from .render import engrave
+
+            self._cache[key] = engrave(self.to_musicxml(), fit_height=fit_height)
+        return list(self._cache[key])
+
+    def write_svg(self, path: str | os.PathLike[str], *, force: bool = False) -> list[Path]:
+        """Write the engraved pages as ``name.svg``, ``name-2.svg``...; returns the paths."""
+        from .render import write_pages
+
+        return write_pages(path, [s.encode("utf-8") for s in self.to_svg()], force=force)
+
+    def write_png(self, path: str | os.PathLike[str], *, force: bool = False) -> list[Path]:
+        """Write the engraved pages as ``name.png``, ``name-2.png``... (150 dpi); returns the paths."""
+        from .render import png_pages, write_pages
+
+        return write_pages(path, png_pages(self.to_svg()), force=force)
+
+    def to_pdf(self) -> bytes:
+        """The engraved score as one PDF of full A4 pages."""
+        from .render import pdf_document
+
+        return pdf_document(self.to_svg(fit_height=False))
+
+    def write_pdf(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+        """Write the engraved score as one PDF atomically."""
+        return write_bytes_atomic(path, self.to_pdf(), force=force)
+
+    def to_csv(self) -> bytes:
+        """The note list as CSV bytes (columns: :data:`transcribe.notelist.COLUMNS`)."""
+        from .notelist import to_csv
+
+        return to_csv(self.written)
+
+    def write_csv(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+        """Write the note list as CSV atomically."""
+        return write_bytes_atomic(path, self.to_csv(), force=force)
+
+    def plot(self) -> bytes:
+        """A PNG picture of spectrogram, pitch track and notes (see :mod:`transcribe.plot`)."""
+        from .plot import plot_png
+
+        return plot_png(self)
+
+    def write_plot(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+        """Write :meth:`plot` atomically."""
+        return write_bytes_atomic(path, self.plot(), force=force)
+
 
 def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = None, **options: Any) -> Transcription:
     """Transcribe a monophonic recording.
@@ -133,8 +192,12 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
     mask = gating.voiced_mask(raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, max_gap_s=opts.max_gap_s)
     midi = raw.midi
     tuning = tuning_offset_cents(midi[mask], raw.confidence[mask]) if mask.any() else 0.0
-    onset = features.onset_strength(audio.samples, audio.sr, raw.times_s) if mask.any() else np.zeros(len(raw))
-    found = notes.segment(raw, mask, onset, sure=sure, tuning_cents=tuning, min_note_s=opts.min_note_s)
+    if mask.any():
+        onset = features.onset_strength(audio.samples, audio.sr, raw.times_s)
+        attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=ATTACK_WIN_S)
+    else:
+        onset = attack = np.zeros(len(raw))
+    found = notes.segment(raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature)
@@ -152,11 +215,15 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         rhythm=rh,
         key=key,
         written=written,
+        audio=audio,
     )
 
 
 def _title_from(path: Path) -> str:
-    return path.stem.replace("_", " ").replace("-", " ").strip().title() or "Transcription"
+    words = path.stem.replace("_", " ").replace("-", " ").split()
+    small = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+    titled = [w if w.isupper() else (w.lower() if i and w.lower() in small else w.capitalize()) for i, w in enumerate(words)]
+    return " ".join(titled) or "Transcription"
 
 
 def write_notes(found: tuple[Note, ...], rh: Rhythm, key: str) -> tuple[WrittenNote, ...]:

@@ -29,19 +29,63 @@ import numpy as np
 
 from .types import Note, Rhythm
 
-#: Onset timing tolerance (Gaussian sigma) when fitting a beat grid, seconds.
-SIGMA_S = 0.035
+#: Longest stretch of onsets used to find the tatum (the fastest regular pulse);
+#: the grid is then refined on all notes by least squares.
+TATUM_NOTES = 300
 
-#: Subdivisions of a beat tried by the grid fit, with their prior weight.
-LEVELS: tuple[tuple[int, float], ...] = ((1, 1.0), (2, 0.8), (3, 0.55), (4, 0.55))
+#: Candidate tatum periods in seconds (a 0.13 % step keeps a 30 s excerpt in phase).
+TATUM_PERIODS_S = np.geomspace(0.09, 1.2, 2000)
+
+#: Candidate beats: tatums per beat, beats per bar, and a prior (log score) per meter.
+#: A tatum of three per beat makes a compound meter (6/8, 9/8, 12/8).
+METERS: dict[tuple[int, int], tuple[str, float]] = {
+    (1, 2): ("2/4", 0.0), (1, 3): ("3/4", 0.0), (1, 4): ("4/4", 0.05),
+    (2, 2): ("2/4", 0.0), (2, 3): ("3/4", 0.0), (2, 4): ("4/4", 0.05),
+    (4, 2): ("2/4", 0.0), (4, 3): ("3/4", 0.0), (4, 4): ("4/4", 0.05),
+    (3, 2): ("6/8", 0.0), (3, 3): ("9/8", -0.15), (3, 4): ("12/8", -0.1),
+}
+
+#: Weights of the meter score (see :func:`choose_meter`).
+SYNCOPATION_WEIGHT = 1.0
+BARCROSS_WEIGHT = 0.5
+DENSITY_WEIGHT = 0.3
+REPEAT_WEIGHT = 0.3
+#: Notes per bar a musician's bar length tends to give, and the spread (octaves).
+NOTES_PER_BAR = 5.0
+NOTES_PER_BAR_SPREAD_OCT = 1.0
+#: Quantization penalties (beats per onset) for the finer and the other grid.
+FINE_PENALTY = 0.06
+OTHER_PENALTY = 0.12
+DOWNBEAT_WEIGHT = 0.3
+TEMPO_WEIGHT = 0.5
+#: Most likely beat period (seconds) and the spread of the tempo prior (octaves).
+BEAT_CENTRE_S = 0.6
+BEAT_SPREAD_OCT = 0.6
 
 
 @dataclass(frozen=True)
 class BeatGrid:
-    """A constant-tempo beat grid: beat k sits at ``phase_s + k * period_s``."""
+    """A constant-tempo grid: tatum k sits at ``phase_s + k * period_s``."""
 
     period_s: float
     phase_s: float
+
+
+@dataclass(frozen=True)
+class MeterChoice:
+    """A metrical reading of a tatum grid.
+
+    Attributes:
+        tatums_per_beat: 1, 2, 3 or 4 (3 means a compound meter).
+        beats_per_bar: 2, 3 or 4.
+        downbeat: Tatum index (mod tatums per bar) of the downbeats.
+        time_signature: Like ``"6/8"``.
+    """
+
+    tatums_per_beat: int
+    beats_per_bar: int
+    downbeat: int
+    time_signature: str
 
 
 def _onset_weights(notes: tuple[Note, ...]) -> np.ndarray:
@@ -53,150 +97,193 @@ def _onset_weights(notes: tuple[Note, ...]) -> np.ndarray:
     return 1.0 + np.log2(1.0 + span / 0.25)
 
 
-def grid_score(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, phases_s: np.ndarray) -> np.ndarray:
-    """How well onsets fit a beat grid of ``period_s`` at each phase.
+def tatum_fit(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, phases_s: np.ndarray) -> np.ndarray:
+    """Weighted share of onsets on a grid of ``period_s`` at each phase.
+
+    Each onset counts by a Gaussian of its distance to the nearest grid point,
+    with a tolerance of 10 % of the period (at most 30 ms), so a finer grid
+    does not fit better merely by being fine.
 
     Returns:
-        Weighted fit score per phase, shape (len(phases_s),).
+        Fit in [0, 1] per phase, shape (len(phases_s),).
     """
-    r = (onsets_s[None, :] - phases_s[:, None]) / period_s  # (phases, notes) in beats
-    best = np.zeros_like(r)
-    for div, prior in LEVELS:
-        d = np.abs(r * div - np.round(r * div)) / div * period_s  # seconds to the nearest grid point
-        np.maximum(best, prior * np.exp(-0.5 * (d / SIGMA_S) ** 2), out=best)
-    return best @ weights
+    sigma = min(0.03, 0.1 * period_s)
+    r = (onsets_s[None, :] - phases_s[:, None]) / period_s
+    d = np.abs(r - np.round(r)) * period_s
+    return (np.exp(-0.5 * (d / sigma) ** 2) @ weights) / weights.sum()
 
 
-def _tempo_prior(bpm: np.ndarray) -> np.ndarray:
-    """Log-Gaussian preference for moderate tempi (centre 100 BPM)."""
-    return np.exp(-0.5 * (np.log2(bpm / 100.0) / 0.6) ** 2)
+def estimate_tatum(notes: tuple[Note, ...]) -> BeatGrid:
+    """The tatum: the slowest pulse on which (nearly) every onset falls.
 
-
-def estimate_grid(notes: tuple[Note, ...], *, tempo_bpm: float | None = None, beat_q: float = 1.0) -> BeatGrid:
-    """Estimate the beat grid of a melody.
-
-    Args:
-        notes: The notes, in time order (at least one).
-        tempo_bpm: Fixed quarter-note tempo, or ``None`` to estimate it.
-        beat_q: Beat length in quarters used with a fixed tempo (1.5 for compound meters).
-
-    Returns:
-        The beat grid (period and phase in seconds).
+    Finer pulses fit as well (every onset on an eighth is also on a sixteenth),
+    so among the pulses that fit within 85 % of the best fit, the slowest wins;
+    its phase and period are then refined by least squares on all onsets.
     """
     on = np.array([n.onset_s for n in notes])
     w = _onset_weights(notes)
-    if len(notes) < 2:
-        period = 60.0 / (tempo_bpm or 100.0) * (beat_q if tempo_bpm else 1.0)
-        return BeatGrid(period, float(on[0]) if len(on) else 0.0)
-    if tempo_bpm is not None:
-        periods = np.array([60.0 / tempo_bpm * beat_q])
-    else:
-        periods = 60.0 / np.geomspace(40.0, 200.0, 160)
-    best = (-np.inf, periods[0], 0.0)
-    iois = np.diff(on)
-    for period in periods:
-        phases = on[0] + np.linspace(0.0, period, 24, endpoint=False)
-        scores = grid_score(on, w, period, phases)
-        i = int(np.argmax(scores))
-        fit = scores[i] / w.sum()
-        # Density prior: a musician writes most notes as one beat or half a beat.
-        beats_per_note = float(np.median(iois)) / period
-        density = math.exp(-0.5 * (math.log2(max(beats_per_note, 1e-3) / 0.7) / 0.9) ** 2)
-        total = fit * (_tempo_prior(np.array([60.0 / period]))[0] ** 0.5) * density**0.5
-        if total > best[0]:
-            best = (total, period, float(phases[i]))
-    _, period, phase = best
-    if tempo_bpm is None:
-        period, phase = _refine(on, w, period, phase)
-    return BeatGrid(float(period), float(phase))
+    if len(on) < 3:
+        iois = np.diff(on)
+        period = float(iois[0]) if len(iois) and iois[0] > 0.09 else 0.5
+        return BeatGrid(period, float(on[0]))
+    head, wh = on[:TATUM_NOTES], w[:TATUM_NOTES]
+    fits = np.empty(len(TATUM_PERIODS_S))
+    phases = np.empty(len(TATUM_PERIODS_S))
+    steps = np.linspace(0.0, 1.0, 16, endpoint=False)
+    for i, period in enumerate(TATUM_PERIODS_S):
+        ph = head[0] + steps * period
+        f = tatum_fit(head, wh, period, ph)
+        j = int(np.argmax(f))
+        fits[i], phases[i] = f[j], ph[j]
+    good = np.flatnonzero(fits >= 0.85 * fits.max())
+    i = int(good[-1])
+    # The best fit near the chosen period (a local maximum, not the edge of the band).
+    near = np.flatnonzero(np.abs(np.log(TATUM_PERIODS_S / TATUM_PERIODS_S[i])) < 0.03)
+    i = int(near[np.argmax(fits[near])])
+    period, phase = _refine(on, w, float(TATUM_PERIODS_S[i]), float(phases[i]))
+    return BeatGrid(period, phase)
 
 
 def _refine(on: np.ndarray, w: np.ndarray, period: float, phase: float, rounds: int = 3) -> tuple[float, float]:
-    """Least-squares fit of onset times to their quantized positions (half-beat grid)."""
+    """Least-squares fit of onset times to their nearest grid positions."""
     for _ in range(rounds):
         r = (on - phase) / period
-        q = np.round(r * 2.0) / 2.0
-        ok = np.abs(r - q) * period < 2.5 * SIGMA_S
+        q = np.round(r)
+        ok = np.abs(r - q) < 0.2
         if ok.sum() < 3 or np.ptp(q[ok]) <= 0:
             break
         a = np.vstack([np.ones(ok.sum()), q[ok]]).T
         sw = np.sqrt(w[ok])
         sol, *_ = np.linalg.lstsq(a * sw[:, None], on[ok] * sw, rcond=None)
         new_phase, new_period = float(sol[0]), float(sol[1])
-        if not (0.8 * period < new_period < 1.25 * period):
+        if not (0.9 * period < new_period < 1.1 * period):
             break
         period, phase = new_period, new_phase
     return period, phase
 
 
-def _quantize_positions(r: np.ndarray, *, duple_penalty: float = 0.0, triplet_penalty: float = 0.12, sixteenth_penalty: float = 0.06) -> tuple[np.ndarray, np.ndarray]:
-    """Snap beat positions to a per-beat grid (duple or triplet).
+def choose_meter(
+    k: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    tatum_s: float,
+    *,
+    beat_s: float | None = None,
+    time_signature: str | None = None,
+    pitch: np.ndarray | None = None,
+) -> MeterChoice:
+    """Group tatums into beats and bars the way a musician would write them.
+
+    Every reading (tatums per beat, beats per bar, downbeat) is scored by
+    ``S_beat - SYNCOPATION_WEIGHT * S_sync + DOWNBEAT_WEIGHT * log(m * S_bar)
+    + TEMPO_WEIGHT * log(prior(beat)) + meter prior``: the share of (duration
+    weighted) onsets on beats, the share of notes that start off the beat and
+    sound through the next one (notation avoids such syncopations), how much
+    more weight falls on downbeats than a uniform 1/m, and a log-Gaussian
+    tempo prior on the beat period.
+
+    Args:
+        k: Onset positions in tatums (integers, or halves), shape (n,).
+        d: Inter-onset intervals in tatums, shape (n,).
+        w: Onset weights, shape (n,).
+        tatum_s: Tatum period in seconds.
+        beat_s: Fixed beat period in seconds (a tempo override), or ``None``.
+        time_signature: Fixed time signature, or ``None``.
+    """
+    integer = np.abs(k - np.round(k)) < 1e-9
+    ki = np.round(k).astype(np.int64)
+    total = w.sum()
+    notes_per_tatum = len(k) / max(float(k[-1] - k[0] + d[-1]), 1.0)
+    # Melodies repeat bar-long figures: the share of notes met again, same pitch, one bar later.
+    events = set(zip((2 * k).astype(np.int64).tolist(), (pitch if pitch is not None else np.zeros(len(k))).astype(np.int64).tolist()))
+
+    def repeats(lag: int) -> float:
+        hits = sum((2 * int(2 * kk) // 2 + 2 * lag, int(pp)) in events for kk, pp in zip(k, pitch if pitch is not None else np.zeros(len(k))))
+        return hits / len(k)
+
+    best: tuple[float, MeterChoice] | None = None
+    for (b, m), (ts, prior) in METERS.items():
+        if time_signature is not None and not _same_meter(ts, time_signature):
+            continue
+        period = b * tatum_s
+        if beat_s is not None:
+            want = beat_s * (1.5 if b == 3 else 1.0) if time_signature is None else beat_s
+            if abs(np.log(period / want)) > 0.1:
+                continue
+        elif not 0.25 <= period <= 1.6:
+            continue
+        tempo_prior = -0.5 * (np.log2(period / BEAT_CENTRE_S) / BEAT_SPREAD_OCT) ** 2
+        s_rep = repeats(b * m) if pitch is not None else 0.0
+        for p in range(b * m):
+            on_beat = integer & ((ki - p) % b == 0)
+            on_bar = integer & ((ki - p) % (b * m) == 0)
+            next_beat = p + b * np.ceil((k - p) / b + 1e-9)
+            sync = ~on_beat & (k + d > next_beat + 1e-9)
+            s_beat = float(w[on_beat].sum() / total)
+            s_sync = float(w[sync].sum() / total)
+            beat_w = float(w[on_beat].sum())
+            s_bar = float(w[on_bar].sum() / beat_w) if beat_w > 0 else 0.0
+            next_bar = p + b * m * np.ceil((k - p) / (b * m) + 1e-9)
+            s_cross = float(w[~on_bar & (k + d > next_bar + 1e-9)].sum() / total)
+            density = -0.5 * (np.log2(notes_per_tatum * b * m / NOTES_PER_BAR) / NOTES_PER_BAR_SPREAD_OCT) ** 2
+            score = (
+                s_beat
+                - SYNCOPATION_WEIGHT * s_sync
+                - BARCROSS_WEIGHT * s_cross
+                + DOWNBEAT_WEIGHT * np.log(m * s_bar + 0.05)
+                + TEMPO_WEIGHT * tempo_prior
+                + DENSITY_WEIGHT * density
+                + REPEAT_WEIGHT * s_rep
+                + prior
+            )
+            if best is None or score > best[0]:
+                best = (score, MeterChoice(b, m, p, time_signature or ts))
+    if best is None:  # overrides that no reading satisfies: take them as given
+        b = 3 if time_signature is not None and _is_compound(time_signature) else 1
+        m = _beats_per_bar(time_signature) if time_signature else 4
+        return MeterChoice(b, m, 0, time_signature or "4/4")
+    return best[1]
+
+
+def _same_meter(candidate: str, wanted: str) -> bool:
+    """Whether a candidate reading can be written in the wanted time signature."""
+    if _is_compound(wanted) != _is_compound(candidate):
+        return False
+    return _beats_per_bar(candidate) == _beats_per_bar(wanted)
+
+
+def _quantize_positions(r: np.ndarray, *, compound: bool) -> np.ndarray:
+    """Snap positions in beats to a grid chosen per beat.
+
+    A simple-meter beat is written in halves, or quarters where the onsets need
+    them, or triplets where they fit better; a compound beat in thirds, or
+    sixths, or a duplet. Each choice costs its absolute error in beats plus a
+    penalty for every onset that needs the finer or rarer grid.
 
     Args:
         r: Positions in beats, shape (n,), increasing.
+        compound: Whether beats divide in three.
 
     Returns:
-        ``(positions, triplet)``: snapped positions as float beats and whether
-        each beat used triplets.
+        Snapped positions in beats, shape (n,).
     """
     beat = np.floor(r + 1.0 / 8.0)  # an onset just before a beat belongs to it
     out = np.empty_like(r)
-    triplet = np.zeros(len(r), dtype=bool)
+    base, fine, other = (3.0, 6.0, 2.0) if compound else (2.0, 4.0, 3.0)
     for b in np.unique(beat):
         idx = np.flatnonzero(beat == b)
         x = r[idx]
-        q4 = np.round(x * 4.0) / 4.0
-        q2 = np.round(x * 2.0) / 2.0
-        q3 = np.round(x * 3.0) / 3.0
-        # Cost: mean absolute error (beats) plus a penalty for the finer grid.
-        e2 = np.abs(x - q2).sum() + duple_penalty
-        e4 = np.abs(x - q4).sum() + sixteenth_penalty * np.count_nonzero(np.abs(q4 - q2) > 1e-9)
-        e3 = np.abs(x - q3).sum() + triplet_penalty * np.count_nonzero(np.abs(q3 - np.round(q3)) > 1e-9)
-        choice = min((e2, 0, q2), (e4, 1, q4), (e3, 2, q3), key=lambda c: c[0])
-        out[idx] = choice[2]
-        triplet[idx] = choice[1] == 2
-    return out, triplet
+        options = []
+        for div, penalty in ((base, 0.0), (fine, FINE_PENALTY), (other, OTHER_PENALTY)):
+            q = np.round(x * div) / div
+            coarse = np.abs(q * base - np.round(q * base)) < 1e-9
+            cost = np.abs(x - q).sum() + penalty * np.count_nonzero(~coarse)
+            options.append((cost, div, q))
+        out[idx] = min(options, key=lambda c: (c[0], c[1]))[2]
+    return out
 
 
-def choose_meter(pos: np.ndarray, dur: np.ndarray, rest_before: np.ndarray, triplet_share: float) -> tuple[str, int]:
-    """Pick a time signature and downbeat phase from accents.
-
-    Args:
-        pos: Quantized onset positions in beats, shape (n,).
-        dur: Quantized lengths in beats (to the next onset), shape (n,).
-        rest_before: Whether a rest precedes each note, shape (n,).
-        triplet_share: Share of beats subdivided in three; compound when high.
-
-    Returns:
-        ``(time_signature, downbeat_phase)`` with the phase in beats (0..bpm-1)
-        of the first downbeat relative to beat 0.
-    """
-    compound = triplet_share > 0.35
-    on_beat = np.abs(pos - np.round(pos)) < 1e-9
-    beat_idx = np.round(pos).astype(np.int64)
-    accent = np.where(on_beat, np.log2(1.0 + 2.0 * np.minimum(dur, 4.0)) + 0.5 * rest_before, 0.0)
-    best = ("4/4", 0, -np.inf)
-    meters = {2: "6/8", 3: "9/8", 4: "12/8"} if compound else {2: "2/4", 3: "3/4", 4: "4/4"}
-    prior = {2: 0.0, 3: 0.0, 4: 0.05} if not compound else {2: 0.1, 3: -0.1, 4: 0.0}
-    for per_bar, ts in meters.items():
-        for phase in range(per_bar):
-            strong = (beat_idx - phase) % per_bar == 0
-            if not on_beat.any():
-                continue
-            hit = accent[on_beat & strong].sum()
-            miss = accent[on_beat & ~strong].sum()
-            # Contrast between downbeats and other beats, normalised by beats per bar.
-            score = hit / max(1, np.count_nonzero(on_beat & strong)) - miss / max(1, np.count_nonzero(on_beat & ~strong))
-            # A long final note on a downbeat is the strongest cue of all.
-            score += 0.3 * float(strong[-1] and on_beat[-1]) + prior[per_bar]
-            if score > best[2]:
-                best = (ts, phase, score)
-    return best[0], best[1]
-
-
-def analyze(
-    notes: tuple[Note, ...], *, tempo_bpm: float | None = None, time_signature: str | None = None
-) -> Rhythm:
+def analyze(notes: tuple[Note, ...], *, tempo_bpm: float | None = None, time_signature: str | None = None) -> Rhythm:
     """Estimate tempo and meter and quantize every note.
 
     Args:
@@ -205,57 +292,61 @@ def analyze(
         time_signature: Time-signature override, e.g. ``"3/4"``.
 
     Returns:
-        The rhythm; for no notes, a 4/4 rhythm at the override or 100 BPM with no positions.
+        The rhythm; for no notes, the overrides (or 4/4 at 100 BPM) with no positions.
     """
     if not notes:
-        ts = time_signature or "4/4"
-        return Rhythm(float(tempo_bpm or 100.0), ts, 0.0, Fraction(0), (), ())
-    beat_q = 1.5 if time_signature is not None and _is_compound(time_signature) else 1.0
-    grid = estimate_grid(notes, tempo_bpm=tempo_bpm, beat_q=beat_q)
+        return Rhythm(float(tempo_bpm or 100.0), time_signature or "4/4", 0.0, Fraction(0), (), ())
     on = np.array([n.onset_s for n in notes])
     off = np.array([n.offset_s for n in notes])
-    r = (on - grid.phase_s) / grid.period_s
-    r_off = (off - grid.phase_s) / grid.period_s
-    pos, trip = _quantize_positions(r)
-    pos = _make_increasing(pos)
-    # Durations: to the offset on a quarter-beat grid; a gap shorter than half
-    # a beat before the next note is articulation and joins the note.
+    w = _onset_weights(notes)
+    if tempo_bpm is not None:
+        # The tatum under a known tempo: the eighth (or the sixteenth if the notes need it).
+        quarter = 60.0 / tempo_bpm
+        grid = _fixed_tatum(on, w, quarter)
+    else:
+        grid = estimate_tatum(notes)
+    tau = grid.period_s
+    k = np.round(2.0 * (on - grid.phase_s) / tau) / 2.0
+    k_end = np.maximum(np.round((off - grid.phase_s) / tau), k + 0.5)
+    d = np.append(np.diff(k), k_end[-1] - k[-1])
+    beat_s = None if tempo_bpm is None else 60.0 / tempo_bpm * (1.5 if time_signature and _is_compound(time_signature) else 1.0)
+    meter = choose_meter(k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=np.array([n.midi for n in notes]))
+    b, m = meter.tatums_per_beat, meter.beats_per_bar
+    compound = b == 3
+    beat_q = 1.5 if compound else 1.0
+    # Positions in beats from a downbeat.
+    r = ((on - grid.phase_s) / tau - meter.downbeat) / b
+    r_off = ((off - grid.phase_s) / tau - meter.downbeat) / b
+    pos = _make_increasing(_quantize_positions(r, compound=compound), step=1.0 / (6.0 if compound else 4.0))
+    # Durations: the offset on the fine grid; a gap shorter than half a beat
+    # before the next note is articulation and joins the note.
+    unit = 1.0 / (3.0 if compound else 4.0)
     nxt = np.append(pos[1:], np.inf)
-    end = np.maximum(np.round(r_off * 4.0) / 4.0, pos + 0.25)
+    end = np.maximum(np.round(r_off / unit) * unit, pos + unit)
     end = np.where(nxt - end < 0.5, nxt, np.minimum(end, nxt))
     dur = end - pos
-    rest_before = np.concatenate(([True], pos[1:] - end[:-1] > 1e-9))
-    triplet_share = float(np.mean(trip)) if len(trip) else 0.0
-    if time_signature is None:
-        ts, phase = choose_meter(pos, dur, rest_before, triplet_share)
-    else:
-        ts = time_signature
-        per_bar = _beats_per_bar(ts)
-        _, phase = choose_meter_fixed(pos, dur, rest_before, per_bar)
-    if _is_compound(ts):
-        beat_q = 1.5
-    per_bar = _beats_per_bar(ts)
-    # The score starts at the first note; the first downbeat is at or after it,
-    # and the beats between them form the pickup measure.
     score_zero = float(pos[0])
-    down = phase + per_bar * math.ceil((score_zero - phase) / per_bar - 1e-9)
+    down = m * math.ceil(score_zero / m - 1e-9)
     pickup_beats = down - score_zero
     onsets_q = tuple(_frac((p - score_zero) * beat_q) for p in pos)
-    durations_q = tuple(_frac(d * beat_q) for d in dur)
-    pickup_q = _frac(pickup_beats * beat_q)
-    quarter_period = grid.period_s / beat_q
-    bpm = float(tempo_bpm) if tempo_bpm is not None else 60.0 / quarter_period
-    origin_s = grid.phase_s + down * grid.period_s
-    return Rhythm(bpm, ts, float(origin_s), pickup_q, onsets_q, durations_q)
+    durations_q = tuple(_frac(x * beat_q) for x in dur)
+    bpm = float(tempo_bpm) if tempo_bpm is not None else 60.0 / (b * tau / beat_q)
+    origin_s = grid.phase_s + (meter.downbeat + down * b) * tau
+    return Rhythm(bpm, meter.time_signature, float(origin_s), _frac(pickup_beats * beat_q), onsets_q, durations_q)
 
 
-def choose_meter_fixed(pos: np.ndarray, dur: np.ndarray, rest_before: np.ndarray, per_bar: int) -> tuple[int, int]:
-    """Downbeat phase for a fixed number of beats per bar."""
-    on_beat = np.abs(pos - np.round(pos)) < 1e-9
-    beat_idx = np.round(pos).astype(np.int64)
-    accent = np.where(on_beat, np.log2(1.0 + 2.0 * np.minimum(dur, 4.0)) + 0.5 * rest_before, 0.0)
-    scores = [accent[on_beat & ((beat_idx - ph) % per_bar == 0)].sum() for ph in range(per_bar)]
-    return per_bar, int(np.argmax(scores))
+def _fixed_tatum(on: np.ndarray, w: np.ndarray, quarter_s: float) -> BeatGrid:
+    """Phase (and the finest needed division) of a grid with a known quarter note."""
+    best: tuple[float, BeatGrid] | None = None
+    for div, prior in ((2, 0.0), (3, -0.05), (4, -0.05)):
+        period = quarter_s / div
+        phases = on[0] + np.linspace(0.0, period, 16, endpoint=False)
+        f = tatum_fit(on, w, period, phases)
+        j = int(np.argmax(f))
+        if best is None or f[j] + prior > best[0] + 0.1:
+            best = (float(f[j]) + prior, BeatGrid(period, float(phases[j])))
+    assert best is not None
+    return best[1]
 
 
 def _beats_per_bar(ts: str) -> int:
@@ -270,12 +361,12 @@ def _is_compound(ts: str) -> bool:
     return den == 8 and num % 3 == 0
 
 
-def _make_increasing(pos: np.ndarray) -> np.ndarray:
-    """Push apart onsets that snapped to one grid point (by a sixteenth of a beat... a quarter beat)."""
+def _make_increasing(pos: np.ndarray, *, step: float) -> np.ndarray:
+    """Push apart onsets that snapped to one grid point, by ``step`` beats."""
     out = pos.copy()
     for i in range(1, len(out)):
         if out[i] <= out[i - 1] + 1e-9:
-            out[i] = out[i - 1] + 0.25
+            out[i] = out[i - 1] + step
     return out
 
 

@@ -78,6 +78,7 @@ def build_score(
     inst.midiProgram = program
     inst.midiChannel = 0
     part.partName = inst_name
+    part.style.printPartName = False  # the instrument is a guess from the range; don't print it beside the staff
     part.insert(0, inst)
     part.insert(0, {"treble": m21clef.TrebleClef, "treble8vb": m21clef.Treble8vbClef, "bass": m21clef.BassClef}[clef]())
     tonic, mode = key.split()
