@@ -313,9 +313,7 @@ def test_clipped_audio(tmp_path: Path, capsys: pytest.CaptureFixture[str], tune_
     assert pitches == PITCHES
 
 
-def test_nan_and_inf_samples_are_bridged_with_a_warning(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], tune_44k: np.ndarray
-) -> None:
+def test_nan_and_inf_samples_are_bridged_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str], tune_44k: np.ndarray) -> None:
     x = tune_44k.copy()
     x[int(0.31 * SR) : int(0.31 * SR) + 40] = np.nan  # inside the first note's attack
     x[int(1.2 * SR)] = np.inf

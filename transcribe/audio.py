@@ -305,10 +305,12 @@ def _sanitize(samples: np.ndarray, name: str) -> np.ndarray:
     samples = np.asarray(samples, dtype=np.float32)
     if len(samples) == 0:
         return samples
-    samples, n_bad = _repair_nonfinite(samples)
-    if n_bad:
+    # Checked in slices: no full-length temporary arrays on hour-long input.
+    step = 1 << 20
+    if not all(np.isfinite(samples[i : i + step]).all() for i in range(0, len(samples), step)):
+        samples, n_bad = _repair_nonfinite(samples)
         _warn_nonfinite(name, n_bad)
-    peak = float(np.max(np.abs(samples)))
+    peak = max(float(samples.max()), -float(samples.min()))
     if peak > 1.0:  # float files may exceed full scale; keep every stage's arithmetic in range
         samples = samples / np.float32(peak)
     return samples

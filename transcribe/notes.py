@@ -40,6 +40,11 @@ class SegmentParams:
             of one note also splits it.
         max_glide_s: Notes shorter than this that glide into or out of a
             neighbour are merged into it (seconds).
+        reattack_min_s: Shortest part a re-attack split may leave (seconds).
+        reattack_guard_s: No re-attack is looked for this close to the end of
+            a note that runs straight into the next (seconds).
+        octave_jump_st: A note further than this from its neighbours' median
+            (semitones) is checked for an octave error.
         attack_search_s: How far before a found onset its attack is looked for (seconds).
         attack_min_peak: Weakest attack-strength peak that moves an onset.
         attack_rise_ratio: The attack starts where its strength first exceeds
@@ -57,7 +62,11 @@ class SegmentParams:
     reattack_strength: float = 0.9
     reattack_dip_db: float = 6.0
     max_glide_s: float = 0.12
+    reattack_min_s: float = 0.1
+    reattack_guard_s: float = 0.1
+    octave_jump_st: float = 9.0
     attack_search_s: float = 0.15
+    attack_mode: str = "legato"
     attack_min_peak: float = 0.3
     attack_rise_ratio: float = 0.25
     attack_max_back_s: float = 0.06
@@ -105,12 +114,15 @@ def segment(
     sure_mask = voiced if sure is None else (np.asarray(sure, dtype=bool) & voiced)
     onset = np.nan_to_num(np.asarray(onset, dtype=np.float64), nan=0.0)
     states = _path(midi, voiced, conf, onset, p)
-    runs = _runs(states)
+    runs = _merge_touching(_fix_octaves([r for r in _runs(states) if r[2] >= 0], p))
+    min_len = max(round(min_note_s / hop), round(p.reattack_min_s / hop))
+    guard = round(p.reattack_guard_s / hop)
     notes: list[Note] = []
-    for start, end, pitch in runs:
-        if pitch < 0:
-            continue
-        for a, b in _split_reattacks(start, end, onset, track.loudness_db, sure_mask, p, int(round(min_note_s / hop))):
+    for i, (start, end, pitch) in enumerate(runs):
+        # The last frames of a note that hands over to the next one carry the
+        # next note's attack: no re-attack is looked for there.
+        hands_over = i + 1 < len(runs) and runs[i + 1][0] - end <= 1
+        for a, b in _split_reattacks(start, end, onset, track.loudness_db, sure_mask, p, min_len, guard if hands_over else 0):
             notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop))
     notes = _absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, hop=hop)
     if attack is not None:
@@ -128,13 +140,14 @@ def _refine_onsets(notes: list[Note], times_s: np.ndarray, attack: np.ndarray, p
     onset, followed back to where it starts rising, is where the note began.
     """
     out: list[Note] = []
-    for i, note in enumerate(notes):
+    for note in notes:
         lo = note.onset_s - p.attack_search_s
         if out:
             lo = max(lo, out[-1].onset_s + min_note_s)
         hi = min(note.onset_s + 0.04, note.offset_s - min_note_s)
         sel = np.flatnonzero((times_s >= lo) & (times_s <= hi))
-        if len(sel):
+        legato = bool(out) and note.onset_s - out[-1].offset_s < 0.03
+        if len(sel) and (p.attack_mode == "all" or (p.attack_mode == "legato") == legato):
             k = int(sel[np.argmax(attack[sel])])
             if attack[k] >= p.attack_min_peak:
                 b = k
@@ -192,6 +205,42 @@ def _path(midi: np.ndarray, voiced: np.ndarray, conf: np.ndarray, onset: np.ndar
     return np.where(state == 0, -1, lo + state - 1)
 
 
+def _fix_octaves(runs: list[tuple[int, int, int]], p: SegmentParams) -> list[tuple[int, int, int]]:
+    """Move notes that jump an octave or two away from their neighbours back.
+
+    A pitch tracker locked onto the second or fourth harmonic (a clarinet's
+    weak fundamental, a breathy flute) gives a note 12 or 24 semitones off the
+    melody around it. A note more than ``p.octave_jump_st`` from the median of
+    up to three notes on each side, that an octave shift brings within five
+    semitones of it, is moved by that shift.
+    """
+    pitches = [r[2] for r in runs]
+    out = list(runs)
+    for i, (a, b, pitch) in enumerate(runs):
+        context = pitches[max(0, i - 3) : i] + pitches[i + 1 : i + 4]
+        if len(context) < 2:
+            continue
+        centre = float(np.median(context))
+        if abs(pitch - centre) <= p.octave_jump_st:
+            continue
+        for shift in (-12, 12, -24, 24):
+            if abs(pitch + shift - centre) <= 5:
+                out[i] = (a, b, pitch + shift)
+                break
+    return out
+
+
+def _merge_touching(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Join runs of one pitch that touch (left by an octave fix); re-attacks are split later."""
+    out: list[tuple[int, int, int]] = []
+    for a, b, pitch in runs:
+        if out and out[-1][2] == pitch and out[-1][1] == a:
+            out[-1] = (out[-1][0], b, pitch)
+        else:
+            out.append((a, b, pitch))
+    return out
+
+
 def _runs(states: np.ndarray) -> list[tuple[int, int, int]]:
     """Maximal runs of equal values as (start, end_exclusive, value)."""
     change = np.flatnonzero(np.diff(states)) + 1
@@ -201,7 +250,7 @@ def _runs(states: np.ndarray) -> list[tuple[int, int, int]]:
 
 
 def _split_reattacks(
-    start: int, end: int, onset: np.ndarray, loud_db: np.ndarray, sure: np.ndarray, p: SegmentParams, min_len: int
+    start: int, end: int, onset: np.ndarray, loud_db: np.ndarray, sure: np.ndarray, p: SegmentParams, min_len: int, guard: int = 0
 ) -> list[tuple[int, int]]:
     """Split the frames [start, end) of one note at re-attacks.
 
@@ -252,7 +301,7 @@ def _split_reattacks(
     # Strongest first; keep a candidate only if it leaves min_len frames on each side.
     cuts: list[tuple[int, int]] = []
     for _, new_on, prev_end in sorted(cands, key=lambda c: -c[0]):
-        if new_on < min_len or n - new_on < min_len or prev_end < min_len:
+        if new_on < min_len or n - new_on < max(min_len, guard) or prev_end < min_len:
             continue
         if any(abs(new_on - c[0]) < min_len for c in cuts):
             continue

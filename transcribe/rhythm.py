@@ -47,9 +47,10 @@ METERS: dict[tuple[int, int], tuple[str, float]] = {
 
 #: Weights of the meter score (see :func:`choose_meter`).
 SYNCOPATION_WEIGHT = 1.0
-BARCROSS_WEIGHT = 0.5
+BARCROSS_WEIGHT = 2.0
 DENSITY_WEIGHT = 0.3
 REPEAT_WEIGHT = 0.3
+END_WEIGHT = 0.1
 #: Notes per bar a musician's bar length tends to give, and the spread (octaves).
 NOTES_PER_BAR = 5.0
 NOTES_PER_BAR_SPREAD_OCT = 1.0
@@ -194,12 +195,15 @@ def choose_meter(
     ki = np.round(k).astype(np.int64)
     total = w.sum()
     notes_per_tatum = len(k) / max(float(k[-1] - k[0] + d[-1]), 1.0)
+    # A melody ends at a barline: its last note sounds to the end of a bar.
+    k_last_end = float(np.round(k[-1] + d[-1]))
     # Melodies repeat bar-long figures: the share of notes met again, same pitch, one bar later.
-    events = set(zip((2 * k).astype(np.int64).tolist(), (pitch if pitch is not None else np.zeros(len(k))).astype(np.int64).tolist()))
+    half_k = np.round(2 * k).astype(np.int64)
+    pitches = np.zeros(len(k), dtype=np.int64) if pitch is None else np.asarray(pitch, dtype=np.int64)
+    events = set(zip(half_k.tolist(), pitches.tolist()))
 
     def repeats(lag: int) -> float:
-        hits = sum((2 * int(2 * kk) // 2 + 2 * lag, int(pp)) in events for kk, pp in zip(k, pitch if pitch is not None else np.zeros(len(k))))
-        return hits / len(k)
+        return sum((hk + 2 * lag, pp) in events for hk, pp in zip(half_k.tolist(), pitches.tolist())) / len(k)
 
     best: tuple[float, MeterChoice] | None = None
     for (b, m), (ts, prior) in METERS.items():
@@ -234,6 +238,7 @@ def choose_meter(
                 + TEMPO_WEIGHT * tempo_prior
                 + DENSITY_WEIGHT * density
                 + REPEAT_WEIGHT * s_rep
+                + END_WEIGHT * float(round(k_last_end - p) % (b * m) == 0)
                 + prior
             )
             if best is None or score > best[0]:
