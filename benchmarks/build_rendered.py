@@ -293,8 +293,12 @@ def _loop_and_cut(mel: Melody, n_bars: int) -> list[Event]:
     return out
 
 
-def plan_items(seed: int, n_items: int) -> list[dict[str, Any]]:
-    """Choose tunes and every rendering parameter for ``n_items`` items from ``seed``."""
+def plan_items(seed: int, n_items: int, upto: int | None = None) -> list[dict[str, Any]]:
+    """Choose tunes and every rendering parameter for ``n_items`` items from ``seed``.
+
+    ``upto`` plans only the first ``upto`` of those items (the same choices as the full plan,
+    just faster: the set's later items are not drawn).
+    """
     rng = np.random.default_rng(seed)
     cands = _candidates()
     sources = list(SOURCE_WEIGHTS)
@@ -314,7 +318,7 @@ def plan_items(seed: int, n_items: int) -> list[dict[str, Any]]:
         noise_order.append(list(NOISES)[(inst_names.index(name) + j) % len(NOISES)])
     used: set[tuple[str, int | None]] = set()
     plans: list[dict[str, Any]] = []
-    for idx in range(n_items):
+    for idx in range(n_items if upto is None else min(upto, n_items)):
         mel = None
         src = source_order[idx]
         for attempt in range(400):
@@ -551,6 +555,19 @@ def build(seed: int = 0, n_items: int = 48, out_root: Path = DEFAULT_OUT, jobs: 
     if verbose:
         print(f"built {len(ids)} items into {out_dir} in {manifest['build_seconds']}s", file=sys.stderr)
     return out_dir
+
+
+def build_items(indices: list[int], out_dir: Path, seed: int = 0, n_items: int = 48) -> list[str]:
+    """Render only the items ``indices`` of the set ``(seed, n_items)`` into ``out_dir``; return their ids.
+
+    Each item is byte-identical to the same item of the full set (same plan, same rendering), so
+    a test can use a few benchmark items without building all of them.  No manifest is written.
+    """
+    if shutil.which("fluidsynth") is None or not SOUNDFONT.exists():
+        raise RuntimeError("fluidsynth and the FluidR3_GM soundfont are needed to build the rendered set")
+    plans = plan_items(seed, n_items, upto=max(indices) + 1)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [render_item(plans[i], out_dir) for i in indices]
 
 
 def _read_midi_notes(path: Path) -> list[tuple[float, float, int]]:

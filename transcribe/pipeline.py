@@ -94,7 +94,7 @@ class Transcription:
         """The score as Standard MIDI File bytes."""
         from .score import to_midi
 
-        return to_midi(self.score)
+        return to_midi(self.written, self.rhythm, key=self.key, title=self.title)
 
     def write_musicxml(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
         """Write MusicXML atomically; refuses to overwrite unless ``force``."""

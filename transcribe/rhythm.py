@@ -33,6 +33,10 @@ from .types import Note, Rhythm
 #: the grid is then refined on all notes by least squares.
 TATUM_NOTES = 300
 
+#: Notes in the window the local grid is refitted to, and how often (notes).
+FOLLOW_WINDOW = 32
+FOLLOW_EVERY = 4
+
 #: Candidate tatum periods in seconds (a 0.13 % step keeps a 30 s excerpt in phase).
 TATUM_PERIODS_S = np.geomspace(0.09, 1.2, 2000)
 
@@ -311,8 +315,9 @@ def analyze(notes: tuple[Note, ...], *, tempo_bpm: float | None = None, time_sig
     else:
         grid = estimate_tatum(notes)
     tau = grid.period_s
-    k = np.round(2.0 * (on - grid.phase_s) / tau) / 2.0
-    k_end = np.maximum(np.round((off - grid.phase_s) / tau), k + 0.5)
+    kc, kc_off = _follow_tempo(on, off, w, grid, fixed=tempo_bpm is not None)
+    k = np.round(2.0 * kc) / 2.0
+    k_end = np.maximum(np.round(kc_off), k + 0.5)
     d = np.append(np.diff(k), k_end[-1] - k[-1])
     beat_s = None if tempo_bpm is None else 60.0 / tempo_bpm * (1.5 if time_signature and _is_compound(time_signature) else 1.0)
     meter = choose_meter(k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=np.array([n.midi for n in notes]))
@@ -320,8 +325,8 @@ def analyze(notes: tuple[Note, ...], *, tempo_bpm: float | None = None, time_sig
     compound = b == 3
     beat_q = 1.5 if compound else 1.0
     # Positions in beats from a downbeat.
-    r = ((on - grid.phase_s) / tau - meter.downbeat) / b
-    r_off = ((off - grid.phase_s) / tau - meter.downbeat) / b
+    r = (kc - meter.downbeat) / b
+    r_off = (kc_off - meter.downbeat) / b
     pos = _make_increasing(_quantize_positions(r, compound=compound), step=1.0 / (6.0 if compound else 4.0))
     # Durations: the offset on the fine grid; a gap shorter than half a beat
     # before the next note is articulation and joins the note.
@@ -338,6 +343,39 @@ def analyze(notes: tuple[Note, ...], *, tempo_bpm: float | None = None, time_sig
     bpm = float(tempo_bpm) if tempo_bpm is not None else 60.0 / (b * tau / beat_q)
     origin_s = grid.phase_s + (meter.downbeat + down * b) * tau
     return Rhythm(bpm, meter.time_signature, float(origin_s), _frac(pickup_beats * beat_q), onsets_q, durations_q)
+
+
+def _follow_tempo(on: np.ndarray, off: np.ndarray, w: np.ndarray, grid: BeatGrid, *, fixed: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Onset and offset positions in tatums on a grid that follows slow tempo changes.
+
+    Walking through the notes, each onset is placed on the current local grid;
+    every few notes the grid is refitted (weighted least squares) to the last
+    :data:`FOLLOW_WINDOW` placed onsets, its period kept within 8 % of the
+    global one. A performer who drifts, or a global tempo a hair off over an
+    hour, then never slides the notes off the beat.
+
+    Returns:
+        ``(onsets, offsets)`` as continuous tatum positions, shape (n,) each.
+    """
+    n = len(on)
+    kc = np.empty(n)
+    kc_off = np.empty(n)
+    phase, period = grid.phase_s, grid.period_s
+    for i in range(n):
+        kc[i] = (on[i] - phase) / period
+        kc_off[i] = (off[i] - phase) / period
+        if fixed or i < FOLLOW_WINDOW // 2 or (i + 1) % FOLLOW_EVERY:
+            continue
+        lo = max(0, i + 1 - FOLLOW_WINDOW)
+        kk = np.round(2.0 * kc[lo : i + 1]) / 2.0
+        if np.ptp(kk) <= 0:
+            continue
+        a = np.vstack([np.ones(len(kk)), kk]).T
+        sw = np.sqrt(w[lo : i + 1])
+        sol, *_ = np.linalg.lstsq(a * sw[:, None], on[lo : i + 1] * sw, rcond=None)
+        if abs(sol[1] / grid.period_s - 1.0) < 0.08:
+            phase, period = float(sol[0]), float(sol[1])
+    return kc, kc_off
 
 
 def _fixed_tatum(on: np.ndarray, w: np.ndarray, quarter_s: float) -> BeatGrid:

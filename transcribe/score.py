@@ -139,8 +139,55 @@ def _stable_ids(data: bytes) -> bytes:
     return data
 
 
-def to_midi(score: stream.Score) -> bytes:
-    """Serialise a Score to Standard MIDI File bytes (tempo, meter and notes)."""
-    from music21.midi import translate
+def to_midi(written: tuple[WrittenNote, ...], rhythm: Rhythm, *, key: str, title: str, ticks_per_quarter: int = 480) -> bytes:
+    """Standard MIDI File bytes: tempo, time and key signature, and the notes at
+    their quantized score times.
 
-    return translate.streamToMidiFile(score).writestr()
+    Built event by event with music21's MIDI classes rather than from the
+    Score: translating a Score re-sorts the whole stream for every tied note,
+    which grows with the square of the length (minutes for an hour-long take),
+    while this is linear.
+    """
+    from music21.midi import ChannelVoiceMessages, DeltaTime, MetaEvents, MidiEvent, MidiFile, MidiTrack
+
+    _, program = instrument_for(choose_clef([w.midi for w in written]))
+    track = MidiTrack(1)
+
+    def meta(kind: MetaEvents, data: bytes) -> MidiEvent:
+        ev = MidiEvent(track, type=kind)
+        ev.data = data
+        return ev
+
+    num, den = (int(x) for x in rhythm.time_signature.split("/"))
+    sharps = key_signature_sharps(key)
+    prog = MidiEvent(track, type=ChannelVoiceMessages.PROGRAM_CHANGE, channel=1)
+    prog.data = program
+    # (tick, order, event): at one tick, meta events first, then note-offs, then note-ons.
+    events: list[tuple[int, int, MidiEvent]] = [
+        (0, 0, meta(MetaEvents.SEQUENCE_TRACK_NAME, title.encode("utf-8", "replace")[:127])),
+        (0, 0, meta(MetaEvents.SET_TEMPO, round(60_000_000 / rhythm.bpm).to_bytes(3, "big"))),
+        (0, 0, meta(MetaEvents.TIME_SIGNATURE, bytes([num, den.bit_length() - 1, 24, 8]))),
+        (0, 0, meta(MetaEvents.KEY_SIGNATURE, bytes([sharps & 0xFF, 1 if key.endswith("minor") else 0]))),
+        (0, 0, prog),
+    ]
+    for w in written:
+        start = round(w.onset_q * ticks_per_quarter)
+        end = max(start + 1, round((w.onset_q + w.duration_q) * ticks_per_quarter))
+        for tick, order, kind, velocity in ((start, 2, ChannelVoiceMessages.NOTE_ON, 80), (end, 1, ChannelVoiceMessages.NOTE_OFF, 0)):
+            ev = MidiEvent(track, type=kind, channel=1)
+            ev.pitch = w.midi
+            ev.velocity = velocity
+            events.append((tick, order, ev))
+    events.sort(key=lambda e: (e[0], e[1]))
+    last = 0
+    for tick, _, ev in events:
+        track.events.append(DeltaTime(track, time=tick - last, channel=None))
+        track.events.append(ev)
+        last = tick
+    track.events.append(DeltaTime(track, time=0, channel=None))
+    track.events.append(meta(MetaEvents.END_OF_TRACK, b""))
+    mf = MidiFile()
+    mf.ticksPerQuarterNote = ticks_per_quarter
+    mf.tracks.append(track)
+    return mf.writestr()
+
