@@ -54,7 +54,7 @@ SYNCOPATION_WEIGHT = 1.0
 BARCROSS_WEIGHT = 2.0
 DENSITY_WEIGHT = 0.3
 REPEAT_WEIGHT = 0.3
-END_WEIGHT = 0.1
+END_WEIGHT = 0.0
 #: Notes per bar a musician's bar length tends to give, and the spread (octaves).
 NOTES_PER_BAR = 5.0
 NOTES_PER_BAR_SPREAD_OCT = 1.0
@@ -85,12 +85,15 @@ class MeterChoice:
         beats_per_bar: 2, 3 or 4.
         downbeat: Tatum index (mod tatums per bar) of the downbeats.
         time_signature: Like ``"6/8"``.
+        compound: Whether the beat is a dotted quarter (6/8, 9/8, 12/8); three
+            tatums per beat in a simple meter are triplets.
     """
 
     tatums_per_beat: int
     beats_per_bar: int
     downbeat: int
     time_signature: str
+    compound: bool = False
 
 
 def _onset_weights(notes: tuple[Note, ...]) -> np.ndarray:
@@ -246,12 +249,20 @@ def choose_meter(
                 + prior
             )
             if best is None or score > best[0]:
-                best = (score, MeterChoice(b, m, p, time_signature or ts))
+                best = (score, MeterChoice(b, m, p, time_signature or ts, compound=b == 3))
     if best is None:  # overrides that no reading satisfies: take them as given
         b = 3 if time_signature is not None and _is_compound(time_signature) else 1
         m = _beats_per_bar(time_signature) if time_signature else 4
-        return MeterChoice(b, m, 0, time_signature or "4/4")
-    return best[1]
+        return MeterChoice(b, m, 0, time_signature or "4/4", compound=b == 3)
+    choice = best[1]
+    if choice.compound and time_signature is None:
+        # Beats in three: a compound meter when most beats are divided (a jig's
+        # running eighths), a simple meter with triplets when most are not.
+        beat_of = (ki - choice.downbeat) // 3
+        divided = {int(x) for x in beat_of[~integer | ((ki - choice.downbeat) % 3 != 0)]}
+        if len(divided) < 0.5 * len(set(beat_of.tolist())):
+            return MeterChoice(3, choice.beats_per_bar, choice.downbeat, f"{choice.beats_per_bar}/4", compound=False)
+    return choice
 
 
 def _same_meter(candidate: str, wanted: str) -> bool:
@@ -322,7 +333,7 @@ def analyze(notes: tuple[Note, ...], *, tempo_bpm: float | None = None, time_sig
     beat_s = None if tempo_bpm is None else 60.0 / tempo_bpm * (1.5 if time_signature and _is_compound(time_signature) else 1.0)
     meter = choose_meter(k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=np.array([n.midi for n in notes]))
     b, m = meter.tatums_per_beat, meter.beats_per_bar
-    compound = b == 3
+    compound = meter.compound
     beat_q = 1.5 if compound else 1.0
     # Positions in beats from a downbeat.
     r = (kc - meter.downbeat) / b

@@ -1,0 +1,75 @@
+"""Notation on synthetic melodies with a known meter, key and rhythm (issue: sheet music that reads right)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from synth import melody, render
+
+import transcribe
+
+F = Fraction
+
+# Each case: (name, key, time signature, quarter BPM, pickup in quarters, [(midi, quarters)]).
+WALTZ = [  # C major, 3/4: long notes on the downbeat
+    (60, 2), (64, 1), (67, 2), (64, 1), (65, 2), (62, 1), (67, 3),
+    (64, 2), (67, 1), (72, 2), (71, 1), (69, 2), (65, 1), (67, 3),
+    (60, 2), (64, 1), (67, 2), (64, 1), (65, 2), (62, 1), (64, 1), (62, 1), (60, 1), (60, 3),
+]
+JIG = [  # G major, 6/8: quarter-eighth figures, running eighths, dotted quarters on downbeats
+    (67, 1), (71, 0.5), (74, 1), (71, 0.5), (72, 1.5), (69, 1), (71, 0.5),
+    (67, 1), (71, 0.5), (74, 0.5), (72, 0.5), (71, 0.5), (69, 1.5), (69, 0.5), (71, 0.5), (69, 0.5),
+    (67, 1), (71, 0.5), (74, 1), (71, 0.5), (72, 1.5), (74, 1), (72, 0.5),
+    (71, 1), (69, 0.5), (67, 1), (66, 0.5), (67, 1.5),
+]
+PICKUP = [  # F major, 4/4 starting on beat 4
+    (60, 1),
+    (65, 2), (67, 1), (69, 1), (70, 2), (69, 1), (67, 1), (65, 2), (67, 1), (65, 1), (64, 3), (60, 1),
+    (65, 2), (67, 1), (69, 1), (72, 2), (70, 1), (69, 1), (67, 2), (64, 1), (67, 1), (65, 3),
+]
+DOTTED = [  # D major, 4/4: dotted-quarter + eighth figures
+    (62, 1.5), (64, 0.5), (66, 1), (62, 1), (69, 1.5), (67, 0.5), (66, 2),
+    (67, 1.5), (69, 0.5), (71, 1), (67, 1), (66, 1.5), (64, 0.5), (62, 2),
+    (62, 1.5), (64, 0.5), (66, 1), (69, 1), (71, 1.5), (69, 0.5), (67, 2),
+    (66, 1.5), (64, 0.5), (62, 1), (64, 1), (62, 4),
+]
+TRIPLET = [  # A minor, 4/4 with eighth-note triplets on some beats
+    (69, 1), (72, 1), (71, F(1, 3)), (72, F(1, 3)), (71, F(1, 3)), (69, 1),
+    (68, 2), (64, 2),
+    (69, 1), (71, 1), (72, F(1, 3)), (74, F(1, 3)), (72, F(1, 3)), (71, 1),
+    (69, 2), (69, 2),
+    (76, 1), (74, 1), (72, F(1, 3)), (71, F(1, 3)), (69, F(1, 3)), (68, 1),
+    (69, 4),
+]
+
+CASES = [
+    ("waltz", "C major", "3/4", 120.0, F(0), WALTZ),
+    ("jig", "G major", "6/8", 120.0, F(0), JIG),
+    ("pickup", "F major", "4/4", 100.0, F(1), PICKUP),
+    ("dotted", "D major", "4/4", 96.0, F(0), DOTTED),
+    ("triplet", "A minor", "4/4", 80.0, F(0), TRIPLET),
+]
+
+
+@pytest.mark.parametrize(("name", "key", "ts", "bpm", "pickup", "tune"), CASES, ids=[c[0] for c in CASES])
+def test_meter_key_and_durations(name: str, key: str, ts: str, bpm: float, pickup: Fraction, tune: list) -> None:
+    notes = melody([(m, float(q)) for m, q in tune], bpm=bpm, gap_s=0.03)
+    r = transcribe.transcribe(render(notes, vibrato_cents=10.0), sr=44100, title=name)
+    assert [n.midi for n in r.notes] == [m for m, _ in tune]
+    assert r.time_signature == ts
+    assert r.key == key
+    assert r.rhythm.pickup_q == pickup
+    assert abs(r.tempo_bpm / bpm - 1.0) < 0.04
+    written = [w.duration_q for w in r.written]
+    # Every note but the last (whose end the recording's end decides) has its written length.
+    assert written[:-1] == [F(q).limit_denominator(12) for _, q in tune[:-1]]
+
+
+def test_spelling_follows_the_key() -> None:
+    notes = melody([(m, float(q)) for m, q in PICKUP], bpm=100.0, gap_s=0.03)
+    r = transcribe.transcribe(render(notes), sr=44100)
+    names = {w.name for w in r.written}
+    assert "Bb4" in names and "A#4" not in names
+    xml = r.to_musicxml().decode()
+    assert "<fifths>-1</fifths>" in xml
