@@ -2,8 +2,9 @@
 
 Four items of ``python -m benchmarks.build_rendered --seed 0 --items 48`` (byte-identical to the
 same items of the full set), rendered by FluidSynth with the FluidR3 GM soundfont.  Chosen to be
-representative but not pathological: no choir/cello/violin (slow-attack patches), one item per
-noise condition.  Shared by ``test_accuracy_floor.py`` and ``test_musescore.py``.
+representative but not pathological: guitar, oboe, alto sax, trumpet (no choir aahs or cello,
+which are known-hard), covering all three noise conditions (clean, 30 dB and 20 dB SNR).
+Shared by ``test_accuracy_floor.py`` and ``test_musescore.py``.
 """
 
 from __future__ import annotations

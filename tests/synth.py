@@ -26,8 +26,16 @@ def tone(midi: float, dur_s: float, *, sr: int = SR, cents: float = 0.0, vibrato
     return (amp * x * env).astype(np.float32)
 
 
-def render(notes: Sequence[tuple[float, float, int]], *, sr: int = SR, cents: float = 0.0, vibrato_cents: float = 0.0,
-           noise_db: float | None = None, seed: int = 0, tail_s: float = 0.5) -> np.ndarray:
+def render(
+    notes: Sequence[tuple[float, float, int]],
+    *,
+    sr: int = SR,
+    cents: float = 0.0,
+    vibrato_cents: float = 0.0,
+    noise_db: float | None = None,
+    seed: int = 0,
+    tail_s: float = 0.5,
+) -> np.ndarray:
     """Render (onset_s, offset_s, midi) notes into one signal.
 
     Args:
@@ -52,7 +60,9 @@ def render(notes: Sequence[tuple[float, float, int]], *, sr: int = SR, cents: fl
     return y
 
 
-def melody(beats: Sequence[tuple[int | None, float]], *, bpm: float, start_s: float = 0.3, gap_s: float = 0.04) -> list[tuple[float, float, int]]:
+def melody(
+    beats: Sequence[tuple[int | None, float]], *, bpm: float, start_s: float = 0.3, gap_s: float = 0.04
+) -> list[tuple[float, float, int]]:
     """Notes from (midi or None for a rest, length in quarter notes) at ``bpm``.
 
     Each note sounds for its length minus ``gap_s`` so repeated notes re-attack.
@@ -69,8 +79,34 @@ def melody(beats: Sequence[tuple[int | None, float]], *, bpm: float, start_s: fl
 
 #: "Ode to Joy" in D major, 4/4: (midi, quarters).
 ODE_TO_JOY = [
-    (66, 1), (66, 1), (67, 1), (69, 1), (69, 1), (67, 1), (66, 1), (64, 1),
-    (62, 1), (62, 1), (64, 1), (66, 1), (66, 1.5), (64, 0.5), (64, 2),
-    (66, 1), (66, 1), (67, 1), (69, 1), (69, 1), (67, 1), (66, 1), (64, 1),
-    (62, 1), (62, 1), (64, 1), (66, 1), (64, 1.5), (62, 0.5), (62, 2),
+    (66, 1),
+    (66, 1),
+    (67, 1),
+    (69, 1),
+    (69, 1),
+    (67, 1),
+    (66, 1),
+    (64, 1),
+    (62, 1),
+    (62, 1),
+    (64, 1),
+    (66, 1),
+    (66, 1.5),
+    (64, 0.5),
+    (64, 2),
+    (66, 1),
+    (66, 1),
+    (67, 1),
+    (69, 1),
+    (69, 1),
+    (67, 1),
+    (66, 1),
+    (64, 1),
+    (62, 1),
+    (62, 1),
+    (64, 1),
+    (66, 1),
+    (64, 1.5),
+    (62, 0.5),
+    (62, 2),
 ]

@@ -45,6 +45,10 @@ class SegmentParams:
             a note that runs straight into the next (seconds).
         octave_jump_st: A note further than this from its neighbours' median
             (semitones) is checked for an octave error.
+        arrival_st: A note begins where its pitch first comes within this many
+            semitones of its median (a scoop before that is not the note yet);
+            0 keeps the first voiced frame.
+        keep_scoop: Whether a scoop merged into the next note keeps its onset.
         attack_search_s: How far before a found onset its attack is looked for (seconds).
         attack_min_peak: Weakest attack-strength peak that moves an onset.
         attack_rise_ratio: The attack starts where its strength first exceeds
@@ -65,6 +69,8 @@ class SegmentParams:
     reattack_min_s: float = 0.1
     reattack_guard_s: float = 0.1
     octave_jump_st: float = 9.0
+    arrival_st: float = 0.5
+    keep_scoop: bool = True
     attack_search_s: float = 0.15
     attack_mode: str = "legato"
     attack_min_peak: float = 0.3
@@ -123,8 +129,8 @@ def segment(
         # next note's attack: no re-attack is looked for there.
         hands_over = i + 1 < len(runs) and runs[i + 1][0] - end <= 1
         for a, b in _split_reattacks(start, end, onset, track.loudness_db, sure_mask, p, min_len, guard if hands_over else 0):
-            notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop))
-    notes = _absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, hop=hop)
+            notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st))
+    notes = _absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, hop=hop, keep_scoop=p.keep_scoop)
     if attack is not None:
         notes = _refine_onsets(notes, track.times_s, np.nan_to_num(np.asarray(attack, dtype=np.float64)), p, min_note_s=min_note_s)
     return _clean(notes, min_note_s=min_note_s)
@@ -316,8 +322,26 @@ def _split_reattacks(
     return [(x, y) for x, y in parts if y > x]
 
 
-def _make_note(track: PitchTrack, midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, a: int, b: int, pitch: int, hop: float) -> Note:
+def _make_note(
+    track: PitchTrack,
+    midi: np.ndarray,
+    conf: np.ndarray,
+    voiced: np.ndarray,
+    a: int,
+    b: int,
+    pitch: int,
+    hop: float,
+    arrival_st: float = 0.0,
+) -> Note:
     v = voiced[a:b]
+    if arrival_st > 0 and v.sum() > 4:
+        # The note begins where its pitch arrives: leading frames of a scoop
+        # (more than arrival_st from the note's median pitch) are not the note yet.
+        centre = float(np.median(midi[a:b][v]))
+        far = ~v | (np.abs(midi[a:b] - centre) > arrival_st)
+        lead = int(np.argmin(far)) if not far.all() else 0
+        a += min(lead, max(0, (b - a) // 3))
+        v = voiced[a:b]
     if v.any():
         # The note's pitch is the median of its frames: robust to a scoop at the
         # start and a fall at the end, and the statistic human labellers' note
@@ -334,7 +358,9 @@ def _make_note(track: PitchTrack, midi: np.ndarray, conf: np.ndarray, voiced: np
     return Note(onset_s=onset_s, offset_s=offset_s, midi=int(pitch), cents=cents, confidence=confidence)
 
 
-def _absorb_glides(notes: list[Note], midi: np.ndarray, times_s: np.ndarray, *, max_glide_s: float, hop: float) -> list[Note]:
+def _absorb_glides(
+    notes: list[Note], midi: np.ndarray, times_s: np.ndarray, *, max_glide_s: float, hop: float, keep_scoop: bool = True
+) -> list[Note]:
     """Merge scoops and fall-offs into the note they lead into or out of.
 
     A note shorter than ``max_glide_s`` that touches a longer neighbour within
@@ -358,14 +384,24 @@ def _absorb_glides(notes: list[Note], midi: np.ndarray, times_s: np.ndarray, *, 
             half = max(1, len(pitch) // 2)
             move = float(np.median(pitch[-half:]) - np.median(pitch[:half]))
             # Scoop into the next note: touches it, moves toward it.
-            if (nxt is not None and nxt.onset_s - note.offset_s < 1.5 * hop and nxt.duration_s > note.duration_s
-                    and 0 < abs(nxt.midi - note.midi) <= 2 and move * (nxt.midi - note.midi) > 0.3):
-                out[i : i + 2] = [Note(note.onset_s, nxt.offset_s, nxt.midi, nxt.cents, nxt.confidence)]
+            if (
+                nxt is not None
+                and nxt.onset_s - note.offset_s < 1.5 * hop
+                and nxt.duration_s > note.duration_s
+                and 0 < abs(nxt.midi - note.midi) <= 2
+                and move * (nxt.midi - note.midi) > 0.3
+            ):
+                out[i : i + 2] = [Note(note.onset_s if keep_scoop else nxt.onset_s, nxt.offset_s, nxt.midi, nxt.cents, nxt.confidence)]
                 changed = True
                 break
             # Fall-off out of the previous note: touches it, moves away from it.
-            if (prv is not None and note.onset_s - prv.offset_s < 1.5 * hop and prv.duration_s > note.duration_s
-                    and 0 < abs(prv.midi - note.midi) <= 2 and move * (note.midi - prv.midi) > 0.3):
+            if (
+                prv is not None
+                and note.onset_s - prv.offset_s < 1.5 * hop
+                and prv.duration_s > note.duration_s
+                and 0 < abs(prv.midi - note.midi) <= 2
+                and move * (note.midi - prv.midi) > 0.3
+            ):
                 out[i - 1 : i + 1] = [Note(prv.onset_s, note.offset_s, prv.midi, prv.cents, prv.confidence)]
                 changed = True
                 break
@@ -377,8 +413,11 @@ def _clean(notes: list[Note], *, min_note_s: float) -> tuple[Note, ...]:
     note of the same pitch when they touch."""
     out: list[Note] = []
     for note in notes:
-        if out and note.midi == out[-1].midi and note.onset_s - out[-1].offset_s < 1e-6 and (
-            note.duration_s < min_note_s or out[-1].duration_s < min_note_s
+        if (
+            out
+            and note.midi == out[-1].midi
+            and note.onset_s - out[-1].offset_s < 1e-6
+            and (note.duration_s < min_note_s or out[-1].duration_s < min_note_s)
         ):
             prev = out.pop()
             note = Note(prev.onset_s, note.offset_s, note.midi, prev.cents, prev.confidence)

@@ -112,6 +112,8 @@ def build_score(
         for el in first.notesAndRests:
             el.offset -= shift
         first.paddingLeft = shift
+        # An implicit measure: MuseScore and others leave it out of the bar count.
+        first.showNumber = stream.enums.ShowNumber.NEVER
         for i, m in enumerate(measures):
             m.number = i
     part.makeTies(inPlace=True)
