@@ -82,13 +82,25 @@ def onset_strength(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: 
     window = np.hanning(win).astype(np.float32)
     half = win // 2
     centers = np.round(times_s * sr).astype(np.int64)
-    # Magnitudes of windows just before (centre - half) and just after (centre + half) each frame.
-    flux = np.empty(m)
     lo_bin, hi_bin = 1, min(win // 2, int(4000 * win / sr))  # the harmonics that carry pitch
+
+    def log_spectra(c: np.ndarray) -> np.ndarray:
+        frames = _frames(samples, c, win).astype(np.float32) * window
+        return np.log1p(100.0 * np.abs(np.fft.rfft(frames, axis=1)[:, lo_bin:hi_bin]))
+
+    hop = int(centers[1] - centers[0]) if m > 1 else 0
+    # On a regular grid whose hop divides half a window, the window before frame
+    # i is the window centred on frame i - s: one FFT per frame serves both sides.
+    shared = hop > 0 and half % hop == 0 and bool(np.all(np.diff(centers) == hop))
+    flux = np.empty(m)
     for start in range(0, m, CHUNK_FRAMES):
         c = centers[start : start + CHUNK_FRAMES]
-        before = np.abs(np.fft.rfft(_frames(samples, c - half, win) * window, axis=1))[:, lo_bin:hi_bin]
-        after = np.abs(np.fft.rfft(_frames(samples, c + half, win) * window, axis=1))[:, lo_bin:hi_bin]
+        if shared:
+            s = half // hop
+            spec = log_spectra(c[0] + hop * np.arange(-s, len(c) + s))
+            before, after = spec[: len(c)], spec[2 * s : 2 * s + len(c)]
+        else:
+            before, after = log_spectra(c - half), log_spectra(c + half)
         # SuperFlux (Boeck & Widmer 2013): compare with the maximum of the
         # neighbouring bins before, so vibrato moving a partial by a bin or two
         # is not mistaken for a new note.
@@ -96,7 +108,6 @@ def onset_strength(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: 
         for shift in range(1, MAX_FILTER_BINS + 1):
             np.maximum(spread[:, shift:], before[:, :-shift], out=spread[:, shift:])
             np.maximum(spread[:, :-shift], before[:, shift:], out=spread[:, :-shift])
-        diff = np.log1p(100.0 * after) - np.log1p(100.0 * spread)
-        flux[start : start + CHUNK_FRAMES] = np.maximum(diff, 0.0).mean(axis=1)
+        flux[start : start + CHUNK_FRAMES] = np.maximum(after - spread, 0.0).mean(axis=1)
     scale = np.percentile(flux, 95) if m > 1 else flux[0]
     return flux / scale if scale > 1e-9 else np.zeros(m)
