@@ -49,6 +49,9 @@ class SegmentParams:
             semitones of its median (a scoop before that is not the note yet);
             0 keeps the first voiced frame.
         keep_scoop: Whether a scoop merged into the next note keeps its onset.
+        release_db: A note ends where its level falls this far below its peak
+            (the release and the room's reverb are not the note); 0 keeps the
+            last voiced frame.
         attack_search_s: How far before a found onset its attack is looked for (seconds).
         attack_min_peak: Weakest attack-strength peak that moves an onset.
         attack_rise_ratio: The attack starts where its strength first exceeds
@@ -71,6 +74,7 @@ class SegmentParams:
     octave_jump_st: float = 9.0
     arrival_st: float = 0.5
     keep_scoop: bool = True
+    release_db: float = 15.0
     attack_search_s: float = 0.15
     attack_mode: str = "legato"
     attack_min_peak: float = 0.3
@@ -129,7 +133,7 @@ def segment(
         # next note's attack: no re-attack is looked for there.
         hands_over = i + 1 < len(runs) and runs[i + 1][0] - end <= 1
         for a, b in _split_reattacks(start, end, onset, track.loudness_db, sure_mask, p, min_len, guard if hands_over else 0):
-            notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st))
+            notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st, p.release_db))
     notes = _absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, hop=hop, keep_scoop=p.keep_scoop)
     if attack is not None:
         notes = _refine_onsets(notes, track.times_s, np.nan_to_num(np.asarray(attack, dtype=np.float64)), p, min_note_s=min_note_s)
@@ -332,6 +336,7 @@ def _make_note(
     pitch: int,
     hop: float,
     arrival_st: float = 0.0,
+    release_db: float = 0.0,
 ) -> Note:
     v = voiced[a:b]
     if arrival_st > 0 and v.sum() > 4:
@@ -351,6 +356,14 @@ def _make_note(
         cents = (centre - pitch) * 100.0
     else:
         cents = 0.0
+    if release_db > 0 and b - a > 4:
+        # The note ends where its level has fallen release_db below its peak:
+        # what rings on after that is the release and the room, not the note.
+        loud = track.loudness_db[a:b]
+        peak = float(np.max(loud[: max(1, (3 * (b - a)) // 4)]))
+        kept = np.flatnonzero(loud >= peak - release_db)
+        b = a + max(int(kept[-1]) + 1, 2)
+        v = voiced[a:b]
     # Frame times are centres; a note spans from half a hop before its first frame to half after its last.
     onset_s = max(0.0, float(track.times_s[a]) - hop / 2)
     offset_s = float(track.times_s[b - 1]) + hop / 2
