@@ -55,6 +55,8 @@ BARCROSS_WEIGHT = 2.0
 DENSITY_WEIGHT = 0.3
 REPEAT_WEIGHT = 0.3
 END_WEIGHT = 0.0
+#: Bonus for a reading in which the melody starts on a downbeat (no pickup).
+START_WEIGHT = 0.05
 #: Notes per bar a musician's bar length tends to give, and the spread (octaves).
 NOTES_PER_BAR = 5.0
 NOTES_PER_BAR_SPREAD_OCT = 1.0
@@ -246,6 +248,7 @@ def choose_meter(
                 + DENSITY_WEIGHT * density
                 + REPEAT_WEIGHT * s_rep
                 + END_WEIGHT * float(round(k_last_end - p) % (b * m) == 0)
+                + START_WEIGHT * float(on_bar[0])
                 + prior
             )
             if best is None or score > best[0]:
