@@ -12,8 +12,13 @@ import numpy as np
 #: Frames processed per chunk (about 2 minutes at a 16 ms hop).
 CHUNK_FRAMES = 8192
 
-#: Half-width of the frequency maximum filter of the onset strength, in bins.
+#: Half-width of the frequency maximum filter of the onset strength, in bins,
+#: and as a share of the bin's frequency (4 %: a vibrato of +-70 cents).
 MAX_FILTER_BINS = 3
+VIBRATO_SPREAD = 0.04
+
+#: Highest frequency the onset strength looks at (Hz).
+FLUX_MAX_HZ = 4000.0
 
 
 def _frames(samples: np.ndarray, centers: np.ndarray, win: int) -> np.ndarray:
@@ -82,7 +87,12 @@ def onset_strength(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: 
     window = np.hanning(win).astype(np.float32)
     half = win // 2
     centers = np.round(times_s * sr).astype(np.int64)
-    lo_bin, hi_bin = 1, min(win // 2, int(4000 * win / sr))  # the harmonics that carry pitch
+    lo_bin, hi_bin = 1, min(win // 2, int(FLUX_MAX_HZ * win / sr))  # the harmonics that carry pitch
+
+    # The maximum filter reaches MAX_FILTER_BINS bins, or VIBRATO_SPREAD of the
+    # bin's frequency where that is more: a vibrato moves a high harmonic by
+    # more bins than a low one.
+    reach = np.maximum(MAX_FILTER_BINS, np.round(VIBRATO_SPREAD * np.arange(lo_bin, hi_bin))).astype(np.int64)
 
     def log_spectra(c: np.ndarray) -> np.ndarray:
         frames = _frames(samples, c, win).astype(np.float32) * window
@@ -102,12 +112,19 @@ def onset_strength(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: 
         else:
             before, after = log_spectra(c - half), log_spectra(c + half)
         # SuperFlux (Boeck & Widmer 2013): compare with the maximum of the
-        # neighbouring bins before, so vibrato moving a partial by a bin or two
-        # is not mistaken for a new note.
+        # neighbouring bins before, so vibrato moving a partial is not
+        # mistaken for a new note.
         spread = before.copy()
-        for shift in range(1, MAX_FILTER_BINS + 1):
-            np.maximum(spread[:, shift:], before[:, :-shift], out=spread[:, shift:])
-            np.maximum(spread[:, :-shift], before[:, shift:], out=spread[:, :-shift])
+        nb = spread.shape[1]
+        for shift in range(1, int(reach.max()) + 1):
+            first = int(np.searchsorted(reach, shift))  # reach grows with the bin: a suffix reaches this far
+            a = max(shift, first)
+            if a < nb:
+                np.maximum(spread[:, a:], before[:, a - shift : nb - shift], out=spread[:, a:])
+            if first < nb - shift:
+                np.maximum(spread[:, first : nb - shift], before[:, first + shift :], out=spread[:, first : nb - shift])
         flux[start : start + CHUNK_FRAMES] = np.maximum(after - spread, 0.0).mean(axis=1)
-    scale = np.percentile(flux, 95) if m > 1 else flux[0]
+    # The 95th percentile is the height of a typical onset when a recording has
+    # many notes; a long held note has few, and its vibrato would pass for onsets.
+    scale = max(float(np.percentile(flux, 95)), 0.1 * float(flux.max())) if m > 1 else float(flux[0])
     return flux / scale if scale > 1e-9 else np.zeros(m)

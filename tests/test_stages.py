@@ -1,0 +1,135 @@
+"""Unit tests per stage: pitch backends, gating, tuning, notes, harmony, options."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from synth import melody, render, tone
+
+from transcribe import audio, gating, harmony, notes, pitch
+from transcribe.config import Options, parse_key, parse_time_signature
+from transcribe.errors import OptionError
+from transcribe.features import onset_strength
+from transcribe.tuning import tuning_offset_cents
+from transcribe.types import Note, PitchTrack
+
+
+def _cents(hz: np.ndarray, ref_hz: float) -> np.ndarray:
+    return 1200.0 * np.log2(hz / ref_hz)
+
+
+@pytest.mark.parametrize("backend", ["swift", "pyin"])
+@pytest.mark.parametrize("freq", [110.0, 220.0, 440.0, 880.0])
+def test_backend_reads_tone_within_cents(backend: str, freq: float) -> None:
+    midi = 69 + 12 * np.log2(freq / 440.0)
+    y = tone(midi, 1.0, sr=16000)
+    track = pitch.estimate(audio.from_array(y, 16000, target_sr=16000), backend=backend, fmin_hz=50.0, fmax_hz=2000.0)
+    steady = (track.times_s > 0.2) & (track.times_s < 0.8)
+    assert np.all(track.confidence[steady] > 0.5)
+    assert abs(float(np.median(_cents(track.f0_hz[steady], freq)))) < 15.0
+
+
+def test_track_is_nan_where_gated() -> None:
+    y = np.concatenate([np.zeros(8000, dtype=np.float32), tone(69, 0.5, sr=16000), np.zeros(8000, dtype=np.float32)])
+    raw = pitch.estimate(audio.from_array(y, 16000, target_sr=16000))
+    mask = gating.voiced_mask(raw, confidence=0.5, loudness_floor_db=45.0)
+    gated = gating.gate(raw, mask)
+    assert np.isnan(gated.f0_hz[raw.times_s < 0.4]).all()
+    assert np.isfinite(gated.f0_hz[(raw.times_s > 0.6) & (raw.times_s < 0.9)]).all()
+
+
+def test_one_dropped_frame_is_bridged() -> None:
+    n = 50
+    times = np.arange(n) * 0.016
+    f0 = np.full(n, 440.0)
+    conf = np.full(n, 0.9)
+    conf[25] = 0.1  # one frame the model doubted
+    track = PitchTrack(times, f0, conf, np.full(n, -20.0))
+    strict = gating.voiced_mask(track, confidence=0.5, loudness_floor_db=45.0)
+    bridged = gating.voiced_mask(track, confidence=0.5, loudness_floor_db=45.0, max_gap_s=0.05)
+    assert not strict[25] and bridged[25] and bridged.all()
+
+
+@pytest.mark.parametrize("offset", [45.0, -45.0, 49.0, 0.0, 20.0])
+def test_tuning_is_circular(offset: float) -> None:
+    rng = np.random.default_rng(1)
+    midi = rng.integers(55, 80, 500) + offset / 100.0 + rng.normal(0, 0.1, 500)
+    got = tuning_offset_cents(midi)
+    error = abs((got - offset + 50) % 100 - 50)
+    assert error < 5.0
+    # The tutorial's plain mean of wrapped offsets is wrong near the wrap.
+    if abs(offset) >= 45:
+        plain = float(np.mean(midi - np.round(midi))) * 100.0
+        assert abs(plain - offset) > max(10.0, 3 * error)
+
+
+def _segment(y: np.ndarray, sr: int = 16000) -> tuple[Note, ...]:
+    a = audio.from_array(y, sr, target_sr=16000)
+    track = pitch.estimate(a)
+    sure = gating.voiced_mask(track, confidence=0.5, loudness_floor_db=45.0)
+    mask = gating.voiced_mask(track, confidence=0.5, loudness_floor_db=45.0, max_gap_s=0.05)
+    onset = onset_strength(a.samples, a.sr, track.times_s)
+    attack = onset_strength(a.samples, a.sr, track.times_s, win_s=0.032)
+    return notes.segment(track, mask, onset, sure=sure, attack=attack, tuning_cents=0.0, min_note_s=0.07)
+
+
+def test_vibrato_is_one_note() -> None:
+    y = render([(0.2, 2.2, 64)], sr=16000, vibrato_cents=60.0)
+    found = _segment(y)
+    assert [n.midi for n in found] == [64]
+    assert found[0].duration_s > 1.8
+
+
+def test_repeated_notes_are_split() -> None:
+    y = render(melody([(67, 1), (67, 1), (67, 1), (67, 2)], bpm=120, gap_s=0.03), sr=16000)
+    found = _segment(y)
+    assert [n.midi for n in found] == [67, 67, 67, 67]
+    assert np.allclose([n.onset_s for n in found], [0.3, 0.8, 1.3, 1.8], atol=0.05)
+
+
+def test_scoop_is_part_of_the_note() -> None:
+    sr = 16000
+    t = np.arange(int(0.9 * sr)) / sr
+    # A 100 ms glide from 62 up to 64, then 64 held: one note, E4.
+    midi = np.where(t < 0.1, 62 + 2 * t / 0.1, 64.0)
+    phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12)) / sr
+    y = (0.3 * sum(0.6**k * np.sin((k + 1) * phase) for k in range(5))).astype(np.float32)
+    y = np.concatenate([np.zeros(3200, dtype=np.float32), y, np.zeros(3200, dtype=np.float32)])
+    assert [n.midi for n in _segment(y, sr)] == [64]
+
+
+def test_octave_slip_is_fixed() -> None:
+    # A run of notes where the middle one was tracked an octave up.
+    runs = [(0, 10, 60), (10, 20, 62), (20, 40, 76), (40, 50, 65), (50, 60, 64)]
+    fixed = notes._fix_octaves(runs, notes.SegmentParams())
+    assert [r[2] for r in fixed] == [60, 62, 64, 65, 64]
+
+
+@pytest.mark.parametrize(
+    ("key", "midi", "name"),
+    [("D major", 66, "F#4"), ("F major", 70, "Bb4"), ("E minor", 63, "D#4"), ("Bb major", 63, "Eb4"), ("D major", 60, "C4")],
+)
+def test_spelling(key: str, midi: int, name: str) -> None:
+    assert harmony.spell(midi, key) == name
+
+
+def test_key_of_a_scale() -> None:
+    scale = [67, 69, 71, 72, 74, 76, 78, 79, 74, 71, 67]
+    found = tuple(Note(i * 0.5, i * 0.5 + 0.45, m) for i, m in enumerate(scale))
+    assert harmony.estimate_key(found) == "G major"
+    assert harmony.key_signature_sharps("G major") == 1
+    assert harmony.key_signature_sharps("D minor") == -1
+
+
+def test_option_parsing() -> None:
+    assert parse_key("bb") == "Bb minor"
+    assert parse_key("F# major") == "F# major"
+    assert parse_time_signature(" 6/8 ") == "6/8"
+    for bad in ("H major", "X"):
+        with pytest.raises(OptionError):
+            parse_key(bad)
+    for bad in ("7/0", "3/5", "x/4"):
+        with pytest.raises(OptionError):
+            parse_time_signature(bad)
+    assert Options(pitch="pyin").voicing_threshold == 0.1
+    assert Options(confidence=0.7).voicing_threshold == 0.7
