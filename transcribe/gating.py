@@ -10,7 +10,9 @@ from .types import PitchTrack
 SILENCE_DB = -65.0
 
 
-def voiced_mask(track: PitchTrack, *, confidence: float, loudness_floor_db: float, max_gap_s: float = 0.0) -> np.ndarray:
+def voiced_mask(
+    track: PitchTrack, *, confidence: float, loudness_floor_db: float, max_gap_s: float = 0.0, hysteresis: float = 1.0
+) -> np.ndarray:
     """Decide per frame whether it is voiced.
 
     A frame is voiced when the backend is at least ``confidence`` sure of its
@@ -25,6 +27,8 @@ def voiced_mask(track: PitchTrack, *, confidence: float, loudness_floor_db: floa
         confidence: Threshold in [0, 1].
         loudness_floor_db: Allowed distance below the loud level, in dB.
         max_gap_s: Longest gap that is bridged, in seconds.
+        hysteresis: Share of ``confidence`` down to which frames stay voiced
+            inside a run that reaches ``confidence``; 1 turns this off.
 
     Returns:
         Boolean mask, shape (len(track),).
@@ -36,7 +40,18 @@ def voiced_mask(track: PitchTrack, *, confidence: float, loudness_floor_db: floa
     sure = has_pitch & (track.confidence >= confidence)
     loud = track.loudness_db
     ref = float(np.percentile(loud[sure], 95)) if sure.any() else float(np.max(loud))
-    mask = sure & (loud >= max(ref - loudness_floor_db, SILENCE_DB))
+    audible = loud >= max(ref - loudness_floor_db, SILENCE_DB)
+    mask = sure & audible
+    if hysteresis < 1.0:
+        # Hysteresis: frames down to hysteresis * confidence count when they
+        # continue a run that reaches the full threshold somewhere (a note
+        # under the ring of the previous one), never on their own (noise).
+        weak = has_pitch & (track.confidence >= hysteresis * confidence) & audible
+        run_id = np.cumsum(np.diff(weak.astype(np.int8), prepend=0) == 1) * weak
+        keep = np.zeros(int(run_id.max()) + 1, dtype=bool)
+        keep[run_id[mask]] = True
+        keep[0] = False
+        mask = mask | keep[run_id]
     hop = track.hop_s
     max_gap = int(round(max_gap_s / hop)) if hop > 0 else 0
     if max_gap > 0 and mask.any():

@@ -188,8 +188,9 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
     if opts.pitch == "spice":
         backend_options = {"model": opts.spice_model, "version": opts.spice_version}
     raw = pitch.estimate(audio, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz, **backend_options)
-    sure = gating.voiced_mask(raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db)
-    mask = gating.voiced_mask(raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, max_gap_s=opts.max_gap_s)
+    gate = {"confidence": opts.voicing_threshold, "loudness_floor_db": opts.loudness_floor_db, "hysteresis": opts.voicing_hysteresis}
+    sure = gating.voiced_mask(raw, **gate)
+    mask = gating.voiced_mask(raw, **gate, max_gap_s=opts.max_gap_s)
     midi = raw.midi
     tuning = tuning_offset_cents(midi[mask], raw.confidence[mask]) if mask.any() else 0.0
     if mask.any():
