@@ -48,7 +48,6 @@ class SegmentParams:
         arrival_st: A note begins where its pitch first comes within this many
             semitones of its median (a scoop before that is not the note yet);
             0 keeps the first voiced frame.
-        keep_scoop: Whether a scoop merged into the next note keeps its onset.
         release_db: A note ends where its level falls this far below its peak
             (the release and the room's reverb are not the note); 0 keeps the
             last voiced frame.
@@ -73,10 +72,8 @@ class SegmentParams:
     reattack_guard_s: float = 0.1
     octave_jump_st: float = 9.0
     arrival_st: float = 0.5
-    keep_scoop: bool = True
     release_db: float = 15.0
     attack_search_s: float = 0.15
-    attack_mode: str = "legato"
     attack_min_peak: float = 0.3
     attack_rise_ratio: float = 0.25
     attack_max_back_s: float = 0.06
@@ -134,20 +131,24 @@ def segment(
         hands_over = i + 1 < len(runs) and runs[i + 1][0] - end <= 1
         for a, b in _split_reattacks(start, end, onset, track.loudness_db, sure_mask, p, min_len, guard if hands_over else 0):
             notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st, p.release_db))
-    notes = _absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, hop=hop, keep_scoop=p.keep_scoop)
+    notes = _absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, hop=hop)
     if attack is not None:
         notes = _refine_onsets(notes, track.times_s, np.nan_to_num(np.asarray(attack, dtype=np.float64)), p, min_note_s=min_note_s)
     return _clean(notes, min_note_s=min_note_s)
 
 
 def _refine_onsets(notes: list[Note], times_s: np.ndarray, attack: np.ndarray, p: SegmentParams, *, min_note_s: float) -> list[Note]:
-    """Move each onset to the start of its attack.
+    """Move the onset of each note that follows another without a rest to the
+    start of its attack.
 
-    The pitch track finds a note once its pitch is clear, which on a bowed,
-    blown or sung attack (or under the previous note's reverb) is tens of ms
-    after the note began. The attack itself shows in a short-window onset
-    strength: the strongest peak shortly before (or just after) the found
-    onset, followed back to where it starts rising, is where the note began.
+    The pitch track hands over from one note to the next once the new pitch
+    dominates, which on a bowed, blown or sung note (or under the previous
+    note's reverb) is tens of ms after the new note began. The attack itself
+    shows in a short-window onset strength: the strongest peak shortly before
+    (or just after) the hand-over, followed back to where it starts rising, is
+    where the note began. After a rest the voicing onset is kept: there a
+    sung consonant or breath would pull the onset before the note's pitch,
+    which is where listeners (and the sung benchmark's labels) put it.
     """
     out: list[Note] = []
     for note in notes:
@@ -157,7 +158,7 @@ def _refine_onsets(notes: list[Note], times_s: np.ndarray, attack: np.ndarray, p
         hi = min(note.onset_s + 0.04, note.offset_s - min_note_s)
         sel = np.flatnonzero((times_s >= lo) & (times_s <= hi))
         legato = bool(out) and note.onset_s - out[-1].offset_s < 0.03
-        if len(sel) and (p.attack_mode == "all" or (p.attack_mode == "legato") == legato):
+        if len(sel) and legato:
             k = int(sel[np.argmax(attack[sel])])
             if attack[k] >= p.attack_min_peak:
                 b = k
@@ -372,7 +373,7 @@ def _make_note(
 
 
 def _absorb_glides(
-    notes: list[Note], midi: np.ndarray, times_s: np.ndarray, *, max_glide_s: float, hop: float, keep_scoop: bool = True
+    notes: list[Note], midi: np.ndarray, times_s: np.ndarray, *, max_glide_s: float, hop: float
 ) -> list[Note]:
     """Merge scoops and fall-offs into the note they lead into or out of.
 
@@ -404,7 +405,7 @@ def _absorb_glides(
                 and 0 < abs(nxt.midi - note.midi) <= 2
                 and move * (nxt.midi - note.midi) > 0.3
             ):
-                out[i : i + 2] = [Note(note.onset_s if keep_scoop else nxt.onset_s, nxt.offset_s, nxt.midi, nxt.cents, nxt.confidence)]
+                out[i : i + 2] = [Note(note.onset_s, nxt.offset_s, nxt.midi, nxt.cents, nxt.confidence)]
                 changed = True
                 break
             # Fall-off out of the previous note: touches it, moves away from it.
