@@ -156,7 +156,8 @@ def _refine_onsets(notes: list[Note], times_s: np.ndarray, attack: np.ndarray, p
         if out:
             lo = max(lo, out[-1].onset_s + min_note_s)
         hi = min(note.onset_s + 0.04, note.offset_s - min_note_s)
-        sel = np.flatnonzero((times_s >= lo) & (times_s <= hi))
+        # Frames with lo <= time <= hi (times are sorted).
+        sel = np.arange(np.searchsorted(times_s, lo, side="left"), np.searchsorted(times_s, hi, side="right"))
         legato = bool(out) and note.onset_s - out[-1].offset_s < 0.03
         if len(sel) and legato:
             k = int(sel[np.argmax(attack[sel])])
@@ -382,44 +383,37 @@ def _absorb_glides(
     glide (a singer scooping up to a note, a slide), not a note of its own.
     """
     out = list(notes)
-    changed = True
-    while changed:
-        changed = False
-        for i, note in enumerate(out):
-            if note.duration_s >= max_glide_s:
-                continue
-            frames = np.flatnonzero((times_s >= note.onset_s) & (times_s < note.offset_s))
-            pitch = midi[frames]
+    i = 0
+    while i < len(out):
+        note = out[i]
+        if note.duration_s < max_glide_s:
+            lo, hi = np.searchsorted(times_s, [note.onset_s, note.offset_s])
+            pitch = midi[lo:hi]
             pitch = pitch[np.isfinite(pitch)]
-            if len(pitch) < 2:
-                continue
-            nxt = out[i + 1] if i + 1 < len(out) else None
-            prv = out[i - 1] if i > 0 else None
-            half = max(1, len(pitch) // 2)
-            move = float(np.median(pitch[-half:]) - np.median(pitch[:half]))
-            # Scoop into the next note: touches it, moves toward it.
-            if (
-                nxt is not None
-                and nxt.onset_s - note.offset_s < 1.5 * hop
-                and nxt.duration_s > note.duration_s
-                and 0 < abs(nxt.midi - note.midi) <= 2
-                and move * (nxt.midi - note.midi) > 0.3
-            ):
-                out[i : i + 2] = [Note(note.onset_s, nxt.offset_s, nxt.midi, nxt.cents, nxt.confidence)]
-                changed = True
-                break
-            # Fall-off out of the previous note: touches it, moves away from it.
-            if (
-                prv is not None
-                and note.onset_s - prv.offset_s < 1.5 * hop
-                and prv.duration_s > note.duration_s
-                and 0 < abs(prv.midi - note.midi) <= 2
-                and move * (note.midi - prv.midi) > 0.3
-            ):
-                out[i - 1 : i + 1] = [Note(prv.onset_s, note.offset_s, prv.midi, prv.cents, prv.confidence)]
-                changed = True
-                break
+            if len(pitch) >= 2:
+                half = max(1, len(pitch) // 2)
+                move = float(np.median(pitch[-half:]) - np.median(pitch[:half]))
+                nxt = out[i + 1] if i + 1 < len(out) else None
+                prv = out[i - 1] if i > 0 else None
+                # A scoop moves toward the next note; a fall-off away from the previous one.
+                if nxt is not None and _is_glide(note, nxt, nxt.onset_s - note.offset_s, move * (nxt.midi - note.midi), hop):
+                    out[i : i + 2] = [Note(note.onset_s, nxt.offset_s, nxt.midi, nxt.cents, nxt.confidence)]
+                    i = max(0, i - 1)  # the merged note may now be the longer neighbour of a glide before it
+                    continue
+                if prv is not None and _is_glide(note, prv, note.onset_s - prv.offset_s, move * (note.midi - prv.midi), hop):
+                    out[i - 1 : i + 1] = [Note(prv.onset_s, note.offset_s, prv.midi, prv.cents, prv.confidence)]
+                    i = max(0, i - 2)
+                    continue
+        i += 1
     return out
+
+
+def _is_glide(short: Note, other: Note, gap_s: float, motion: float, hop: float) -> bool:
+    """Whether ``short`` is a glide into or out of its neighbour ``other``: they
+    touch, ``other`` is longer and within two semitones, and ``short``'s pitch
+    moves the glide's way (``motion``: its pitch change in semitones times the
+    signed interval in the glide's direction)."""
+    return gap_s < 1.5 * hop and other.duration_s > short.duration_s and 0 < abs(other.midi - short.midi) <= 2 and motion > 0.3
 
 
 def _clean(notes: list[Note], *, min_note_s: float) -> tuple[Note, ...]:
