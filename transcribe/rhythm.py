@@ -1,22 +1,22 @@
 """Tempo, beat, meter and quantization: from notes in seconds to notes in beats.
 
-1. **Beat.** Every candidate beat period (40-200 BPM) and phase is scored by
-   how well the note onsets fall on its grid: an onset on a beat counts fully,
-   on a half or a third of a beat a little less, on a quarter less again, each
-   with a Gaussian tolerance in seconds. A prior on the tempo and on how many
-   notes a beat holds picks, among readings that fit equally (the same tune at
-   double or half speed), the one a musician would write. The winner is refined
-   by a weighted least-squares fit of onset times to their grid positions, so
-   a tempo a few percent off is pulled onto the performance.
-2. **Quantization.** Each beat is written either in duple subdivisions
-   (quarters of a beat) or triplets, whichever explains its onsets with the
-   smaller error plus a complexity penalty. Offsets snap to the same grid; a
-   gap shorter than half a beat before the next note is articulation, not a
-   rest, and is absorbed into the note.
-3. **Meter.** Beats-per-measure (2, 3 or 4; compound 6/8, 9/8, 12/8 when the
-   beats divide in three) and the downbeat are chosen by where the accents
-   fall: long notes and notes after rests start on strong beats. A melody
-   that starts before the first downbeat gets a pickup measure.
+1. **Tatum.** The slowest regular pulse on which (nearly) every onset falls:
+   each period from 90 ms to 1.2 s and its best phase are scored by a
+   Gaussian fit of the onsets; among those within 85 % of the best fit the
+   slowest wins (an eighth-note melody also fits sixteenths), refined by
+   least squares.
+2. **Meter.** Every reading of that pulse (1-4 tatums per beat, 2-4 beats per
+   bar, every downbeat) is scored by what notation would show: duration
+   accents on beats and downbeats, few syncopations and ties across barlines,
+   bar-long figures that repeat, priors on tempo and on notes per bar, and a
+   small preference for starting on a downbeat. Beats of three tatums make a
+   compound meter when most beats are divided, else triplets in a simple one.
+3. **Quantization.** Onsets are placed on a grid that follows slow tempo
+   changes; each beat is written in halves, quarters or triplets (thirds and
+   sixths in compound meters), whichever fits with less error plus a penalty
+   for complexity. Offsets snap to the same grid; a gap shorter than half a
+   beat before the next note is articulation, not a rest. A melody that
+   starts before the first downbeat gets a pickup measure.
 """
 
 from __future__ import annotations
@@ -52,22 +52,22 @@ METERS: dict[tuple[int, int], tuple[str, float]] = {
 #: Weights of the meter score (see :func:`choose_meter`).
 SYNCOPATION_WEIGHT = 1.0
 BARCROSS_WEIGHT = 2.0
-DENSITY_WEIGHT = 0.3
-REPEAT_WEIGHT = 0.3
-END_WEIGHT = 0.0
-#: Bonus for a reading in which the melody starts on a downbeat (no pickup).
-START_WEIGHT = 0.05
-#: Notes per bar a musician's bar length tends to give, and the spread (octaves).
-NOTES_PER_BAR = 5.0
-NOTES_PER_BAR_SPREAD_OCT = 1.0
-#: Quantization penalties (beats per onset) for the finer and the other grid.
-FINE_PENALTY = 0.06
-OTHER_PENALTY = 0.12
 DOWNBEAT_WEIGHT = 0.3
 TEMPO_WEIGHT = 0.5
+DENSITY_WEIGHT = 0.3
+REPEAT_WEIGHT = 0.3
+#: Bonus for a reading in which the melody starts on a downbeat (no pickup).
+START_WEIGHT = 0.05
 #: Most likely beat period (seconds) and the spread of the tempo prior (octaves).
 BEAT_CENTRE_S = 0.6
 BEAT_SPREAD_OCT = 0.6
+#: Notes per bar a musician's bar length tends to give, and the spread (octaves).
+NOTES_PER_BAR = 5.0
+NOTES_PER_BAR_SPREAD_OCT = 1.0
+
+#: Quantization penalties (beats per onset) for the finer and the other grid.
+FINE_PENALTY = 0.06
+OTHER_PENALTY = 0.12
 
 
 @dataclass(frozen=True)
@@ -184,13 +184,16 @@ def choose_meter(
 ) -> MeterChoice:
     """Group tatums into beats and bars the way a musician would write them.
 
-    Every reading (tatums per beat, beats per bar, downbeat) is scored by
-    ``S_beat - SYNCOPATION_WEIGHT * S_sync + DOWNBEAT_WEIGHT * log(m * S_bar)
-    + TEMPO_WEIGHT * log(prior(beat)) + meter prior``: the share of (duration
-    weighted) onsets on beats, the share of notes that start off the beat and
-    sound through the next one (notation avoids such syncopations), how much
-    more weight falls on downbeats than a uniform 1/m, and a log-Gaussian
-    tempo prior on the beat period.
+    Every reading (tatums per beat, beats per bar, downbeat) is scored by the
+    sum of: the share of (duration weighted) onsets on beats; minus
+    ``SYNCOPATION_WEIGHT`` times the share of notes that start off the beat and
+    sound through the next one, and ``BARCROSS_WEIGHT`` times the share tied
+    across a barline (notation avoids both); ``DOWNBEAT_WEIGHT`` times the log
+    of how much more weight falls on downbeats than a uniform 1/m;
+    ``TEMPO_WEIGHT`` and ``DENSITY_WEIGHT`` times log-Gaussian priors on the
+    beat period and on notes per bar; ``REPEAT_WEIGHT`` times the share of
+    notes repeated (same pitch) one bar later; ``START_WEIGHT`` if the melody
+    starts on a downbeat; and the meter's own prior.
 
     Args:
         k: Onset positions in tatums (integers, or halves), shape (n,).
@@ -204,8 +207,6 @@ def choose_meter(
     ki = np.round(k).astype(np.int64)
     total = w.sum()
     notes_per_tatum = len(k) / max(float(k[-1] - k[0] + d[-1]), 1.0)
-    # A melody ends at a barline: its last note sounds to the end of a bar.
-    k_last_end = float(np.round(k[-1] + d[-1]))
     # Melodies repeat bar-long figures: the share of notes met again, same pitch, one bar later.
     half_k = np.round(2 * k).astype(np.int64)
     pitches = np.zeros(len(k), dtype=np.int64) if pitch is None else np.asarray(pitch, dtype=np.int64)
@@ -247,7 +248,6 @@ def choose_meter(
                 + TEMPO_WEIGHT * tempo_prior
                 + DENSITY_WEIGHT * density
                 + REPEAT_WEIGHT * s_rep
-                + END_WEIGHT * float(round(k_last_end - p) % (b * m) == 0)
                 + START_WEIGHT * float(on_bar[0])
                 + prior
             )
