@@ -23,16 +23,25 @@ FLUX_MAX_HZ = 4000.0
 
 
 def _frames(samples: np.ndarray, centers: np.ndarray, win: int) -> np.ndarray:
-    """Windows of ``win`` samples centred on the sample indices ``centers``, zero padded.
+    """Windows of ``win`` samples centred on the sample indices ``centers``,
+    zero outside the signal.
+
+    Only the stretch of the signal the windows cover is read (and padded), so
+    calling this chunk by chunk stays linear in the length of the signal.
 
     Returns:
         Array of shape (len(centers), win), a copy.
     """
     half = win // 2
-    padded = np.pad(samples, (half, half + 1))
-    view = np.lib.stride_tricks.sliding_window_view(padded, win)
-    idx = np.clip(centers, 0, len(samples))
-    return view[idx]
+    lo = int(centers.min()) - half
+    hi = int(centers.max()) - half + win
+    n = len(samples)
+    if lo >= n or hi <= 0:
+        return np.zeros((len(centers), win), dtype=samples.dtype)
+    a, b = max(lo, 0), min(hi, n)
+    stretch = np.pad(samples[a:b], (a - lo, hi - b))
+    view = np.lib.stride_tricks.sliding_window_view(stretch, win)
+    return view[centers - half - lo]
 
 
 def loudness_db(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: float = 0.032) -> np.ndarray:
