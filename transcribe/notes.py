@@ -121,7 +121,7 @@ def segment(
     sure_mask = voiced if sure is None else (np.asarray(sure, dtype=bool) & voiced)
     onset = np.nan_to_num(np.asarray(onset, dtype=np.float64), nan=0.0)
     states = _path(midi, voiced, conf, onset, p)
-    runs = _merge_touching(_fix_octaves([r for r in _runs(states) if r[2] >= 0], p))
+    runs, joined = _merge_touching(_fix_octaves([r for r in _runs(states) if r[2] >= 0], p))
     min_len = max(round(min_note_s / hop), round(p.reattack_min_s / hop))
     guard = round(p.reattack_guard_s / hop)
     notes: list[Note] = []
@@ -130,7 +130,7 @@ def segment(
         # next note's attack: no re-attack is looked for there.
         hands_over = i + 1 < len(runs) and runs[i + 1][0] - end <= 1
         for a, b in _split_reattacks(start, end, onset, track.loudness_db, sure_mask, p, min_len, guard if hands_over else 0):
-            notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st, p.release_db))
+            notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st, p.release_db, keep_octave=i in joined))
     notes = _absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, hop=hop)
     if attack is not None:
         notes = _refine_onsets(notes, track.times_s, np.nan_to_num(np.asarray(attack, dtype=np.float64)), p, min_note_s=min_note_s)
@@ -218,13 +218,15 @@ def _path(midi: np.ndarray, voiced: np.ndarray, conf: np.ndarray, onset: np.ndar
 
 
 def _fix_octaves(runs: list[tuple[int, int, int]], p: SegmentParams) -> list[tuple[int, int, int]]:
-    """Move notes that jump an octave or two away from their neighbours back.
+    """Move runs that jump an octave or two away from their neighbours back.
 
     A pitch tracker locked onto the second or fourth harmonic (a clarinet's
-    weak fundamental, a breathy flute) gives a note 12 or 24 semitones off the
-    melody around it. A note more than ``p.octave_jump_st`` from the median of
-    up to three notes on each side, that an octave shift brings within five
-    semitones of it, is moved by that shift.
+    weak fundamental, a breathy flute) gives a stretch 12 or 24 semitones off
+    the melody around it. A run more than ``p.octave_jump_st`` from the median
+    of up to three runs on each side, that an octave shift brings within five
+    semitones of it, is moved by that shift. Where that makes it touch a run
+    of the same pitch they are joined and keep this octave; a run left alone
+    takes its pitch from its frames again (a real leap stays a leap).
     """
     pitches = [r[2] for r in runs]
     out = list(runs)
@@ -242,15 +244,22 @@ def _fix_octaves(runs: list[tuple[int, int, int]], p: SegmentParams) -> list[tup
     return out
 
 
-def _merge_touching(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Join runs of one pitch that touch (left by an octave fix); re-attacks are split later."""
+def _merge_touching(runs: list[tuple[int, int, int]]) -> tuple[list[tuple[int, int, int]], set[int]]:
+    """Join runs of one pitch that touch (left by an octave fix); re-attacks are split later.
+
+    Returns:
+        The runs, and the indices of those joined from several: their octave
+        is the segmentation's, whatever the octave-slipped frames in them say.
+    """
     out: list[tuple[int, int, int]] = []
+    joined: set[int] = set()
     for a, b, pitch in runs:
         if out and out[-1][2] == pitch and out[-1][1] == a:
             out[-1] = (out[-1][0], b, pitch)
+            joined.add(len(out) - 1)
         else:
             out.append((a, b, pitch))
-    return out
+    return out, joined
 
 
 def _runs(states: np.ndarray) -> list[tuple[int, int, int]]:
@@ -339,6 +348,8 @@ def _make_note(
     hop: float,
     arrival_st: float = 0.0,
     release_db: float = 0.0,
+    *,
+    keep_octave: bool = False,
 ) -> Note:
     v = voiced[a:b]
     if arrival_st > 0 and v.sum() > 4:
@@ -354,6 +365,8 @@ def _make_note(
         # start and a fall at the end, and the statistic human labellers' note
         # centres follow most closely (measured on the sung benchmark set).
         centre = float(np.median(midi[a:b][v]))
+        if keep_octave:  # a held note with an octave slip inside: the segmentation's octave
+            centre += 12.0 * round((pitch - centre) / 12.0)
         pitch = int(np.floor(centre + 0.5))
         cents = (centre - pitch) * 100.0
     else:
