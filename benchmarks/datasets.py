@@ -70,8 +70,25 @@ def load_rendered(seed: int = 0, n_items: int = 48, jobs: int = 2) -> list[Item]
     return items
 
 
+def _in_own_tuning(notes: list[tuple[float, float, float]]) -> tuple[tuple[float, float, int], ...]:
+    """Notes rounded to the nearest semitone of the singer's own tuning.
+
+    The offset is the circular mean of the labelled pitches' deviation from the
+    A440 grid, computed from the labels alone (not from any system's output),
+    so a singer 40 cents sharp throughout is read in the key they sang in.
+    """
+    midi = np.array([m for _, _, m in notes])
+    angle = 2.0 * np.pi * midi
+    offset = float(np.arctan2(np.sin(angle).sum(), np.cos(angle).sum()) / (2.0 * np.pi))
+    return tuple((on, off, int(round(m - offset))) for on, off, m in notes)
+
+
 def load_ssvd(shared: Path) -> list[Item]:
-    """SSVD dev: ``ID.flac`` + ``ID.txt`` (onset, offset, midi float; rounded to semitones)."""
+    """SSVD dev: ``ID.flac`` + ``ID.txt`` (onset, offset, midi float).
+
+    Two references per clip: the label pitches rounded to the nearest semitone
+    at A440 (the main figure), and rounded in the singer's own tuning (``/tuned``).
+    """
     folder = shared / "data" / "singing" / "ssvd-dev"
     items = []
     for lab in sorted(folder.glob("*.txt")):
@@ -82,14 +99,15 @@ def load_ssvd(shared: Path) -> list[Item]:
                 continue
             on, off, midi = float(parts[0]), float(parts[1]), float(parts[2])
             if off > on:
-                notes.append((on, off, int(round(midi))))
+                notes.append((on, off, midi))
         audio = lab.with_suffix(".flac")
         if audio.exists() and notes:
-            items.append(Item("ssvd", lab.stem, audio, (Reference("", tuple(notes)),)))
+            a440 = tuple((on, off, int(round(m))) for on, off, m in notes)
+            items.append(Item("ssvd", lab.stem, audio, (Reference("", a440), Reference("tuned", _in_own_tuning(notes)))))
     return items
 
 
-def _vocadito_notes(path: Path) -> tuple[tuple[float, float, int], ...]:
+def _vocadito_notes(path: Path) -> list[tuple[float, float, float]]:
     notes = []
     with path.open() as fh:
         for row in csv.reader(fh):
@@ -97,27 +115,30 @@ def _vocadito_notes(path: Path) -> tuple[tuple[float, float, int], ...]:
                 continue
             on, hz, dur = float(row[0]), float(row[1]), float(row[2])
             if hz > 0 and dur > 0:
-                notes.append((on, on + dur, int(round(69 + 12 * np.log2(hz / 440.0)))))
-    return tuple(notes)
+                notes.append((on, on + dur, 69 + 12 * np.log2(hz / 440.0)))
+    return notes
 
 
 def load_vocadito(shared: Path) -> list[Item]:
-    """vocadito: each clip scored against annotators A1 and A2 separately (rounded to semitones)."""
+    """vocadito: each clip scored against annotators A1 and A2 separately, pitches
+    rounded to semitones at A440 (``A1``, ``A2``) and in the singer's own tuning
+    (``A1 tuned``, ``A2 tuned``)."""
     folder = shared / "data" / "singing" / "vocadito"
     items = []
     for wav in sorted(folder.glob("vocadito_*.wav"), key=lambda p: int(p.stem.split("_")[1])):
-        refs = tuple(
-            Reference(a, _vocadito_notes(folder / f"{wav.stem}_notes{a}.csv"))
-            for a in ("A1", "A2")
-            if (folder / f"{wav.stem}_notes{a}.csv").exists()
-        )
+        refs: list[Reference] = []
+        for a in ("A1", "A2"):
+            if (folder / f"{wav.stem}_notes{a}.csv").exists():
+                notes = _vocadito_notes(folder / f"{wav.stem}_notes{a}.csv")
+                refs.append(Reference(a, tuple((on, off, int(round(m))) for on, off, m in notes)))
+                refs.append(Reference(f"{a} tuned", _in_own_tuning(notes)))
         f0 = None
         f0_csv = folder / f"{wav.stem}_f0.csv"
         if f0_csv.exists():
             arr = np.loadtxt(f0_csv, delimiter=",", ndmin=2)
             f0 = (arr[:, 0], arr[:, 1])
         if refs:
-            items.append(Item("vocadito", wav.stem, wav, refs, f0=f0))
+            items.append(Item("vocadito", wav.stem, wav, tuple(refs), f0=f0))
     return items
 
 
