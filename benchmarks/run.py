@@ -82,11 +82,11 @@ def _init_worker() -> None:
         os.environ.setdefault(var, "1")
 
 
-def _task(args: tuple[str, Item, str, bool, bool, dict[str, Any]]) -> tuple[Item, Prediction]:
-    system, item, pitch, standin, use_cache, options = args
+def _task(args: tuple[str, Item, str, bool, dict[str, Any]]) -> tuple[Item, Prediction]:
+    system, item, pitch, use_cache, options = args
     if system == "tutorial":
         return item, run_tutorial(item, use_cache)
-    return item, run_ours(item, pitch, standin, options)
+    return item, run_ours(item, pitch, options)
 
 
 def _parse_options(pairs: list[str], pitch: str) -> dict[str, Any]:
@@ -178,7 +178,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rendered-items", type=int, default=48, help="size of the rendered set")
     ap.add_argument("--name", default=None, help="results file stem (default bench-<pitch>)")
     ap.add_argument("--no-cache", action="store_true", help="re-run the peers instead of using their cache")
-    ap.add_argument("--standin", action="store_true", help=argparse.SUPPRESS)  # harness development only
     a = ap.parse_args(argv)
 
     sets = [s.strip() for s in a.sets.split(",") if s.strip()]
@@ -200,11 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("[skip] basic-pitch: run `bash benchmarks/setup_peers.sh` first", file=sys.stderr)
     options = _parse_options(a.opt, a.pitch)
-    tasks: list[tuple[str, Item, str, bool, bool, dict[str, Any]]] = []
+    tasks: list[tuple[str, Item, str, bool, dict[str, Any]]] = []
     if not a.no_ours:
-        tasks += [("ours", it, a.pitch, a.standin, use_cache, options) for it in items]
+        tasks += [("ours", it, a.pitch, use_cache, options) for it in items]
     if "tutorial" in peers:
-        tasks += [("tutorial", it, a.pitch, a.standin, use_cache, options) for it in items]
+        tasks += [("tutorial", it, a.pitch, use_cache, options) for it in items]
     print(f"{len(items)} items, {len(tasks)} pool tasks on {a.jobs} worker(s)...", file=sys.stderr)
     if a.jobs > 1:
         with Pool(a.jobs, initializer=_init_worker) as pool:

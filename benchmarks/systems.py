@@ -86,16 +86,14 @@ def adapt_result(res: Any, pred: Prediction) -> Prediction:
     return pred
 
 
-def run_ours(item: Item, pitch: str, standin: bool = False, options: dict[str, Any] | None = None) -> Prediction:
+def run_ours(item: Item, pitch: str, options: dict[str, Any] | None = None) -> Prediction:
     """Our transcriber through its public API ``transcribe.transcribe(path, pitch=..., **options)``."""
-    pred = Prediction(f"ours-{pitch}" + ("-standin" if standin else ""), item.set, item.id)
+    pred = Prediction(f"ours-{pitch}", item.set, item.id)
     t0 = time.perf_counter()
     try:
-        if standin:
-            from benchmarks import dev_standin as api
-        else:
-            import transcribe as api  # type: ignore[import-not-found,no-redef]
-        res = api.transcribe(str(item.audio), pitch=pitch, **(options or {}))
+        import transcribe
+
+        res = transcribe.transcribe(str(item.audio), pitch=pitch, **(options or {}))
         pred.seconds = time.perf_counter() - t0
         adapt_result(res, pred)
     except Exception as exc:  # one bad item must not stop the benchmark
