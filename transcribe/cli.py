@@ -281,7 +281,7 @@ def _process(
             check_target(target, force=force)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = transcribe(path, **{k: v for k, v in vars(opts).items()})
+            result = transcribe(path, **vars(opts))
         for w in caught:
             if not quiet:
                 say(f"transcribe: warning: {w.message}")

@@ -52,15 +52,17 @@ def voiced_mask(
         keep[run_id[mask]] = True
         keep[0] = False
         mask = mask | keep[run_id]
+    return bridge_gaps(track, mask, max_gap_s=max_gap_s)
+
+
+def bridge_gaps(track: PitchTrack, mask: np.ndarray, *, max_gap_s: float) -> np.ndarray:
+    """Fill unvoiced runs of at most ``max_gap_s`` between voiced frames within
+    a semitone of each other (a new mask; ``mask`` is not changed)."""
     hop = track.hop_s
     max_gap = int(round(max_gap_s / hop)) if hop > 0 else 0
-    if max_gap > 0 and mask.any():
-        mask = _bridge(mask, track.midi, max_gap)
-    return mask
-
-
-def _bridge(mask: np.ndarray, midi: np.ndarray, max_gap: int) -> np.ndarray:
-    """Fill unvoiced runs of <= max_gap frames between voiced frames of similar pitch."""
+    if max_gap <= 0 or not mask.any():
+        return mask.copy()
+    midi = track.midi
     out = mask.copy()
     edges = np.flatnonzero(np.diff(mask.astype(np.int8)))
     # Runs of False strictly inside: starts after a True->False edge, ends at a False->True edge.

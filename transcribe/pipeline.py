@@ -188,15 +188,16 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
     if opts.pitch == "spice":
         backend_options = {"model": opts.spice_model, "version": opts.spice_version}
     raw = pitch.estimate(audio, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz, **backend_options)
-    gate = {"confidence": opts.voicing_threshold, "loudness_floor_db": opts.loudness_floor_db, "hysteresis": opts.voicing_hysteresis}
-    sure = gating.voiced_mask(raw, **gate)
-    mask = gating.voiced_mask(raw, **gate, max_gap_s=opts.max_gap_s)
-    midi = raw.midi
-    tuning = tuning_offset_cents(midi[mask], raw.confidence[mask]) if mask.any() else 0.0
+    sure = gating.voiced_mask(
+        raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=opts.voicing_hysteresis
+    )
+    mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
     if mask.any():
+        tuning = tuning_offset_cents(raw.midi[mask], raw.confidence[mask])
         onset = features.onset_strength(audio.samples, audio.sr, raw.times_s)
         attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=ATTACK_WIN_S)
     else:
+        tuning = 0.0
         onset = attack = np.zeros(len(raw))
     found = notes.segment(raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s)
     if not found:
