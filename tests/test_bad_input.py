@@ -176,33 +176,33 @@ def test_unknown_format_without_ffmpeg_names_ffmpeg(
     assert_nothing_written(tmp_path / "out")
 
 
-def test_truncated_wav_keeps_the_audio_before_the_cut(tmp_path: Path, capsys: pytest.CaptureFixture[str], tune_44k: np.ndarray) -> None:
-    whole = tmp_path / "whole.wav"
-    sf.write(whole, tune_44k, SR, subtype="PCM_16")
+def encoded_prefix(tmp_path: Path, samples: np.ndarray, name: str, keep: int | None = None, **write: object) -> Path:
+    """Encode ``samples`` with soundfile and write only the first ``keep`` bytes
+    (half of them when ``None``) to ``tmp_path / name``."""
+    whole = tmp_path / f"whole-{name}"
+    sf.write(whole, samples, SR, **write)
     data = whole.read_bytes()
-    src = tmp_path / "cut.wav"
-    cut = 44 + int(2.1 * SR) * 2  # the first four notes
-    src.write_bytes(data[:cut])
+    src = tmp_path / name
+    src.write_bytes(data[: len(data) // 2 if keep is None else keep])
+    return src
+
+
+def test_truncated_wav_keeps_the_audio_before_the_cut(tmp_path: Path, capsys: pytest.CaptureFixture[str], tune_44k: np.ndarray) -> None:
+    src = encoded_prefix(tmp_path, tune_44k, "cut.wav", 44 + int(2.1 * SR) * 2, subtype="PCM_16")  # the first four notes
     pitches, err = transcribe_ok(capsys, src, tmp_path / "out")
     assert "ends early" in err
     assert pitches[:3] == PITCHES[:3]
 
 
 def test_wav_header_claims_more_than_there_is(tmp_path: Path, capsys: pytest.CaptureFixture[str], tune_44k: np.ndarray) -> None:
-    whole = tmp_path / "whole.wav"
-    sf.write(whole, tune_44k, SR, subtype="PCM_16")
-    src = tmp_path / "header.wav"
-    src.write_bytes(whole.read_bytes()[: 44 + 200])  # 100 samples behind a header promising 3 s
+    src = encoded_prefix(tmp_path, tune_44k, "header.wav", 44 + 200, subtype="PCM_16")  # 100 samples behind a header promising 3 s
     rc, err = run(capsys, src, "-o", tmp_path / "out")
     assert rc == 0
     assert "ends early" in err and "no notes found" in err
 
 
 def test_wav_header_only_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], tune_44k: np.ndarray) -> None:
-    whole = tmp_path / "whole.wav"
-    sf.write(whole, tune_44k, SR, subtype="PCM_16")
-    src = tmp_path / "header.wav"
-    src.write_bytes(whole.read_bytes()[:44])
+    src = encoded_prefix(tmp_path, tune_44k, "header.wav", 44, subtype="PCM_16")
     rc, err = run(capsys, src, "-o", tmp_path / "out")
     assert rc == 1
     assert_one_error(err, src, "truncated")
@@ -210,11 +210,7 @@ def test_wav_header_only_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_truncated_mp3(tmp_path: Path, capsys: pytest.CaptureFixture[str], tune_44k: np.ndarray) -> None:
-    whole = tmp_path / "whole.mp3"
-    sf.write(whole, tune_44k, SR, format="MP3")
-    src = tmp_path / "cut.mp3"
-    data = whole.read_bytes()
-    src.write_bytes(data[: len(data) // 2])
+    src = encoded_prefix(tmp_path, tune_44k, "cut.mp3", format="MP3")
     rc, err = run(capsys, src, "-o", tmp_path / "out")
     assert rc == 0
     assert "ends early" in err
@@ -222,10 +218,7 @@ def test_truncated_mp3(tmp_path: Path, capsys: pytest.CaptureFixture[str], tune_
 
 
 def test_mp3_header_only_is_an_error_or_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str], tune_44k: np.ndarray) -> None:
-    whole = tmp_path / "whole.mp3"
-    sf.write(whole, tune_44k, SR, format="MP3")
-    src = tmp_path / "stub.mp3"
-    src.write_bytes(whole.read_bytes()[:300])
+    src = encoded_prefix(tmp_path, tune_44k, "stub.mp3", 300, format="MP3")
     rc, err = run(capsys, src, "-o", tmp_path / "out")
     if rc == 1:
         assert_one_error(err, src)
