@@ -6,11 +6,14 @@
    slowest wins (an eighth-note melody also fits sixteenths), refined by
    least squares.
 2. **Meter.** Every reading of that pulse (1-4 tatums per beat, 2-4 beats per
-   bar, every downbeat) is scored by what notation would show: duration
-   accents on beats and downbeats, few syncopations and ties across barlines,
-   bar-long figures that repeat, priors on tempo and on notes per bar, and a
-   small preference for starting on a downbeat. Beats of three tatums make a
-   compound meter when most beats are divided, else triplets in a simple one.
+   bar, every downbeat) is described by what notation would show: duration
+   accents on beats, downbeats and half bars, syncopations and ties across
+   barlines, bar-long figures that repeat (rhythm and pitch), stable pitches
+   and leaps on beats, tempo and notes per beat and bar, and whether the
+   melody starts on a downbeat. A weighted sum scores each reading; the
+   weights are fitted on corpus melodies (``benchmarks/fit_meter.py``). Beats
+   of three tatums make a compound meter when most beats are divided, else
+   triplets in a simple one.
 3. **Quantization.** Onsets are placed on a grid that follows slow tempo
    changes; each beat is written in halves, quarters or triplets (thirds and
    sixths in compound meters), whichever fits with less error plus a penalty
@@ -40,30 +43,22 @@ FOLLOW_EVERY = 4
 #: Candidate tatum periods in seconds (a 0.13 % step keeps a 30 s excerpt in phase).
 TATUM_PERIODS_S = np.geomspace(0.09, 1.2, 2000)
 
-#: Candidate beats: tatums per beat, beats per bar, and a prior (log score) per meter.
+#: Candidate readings: (tatums per beat, beats per bar) -> time signature.
 #: A tatum of three per beat makes a compound meter (6/8, 9/8, 12/8).
-METERS: dict[tuple[int, int], tuple[str, float]] = {
-    (1, 2): ("2/4", 0.0), (1, 3): ("3/4", 0.0), (1, 4): ("4/4", 0.05),
-    (2, 2): ("2/4", 0.0), (2, 3): ("3/4", 0.0), (2, 4): ("4/4", 0.05),
-    (4, 2): ("2/4", 0.0), (4, 3): ("3/4", 0.0), (4, 4): ("4/4", 0.05),
-    (3, 2): ("6/8", 0.0), (3, 3): ("9/8", -0.15), (3, 4): ("12/8", -0.1),
+METERS: dict[tuple[int, int], str] = {
+    (1, 2): "2/4",
+    (1, 3): "3/4",
+    (1, 4): "4/4",
+    (2, 2): "2/4",
+    (2, 3): "3/4",
+    (2, 4): "4/4",
+    (4, 2): "2/4",
+    (4, 3): "3/4",
+    (4, 4): "4/4",
+    (3, 2): "6/8",
+    (3, 3): "9/8",
+    (3, 4): "12/8",
 }
-
-#: Weights of the meter score (see :func:`choose_meter`).
-SYNCOPATION_WEIGHT = 1.0
-BARCROSS_WEIGHT = 2.0
-DOWNBEAT_WEIGHT = 0.3
-TEMPO_WEIGHT = 0.5
-DENSITY_WEIGHT = 0.3
-REPEAT_WEIGHT = 0.3
-#: Bonus for a reading in which the melody starts on a downbeat (no pickup).
-START_WEIGHT = 0.05
-#: Most likely beat period (seconds) and the spread of the tempo prior (octaves).
-BEAT_CENTRE_S = 0.6
-BEAT_SPREAD_OCT = 0.6
-#: Notes per bar a musician's bar length tends to give, and the spread (octaves).
-NOTES_PER_BAR = 5.0
-NOTES_PER_BAR_SPREAD_OCT = 1.0
 
 #: Quantization penalties (beats per onset) for the finer and the other grid.
 FINE_PENALTY = 0.06
@@ -172,6 +167,180 @@ def _refine(on: np.ndarray, w: np.ndarray, period: float, phase: float, rounds: 
     return period, phase
 
 
+#: The meter features, in the column order of :func:`meter_features`.
+METER_FEATURES: tuple[str, ...] = (
+    "beat",  # share of (duration-weighted) onsets on beats
+    "sync",  # share that start off the beat and sound through the next one
+    "barcross",  # share tied across a barline
+    "downbeat",  # log of how much more weight falls on downbeats than a uniform 1/m
+    "long_downbeat",  # the same, weighting onsets by their length
+    "halfbar",  # 4/4 only: log of beat 3's weight over beats 2 and 4
+    "log_beat",  # log2 of the beat period over 0.6 s
+    "log_beat_sq",
+    # (Linear terms in notes per bar or per beat would repeat log_beat and the
+    # meter priors: within one melody they differ between readings by log2(b m).)
+    "log_bar_notes_sq",  # squared log2 of notes per bar over 5
+    "log_beat_notes_sq",  # squared log2 of notes per beat
+    "repeat",  # share of notes met again, same pitch, one bar later
+    "repeat2",  # ... two bars later
+    "rhythm_repeat",  # share of onsets met again one bar later with the same inter-onset interval
+    "rhythm_repeat2",  # ... two bars later
+    "m2_beat_notes",  # log2 notes per beat, in readings of two beats per bar
+    "m4_beat_notes",  # ... of four beats per bar
+    "m2_log_beat",  # log2 beat period over 0.6 s, in readings of two beats per bar
+    "m4_log_beat",  # ... of four beats per bar
+    "pc_beat",  # how much more common (in the melody) the pitch classes on beats are than average
+    "pc_downbeat",  # ... on downbeats
+    "leap_beat",  # share of notes reached by a leap (a fourth or more) that fall on beats
+    "start",  # the melody starts on a downbeat
+    *(f"meter_{b}x{m}" for b in (1, 2, 3, 4) for m in (2, 3, 4)),  # a prior per reading
+)
+
+#: Weight of each feature in the meter score, fitted by ``python -m benchmarks.fit_meter``
+#: (a conditional-logit model over the readings of ~1000 corpus melodies that the
+#: rendered benchmark does not use; rerun it and paste its output after changing a feature).
+_WEIGHTS: dict[str, float] = {
+    "beat": 9.304,
+    "sync": -18.77,
+    "barcross": -17.57,
+    "downbeat": -0.01966,
+    "long_downbeat": 2.341,
+    "halfbar": 1.145,
+    "log_beat": 2.165,
+    "log_beat_sq": -3.72,
+    "log_bar_notes_sq": -1.864,
+    "log_beat_notes_sq": -1.226,
+    "repeat": -0.3041,
+    "repeat2": 4.684,
+    "rhythm_repeat": 1.158,
+    "rhythm_repeat2": 4.541,
+    "m2_beat_notes": 1.821,
+    "m4_beat_notes": 0.9077,
+    "m2_log_beat": 0.7398,
+    "m4_log_beat": 0.1538,
+    "pc_beat": -0.4205,
+    "pc_downbeat": 0.1613,
+    "leap_beat": 0.3042,
+    "start": 0.873,
+    "meter_1x2": -1.721,
+    "meter_1x3": -0.2392,
+    "meter_1x4": -0.1815,
+    "meter_2x2": 1.79,
+    "meter_2x3": 0.8535,
+    "meter_2x4": 0.002456,
+    "meter_3x2": 1.095,
+    "meter_3x3": 1.165,
+    "meter_3x4": -3.531,
+    "meter_4x2": 0.8074,
+    "meter_4x3": -0.2068,
+    "meter_4x4": 0.167,
+}
+METER_WEIGHTS = np.array([_WEIGHTS.get(name, 0.0) for name in METER_FEATURES])
+
+
+def meter_candidates(tatum_s: float, *, beat_s: float | None = None, time_signature: str | None = None) -> list[MeterChoice]:
+    """Every reading of a tatum grid allowed by the overrides (or by plausible tempo)."""
+    out = []
+    for (b, m), ts in METERS.items():
+        if time_signature is not None and not _same_meter(ts, time_signature):
+            continue
+        period = b * tatum_s
+        if beat_s is not None:
+            want = beat_s * (1.5 if b == 3 else 1.0) if time_signature is None else beat_s
+            if abs(np.log(period / want)) > 0.1:
+                continue
+        elif not 0.25 <= period <= 1.6:
+            continue
+        out.extend(MeterChoice(b, m, p, time_signature or ts, compound=b == 3) for p in range(b * m))
+    return out
+
+
+def meter_features(
+    k: np.ndarray, d: np.ndarray, w: np.ndarray, tatum_s: float, candidates: list[MeterChoice], *, pitch: np.ndarray | None = None
+) -> np.ndarray:
+    """What notation would show under each reading: one row of :data:`METER_FEATURES` per candidate.
+
+    Args:
+        k: Onset positions in tatums (integers, or halves), shape (n,).
+        d: Inter-onset intervals in tatums, shape (n,).
+        w: Onset weights, shape (n,).
+        tatum_s: Tatum period in seconds.
+        candidates: Readings from :func:`meter_candidates`.
+        pitch: MIDI numbers, shape (n,), for the repetition features.
+
+    Returns:
+        Shape (len(candidates), len(METER_FEATURES)).
+    """
+    integer = np.abs(k - np.round(k)) < 1e-9
+    ki = np.round(k).astype(np.int64)
+    total = w.sum()
+    notes_per_tatum = len(k) / max(float(k[-1] - k[0] + d[-1]), 1.0)
+    # Melodies repeat bar-long figures: the share of notes met again, same pitch, a bar later.
+    half_k = np.round(2 * k).astype(np.int64)
+    pitches = np.zeros(len(k), dtype=np.int64) if pitch is None else np.asarray(pitch, dtype=np.int64)
+    events = set(zip(half_k.tolist(), pitches.tolist()))
+    half_d = np.round(2 * d).astype(np.int64).tolist()
+    figures = set(zip(half_k.tolist(), half_d))
+
+    def repeats(lag: int) -> tuple[float, float]:
+        same_rhythm = sum((hk + 2 * lag, hd) in figures for hk, hd in zip(half_k.tolist(), half_d)) / len(k)
+        if pitch is None:
+            return 0.0, same_rhythm
+        return sum((hk + 2 * lag, pp) in events for hk, pp in zip(half_k.tolist(), pitches.tolist())) / len(k), same_rhythm
+
+    # Stable pitches (the tonic, the fifth) fall on strong beats: each note's
+    # pitch class weighs by how much of the melody (by weight) shares it.
+    pc = pitches % 12
+    profile = np.bincount(pc, weights=w, minlength=12) / total
+    stability = profile[pc] - float(profile[pc] @ w / total)
+    leap = np.append(False, np.abs(np.diff(pitches)) >= 5) if pitch is not None else np.zeros(len(k), dtype=bool)
+    col = {name: i for i, name in enumerate(METER_FEATURES)}
+    out = np.zeros((len(candidates), len(METER_FEATURES)))
+    rep: dict[int, tuple[float, float]] = {}
+    for row, c in enumerate(candidates):
+        b, m, p = c.tatums_per_beat, c.beats_per_bar, c.downbeat
+        bar = b * m
+        for lag in (bar, 2 * bar):
+            if lag not in rep:
+                rep[lag] = repeats(lag)
+        on_beat = integer & ((ki - p) % b == 0)
+        on_bar = integer & ((ki - p) % bar == 0)
+        next_beat = p + b * np.ceil((k - p) / b + 1e-9)
+        sync = ~on_beat & (k + d > next_beat + 1e-9)
+        next_bar = p + bar * np.ceil((k - p) / bar + 1e-9)
+        beat_w = float(w[on_beat].sum())
+        length = np.minimum(d, bar) * w
+        beat_len = float(length[on_beat].sum())
+        f = out[row]
+        f[col["beat"]] = w[on_beat].sum() / total
+        f[col["sync"]] = w[sync].sum() / total
+        f[col["barcross"]] = w[~on_bar & (k + d > next_bar + 1e-9)].sum() / total
+        f[col["downbeat"]] = np.log(m * (w[on_bar].sum() / beat_w if beat_w > 0 else 0.0) + 0.05)
+        f[col["long_downbeat"]] = np.log(m * (length[on_bar].sum() / beat_len if beat_len > 0 else 0.0) + 0.05)
+        if m == 4:
+            beat_no = ((ki - p) % bar) // b
+            w3 = w[on_beat & (beat_no == 2)].sum()
+            w24 = 0.5 * w[on_beat & ((beat_no == 1) | (beat_no == 3))].sum()
+            f[col["halfbar"]] = np.log((w3 + 0.05 * total) / (w24 + 0.05 * total))
+        lb = np.log2(b * tatum_s / 0.6)
+        f[col["log_beat"]], f[col["log_beat_sq"]] = lb, lb * lb
+        ln = np.log2(notes_per_tatum * bar / 5.0)
+        f[col["log_bar_notes_sq"]] = ln * ln
+        lt = np.log2(notes_per_tatum * b)
+        f[col["log_beat_notes_sq"]] = lt * lt
+        f[col["repeat"]], f[col["rhythm_repeat"]] = rep[bar]
+        f[col["repeat2"]], f[col["rhythm_repeat2"]] = rep[2 * bar]
+        if m in (2, 4):
+            f[col[f"m{m}_beat_notes"]], f[col[f"m{m}_log_beat"]] = lt, lb
+        f[col["start"]] = float(on_bar[0])
+        if pitch is not None:
+            f[col["pc_beat"]] = 10.0 * stability[on_beat] @ w[on_beat] / max(beat_w, 1e-9)
+            f[col["pc_downbeat"]] = 10.0 * stability[on_bar] @ w[on_bar] / max(float(w[on_bar].sum()), 1e-9)
+            f[col["leap_beat"]] = on_beat[leap].mean() if leap.any() else 0.0
+        f[col[f"meter_{b}x{m}"]] = 1.0
+    return out
+
+
 def choose_meter(
     k: np.ndarray,
     d: np.ndarray,
@@ -184,16 +353,9 @@ def choose_meter(
 ) -> MeterChoice:
     """Group tatums into beats and bars the way a musician would write them.
 
-    Every reading (tatums per beat, beats per bar, downbeat) is scored by the
-    sum of: the share of (duration weighted) onsets on beats; minus
-    ``SYNCOPATION_WEIGHT`` times the share of notes that start off the beat and
-    sound through the next one, and ``BARCROSS_WEIGHT`` times the share tied
-    across a barline (notation avoids both); ``DOWNBEAT_WEIGHT`` times the log
-    of how much more weight falls on downbeats than a uniform 1/m;
-    ``TEMPO_WEIGHT`` and ``DENSITY_WEIGHT`` times log-Gaussian priors on the
-    beat period and on notes per bar; ``REPEAT_WEIGHT`` times the share of
-    notes repeated (same pitch) one bar later; ``START_WEIGHT`` if the melody
-    starts on a downbeat; and the meter's own prior.
+    Every reading (tatums per beat, beats per bar, downbeat) is scored by a
+    weighted sum of its :func:`meter_features`, with :data:`METER_WEIGHTS`
+    (fitted by ``benchmarks/fit_meter.py``), and the best reading wins.
 
     Args:
         k: Onset positions in tatums (integers, or halves), shape (n,).
@@ -202,69 +364,29 @@ def choose_meter(
         tatum_s: Tatum period in seconds.
         beat_s: Fixed beat period in seconds (a tempo override), or ``None``.
         time_signature: Fixed time signature, or ``None``.
+        pitch: MIDI numbers, shape (n,).
     """
-    integer = np.abs(k - np.round(k)) < 1e-9
-    ki = np.round(k).astype(np.int64)
-    total = w.sum()
-    notes_per_tatum = len(k) / max(float(k[-1] - k[0] + d[-1]), 1.0)
-    # Melodies repeat bar-long figures: the share of notes met again, same pitch, one bar later.
-    half_k = np.round(2 * k).astype(np.int64)
-    pitches = np.zeros(len(k), dtype=np.int64) if pitch is None else np.asarray(pitch, dtype=np.int64)
-    events = set(zip(half_k.tolist(), pitches.tolist()))
-
-    def repeats(lag: int) -> float:
-        return sum((hk + 2 * lag, pp) in events for hk, pp in zip(half_k.tolist(), pitches.tolist())) / len(k)
-
-    best: tuple[float, MeterChoice] | None = None
-    for (b, m), (ts, prior) in METERS.items():
-        if time_signature is not None and not _same_meter(ts, time_signature):
-            continue
-        period = b * tatum_s
-        if beat_s is not None:
-            want = beat_s * (1.5 if b == 3 else 1.0) if time_signature is None else beat_s
-            if abs(np.log(period / want)) > 0.1:
-                continue
-        elif not 0.25 <= period <= 1.6:
-            continue
-        tempo_prior = -0.5 * (np.log2(period / BEAT_CENTRE_S) / BEAT_SPREAD_OCT) ** 2
-        s_rep = repeats(b * m) if pitch is not None else 0.0
-        for p in range(b * m):
-            on_beat = integer & ((ki - p) % b == 0)
-            on_bar = integer & ((ki - p) % (b * m) == 0)
-            next_beat = p + b * np.ceil((k - p) / b + 1e-9)
-            sync = ~on_beat & (k + d > next_beat + 1e-9)
-            s_beat = float(w[on_beat].sum() / total)
-            s_sync = float(w[sync].sum() / total)
-            beat_w = float(w[on_beat].sum())
-            s_bar = float(w[on_bar].sum() / beat_w) if beat_w > 0 else 0.0
-            next_bar = p + b * m * np.ceil((k - p) / (b * m) + 1e-9)
-            s_cross = float(w[~on_bar & (k + d > next_bar + 1e-9)].sum() / total)
-            density = -0.5 * (np.log2(notes_per_tatum * b * m / NOTES_PER_BAR) / NOTES_PER_BAR_SPREAD_OCT) ** 2
-            score = (
-                s_beat
-                - SYNCOPATION_WEIGHT * s_sync
-                - BARCROSS_WEIGHT * s_cross
-                + DOWNBEAT_WEIGHT * np.log(m * s_bar + 0.05)
-                + TEMPO_WEIGHT * tempo_prior
-                + DENSITY_WEIGHT * density
-                + REPEAT_WEIGHT * s_rep
-                + START_WEIGHT * float(on_bar[0])
-                + prior
-            )
-            if best is None or score > best[0]:
-                best = (score, MeterChoice(b, m, p, time_signature or ts, compound=b == 3))
-    if best is None:  # overrides that no reading satisfies: take them as given
+    candidates = meter_candidates(tatum_s, beat_s=beat_s, time_signature=time_signature)
+    if not candidates:  # overrides that no reading satisfies: take them as given
         b = 3 if time_signature is not None and _is_compound(time_signature) else 1
         m = _beats_per_bar(time_signature) if time_signature else 4
         return MeterChoice(b, m, 0, time_signature or "4/4", compound=b == 3)
-    choice = best[1]
+    scores = meter_features(k, d, w, tatum_s, candidates, pitch=pitch) @ METER_WEIGHTS
+    choice = candidates[int(np.argmax(scores))]
     if choice.compound and time_signature is None:
-        # Beats in three: a compound meter when most beats are divided (a jig's
-        # running eighths), a simple meter with triplets when most are not.
-        beat_of = (ki - choice.downbeat) // 3
-        divided = {int(x) for x in beat_of[~integer | ((ki - choice.downbeat) % 3 != 0)]}
-        if len(divided) < 0.5 * len(set(beat_of.tolist())):
-            return MeterChoice(3, choice.beats_per_bar, choice.downbeat, f"{choice.beats_per_bar}/4", compound=False)
+        return _compound_or_triplets(k, choice)
+    return choice
+
+
+def _compound_or_triplets(k: np.ndarray, choice: MeterChoice) -> MeterChoice:
+    """Beats in three: a compound meter when most beats are divided (a jig's
+    running eighths), a simple meter with triplets when most are not."""
+    integer = np.abs(k - np.round(k)) < 1e-9
+    ki = np.round(k).astype(np.int64)
+    beat_of = (ki - choice.downbeat) // 3
+    divided = {int(x) for x in beat_of[~integer | ((ki - choice.downbeat) % 3 != 0)]}
+    if len(divided) < 0.5 * len(set(beat_of.tolist())):
+        return MeterChoice(3, choice.beats_per_bar, choice.downbeat, f"{choice.beats_per_bar}/4", compound=False)
     return choice
 
 

@@ -1,0 +1,55 @@
+"""The meter-weight fit (benchmarks/fit_meter.py): its gradient and its labels."""
+
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import build_rendered as br
+from benchmarks import fit_meter as fm
+from transcribe import rhythm
+
+
+def test_objective_gradient_matches_finite_differences() -> None:
+    rng = np.random.default_rng(0)
+    n_feat = 5
+    data = []
+    for _ in range(6):
+        feats = rng.normal(size=(9, n_feat))
+        right = np.zeros(9, dtype=bool)
+        right[rng.choice(9, size=2, replace=False)] = True
+        data.append((feats, right))
+    w = rng.normal(size=n_feat)
+    _, grad = fm._objective(w, data, 0.01)
+    eps = 1e-6
+    numeric = np.array(
+        [(fm._objective(w + eps * e, data, 0.01)[0] - fm._objective(w - eps * e, data, 0.01)[0]) / (2 * eps) for e in np.eye(n_feat)]
+    )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
+
+
+def _waltz() -> br.Melody:
+    # Half-quarter bars in 3/4, a different pitch per bar: a plain waltz rhythm.
+    events = []
+    for bar in range(8):
+        start = Fraction(3 * bar)
+        events += [br.Event(start, Fraction(2), 60 + bar % 5), br.Event(start + 2, Fraction(1), 67)]
+    return br.Melody("test", "waltz", tuple(events), "3/4", Fraction(3), Fraction(1), Fraction(0), "C", "major", 0, "encoded")
+
+
+def test_labels_mark_the_written_meter_and_the_fitted_weights_choose_it() -> None:
+    rng = np.random.default_rng(3)
+    notes, truth = fm.perform(_waltz(), rng)
+    cands, feats, right, _ = fm.readings(notes, truth)
+    assert right.any()
+    assert all(cands[i].time_signature == "3/4" for i in np.flatnonzero(right))
+    assert right[int(np.argmax(feats @ rhythm.METER_WEIGHTS))]
+
+
+def test_every_feature_has_a_weight() -> None:
+    assert rhythm.METER_WEIGHTS.shape == (len(rhythm.METER_FEATURES),)
+    assert set(rhythm._WEIGHTS) == set(rhythm.METER_FEATURES)
