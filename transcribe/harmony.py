@@ -1,11 +1,16 @@
 """Key estimation and pitch spelling.
 
-The key is the Krumhansl-Schmuckler estimate: the correlation of the melody's
-duration-weighted pitch-class histogram with each of the 24 rotated key
-profiles (Temperley's revision of Krumhansl-Kessler), best correlation wins. Spelling follows the key:
-scale tones take the key's letter names, chromatic tones are sharps in sharp
-keys and flats in flat keys (raised 6th and 7th in minor as sharps of the
-natural scale degree), so F# appears in D major and Bb in F major.
+Each of the 24 keys is scored by a weighted sum of what speaks for it: the
+Krumhansl-Schmuckler correlation of the melody's duration-weighted
+pitch-class histogram with the key's profile (Temperley's revision of
+Krumhansl-Kessler), how much of the melody sits on its tonic, third and
+fifth or outside its scale, and whether its longest notes, phrase ends,
+first note and lowest notes are the tonic (or fifth). The weights are fitted
+on corpus melodies (``benchmarks/fit_key.py``); the best-scoring key wins.
+Spelling follows the key: scale tones take the key's letter names, chromatic
+tones are sharps in sharp keys and flats in flat keys (raised 6th and 7th in
+minor as sharps of the natural scale degree), so F# appears in D major and
+Bb in F major.
 """
 
 from __future__ import annotations
@@ -14,9 +19,9 @@ import numpy as np
 
 from .types import Note
 
-# Temperley's (1999) revision of the Krumhansl-Kessler profiles: on the rendered
-# benchmark set they name the key of 43 of 48 melodies where Krumhansl-Kessler's
-# name 36 (the original profiles over-reward the relative key on melodies alone).
+# Temperley's (1999) revision of the Krumhansl-Kessler profiles: alone, on the
+# rendered benchmark set they name the key of 43 of 48 melodies where
+# Krumhansl-Kessler's name 36 (the original profiles over-reward the relative key).
 _MAJOR = np.array([5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0])
 _MINOR = np.array([5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0])
 
@@ -38,28 +43,120 @@ def pitch_class_histogram(notes: tuple[Note, ...]) -> np.ndarray:
     return hist
 
 
+#: The key features, in the column order of :func:`key_features` (one row per
+#: candidate key: tonics C..B major, then C..B minor).
+KEY_FEATURES: tuple[str, ...] = (
+    "profile",  # correlation of the duration-weighted pitch-class histogram with Temperley's profile
+    "tonic",  # share of the melody's duration on the tonic
+    "third",  # ... on the mode's third
+    "fifth",  # ... on the fifth
+    "outside",  # ... on tones outside the scale (natural minor plus the raised 6th and 7th)
+    "log_third",  # log of the third's share (+1 %): a melody that never sings the third is not in that mode
+    "log_outside",  # log of the outside share (+1 %): a few outside tones weigh more than their duration
+    "long_tonic",  # share of the longest notes (top fifth by time to the next onset) on the tonic
+    "long_fifth",  # ... on the fifth
+    "end_tonic",  # share of phrase ends (notes before a rest or a long gap) on the tonic
+    "first_tonic",  # the first note is the tonic
+    "first_fifth",  # ... the fifth
+    "low_tonic",  # share of notes in the lowest fifth of the range that are the tonic
+    "minor",  # a minor key
+)
+
+#: Weight of each feature, fitted by ``python -m benchmarks.fit_key`` (a conditional-logit
+#: model over the 24 keys of ~1000 corpus melodies the rendered benchmark does not use).
+_KEY_WEIGHTS: dict[str, float] = {
+    "profile": 2.909,
+    "tonic": 6.167,
+    "third": 2.752,
+    "fifth": 8.371,
+    "outside": 2.735,
+    "log_third": 0.5485,
+    "log_outside": -1.331,
+    "long_tonic": 1.963,
+    "long_fifth": 2.179,
+    "end_tonic": 1.856,
+    "first_tonic": 1.269,
+    "first_fifth": 2.067,
+    "low_tonic": 1.533,
+    "minor": -3.41,
+}
+KEY_WEIGHTS = np.array([_KEY_WEIGHTS.get(name, 0.0) for name in KEY_FEATURES])
+
+
+def key_features(notes: tuple[Note, ...]) -> np.ndarray:
+    """What speaks for each of the 24 keys: one row of :data:`KEY_FEATURES` per key.
+
+    Returns:
+        Shape (24, len(KEY_FEATURES)): rows 0-11 major keys on tonics C..B, rows 12-23 minor.
+    """
+    hist = pitch_class_histogram(notes)
+    out = np.zeros((24, len(KEY_FEATURES)))
+    if hist.sum() <= 0:
+        return out
+    share = hist / hist.sum()
+    pcs = np.array([n.midi % 12 for n in notes])
+    midis = np.array([n.midi for n in notes])
+    on = np.array([n.onset_s for n in notes])
+    off = np.array([n.offset_s for n in notes])
+    ioi = np.append(np.diff(on), off[-1] - on[-1])
+    long = ioi >= np.quantile(ioi, 0.8)
+    gap = np.append(on[1:] - off[:-1], np.inf)
+    end = (gap > 0.25) | (ioi > 2.0 * np.median(ioi))
+    low = midis <= np.quantile(midis, 0.2)
+    col = {name: i for i, name in enumerate(KEY_FEATURES)}
+    for row in range(24):
+        tonic, minor = row % 12, row >= 12
+        profile = np.roll(_MINOR if minor else _MAJOR, tonic)
+        third, fifth = (tonic + (3 if minor else 4)) % 12, (tonic + 7) % 12
+        steps = (*_MINOR_STEPS, 9, 11) if minor else _MAJOR_STEPS
+        inside = np.zeros(12, dtype=bool)
+        inside[[(tonic + st) % 12 for st in steps]] = True
+        f = out[row]
+        f[col["profile"]] = np.corrcoef(hist, profile)[0, 1] if np.count_nonzero(hist) > 1 else 0.0
+        f[col["tonic"]], f[col["third"]], f[col["fifth"]] = share[tonic], share[third], share[fifth]
+        f[col["outside"]] = share[~inside].sum()
+        f[col["log_third"]] = np.log(share[third] + 0.01)
+        f[col["log_outside"]] = np.log(share[~inside].sum() + 0.01)
+        f[col["long_tonic"]] = np.mean(pcs[long] == tonic)
+        f[col["long_fifth"]] = np.mean(pcs[long] == fifth)
+        f[col["end_tonic"]] = np.mean(pcs[end] == tonic)
+        f[col["first_tonic"]] = float(pcs[0] == tonic)
+        f[col["first_fifth"]] = float(pcs[0] == fifth)
+        f[col["low_tonic"]] = np.mean(pcs[low] == tonic)
+        f[col["minor"]] = float(minor)
+    return out
+
+
 def estimate_key(notes: tuple[Note, ...]) -> str:
-    """Krumhansl-Schmuckler key of a melody.
+    """The key of a melody: the best-scoring of the 24 by :data:`KEY_WEIGHTS` on :func:`key_features`.
 
     Returns:
         e.g. ``"G major"`` or ``"E minor"``; ``"C major"`` when there are no notes.
     """
-    hist = pitch_class_histogram(notes)
-    if hist.sum() <= 0 or np.count_nonzero(hist) < 2:
-        if hist.sum() > 0:
-            return f"{_MAJOR_TONIC[int(np.argmax(hist))]} major"
+    if not notes:
         return "C major"
-    best, best_r = "C major", -np.inf
-    for tonic in range(12):
-        for profile, mode, names in ((_MAJOR, "major", _MAJOR_TONIC), (_MINOR, "minor", _MINOR_TONIC)):
-            r = float(np.corrcoef(hist, np.roll(profile, tonic))[0, 1])
-            if r > best_r:
-                best, best_r = f"{names[tonic]} {mode}", r
-    return best
+    row = int(np.argmax(key_features(notes) @ KEY_WEIGHTS))
+    tonic, minor = row % 12, row >= 12
+    return f"{(_MINOR_TONIC if minor else _MAJOR_TONIC)[tonic]} {'minor' if minor else 'major'}"
 
 
-_FIFTHS = {"C": 0, "G": 1, "D": 2, "A": 3, "E": 4, "B": 5, "F#": 6, "C#": 7,
-           "F": -1, "Bb": -2, "Eb": -3, "Ab": -4, "Db": -5, "Gb": -6, "Cb": -7}
+_FIFTHS = {
+    "C": 0,
+    "G": 1,
+    "D": 2,
+    "A": 3,
+    "E": 4,
+    "B": 5,
+    "F#": 6,
+    "C#": 7,
+    "F": -1,
+    "Bb": -2,
+    "Eb": -3,
+    "Ab": -4,
+    "Db": -5,
+    "Gb": -6,
+    "Cb": -7,
+}
 
 
 def key_signature_sharps(key: str) -> int:

@@ -1,4 +1,4 @@
-"""The meter-weight fit (benchmarks/fit_meter.py): its gradient and its labels."""
+"""The meter and key weight fits (benchmarks/fit_meter.py, fit_key.py): gradient, labels, weights."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import build_rendered as br
+from benchmarks import fit_key as fk
 from benchmarks import fit_meter as fm
-from transcribe import rhythm
+from transcribe import harmony, rhythm
+from transcribe.types import Note
 
 
 def test_objective_gradient_matches_finite_differences() -> None:
@@ -53,3 +55,19 @@ def test_labels_mark_the_written_meter_and_the_fitted_weights_choose_it() -> Non
 def test_every_feature_has_a_weight() -> None:
     assert rhythm.METER_WEIGHTS.shape == (len(rhythm.METER_FEATURES),)
     assert set(rhythm._WEIGHTS) == set(rhythm.METER_FEATURES)
+
+
+def test_key_rows_follow_music21_tonic_names_and_transposition() -> None:
+    assert fk.key_row("C", "major", 0) == 0
+    assert fk.key_row("B-", "major", 0) == 10
+    assert fk.key_row("F#", "minor", 0) == 12 + 6
+    assert fk.key_row("A", "minor", 5) == 12 + 2  # A minor up a fourth is D minor
+    assert fk.key_row("E-", "major", -5) == 10  # Eb major down a fourth is Bb major
+
+
+def test_fitted_key_weights_name_the_key_of_a_scale_melody() -> None:
+    # An A natural-minor tune that leans on A, C and E: never A major (no C#), never C major.
+    pitches = [69, 72, 76, 74, 72, 71, 69, 64, 69, 72, 71, 69, 67, 69, 64, 69]
+    notes = tuple(Note(0.5 * i, 0.5 * i + (0.45 if p == 69 else 0.3), p) for i, p in enumerate(pitches))
+    assert harmony.estimate_key(notes) == "A minor"
+    assert harmony.KEY_WEIGHTS.shape == (len(harmony.KEY_FEATURES),)
