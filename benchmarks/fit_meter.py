@@ -7,7 +7,8 @@ rendered benchmark (Essen, Ryan's Mammoth Collection, Bach soprano lines) but
 *exclude every tune the rendered set uses*, so the benchmark stays held out.
 Each melody is looped and cut to 20-30 s at a random tempo (60-140 BPM) and
 turned into performed notes: onsets jittered by ~12 ms, notes held for 75-97 %
-of their written length, a few notes dropped and a few repeated notes merged,
+of their written length and, by a random "roughness", some notes dropped,
+repeated notes merged, notes split and onsets late,
 as a transcription does. The rhythm stage's own tatum and tempo following
 then place the onsets, :func:`transcribe.rhythm.meter_features` describes
 every reading, and a conditional-logit model (softmax over the readings,
@@ -91,17 +92,24 @@ def perform(mel: br.Melody, rng: np.random.Generator) -> tuple[tuple[Note, ...],
         n_bars -= 1
     lead = float(rng.uniform(0.3, 1.0))
     gate = float(rng.uniform(0.75, 0.97))
+    # How rough this transcription is, from clean (0) to a reverberant choir (1):
+    # more dropped notes, merged repeats, split notes and late, jittery onsets.
+    rough = float(rng.uniform(0.0, 1.0))
     notes: list[Note] = []
     for e in br._loop_and_cut(mel, n_bars):
-        if not e.midi or rng.random() < 0.02:
+        if not e.midi or rng.random() < 0.02 + 0.08 * rough:
             continue
-        on = lead + float(e.offset_q + mel.pickup_q) * q_s + rng.normal(0.0, 0.012)
+        on = lead + float(e.offset_q + mel.pickup_q) * q_s + rng.normal(0.0, 0.01 + 0.02 * rough) + rng.exponential(0.001 + 0.02 * rough)
         off = on + float(e.duration_q) * q_s * gate
-        if notes and notes[-1].midi == e.midi and on - notes[-1].offset_s < 0.1 and rng.random() < 0.05:
+        if notes and notes[-1].midi == e.midi and on - notes[-1].offset_s < 0.1 and rng.random() < 0.05 + 0.3 * rough:
             notes[-1] = Note(notes[-1].onset_s, off, e.midi)  # a missed re-attack
             continue
         if notes and on < notes[-1].offset_s:
             notes[-1] = Note(notes[-1].onset_s, on - 0.01, notes[-1].midi)
+        if off - on > 0.25 and rng.random() < 0.05 * rough:  # a spurious onset inside a note
+            cut = on + (off - on) * float(rng.uniform(0.3, 0.7))
+            notes.append(Note(on, cut - 0.01, e.midi))
+            on = cut
         notes.append(Note(on, off, e.midi))
     truth = {"bpm": bpm, "ts": mel.time_signature, "downbeat_s": lead + pick_s, "bar_s": bar_s}
     return tuple(notes), truth

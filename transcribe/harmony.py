@@ -65,20 +65,20 @@ KEY_FEATURES: tuple[str, ...] = (
 #: Weight of each feature, fitted by ``python -m benchmarks.fit_key`` (a conditional-logit
 #: model over the 24 keys of ~1000 corpus melodies the rendered benchmark does not use).
 _KEY_WEIGHTS: dict[str, float] = {
-    "profile": 2.909,
-    "tonic": 6.167,
-    "third": 2.752,
-    "fifth": 8.371,
-    "outside": 2.735,
-    "log_third": 0.5485,
-    "log_outside": -1.331,
-    "long_tonic": 1.963,
-    "long_fifth": 2.179,
-    "end_tonic": 1.856,
-    "first_tonic": 1.269,
-    "first_fifth": 2.067,
-    "low_tonic": 1.533,
-    "minor": -3.41,
+    "profile": 3.322,
+    "tonic": 6.131,
+    "third": 3.431,
+    "fifth": 8.252,
+    "outside": 1.5,
+    "log_third": 0.4451,
+    "log_outside": -1.119,
+    "long_tonic": 1.851,
+    "long_fifth": 1.979,
+    "end_tonic": 1.74,
+    "first_tonic": 1.195,
+    "first_fifth": 2.047,
+    "low_tonic": 1.745,
+    "minor": -3.298,
 }
 KEY_WEIGHTS = np.array([_KEY_WEIGHTS.get(name, 0.0) for name in KEY_FEATURES])
 
