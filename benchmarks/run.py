@@ -136,6 +136,7 @@ def summarize(rows: list[dict[str, Any]], by: str = "set") -> list[dict[str, Any
             "RPA notes": _mean(r.get("rpa_notes") for r in rs),
             "RPA track": _mean(r.get("rpa_track") for r in rs),
             "key": _mean(r.get("key_exact") for r in rs),
+            "key sig": _mean(r.get("key_rel") for r in rs),
             "time sig": _mean(r.get("ts_right") for r in rs),
             "tempo": _mean(r.get("tempo_right") for r in rs),
             "durations": _mean(r.get("dur_right") for r in rs),
