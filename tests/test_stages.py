@@ -133,3 +133,22 @@ def test_option_parsing() -> None:
             parse_time_signature(bad)
     assert Options(pitch="pyin").voicing_threshold == 0.1
     assert Options(confidence=0.7).voicing_threshold == 0.7
+
+
+def _slip_track(middle: list[float], conf: float) -> PitchTrack:
+    """A4, then a note whose frames are ``middle`` (MIDI) at confidence ``conf``, then E5."""
+    midi = np.array([69.0] * 20 + middle + [76.0] * 20)
+    c = np.full(len(midi), 0.95)
+    c[20 : 20 + len(middle)] = conf
+    return PitchTrack(np.arange(len(midi)) * 0.016, 440.0 * 2.0 ** ((midi - 69.0) / 12.0), c, np.full(len(midi), -20.0))
+
+
+@pytest.mark.parametrize("middle", [[72.0] * 4 + [84.0] * 4 + [72.0] * 4, [72.0] * 5 + [84.0] * 5, [72.0] * 7 + [84.0] * 5])
+@pytest.mark.parametrize("conf", [0.5, 0.9])
+def test_octave_slip_inside_a_note_keeps_the_note(middle: list[float], conf: float) -> None:
+    # The tracker jumping to the second harmonic for part of a weak note must
+    # neither lose the note nor give it a pitch between the octaves (78).
+    track = _slip_track(middle, conf)
+    n = len(track)
+    found = notes.segment(track, np.ones(n, dtype=bool), np.zeros(n), tuning_cents=0.0, min_note_s=0.07)
+    assert [x.midi for x in found] == [69, 72, 76]

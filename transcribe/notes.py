@@ -31,6 +31,10 @@ class SegmentParams:
         onset_discount: How much a unit of onset strength lowers ``note_cost``.
         max_dev_st: Cap of the pitch deviation cost, in semitones.
         dead_zone_st: Deviations up to this many semitones are free (intonation, vibrato).
+        octave_slip_st: A frame one or two octaves from a state's pitch counts
+            as this many semitones plus its distance from that octave (the
+            tracker locked onto a harmonic or a subharmonic is weak evidence
+            for the note, not for a rest); 0 treats it as any far frame.
         voiced_rest_cost: Price of calling a fully confident voiced frame a rest.
         unvoiced_note_cost: Price of an unvoiced frame inside a note.
         end_cost: Price of ending a note.
@@ -62,6 +66,7 @@ class SegmentParams:
     onset_discount: float = 1.0
     max_dev_st: float = 2.0
     dead_zone_st: float = 0.2
+    octave_slip_st: float = 1.0
     voiced_rest_cost: float = 1.0
     unvoiced_note_cost: float = 0.8
     end_cost: float = 0.5
@@ -185,6 +190,13 @@ def _path(midi: np.ndarray, voiced: np.ndarray, conf: np.ndarray, onset: np.ndar
     m_safe = np.where(voiced, midi, 0.0)
     # Emission costs, (n, k): distance beyond a dead zone, capped, weighted by confidence.
     dev = np.abs(m_safe[:, None] - pitches[None, :])
+    if p.octave_slip_st > 0:
+        # A short octave slip inside a note (a piano note whose tracker jumps to
+        # the second harmonic as it decays) would otherwise cost as much as a
+        # rest, and the note is lost or cut in two: such a frame costs the
+        # slip's price plus its distance from the octave instead.
+        for octave in (12.0, 24.0):
+            np.minimum(dev, np.abs(dev - octave) + p.octave_slip_st, out=dev)
     emit = np.minimum(np.maximum(dev - p.dead_zone_st, 0.0), p.max_dev_st) * conf[:, None]
     emit[~voiced] = p.unvoiced_note_cost
     rest_emit = np.where(voiced, p.voiced_rest_cost * conf, 0.0)
@@ -364,7 +376,7 @@ def _make_note(
         # The note's pitch is the median of its frames: robust to a scoop at the
         # start and a fall at the end, and the statistic human labellers' note
         # centres follow most closely (measured on the sung benchmark set).
-        centre = float(np.median(midi[a:b][v]))
+        centre = float(np.median(_fold_octave_slips(midi[a:b][v], pitch)))
         if keep_octave:  # a held note with an octave slip inside: the segmentation's octave
             centre += 12.0 * round((pitch - centre) / 12.0)
         pitch = int(np.floor(centre + 0.5))
@@ -386,9 +398,25 @@ def _make_note(
     return Note(onset_s=onset_s, offset_s=offset_s, midi=int(pitch), cents=cents, confidence=confidence)
 
 
-def _absorb_glides(
-    notes: list[Note], midi: np.ndarray, times_s: np.ndarray, *, max_glide_s: float, hop: float
-) -> list[Note]:
+def _fold_octave_slips(frames: np.ndarray, pitch: int) -> np.ndarray:
+    """Frames (MIDI numbers, shape (m,)) with octave slips moved to the note's main octave.
+
+    A note whose tracker slipped an octave for part of its frames has a median
+    between the two octaves (half at 72 and half at 84 give 78, a pitch never
+    played). The main octave is the one of ``pitch + 12 k`` (k in -2..2) that
+    the most frames lie within a semitone of (``pitch`` on a tie); frames within
+    a semitone of another of these octaves are moved to it. A run all of whose
+    frames lie an octave from ``pitch`` keeps their octave.
+    """
+    shifts = np.array([0, -12, 12, -24, 24])
+    near = np.abs(frames[None, :] - (pitch + shifts)[:, None]) < 1.0
+    main = pitch + int(shifts[np.argmax(near.sum(axis=1))])
+    off = frames - main
+    slipped = (np.abs(off - 12.0 * np.round(off / 12.0)) < 1.0) & (np.abs(off) >= 11.0)
+    return np.where(slipped, frames - 12.0 * np.round(off / 12.0), frames)
+
+
+def _absorb_glides(notes: list[Note], midi: np.ndarray, times_s: np.ndarray, *, max_glide_s: float, hop: float) -> list[Note]:
     """Merge scoops and fall-offs into the note they lead into or out of.
 
     A note shorter than ``max_glide_s`` that touches a longer neighbour within
