@@ -152,3 +152,49 @@ def test_octave_slip_inside_a_note_keeps_the_note(middle: list[float], conf: flo
     n = len(track)
     found = notes.segment(track, np.ones(n, dtype=bool), np.zeros(n), tuning_cents=0.0, min_note_s=0.07)
     assert [x.midi for x in found] == [69, 72, 76]
+
+
+def test_harmonic_energy_follows_the_pitch_it_is_asked_about() -> None:
+    from transcribe.features import harmonic_energy_db
+
+    y = tone(69, 1.0, sr=16000)  # A4 = 440 Hz
+    times = np.array([0.5])
+    at_a = harmonic_energy_db(y, 16000, times, f0_hz=440.0)
+    at_bb = harmonic_energy_db(y, 16000, times, f0_hz=466.16)
+    assert at_a is not None and at_bb is not None
+    assert at_a[0] - at_bb[0] > 20.0
+    # Every harmonic of A4 is one of A3's: nothing is left to measure.
+    assert harmonic_energy_db(y, 16000, times, f0_hz=440.0, exclude_f0_hz=220.0) is None
+
+
+def _handover_track(times: np.ndarray, switch_s: float, *, glide: bool) -> PitchTrack:
+    midi = np.where(times < switch_s, 69.0, 72.0)
+    if glide:  # a slide through the pitches between in the last 60 ms
+        ramp = (times >= switch_s - 0.06) & (times < switch_s)
+        midi[ramp] = 69.0 + 3.0 * (times[ramp] - (switch_s - 0.06)) / 0.06
+    hz = 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
+    return PitchTrack(times, hz, np.ones(len(times)), np.zeros(len(times)), "test")
+
+
+@pytest.mark.parametrize("glide", [False, True])
+def test_late_handover_moves_back_to_where_the_new_note_sounds(glide: bool) -> None:
+    # C5 starts sounding at 1.0 s under a long A4, but the tracker hands over only at 1.2 s.
+    sr = 16000
+    y = np.concatenate([tone(69, 1.0, sr=sr), np.zeros(sr, dtype=np.float32)])
+    y[sr:] += tone(72, 1.0, sr=sr)
+    y[sr : sr + 4000] += tone(69, 0.25, sr=sr) * np.linspace(1.0, 0.0, 4000, dtype=np.float32)  # the reverb tail
+    times = np.arange(0.0, 2.0, 0.016)
+    found = (Note(0.0, 1.2, 69), Note(1.2, 2.0, 72))
+
+    def energy(t: np.ndarray, f0: float, ex: float) -> np.ndarray | None:
+        from transcribe.features import harmonic_energy_db
+
+        return harmonic_energy_db(y, sr, t, f0_hz=f0, exclude_f0_hz=ex)
+
+    out = notes.retime_handovers(found, _handover_track(times, 1.2, glide=glide), energy, tuning_cents=0.0)
+    if glide:
+        assert out == found
+    else:
+        assert abs(out[1].onset_s - 1.0) < 0.05
+        assert out[0].offset_s == out[1].onset_s
+        assert [n.midi for n in out] == [69, 72]

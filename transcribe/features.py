@@ -138,3 +138,54 @@ def onset_strength(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: 
     # many notes; a long held note has few, and its vibrato would pass for onsets.
     scale = max(float(np.percentile(flux, 95)), 0.1 * float(flux.max())) if m > 1 else float(flux[0])
     return flux / scale if scale > 1e-9 else np.zeros(m)
+
+
+def harmonic_energy_db(
+    samples: np.ndarray,
+    sr: int,
+    times_s: np.ndarray,
+    *,
+    f0_hz: float,
+    exclude_f0_hz: float | None = None,
+    n_harmonics: int = 5,
+    band_cents: float = 40.0,
+    win_s: float = 0.128,
+) -> np.ndarray | None:
+    """Energy (dB) at the harmonics of one pitch, at each of a few frame times.
+
+    Harmonics within 60 cents of a harmonic of ``exclude_f0_hz`` are left
+    out, so the energy of a new note can be followed while an old note (or its
+    reverb) still sounds.
+
+    Args:
+        samples: Mono signal, shape (n,).
+        sr: Sample rate in Hz.
+        times_s: Frame centres in seconds, shape (m,).
+        f0_hz: The pitch whose harmonics are measured.
+        exclude_f0_hz: A pitch whose harmonics are avoided, or ``None``.
+        n_harmonics: Harmonics 1..n are considered.
+        band_cents: Half-width of the band around each harmonic.
+        win_s: Analysis window (long enough to resolve a semitone at low pitches).
+
+    Returns:
+        Shape (m,) in dB, or ``None`` when no harmonic is usable.
+    """
+    win = 1 << int(np.ceil(np.log2(max(16, win_s * sr))))
+    freqs = np.fft.rfftfreq(win, 1.0 / sr)
+    safe = np.maximum(freqs, 1.0)
+    band = np.zeros(len(freqs), dtype=bool)
+    for h in range(1, n_harmonics + 1):
+        fh = h * f0_hz
+        if fh > 0.45 * sr:
+            break
+        if exclude_f0_hz is not None:
+            others = exclude_f0_hz * np.arange(1, 3 * n_harmonics + 1)
+            if np.min(np.abs(1200.0 * np.log2(fh / others))) < 60.0:
+                continue
+        band |= np.abs(1200.0 * np.log2(safe / fh)) < band_cents
+    if not band.any():
+        return None
+    centers = np.round(np.asarray(times_s) * sr).astype(np.int64)
+    frames = _frames(samples, centers, win).astype(np.float64) * np.hanning(win)
+    power = np.abs(np.fft.rfft(frames, axis=1)[:, band]) ** 2
+    return 10.0 * np.log10(power.sum(axis=1) + 1e-12)

@@ -14,7 +14,8 @@ re-attack.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -60,6 +61,14 @@ class SegmentParams:
         attack_rise_ratio: The attack starts where its strength first exceeds
             this share of its peak.
         attack_max_back_s: Longest attack rise followed back from the peak (seconds).
+        handover_gap_s: A note that starts this close after the previous one
+            ends (seconds) is checked for a late handover (see :func:`retime_handovers`).
+        handover_back_s: How far before its found onset a handover is looked for (seconds).
+        handover_below_db: The note starts where the energy at its harmonics
+            has come within this many dB of its level at the found onset.
+        handover_min_db: Smallest rise from the low before it (dB) that moves an onset.
+        handover_glide_s: A pitch between the two notes in this stretch before
+            the onset is a glide, not a handover: the onset stays.
     """
 
     note_cost: float = 3.0
@@ -82,6 +91,11 @@ class SegmentParams:
     attack_min_peak: float = 0.3
     attack_rise_ratio: float = 0.25
     attack_max_back_s: float = 0.06
+    handover_gap_s: float = 0.02
+    handover_back_s: float = 0.3
+    handover_below_db: float = 10.0
+    handover_min_db: float = 12.0
+    handover_glide_s: float = 0.08
 
 
 def segment(
@@ -472,3 +486,79 @@ def _clean(notes: list[Note], *, min_note_s: float) -> tuple[Note, ...]:
             note = Note(prev.onset_s, note.offset_s, note.midi, prev.cents, prev.confidence)
         out.append(note)
     return tuple(n for n in out if n.duration_s >= min_note_s - 1e-9)
+
+
+#: Spacing of the energy frames a handover is searched on (seconds).
+HANDOVER_STEP_S = 0.008
+
+
+def retime_handovers(
+    notes: tuple[Note, ...],
+    track: PitchTrack,
+    energy_db: Callable[[np.ndarray, float, float], np.ndarray | None],
+    *,
+    tuning_cents: float,
+    params: SegmentParams | None = None,
+) -> tuple[Note, ...]:
+    """Move legato onsets back to where the new note's harmonics start to sound.
+
+    A slowly swelling note under a long reverb (a choir, a bowed cello in a
+    hall) is heard by the pitch tracker only once it outweighs the old note,
+    100-250 ms after it began. Where one note runs straight into the next
+    (a gap of at most ``handover_gap_s``) without a glide between their
+    pitches, the energy at the new note's own harmonics (those the old note
+    does not share) is followed back from the found onset; the note starts
+    where that energy, rising from its low, comes within ``handover_below_db``
+    of its level at the found onset. The previous note then ends there.
+
+    Args:
+        notes: Notes in time order, not overlapping.
+        track: The pitch track the notes came from (for the glide check).
+        energy_db: ``energy_db(times_s, f0_hz, exclude_f0_hz)`` gives the energy
+            in dB at ``f0_hz``'s harmonics at each time, or ``None`` (see
+            :func:`transcribe.features.harmonic_energy_db`).
+        tuning_cents: Global tuning offset the notes' pitches were rounded after.
+        params: Search settings; defaults when ``None``.
+
+    Returns:
+        The notes, some onsets earlier; pitches unchanged.
+    """
+    p = params or SegmentParams()
+    out = list(notes)
+    track_midi = track.midi
+    for i in range(1, len(out)):
+        prev, note = out[i - 1], out[i]
+        if note.midi == prev.midi or note.onset_s - prev.offset_s > p.handover_gap_s:
+            continue
+        # Sounding pitches (fractional MIDI), as the track and the audio have them.
+        old_st = prev.midi + (prev.cents + tuning_cents) / 100.0
+        new_st = note.midi + (note.cents + tuning_cents) / 100.0
+        near = (track.times_s >= note.onset_s - p.handover_glide_s) & (track.times_s < note.onset_s)
+        between = track_midi[near]
+        lo_st, hi_st = min(old_st, new_st), max(old_st, new_st)
+        if np.any((between > lo_st + 0.5) & (between < hi_st - 0.5)):
+            continue  # a glide: the pitch arrives where the tracker says
+        start = max(prev.onset_s + 0.05, note.onset_s - p.handover_back_s)
+        if start >= note.onset_s - HANDOVER_STEP_S:
+            continue
+        times = np.arange(start, note.onset_s + 0.05, HANDOVER_STEP_S)
+        energy = energy_db(times, _hz(new_st), _hz(old_st))
+        if energy is None:
+            continue
+        level, low = float(energy[-3:].mean()), float(energy.min())
+        if level - low < p.handover_min_db:
+            continue
+        j = int(np.argmin(energy))
+        # Within a fixed distance of the level, not a share of the rise: a window
+        # that barely reaches a sudden attack already lifts the dB far above a
+        # silent floor.
+        risen = np.flatnonzero(energy[j:] >= level - p.handover_below_db)
+        onset = float(times[j + risen[0]]) if len(risen) else note.onset_s
+        if onset < note.onset_s:
+            out[i - 1] = replace(prev, offset_s=min(prev.offset_s, onset))
+            out[i] = replace(note, onset_s=onset)
+    return tuple(out)
+
+
+def _hz(midi: float) -> float:
+    return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
