@@ -40,7 +40,7 @@ def _takes(args: tuple[int, br.Melody, int, int]) -> list[tuple[int, np.ndarray,
     rows = []
     for _ in range(takes):
         shift = int(rng.integers(-5, 7))
-        notes, _ = fm.perform(mel, rng)
+        notes, _, _ = fm.perform(mel, rng)
         if len(notes) < 8:
             continue
         # Transcriptions get a few pitches wrong: a semitone off (4 %), an octave off (1 %).

@@ -6,7 +6,8 @@ The training melodies come from the same music21 corpus collections as the
 rendered benchmark (Essen, Ryan's Mammoth Collection, Bach soprano lines) but
 *exclude every tune the rendered set uses*, so the benchmark stays held out.
 Each melody is looped and cut to 20-30 s at a random tempo (60-140 BPM) and
-turned into performed notes: onsets jittered by ~12 ms, notes held for 75-97 %
+turned into performed notes (downbeats up to 3 dB louder, in some takes not at
+all): onsets jittered by ~12 ms, notes held for 75-97 %
 of their written length and, by a random "roughness", some notes dropped,
 repeated notes merged, notes split and onsets late,
 as a transcription does. The rhythm stage's own tatum and tempo following
@@ -81,8 +82,9 @@ def training_tunes(n: int, seed: int, *, jobs: int = 2) -> list[br.Melody]:
     return tunes
 
 
-def perform(mel: br.Melody, rng: np.random.Generator) -> tuple[tuple[Note, ...], dict]:
-    """Notes in seconds as a transcription of a rendering would give them, and the truth."""
+def perform(mel: br.Melody, rng: np.random.Generator) -> tuple[tuple[Note, ...], np.ndarray, dict]:
+    """Notes in seconds as a transcription of a rendering would give them, their
+    peak levels (dB), and the truth."""
     bpm = float(rng.integers(60, 141))
     q_s = 60.0 / bpm
     bar_s = float(mel.bar_q) * q_s
@@ -112,10 +114,17 @@ def perform(mel: br.Melody, rng: np.random.Generator) -> tuple[tuple[Note, ...],
             on = cut
         notes.append(Note(on, off, e.midi))
     truth = {"bpm": bpm, "ts": mel.time_signature, "downbeat_s": lead + pick_s, "bar_s": bar_s}
-    return tuple(notes), truth
+    # Levels: a player leans on downbeats by 0-3 dB (none at all in some takes),
+    # under note-to-note differences of about 2 dB.
+    lean = float(rng.uniform(-0.5, 3.0))
+    on_bar = np.array([abs(((n.onset_s - truth["downbeat_s"]) / bar_s + 0.5) % 1.0 - 0.5) * bar_s < 0.06 for n in notes])
+    accent = -20.0 + rng.normal(0.0, 2.0, len(notes)) + max(lean, 0.0) * on_bar
+    return tuple(notes), accent, truth
 
 
-def readings(notes: tuple[Note, ...], truth: dict) -> tuple[list[rhythm.MeterChoice], np.ndarray, np.ndarray, np.ndarray]:
+def readings(
+    notes: tuple[Note, ...], truth: dict, accent_db: np.ndarray | None = None
+) -> tuple[list[rhythm.MeterChoice], np.ndarray, np.ndarray, np.ndarray]:
     """Candidate readings, their features, which are right, and the k array (for the compound step)."""
     on = np.array([n.onset_s for n in notes])
     off = np.array([n.offset_s for n in notes])
@@ -126,7 +135,7 @@ def readings(notes: tuple[Note, ...], truth: dict) -> tuple[list[rhythm.MeterCho
     k_end = np.maximum(np.round(kc_off), k + 0.5)
     d = np.append(np.diff(k), k_end[-1] - k[-1])
     cands = rhythm.meter_candidates(grid.period_s)
-    feats = rhythm.meter_features(k, d, w, grid.period_s, cands, pitch=np.array([n.midi for n in notes]))
+    feats = rhythm.meter_features(k, d, w, grid.period_s, cands, pitch=np.array([n.midi for n in notes]), accent_db=accent_db)
     right = np.zeros(len(cands), dtype=bool)
     for i, c in enumerate(cands):
         beat_q = 1.5 if c.compound else 1.0
@@ -167,9 +176,9 @@ def _takes(args: tuple[int, br.Melody, int, int]) -> list[tuple]:
     rng = np.random.default_rng([seed, index])
     rows = []
     for _ in range(takes):
-        notes, truth = perform(mel, rng)
+        notes, accent, truth = perform(mel, rng)
         if len(notes) >= 8:
-            cands, feats, right, k = readings(notes, truth)
+            cands, feats, right, k = readings(notes, truth, accent)
             rows.append((index, cands, feats, right, k, truth))
     return rows
 

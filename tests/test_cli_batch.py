@@ -85,8 +85,9 @@ def test_quiet_still_prints_errors(batch_dir: Path, tmp_path: Path, capsys: pyte
     assert len(err.splitlines()) == 1 and "broken.wav" in err
 
 
-def test_progress_bar_on_a_terminal(batch_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_bar_on_a_terminal(
+    batch_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
     rc, out, err = run(capsys, batch_dir, "-o", tmp_path, "--csv")
     assert rc == 1 and out == ""
@@ -95,8 +96,9 @@ def test_progress_bar_on_a_terminal(batch_dir: Path, tmp_path: Path, capsys: pyt
     assert "transcribe: 2 of 3 done" in err
 
 
-def test_unexpected_failure_is_one_line_and_the_batch_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexpected_failure_is_one_line_and_the_batch_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     a, b = write_tune(tmp_path / "a.wav"), write_tune(tmp_path / "b.wav", first=4)
     real = pipeline.Transcription.write_csv
 

@@ -45,8 +45,8 @@ def _waltz() -> br.Melody:
 
 def test_labels_mark_the_written_meter_and_the_fitted_weights_choose_it() -> None:
     rng = np.random.default_rng(3)
-    notes, truth = fm.perform(_waltz(), rng)
-    cands, feats, right, _ = fm.readings(notes, truth)
+    notes, accent, truth = fm.perform(_waltz(), rng)
+    cands, feats, right, _ = fm.readings(notes, truth, accent)
     assert right.any()
     assert all(cands[i].time_signature == "3/4" for i in np.flatnonzero(right))
     assert right[int(np.argmax(feats @ rhythm.METER_WEIGHTS))]
@@ -71,3 +71,15 @@ def test_fitted_key_weights_name_the_key_of_a_scale_melody() -> None:
     notes = tuple(Note(0.5 * i, 0.5 * i + (0.45 if p == 69 else 0.3), p) for i, p in enumerate(pitches))
     assert harmony.estimate_key(notes) == "A minor"
     assert harmony.KEY_WEIGHTS.shape == (len(harmony.KEY_FEATURES),)
+
+
+def test_accents_decide_between_meters_the_rhythm_leaves_open() -> None:
+    # Even quarter notes at 120 BPM: only the louder notes show where the bars are.
+    notes = tuple(Note(0.5 + 0.5 * i, 0.95 + 0.5 * i, 60 + (i * 7) % 5) for i in range(48))
+    for period, meter in ((3, "3/4"), (4, "4/4")):
+        for phase in (0, 1):
+            accent = np.array([-20.0 + (3.0 if i % period == phase else 0.0) for i in range(48)])
+            rh = rhythm.analyze(notes, accent_db=accent)
+            assert rh.time_signature == meter
+            # The first accented note is on the first downbeat: the notes before it are a pickup.
+            assert rh.pickup_q == phase

@@ -95,8 +95,16 @@ def long_transcription(measures: int = 70) -> Transcription:
     track = PitchTrack(np.linspace(0, float(pos) * q, n), np.full(n, 440.0), np.ones(n), np.zeros(n), "test")
     found = tuple(notes)
     return Transcription(
-        source="<test>", title="A Long Tune", duration_s=float(pos) * q, options=Options(), raw_track=track,
-        voiced=np.ones(n, dtype=bool), tuning_cents=0.0, notes=found, rhythm=rh, key="C major",
+        source="<test>",
+        title="A Long Tune",
+        duration_s=float(pos) * q,
+        options=Options(),
+        raw_track=track,
+        voiced=np.ones(n, dtype=bool),
+        tuning_cents=0.0,
+        notes=found,
+        rhythm=rh,
+        key="C major",
         written=write_notes(found, rh, "C major"),
     )
 

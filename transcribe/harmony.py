@@ -65,20 +65,20 @@ KEY_FEATURES: tuple[str, ...] = (
 #: Weight of each feature, fitted by ``python -m benchmarks.fit_key`` (a conditional-logit
 #: model over the 24 keys of ~1000 corpus melodies the rendered benchmark does not use).
 _KEY_WEIGHTS: dict[str, float] = {
-    "profile": 3.322,
-    "tonic": 6.131,
-    "third": 3.431,
-    "fifth": 8.252,
-    "outside": 1.5,
-    "log_third": 0.4451,
-    "log_outside": -1.119,
-    "long_tonic": 1.851,
-    "long_fifth": 1.979,
-    "end_tonic": 1.74,
-    "first_tonic": 1.195,
-    "first_fifth": 2.047,
-    "low_tonic": 1.745,
-    "minor": -3.298,
+    "profile": 3.003,
+    "tonic": 6.267,
+    "third": 3.362,
+    "fifth": 8.321,
+    "outside": 2.254,
+    "log_third": 0.4927,
+    "log_outside": -1.2,
+    "long_tonic": 1.777,
+    "long_fifth": 2.309,
+    "end_tonic": 1.909,
+    "first_tonic": 1.177,
+    "first_fifth": 2.055,
+    "low_tonic": 1.692,
+    "minor": -3.338,
 }
 KEY_WEIGHTS = np.array([_KEY_WEIGHTS.get(name, 0.0) for name in KEY_FEATURES])
 

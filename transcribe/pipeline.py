@@ -207,7 +207,7 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
     found = notes.retime_handovers(found, raw, energy, tuning_cents=tuning)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
-    rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature)
+    rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=note_peaks_db(found, raw))
     key = opts.key or harmony.estimate_key(found)
     written = write_notes(found, rh, key)
     return Transcription(
@@ -231,6 +231,19 @@ def _title_from(path: Path) -> str:
     small = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
     titled = [w if w.isupper() else (w.lower() if i and w.lower() in small else w.capitalize()) for i, w in enumerate(words)]
     return " ".join(titled) or "Transcription"
+
+
+#: The stretch after an onset whose loudest frame is the note's accent (seconds).
+ACCENT_S = 0.15
+
+
+def note_peaks_db(found: tuple[Note, ...], track: PitchTrack) -> np.ndarray:
+    """Each note's accent: its loudest frame in its first :data:`ACCENT_S`, in dB, shape (len(found),)."""
+    out = np.empty(len(found))
+    for i, n in enumerate(found):
+        a, b = np.searchsorted(track.times_s, [n.onset_s, min(n.offset_s, n.onset_s + ACCENT_S)])
+        out[i] = track.loudness_db[a : max(b, a + 1)].max() if a < len(track) else -140.0
+    return out
 
 
 def write_notes(found: tuple[Note, ...], rh: Rhythm, key: str) -> tuple[WrittenNote, ...]:

@@ -138,11 +138,30 @@ def plot_png(t: Transcription, audio: Audio | None = None) -> bytes:
     for w in t.written:
         mid = w.midi + tuning
         ax.add_patch(
-            Rectangle((w.onset_s, _hz(mid - 0.5)), w.offset_s - w.onset_s, _hz(mid + 0.5) - _hz(mid - 0.5),
-                      facecolor=_NOTE_FILL, alpha=0.3, edgecolor=_NOTE_EDGE, lw=1.2, zorder=2)
+            Rectangle(
+                (w.onset_s, _hz(mid - 0.5)),
+                w.offset_s - w.onset_s,
+                _hz(mid + 0.5) - _hz(mid - 0.5),
+                facecolor=_NOTE_FILL,
+                alpha=0.3,
+                edgecolor=_NOTE_EDGE,
+                lw=1.2,
+                zorder=2,
+            )
         )
-        ax.text((w.onset_s + w.offset_s) / 2, _hz(mid + 0.7), w.name, ha="center", va="bottom", fontsize=9, fontweight="bold",
-                color=_NOTE_EDGE, zorder=4, clip_on=True, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
+        ax.text(
+            (w.onset_s + w.offset_s) / 2,
+            _hz(mid + 0.7),
+            w.name,
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            fontweight="bold",
+            color=_NOTE_EDGE,
+            zorder=4,
+            clip_on=True,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
+        )
 
     # Pitch track coloured by confidence; frames the gate dropped are faint.
     f0 = track.f0_hz
@@ -150,8 +169,18 @@ def plot_png(t: Transcription, audio: Audio | None = None) -> bytes:
     sc = None
     for mask, alpha, size in ((has & ~voiced, 0.25, 3), (has & voiced, 1.0, 6)):
         if mask.any():
-            sc = ax.scatter(track.times_s[mask], f0[mask], c=track.confidence[mask], cmap="viridis", vmin=0, vmax=1,
-                            s=size, alpha=alpha, linewidths=0, zorder=3)
+            sc = ax.scatter(
+                track.times_s[mask],
+                f0[mask],
+                c=track.confidence[mask],
+                cmap="viridis",
+                vmin=0,
+                vmax=1,
+                s=size,
+                alpha=alpha,
+                linewidths=0,
+                zorder=3,
+            )
     if sc is not None:
         cb = fig.colorbar(sc, ax=[ax, axc], pad=0.01, fraction=0.02)
         cb.set_label("pitch confidence")
@@ -173,12 +202,16 @@ def plot_png(t: Transcription, audio: Audio | None = None) -> bytes:
             Patch(facecolor="#3b528b", label="pitch track (faint: gated out)"),
             Patch(facecolor="0.5", label="spectrogram"),
         ],
-        loc="upper right", fontsize=8, framealpha=0.85,
+        loc="upper right",
+        fontsize=8,
+        framealpha=0.85,
     )
     tempo = f"♩. = {rh.bpm / 1.5:.0f}" if _compound(rh.time_signature) else f"♩ = {rh.bpm:.0f}"
     fig.suptitle(
         f"{t.title}  —  {len(t.written)} notes, {t.key}, {rh.time_signature}, {tempo}, tuning {t.tuning_cents:+.0f} cents",
-        fontsize=13, x=0.07, ha="left",
+        fontsize=13,
+        x=0.07,
+        ha="left",
     )
 
     # Confidence panel.

@@ -9,7 +9,8 @@
    bar, every downbeat) is described by what notation would show: duration
    accents on beats, downbeats and half bars, syncopations and ties across
    barlines, bar-long figures that repeat (rhythm and pitch), stable pitches
-   and leaps on beats, tempo and notes per beat and bar, and whether the
+   and leaps on beats, louder notes on downbeats, tempo and notes per beat
+   and bar, and whether the
    melody starts on a downbeat. A weighted sum scores each reading; the
    weights are fitted on corpus melodies (``benchmarks/fit_meter.py``). Beats
    of three tatums make a compound meter when most beats are divided, else
@@ -193,6 +194,8 @@ METER_FEATURES: tuple[str, ...] = (
     "pc_downbeat",  # ... on downbeats
     "leap_beat",  # share of notes reached by a leap (a fourth or more) that fall on beats
     "start",  # the melody starts on a downbeat
+    "loud_downbeat",  # how much louder (dB, against the notes around) notes on downbeats are than average
+    "loud_beat",  # ... notes on beats
     *(f"meter_{b}x{m}" for b in (1, 2, 3, 4) for m in (2, 3, 4)),  # a prior per reading
 )
 
@@ -200,40 +203,42 @@ METER_FEATURES: tuple[str, ...] = (
 #: (a conditional-logit model over the readings of ~1000 corpus melodies that the
 #: rendered benchmark does not use; rerun it and paste its output after changing a feature).
 _WEIGHTS: dict[str, float] = {
-    "beat": 7.148,
-    "sync": -14.39,
-    "barcross": -12.77,
-    "downbeat": -1.444,
-    "long_downbeat": 2.803,
-    "halfbar": 1.251,
-    "log_beat": 1.231,
-    "log_beat_sq": -3.313,
-    "log_bar_notes_sq": -1.146,
-    "log_beat_notes_sq": -1.809,
-    "repeat": -0.5455,
-    "repeat2": 5.236,
-    "rhythm_repeat": 1.986,
-    "rhythm_repeat2": 5.013,
-    "m2_beat_notes": 2.309,
-    "m4_beat_notes": 0.5087,
-    "m2_log_beat": 0.5266,
-    "m4_log_beat": 0.4071,
-    "pc_beat": -0.3606,
-    "pc_downbeat": 0.1883,
-    "leap_beat": 0.2641,
-    "start": 0.8921,
-    "meter_1x2": -1.274,
-    "meter_1x3": -0.4979,
-    "meter_1x4": -0.1948,
-    "meter_2x2": 1.647,
-    "meter_2x3": 1.004,
-    "meter_2x4": 0.3856,
-    "meter_3x2": 1.303,
-    "meter_3x3": 1.309,
-    "meter_3x4": -3.415,
-    "meter_4x2": 1.074,
-    "meter_4x3": -1.281,
-    "meter_4x4": -0.05971,
+    "beat": 7.678,
+    "sync": -13.39,
+    "barcross": -11.86,
+    "downbeat": 0.02774,
+    "long_downbeat": 2.23,
+    "halfbar": 1.004,
+    "log_beat": 1.165,
+    "log_beat_sq": -3.379,
+    "log_bar_notes_sq": -1.017,
+    "log_beat_notes_sq": -1.908,
+    "repeat": -0.6734,
+    "repeat2": 5.06,
+    "rhythm_repeat": 1.644,
+    "rhythm_repeat2": 4.731,
+    "m2_beat_notes": 2.378,
+    "m4_beat_notes": 0.2894,
+    "m2_log_beat": 0.77,
+    "m4_log_beat": 0.6769,
+    "pc_beat": -0.1211,
+    "pc_downbeat": 0.1749,
+    "leap_beat": 0.355,
+    "start": 0.7385,
+    "loud_downbeat": 1.661,
+    "loud_beat": -0.04335,
+    "meter_1x2": -1.004,
+    "meter_1x3": -0.5751,
+    "meter_1x4": -0.2531,
+    "meter_2x2": 1.679,
+    "meter_2x3": 0.9079,
+    "meter_2x4": 0.1943,
+    "meter_3x2": 1.396,
+    "meter_3x3": 1.272,
+    "meter_3x4": -3.348,
+    "meter_4x2": 0.8721,
+    "meter_4x3": -0.8953,
+    "meter_4x4": -0.2467,
 }
 METER_WEIGHTS = np.array([_WEIGHTS.get(name, 0.0) for name in METER_FEATURES])
 
@@ -256,7 +261,14 @@ def meter_candidates(tatum_s: float, *, beat_s: float | None = None, time_signat
 
 
 def meter_features(
-    k: np.ndarray, d: np.ndarray, w: np.ndarray, tatum_s: float, candidates: list[MeterChoice], *, pitch: np.ndarray | None = None
+    k: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    tatum_s: float,
+    candidates: list[MeterChoice],
+    *,
+    pitch: np.ndarray | None = None,
+    accent_db: np.ndarray | None = None,
 ) -> np.ndarray:
     """What notation would show under each reading: one row of :data:`METER_FEATURES` per candidate.
 
@@ -267,6 +279,7 @@ def meter_features(
         tatum_s: Tatum period in seconds.
         candidates: Readings from :func:`meter_candidates`.
         pitch: MIDI numbers, shape (n,), for the repetition features.
+        accent_db: Each note's peak level (dB), shape (n,): players lean on downbeats.
 
     Returns:
         Shape (len(candidates), len(METER_FEATURES)).
@@ -294,6 +307,13 @@ def meter_features(
     profile = np.bincount(pc, weights=w, minlength=12) / total
     stability = profile[pc] - float(profile[pc] @ w / total)
     leap = np.append(False, np.abs(np.diff(pitches)) >= 5) if pitch is not None else np.zeros(len(k), dtype=bool)
+    # Each note's level against the notes around it (a crescendo is not an accent).
+    rel = np.zeros(len(k))
+    if accent_db is not None and len(k) > 1:
+        acc = np.asarray(accent_db, dtype=np.float64)
+        around = np.array([np.median(acc[max(0, i - 4) : i + 5]) for i in range(len(acc))])
+        rel = np.clip(acc - around, -12.0, 12.0)
+    rel_mean = float(rel.mean())
     col = {name: i for i, name in enumerate(METER_FEATURES)}
     out = np.zeros((len(candidates), len(METER_FEATURES)))
     rep: dict[int, tuple[float, float]] = {}
@@ -333,6 +353,10 @@ def meter_features(
         if m in (2, 4):
             f[col[f"m{m}_beat_notes"]], f[col[f"m{m}_log_beat"]] = lt, lb
         f[col["start"]] = float(on_bar[0])
+        if on_bar.any():
+            f[col["loud_downbeat"]] = rel[on_bar].mean() - rel_mean
+        if on_beat.any():
+            f[col["loud_beat"]] = rel[on_beat].mean() - rel_mean
         if pitch is not None:
             f[col["pc_beat"]] = 10.0 * stability[on_beat] @ w[on_beat] / max(beat_w, 1e-9)
             f[col["pc_downbeat"]] = 10.0 * stability[on_bar] @ w[on_bar] / max(float(w[on_bar].sum()), 1e-9)
@@ -350,6 +374,7 @@ def choose_meter(
     beat_s: float | None = None,
     time_signature: str | None = None,
     pitch: np.ndarray | None = None,
+    accent_db: np.ndarray | None = None,
 ) -> MeterChoice:
     """Group tatums into beats and bars the way a musician would write them.
 
@@ -365,13 +390,14 @@ def choose_meter(
         beat_s: Fixed beat period in seconds (a tempo override), or ``None``.
         time_signature: Fixed time signature, or ``None``.
         pitch: MIDI numbers, shape (n,).
+        accent_db: Each note's peak level in dB, shape (n,), or ``None``.
     """
     candidates = meter_candidates(tatum_s, beat_s=beat_s, time_signature=time_signature)
     if not candidates:  # overrides that no reading satisfies: take them as given
         b = 3 if time_signature is not None and _is_compound(time_signature) else 1
         m = _beats_per_bar(time_signature) if time_signature else 4
         return MeterChoice(b, m, 0, time_signature or "4/4", compound=b == 3)
-    scores = meter_features(k, d, w, tatum_s, candidates, pitch=pitch) @ METER_WEIGHTS
+    scores = meter_features(k, d, w, tatum_s, candidates, pitch=pitch, accent_db=accent_db) @ METER_WEIGHTS
     choice = candidates[int(np.argmax(scores))]
     if choice.compound and time_signature is None:
         return _compound_or_triplets(k, choice)
@@ -428,13 +454,20 @@ def _quantize_positions(r: np.ndarray, *, compound: bool) -> np.ndarray:
     return out
 
 
-def analyze(notes: tuple[Note, ...], *, tempo_bpm: float | None = None, time_signature: str | None = None) -> Rhythm:
+def analyze(
+    notes: tuple[Note, ...],
+    *,
+    tempo_bpm: float | None = None,
+    time_signature: str | None = None,
+    accent_db: np.ndarray | None = None,
+) -> Rhythm:
     """Estimate tempo and meter and quantize every note.
 
     Args:
         notes: Notes in time order, not overlapping.
         tempo_bpm: Quarter-note tempo override.
         time_signature: Time-signature override, e.g. ``"3/4"``.
+        accent_db: Each note's peak level in dB, shape (len(notes),), or ``None``.
 
     Returns:
         The rhythm; for no notes, the overrides (or 4/4 at 100 BPM) with no positions.
@@ -456,7 +489,8 @@ def analyze(notes: tuple[Note, ...], *, tempo_bpm: float | None = None, time_sig
     k_end = np.maximum(np.round(kc_off), k + 0.5)
     d = np.append(np.diff(k), k_end[-1] - k[-1])
     beat_s = None if tempo_bpm is None else 60.0 / tempo_bpm * (1.5 if time_signature and _is_compound(time_signature) else 1.0)
-    meter = choose_meter(k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=np.array([n.midi for n in notes]))
+    pitch = np.array([n.midi for n in notes])
+    meter = choose_meter(k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=pitch, accent_db=accent_db)
     b, m = meter.tatums_per_beat, meter.beats_per_bar
     compound = meter.compound
     beat_q = 1.5 if compound else 1.0

@@ -192,4 +192,3 @@ def to_midi(written: tuple[WrittenNote, ...], rhythm: Rhythm, *, key: str, title
     mf.ticksPerQuarterNote = ticks_per_quarter
     mf.tracks.append(track)
     return mf.writestr()
-
