@@ -10,11 +10,10 @@
    accents on beats, downbeats and half bars, syncopations and ties across
    barlines, bar-long figures that repeat (rhythm and pitch), stable pitches
    and leaps on beats, louder notes on downbeats, tempo and notes per beat
-   and bar, and whether the
-   melody starts on a downbeat. A weighted sum scores each reading; the
-   weights are fitted on corpus melodies (``benchmarks/fit_meter.py``). Beats
-   of three tatums make a compound meter when most beats are divided, else
-   triplets in a simple one.
+   and bar, and whether the melody starts on a downbeat. A weighted sum
+   scores each reading; the weights are fitted on corpus melodies
+   (``benchmarks/fit_meter.py``). Beats of three tatums make a compound meter
+   when most beats are divided, else triplets in a simple one.
 3. **Quantization.** Onsets are placed on a grid that follows slow tempo
    changes; each beat is written in halves, quarters or triplets (thirds and
    sixths in compound meters), whichever fits with less error plus a penalty
