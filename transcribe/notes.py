@@ -87,7 +87,7 @@ class SegmentParams:
     octave_jump_st: float = 9.0
     arrival_st: float = 0.5
     release_db: float = 15.0
-    attack_search_s: float = 0.15
+    attack_search_s: float = 0.1
     attack_min_peak: float = 0.3
     attack_rise_ratio: float = 0.25
     attack_max_back_s: float = 0.06
