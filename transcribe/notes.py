@@ -498,6 +498,7 @@ def retime_handovers(
     energy_db: Callable[[np.ndarray, float, float], np.ndarray | None],
     *,
     tuning_cents: float,
+    min_note_s: float = 0.05,
     params: SegmentParams | None = None,
 ) -> tuple[Note, ...]:
     """Move legato onsets back to where the new note's harmonics start to sound.
@@ -518,6 +519,7 @@ def retime_handovers(
             in dB at ``f0_hz``'s harmonics at each time, or ``None`` (see
             :func:`transcribe.features.harmonic_energy_db`).
         tuning_cents: Global tuning offset the notes' pitches were rounded after.
+        min_note_s: The previous note keeps at least this length (seconds).
         params: Search settings; defaults when ``None``.
 
     Returns:
@@ -538,7 +540,7 @@ def retime_handovers(
         lo_st, hi_st = min(old_st, new_st), max(old_st, new_st)
         if np.any((between > lo_st + 0.5) & (between < hi_st - 0.5)):
             continue  # a glide: the pitch arrives where the tracker says
-        start = max(prev.onset_s + 0.05, note.onset_s - p.handover_back_s)
+        start = max(prev.onset_s + min_note_s, note.onset_s - p.handover_back_s)
         if start >= note.onset_s - HANDOVER_STEP_S:
             continue
         times = np.arange(start, note.onset_s + 0.05, HANDOVER_STEP_S)
