@@ -16,7 +16,6 @@ fitted weights as a Python dict to paste into ``transcribe/harmony.py``.
 from __future__ import annotations
 
 import argparse
-from multiprocessing import Pool
 
 import numpy as np
 
@@ -63,11 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
     tunes = fm.training_tunes(args.tunes, args.seed, jobs=args.jobs)
-    with Pool(args.jobs) as pool:
-        rows = [r for rs in pool.map(_takes, [(i, m, args.seed, args.takes) for i, m in enumerate(tunes)], chunksize=8) for r in rs]
-    held = set(np.random.default_rng(args.seed).permutation(len(tunes))[: len(tunes) // 5].tolist())
-    train = [r for r in rows if r[0] not in held]
-    test = [r for r in rows if r[0] in held]
+    rows, train, test = fm.run_takes(tunes, _takes, seed=args.seed, takes=args.takes, jobs=args.jobs)
     data = []
     for _, feats, right in train:
         mask = np.zeros(24, dtype=bool)
@@ -78,10 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     print("weights    train   held out")
     for name, w in (("current", harmony.KEY_WEIGHTS), ("fitted", wts)):
         print(f"{name:8s}   {accuracy(w, train):.3f}   {accuracy(w, test):.3f}")
-    print("_KEY_WEIGHTS = {")
-    for name, w in zip(harmony.KEY_FEATURES, wts):
-        print(f'    "{name}": {w:.4g},')
-    print("}")
+    fm.print_weights("_KEY_WEIGHTS", harmony.KEY_FEATURES, wts)
     return 0
 
 

@@ -29,6 +29,7 @@ import json
 import math
 import pickle
 import warnings
+from collections.abc import Callable
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -183,6 +184,27 @@ def _takes(args: tuple[int, br.Melody, int, int]) -> list[tuple]:
     return rows
 
 
+def run_takes(tunes: list[br.Melody], take: Callable[[tuple], list[tuple]], *, seed: int, takes: int, jobs: int) -> tuple[list, list, list]:
+    """Rows of ``take((index, tune, seed, takes))`` for every tune, in a process pool.
+
+    Each row starts with its tune's index. Returns all rows, then them split
+    into training and held-out rows: a fifth of the tunes (all their takes)
+    are held out of the fit.
+    """
+    with Pool(jobs) as pool:
+        rows = [r for rs in pool.map(take, [(i, mel, seed, takes) for i, mel in enumerate(tunes)], chunksize=8) for r in rs]
+    held = set(np.random.default_rng(seed).permutation(len(tunes))[: len(tunes) // 5].tolist())
+    return rows, [r for r in rows if r[0] not in held], [r for r in rows if r[0] in held]
+
+
+def print_weights(dict_name: str, names: tuple[str, ...], wts: np.ndarray) -> None:
+    """The fitted weights as a Python dict literal, to paste into the module."""
+    print(f"{dict_name} = {{")
+    for name, w in zip(names, wts):
+        print(f'    "{name}": {w:.4g},')
+    print("}")
+
+
 def accuracy(wts: np.ndarray, rows: list) -> tuple[float, float]:
     """Share of takes whose chosen reading (after the compound/triplet step) has the right
     time signature, and the share right in time signature, tempo and downbeat."""
@@ -207,23 +229,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
     tunes = training_tunes(args.tunes, args.seed, jobs=args.jobs)
-    with Pool(args.jobs) as pool:
-        jobs = [(i, mel, args.seed, args.takes) for i, mel in enumerate(tunes)]
-        rows = [r for rs in pool.map(_takes, jobs, chunksize=8) for r in rs]
-    # A fifth of the tunes (all their takes) are held out of the fit.
-    held = set(np.random.default_rng(args.seed).permutation(len(tunes))[: len(tunes) // 5].tolist())
-    train = [r for r in rows if r[0] not in held]
-    test = [r for r in rows if r[0] in held]
+    rows, train, test = run_takes(tunes, _takes, seed=args.seed, takes=args.takes, jobs=args.jobs)
     print(f"{len(tunes)} tunes, {len(rows)} takes; a right reading exists in {np.mean([r[3].any() for r in rows]):.3f}")
     wts = fit([(r[2], r[3]) for r in train if r[3].any()], args.l2)
     print("weights    train: time sig, all right   held out: time sig, all right")
     for name, w in (("current", rhythm.METER_WEIGHTS), ("fitted", wts)):
         (a, b), (c, d) = accuracy(w, train), accuracy(w, test)
         print(f"{name:8s}   {a:.3f}  {b:.3f}                  {c:.3f}  {d:.3f}")
-    print("_WEIGHTS = {")
-    for name, w in zip(rhythm.METER_FEATURES, wts):
-        print(f'    "{name}": {w:.4g},')
-    print("}")
+    print_weights("_WEIGHTS", rhythm.METER_FEATURES, wts)
     return 0
 
 
