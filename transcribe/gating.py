@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .types import PitchTrack
+from .types import PitchTrack, midi_to_hz
 
 #: Frames below this absolute level (dBFS) are silence whatever else holds.
 SILENCE_DB = -65.0
@@ -87,5 +87,5 @@ def gate(track: PitchTrack, mask: np.ndarray) -> PitchTrack:
     if voiced_with_pitch.any():
         idx = np.arange(len(track))
         filled = np.interp(idx, idx[voiced_with_pitch], midi[voiced_with_pitch])
-        f0[mask] = 440.0 * 2.0 ** ((filled[mask] - 69.0) / 12.0)
+        f0[mask] = midi_to_hz(filled[mask])
     return PitchTrack(track.times_s, f0, track.confidence, track.loudness_db, track.backend)

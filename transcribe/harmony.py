@@ -140,23 +140,10 @@ def estimate_key(notes: tuple[Note, ...]) -> str:
     return f"{(_MINOR_TONIC if minor else _MAJOR_TONIC)[tonic]} {'minor' if minor else 'major'}"
 
 
-_FIFTHS = {
-    "C": 0,
-    "G": 1,
-    "D": 2,
-    "A": 3,
-    "E": 4,
-    "B": 5,
-    "F#": 6,
-    "C#": 7,
-    "F": -1,
-    "Bb": -2,
-    "Eb": -3,
-    "Ab": -4,
-    "Db": -5,
-    "Gb": -6,
-    "Cb": -7,
-}
+# fmt: off
+_FIFTHS = {"C": 0, "G": 1, "D": 2, "A": 3, "E": 4, "B": 5, "F#": 6, "C#": 7,
+           "F": -1, "Bb": -2, "Eb": -3, "Ab": -4, "Db": -5, "Gb": -6, "Cb": -7}
+# fmt: on
 
 
 def key_signature_sharps(key: str) -> int:

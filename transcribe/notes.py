@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .types import Note, PitchTrack
+from .types import Note, PitchTrack, midi_to_hz
 
 
 @dataclass(frozen=True)
@@ -544,7 +544,7 @@ def retime_handovers(
         if start >= note.onset_s - HANDOVER_STEP_S:
             continue
         times = np.arange(start, note.onset_s + 0.05, HANDOVER_STEP_S)
-        energy = energy_db(times, _hz(new_st), _hz(old_st))
+        energy = energy_db(times, midi_to_hz(new_st), midi_to_hz(old_st))
         if energy is None:
             continue
         level, low = float(energy[-3:].mean()), float(energy.min())
@@ -560,7 +560,3 @@ def retime_handovers(
             out[i - 1] = replace(prev, offset_s=min(prev.offset_s, onset))
             out[i] = replace(note, onset_s=onset)
     return tuple(out)
-
-
-def _hz(midi: float) -> float:
-    return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)

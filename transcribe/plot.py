@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .export import write_bytes_atomic
+from .types import midi_to_hz
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pipeline import Transcription
@@ -36,10 +37,6 @@ _N_FFT = 2048
 _MAX_COLUMNS = 3000
 _NOTE_FILL, _NOTE_EDGE = "#6baed6", "#08519c"
 _NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-
-def _hz(midi: float) -> float:
-    return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
 
 
 def spectrogram(samples: np.ndarray, sr: int, *, max_columns: int = _MAX_COLUMNS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -79,8 +76,8 @@ def _pitch_ticks(lo_hz: float, hi_hz: float) -> tuple[list[float], list[str]]:
     for m in range(lo_m, hi_m + 1):
         if m % 12 in naturals:
             name = f"{_NAMES[m % 12]}{m // 12 - 1}"
-            ticks.append(_hz(m))
-            labels.append(f"{name}  {_hz(m):.0f} Hz" if m % 12 == 0 else name)
+            ticks.append(midi_to_hz(m))
+            labels.append(f"{name}  {midi_to_hz(m):.0f} Hz" if m % 12 == 0 else name)
     return ticks, labels
 
 
@@ -108,8 +105,8 @@ def plot_png(t: Transcription, audio: Audio | None = None) -> bytes:
     else:
         f = track.f0_hz[voiced & np.isfinite(track.f0_hz)] if len(track) else np.array([])
         lo_m, hi_m = (round(69 + 12 * np.log2(np.min(f) / 440)), round(69 + 12 * np.log2(np.max(f) / 440))) if len(f) else (57, 81)
-    lo_hz = max(t.options.fmin_hz * 0.9, _hz(lo_m - 14))
-    hi_hz = min(_hz(hi_m + 14), (audio.sr / 2) if audio is not None else 8000.0)
+    lo_hz = max(t.options.fmin_hz * 0.9, midi_to_hz(lo_m - 14))
+    hi_hz = min(midi_to_hz(hi_m + 14), (audio.sr / 2) if audio is not None else 8000.0)
 
     fig = Figure(figsize=(WIDTH_PX / _DPI, HEIGHT_PX / _DPI), dpi=_DPI)
     FigureCanvasAgg(fig)
@@ -139,9 +136,9 @@ def plot_png(t: Transcription, audio: Audio | None = None) -> bytes:
         mid = w.midi + tuning
         ax.add_patch(
             Rectangle(
-                (w.onset_s, _hz(mid - 0.5)),
+                (w.onset_s, midi_to_hz(mid - 0.5)),
                 w.offset_s - w.onset_s,
-                _hz(mid + 0.5) - _hz(mid - 0.5),
+                midi_to_hz(mid + 0.5) - midi_to_hz(mid - 0.5),
                 facecolor=_NOTE_FILL,
                 alpha=0.3,
                 edgecolor=_NOTE_EDGE,
@@ -151,7 +148,7 @@ def plot_png(t: Transcription, audio: Audio | None = None) -> bytes:
         )
         ax.text(
             (w.onset_s + w.offset_s) / 2,
-            _hz(mid + 0.7),
+            midi_to_hz(mid + 0.7),
             w.name,
             ha="center",
             va="bottom",

@@ -67,6 +67,11 @@ class PitchTrack:
             return 69.0 + 12.0 * np.log2(f0 / 440.0)
 
 
+def midi_to_hz(midi: float) -> float:
+    """Frequency in Hz of a (fractional) MIDI number, A4 = 69 = 440 Hz; works on arrays too."""
+    return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
+
+
 @dataclass(frozen=True)
 class Note:
     """A sounding note in performance time.
