@@ -174,14 +174,13 @@ def harmonic_energy_db(
     freqs = np.fft.rfftfreq(win, 1.0 / sr)
     safe = np.maximum(freqs, 1.0)
     band = np.zeros(len(freqs), dtype=bool)
+    others = None if exclude_f0_hz is None else exclude_f0_hz * np.arange(1, 3 * n_harmonics + 1)
     for h in range(1, n_harmonics + 1):
         fh = h * f0_hz
         if fh > 0.45 * sr:
             break
-        if exclude_f0_hz is not None:
-            others = exclude_f0_hz * np.arange(1, 3 * n_harmonics + 1)
-            if np.min(np.abs(1200.0 * np.log2(fh / others))) < 60.0:
-                continue
+        if others is not None and np.min(np.abs(1200.0 * np.log2(fh / others))) < 60.0:
+            continue
         band |= np.abs(1200.0 * np.log2(safe / fh)) < band_cents
     if not band.any():
         return None

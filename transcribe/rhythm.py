@@ -45,20 +45,14 @@ TATUM_PERIODS_S = np.geomspace(0.09, 1.2, 2000)
 
 #: Candidate readings: (tatums per beat, beats per bar) -> time signature.
 #: A tatum of three per beat makes a compound meter (6/8, 9/8, 12/8).
+# fmt: off
 METERS: dict[tuple[int, int], str] = {
-    (1, 2): "2/4",
-    (1, 3): "3/4",
-    (1, 4): "4/4",
-    (2, 2): "2/4",
-    (2, 3): "3/4",
-    (2, 4): "4/4",
-    (4, 2): "2/4",
-    (4, 3): "3/4",
-    (4, 4): "4/4",
-    (3, 2): "6/8",
-    (3, 3): "9/8",
-    (3, 4): "12/8",
+    (1, 2): "2/4", (1, 3): "3/4", (1, 4): "4/4",
+    (2, 2): "2/4", (2, 3): "3/4", (2, 4): "4/4",
+    (4, 2): "2/4", (4, 3): "3/4", (4, 4): "4/4",
+    (3, 2): "6/8", (3, 3): "9/8", (3, 4): "12/8",
 }
+# fmt: on
 
 #: Quantization penalties (beats per onset) for the finer and the other grid.
 FINE_PENALTY = 0.06
