@@ -127,14 +127,9 @@ def readings(
     notes: tuple[Note, ...], truth: dict, accent_db: np.ndarray | None = None
 ) -> tuple[list[rhythm.MeterChoice], np.ndarray, np.ndarray, np.ndarray]:
     """Candidate readings, their features, which are right, and the k array (for the compound step)."""
-    on = np.array([n.onset_s for n in notes])
-    off = np.array([n.offset_s for n in notes])
-    w = rhythm._onset_weights(notes)
-    grid = rhythm.estimate_tatum(notes)
-    kc, kc_off = rhythm._follow_tempo(on, off, w, grid, fixed=False)
-    k = np.round(2.0 * kc) / 2.0
-    k_end = np.maximum(np.round(kc_off), k + 0.5)
-    d = np.append(np.diff(k), k_end[-1] - k[-1])
+    # Placed exactly as rhythm.analyze places them.
+    pl = rhythm.place_on_tatums(notes)
+    grid, k, d, w = pl.grid, pl.k, pl.ioi, pl.weights
     cands = rhythm.meter_candidates(grid.period_s)
     feats = rhythm.meter_features(k, d, w, grid.period_s, cands, pitch=np.array([n.midi for n in notes]), accent_db=accent_db)
     right = np.zeros(len(cands), dtype=bool)

@@ -447,6 +447,49 @@ def _quantize_positions(r: np.ndarray, *, compound: bool) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class TatumPlacement:
+    """Notes placed on the tatum grid (see :func:`place_on_tatums`).
+
+    Attributes:
+        grid: The global tatum grid.
+        onsets: Onset positions in tatums on the tempo-following grid, shape (n,).
+        offsets: Offset positions in tatums, shape (n,).
+        k: Onsets rounded to half tatums, shape (n,).
+        ioi: Inter-onset intervals in tatums (the last note: to its offset), shape (n,).
+        weights: Onset weights (:func:`_onset_weights`), shape (n,).
+    """
+
+    grid: BeatGrid
+    onsets: np.ndarray
+    offsets: np.ndarray
+    k: np.ndarray
+    ioi: np.ndarray
+    weights: np.ndarray
+
+
+def place_on_tatums(notes: tuple[Note, ...], *, tempo_bpm: float | None = None) -> TatumPlacement:
+    """Find the tatum (or take it from a known quarter-note tempo) and place every note on it.
+
+    Args:
+        notes: Notes in time order, not overlapping; at least one.
+        tempo_bpm: Quarter-note tempo override.
+    """
+    on = np.array([n.onset_s for n in notes])
+    off = np.array([n.offset_s for n in notes])
+    w = _onset_weights(notes)
+    if tempo_bpm is not None:
+        # The tatum under a known tempo: the eighth (or the sixteenth if the notes need it).
+        grid = _fixed_tatum(on, w, 60.0 / tempo_bpm)
+    else:
+        grid = estimate_tatum(notes)
+    kc, kc_off = _follow_tempo(on, off, w, grid, fixed=tempo_bpm is not None)
+    k = np.round(2.0 * kc) / 2.0
+    k_end = np.maximum(np.round(kc_off), k + 0.5)
+    d = np.append(np.diff(k), k_end[-1] - k[-1])
+    return TatumPlacement(grid, kc, kc_off, k, d, w)
+
+
 def analyze(
     notes: tuple[Note, ...],
     *,
@@ -467,20 +510,9 @@ def analyze(
     """
     if not notes:
         return Rhythm(float(tempo_bpm or 100.0), time_signature or "4/4", 0.0, Fraction(0), (), ())
-    on = np.array([n.onset_s for n in notes])
-    off = np.array([n.offset_s for n in notes])
-    w = _onset_weights(notes)
-    if tempo_bpm is not None:
-        # The tatum under a known tempo: the eighth (or the sixteenth if the notes need it).
-        quarter = 60.0 / tempo_bpm
-        grid = _fixed_tatum(on, w, quarter)
-    else:
-        grid = estimate_tatum(notes)
+    pl = place_on_tatums(notes, tempo_bpm=tempo_bpm)
+    grid, kc, kc_off, k, d, w = pl.grid, pl.onsets, pl.offsets, pl.k, pl.ioi, pl.weights
     tau = grid.period_s
-    kc, kc_off = _follow_tempo(on, off, w, grid, fixed=tempo_bpm is not None)
-    k = np.round(2.0 * kc) / 2.0
-    k_end = np.maximum(np.round(kc_off), k + 0.5)
-    d = np.append(np.diff(k), k_end[-1] - k[-1])
     beat_s = None if tempo_bpm is None else 60.0 / tempo_bpm * (1.5 if time_signature and _is_compound(time_signature) else 1.0)
     pitch = np.array([n.midi for n in notes])
     meter = choose_meter(k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=pitch, accent_db=accent_db)
