@@ -198,3 +198,31 @@ def test_late_handover_moves_back_to_where_the_new_note_sounds(glide: bool) -> N
         assert abs(out[1].onset_s - 1.0) < 0.05
         assert out[0].offset_s == out[1].onset_s
         assert [n.midi for n in out] == [69, 72]
+
+
+def _level_track(level_db: np.ndarray) -> PitchTrack:
+    times = np.arange(len(level_db)) * 0.016
+    return PitchTrack(times, np.full(len(times), 440.0), np.ones(len(times)), level_db, "test")
+
+
+def test_release_dip_ends_the_note() -> None:
+    # A4 let go at 0.92 s: its level falls 20 dB while the reverb still carries the pitch to 1.0 s.
+    times = np.arange(0.0, 1.2, 0.016)
+    level = np.where(times < 0.92, -20.0, -40.0) + 0.5 * np.sin(2 * np.pi * 5.0 * times)  # with a little tremolo
+    out = notes.trim_releases((Note(0.0, 1.0, 69), Note(1.0, 1.2, 72)), _level_track(level))
+    assert abs(out[0].offset_s - 0.92) < 0.02
+    assert out[0].onset_s == 0.0 and out[1] == Note(1.0, 1.2, 72)
+
+
+@pytest.mark.parametrize(
+    ("level_at", "why"),
+    [
+        (lambda t: -20.0 - 20.0 * t, "a struck note's steady decay is not a release"),
+        (lambda t: np.where(np.abs(t - 0.5) < 0.05, -35.0, -20.0), "a dip in the middle is not in the tail"),
+        (lambda t: np.where(t < 0.93, -20.0, -26.0), "a 6 dB fall is not a dip"),
+    ],
+)
+def test_no_release_leaves_the_offset(level_at: object, why: str) -> None:
+    times = np.arange(0.0, 1.2, 0.016)
+    found = (Note(0.0, 1.0, 69),)
+    assert notes.trim_releases(found, _level_track(level_at(times))) == found, why  # type: ignore[operator]

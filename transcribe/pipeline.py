@@ -205,6 +205,7 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         return features.harmonic_energy_db(audio.samples, audio.sr, times_s, f0_hz=f0_hz, exclude_f0_hz=exclude_f0_hz)
 
     found = notes.retime_handovers(found, raw, energy, tuning_cents=tuning, min_note_s=opts.min_note_s)
+    found = notes.trim_releases(found, raw, min_note_s=opts.min_note_s)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=note_peaks_db(found, raw))
