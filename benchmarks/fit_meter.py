@@ -30,6 +30,7 @@ import math
 import pickle
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -83,7 +84,39 @@ def training_tunes(n: int, seed: int, *, jobs: int = 2) -> list[br.Melody]:
     return tunes
 
 
-def perform(mel: br.Melody, rng: np.random.Generator) -> tuple[tuple[Note, ...], np.ndarray, dict]:
+@dataclass(frozen=True)
+class Errors:
+    """How often a simulated transcription errs, at roughness ``r`` (0 clean ... 1 rough).
+
+    Attributes:
+        merge: A repeated note loses its re-attack with chance ``merge[0] + merge[1] * r`` ...
+        merge_gap_s: ... when the gap before it is shorter than this.
+        split: A note longer than ``split_min_s`` gets a spurious onset inside it with chance
+            ``split * r ** split_power``, times ``min(1, length / split_full_s)`` when
+            ``split_full_s`` is set (long notes split more often), at a random point
+            within ``split_at`` of its length.
+    """
+
+    merge: tuple[float, float] = (0.05, 0.3)
+    merge_gap_s: float = 0.1
+    split: float = 0.05
+    split_power: float = 1.0
+    split_min_s: float = 0.25
+    split_full_s: float = 0.0
+    split_at: tuple[float, float] = (0.3, 0.7)
+
+
+#: The first error model (still the key fit's, ``benchmarks/fit_key.py``).
+PLAIN = Errors()
+#: Errors as often as in this tool's transcriptions of rendered melodies: about 40 % of
+#: repeated notes merged, and long notes split (a fifth of those over 0.5 s), in some
+#: takes far more than in others.
+TRANSCRIBED = Errors(
+    merge=(0.1, 0.6), merge_gap_s=0.15, split=0.9, split_power=2.0, split_min_s=0.15, split_full_s=0.75, split_at=(0.2, 0.8)
+)
+
+
+def perform(mel: br.Melody, rng: np.random.Generator, errors: Errors = PLAIN) -> tuple[tuple[Note, ...], np.ndarray, dict]:
     """Notes in seconds as a transcription of a rendering would give them, their
     peak levels (dB), and the truth."""
     bpm = float(rng.integers(60, 141))
@@ -104,13 +137,15 @@ def perform(mel: br.Melody, rng: np.random.Generator) -> tuple[tuple[Note, ...],
             continue
         on = lead + float(e.offset_q + mel.pickup_q) * q_s + rng.normal(0.0, 0.01 + 0.02 * rough) + rng.exponential(0.001 + 0.02 * rough)
         off = on + float(e.duration_q) * q_s * gate
-        if notes and notes[-1].midi == e.midi and on - notes[-1].offset_s < 0.1 and rng.random() < 0.05 + 0.3 * rough:
+        merge = errors.merge[0] + errors.merge[1] * rough
+        if notes and notes[-1].midi == e.midi and on - notes[-1].offset_s < errors.merge_gap_s and rng.random() < merge:
             notes[-1] = Note(notes[-1].onset_s, off, e.midi)  # a missed re-attack
             continue
         if notes and on < notes[-1].offset_s:
             notes[-1] = Note(notes[-1].onset_s, on - 0.01, notes[-1].midi)
-        if off - on > 0.25 and rng.random() < 0.05 * rough:  # a spurious onset inside a note
-            cut = on + (off - on) * float(rng.uniform(0.3, 0.7))
+        split = errors.split * rough**errors.split_power * (min(1.0, (off - on) / errors.split_full_s) if errors.split_full_s else 1.0)
+        if off - on > errors.split_min_s and rng.random() < split:  # a spurious onset inside a note
+            cut = on + (off - on) * float(rng.uniform(*errors.split_at))
             notes.append(Note(on, cut - 0.01, e.midi))
             on = cut
         notes.append(Note(on, off, e.midi))
@@ -166,13 +201,84 @@ def fit(data: list[tuple[np.ndarray, np.ndarray]], l2: float) -> np.ndarray:
     return res.x
 
 
+def _stack(data: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """All readings of all takes in one array: features, right, take of each row, first row of each take."""
+    feats = np.vstack([f for f, _ in data])
+    right = np.concatenate([r for _, r in data])
+    sizes = np.array([len(r) for _, r in data])
+    return feats, right, np.repeat(np.arange(len(data)), sizes), np.concatenate([[0], np.cumsum(sizes)[:-1]])
+
+
+def _mlp_objective(
+    theta: np.ndarray,
+    stacked: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    hidden: int,
+    l2: float,
+    l2_hidden: float,
+) -> tuple[float, np.ndarray]:
+    """:func:`_objective` for a linear score plus ``hidden`` tanh units, over :func:`_stack`'s rows.
+
+    ``stacked`` is the features, the same standardised (what the units see),
+    the right readings, each row's take and each take's first row.
+    ``theta`` holds the linear weights (n), the units' input weights (hidden x n),
+    their biases (hidden) and output weights (hidden). The linear weights are
+    penalised by ``l2``, the units' input and output weights by ``l2_hidden``.
+    """
+    x, xs, right, take, first = stacked
+    n = x.shape[1]
+    w, win = theta[:n], theta[n : n + hidden * n].reshape(hidden, n)
+    bias, out = theta[n + hidden * n : n + hidden * n + hidden], theta[n + hidden * n + hidden :]
+    h = np.tanh(xs @ win.T + bias)
+    z = x @ w + h @ out
+    e = np.exp(z - np.maximum.reduceat(z, first)[take])
+    er = np.where(right, e, 0.0)
+    total, total_right = np.add.reduceat(e, first), np.maximum(np.add.reduceat(er, first), 1e-300)
+    loss = -float(np.sum(np.log(total_right) - np.log(total))) / len(first)
+    dz = (e / total[take] - er / total_right[take]) / len(first)
+    dh = dz[:, None] * out[None, :] * (1.0 - h * h)
+    loss += l2 * float(w @ w) + l2_hidden * float(np.sum(win * win) + out @ out)
+    grad = np.concatenate([x.T @ dz + 2 * l2 * w, (dh.T @ xs + 2 * l2_hidden * win).ravel(), dh.sum(0), h.T @ dz + 2 * l2_hidden * out])
+    return loss, grad
+
+
+def fit_mlp(
+    data: list[tuple[np.ndarray, np.ndarray]], hidden: int, l2: float, l2_hidden: float, *, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Linear weights and hidden units (rows: out, bias, input weights) maximising the
+    regularised likelihood of the right readings, from small seeded random units.
+
+    The units see standardised features; their input weights and biases are
+    returned for the raw features, as :func:`transcribe.rhythm.meter_scores` uses them.
+    """
+    from scipy.optimize import minimize
+
+    feats, right, take, first = _stack(data)
+    mu, sd = feats.mean(0), feats.std(0)
+    sd[sd < 1e-9] = 1.0
+    n = feats.shape[1]
+    rng = np.random.default_rng(seed)
+    theta0 = np.concatenate([np.zeros(n), 0.1 * rng.normal(size=hidden * n), np.zeros(hidden), 0.1 * rng.normal(size=hidden)])
+    stacked = (feats, (feats - mu) / sd, right, take, first)
+    theta = minimize(
+        _mlp_objective, theta0, args=(stacked, hidden, l2, l2_hidden), jac=True, method="L-BFGS-B", options={"maxiter": 3000}
+    ).x
+    w, win = theta[:n], theta[n : n + hidden * n].reshape(hidden, n) / sd
+    bias, out = theta[n + hidden * n : n + hidden * n + hidden] - win @ mu, theta[n + hidden * n + hidden :]
+    return w, np.column_stack([out, bias, win])
+
+
+def scores(wts: np.ndarray, units: np.ndarray, feats: np.ndarray) -> np.ndarray:
+    """:func:`transcribe.rhythm.meter_scores` with the given weights and units."""
+    return feats @ wts + np.tanh(feats @ units[:, 2:].T + units[:, 1]) @ units[:, 0]
+
+
 def _takes(args: tuple[int, br.Melody, int, int]) -> list[tuple]:
     """The feature rows of ``takes`` performances of one tune (its own seeded generator)."""
     index, mel, seed, takes = args
     rng = np.random.default_rng([seed, index])
     rows = []
     for _ in range(takes):
-        notes, accent, truth = perform(mel, rng)
+        notes, accent, truth = perform(mel, rng, TRANSCRIBED)
         if len(notes) >= 8:
             cands, feats, right, k = readings(notes, truth, accent)
             rows.append((index, cands, feats, right, k, truth))
@@ -200,12 +306,24 @@ def print_weights(dict_name: str, names: tuple[str, ...], wts: np.ndarray) -> No
     print("}")
 
 
-def accuracy(wts: np.ndarray, rows: list) -> tuple[float, float]:
+def print_units(table_name: str, units: np.ndarray) -> None:
+    """The hidden units as a Python tuple literal (one row per unit), to paste into the module."""
+    print(f"{table_name}: tuple[tuple[float, ...], ...] = (")
+    for row in units:
+        cells = [f"{x:.4g}," for x in row]
+        print("    (" + " ".join(cells[:2]))
+        for start in range(2, len(cells), 12):
+            print("        " + " ".join(cells[start : start + 12]))
+        print("    ),")
+    print(")")
+
+
+def accuracy(score: Callable[[np.ndarray], np.ndarray], rows: list) -> tuple[float, float]:
     """Share of takes whose chosen reading (after the compound/triplet step) has the right
     time signature, and the share right in time signature, tempo and downbeat."""
     ts_ok = full_ok = 0
     for _, cands, feats, right, k, truth in rows:
-        i = int(np.argmax(feats @ wts))
+        i = int(np.argmax(score(feats)))
         c = cands[i]
         if c.compound:
             c = rhythm._compound_or_triplets(k, c)
@@ -220,18 +338,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tunes", type=int, default=1500, help="tunes to ask for (fewer if a source runs out)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--l2", type=float, default=1e-4)
+    ap.add_argument("--hidden", type=int, default=8, help="hidden units")
+    ap.add_argument("--l2-hidden", type=float, default=1e-2)
     ap.add_argument("--takes", type=int, default=2, help="performances per tune")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
     tunes = training_tunes(args.tunes, args.seed, jobs=args.jobs)
     rows, train, test = run_takes(tunes, _takes, seed=args.seed, takes=args.takes, jobs=args.jobs)
     print(f"{len(tunes)} tunes, {len(rows)} takes; a right reading exists in {np.mean([r[3].any() for r in rows]):.3f}")
-    wts = fit([(r[2], r[3]) for r in train if r[3].any()], args.l2)
+    wts, units = fit_mlp([(r[2], r[3]) for r in train if r[3].any()], args.hidden, args.l2, args.l2_hidden)
     print("weights    train: time sig, all right   held out: time sig, all right")
-    for name, w in (("current", rhythm.METER_WEIGHTS), ("fitted", wts)):
-        (a, b), (c, d) = accuracy(w, train), accuracy(w, test)
+    for name, score in (("current", rhythm.meter_scores), ("fitted", lambda f: scores(wts, units, f))):
+        (a, b), (c, d) = accuracy(score, train), accuracy(score, test)
         print(f"{name:8s}   {a:.3f}  {b:.3f}                  {c:.3f}  {d:.3f}")
     print_weights("_WEIGHTS", rhythm.METER_FEATURES, wts)
+    print("# fmt: off")
+    print_units("_HIDDEN", units)
+    print("# fmt: on")
     return 0
 
 

@@ -34,6 +34,56 @@ def test_objective_gradient_matches_finite_differences() -> None:
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
 
 
+def _takes_data(rng: np.random.Generator, n_feat: int, n_takes: int = 6) -> list[tuple[np.ndarray, np.ndarray]]:
+    data = []
+    for _ in range(n_takes):
+        feats = rng.normal(size=(9, n_feat))
+        right = np.zeros(9, dtype=bool)
+        right[rng.choice(9, size=2, replace=False)] = True
+        data.append((feats, right))
+    return data
+
+
+def test_hidden_unit_objective_gradient_matches_finite_differences() -> None:
+    rng = np.random.default_rng(1)
+    n_feat, hidden = 4, 3
+    feats, right, take, first = fm._stack(_takes_data(rng, n_feat))
+    stacked = (feats, 0.5 * feats + 0.1, right, take, first)
+    theta = rng.normal(size=n_feat + hidden * n_feat + 2 * hidden)
+    _, grad = fm._mlp_objective(theta, stacked, hidden, 0.01, 0.02)
+    eps = 1e-6
+    numeric = np.array(
+        [
+            (
+                fm._mlp_objective(theta + eps * e, stacked, hidden, 0.01, 0.02)[0]
+                - fm._mlp_objective(theta - eps * e, stacked, hidden, 0.01, 0.02)[0]
+            )
+            / (2 * eps)
+            for e in np.eye(len(theta))
+        ]
+    )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_fitted_units_score_raw_features_and_learn_a_non_linear_rule() -> None:
+    # The right reading is the only one whose two features have the same sign: no weighted sum finds it.
+    rng = np.random.default_rng(2)
+    data = []
+    for _ in range(150):
+        a, b = rng.uniform(0.2, 2.0, size=(2, 6))
+        sign = rng.choice([-1.0, 1.0], size=6)
+        flip = np.ones(6)
+        flip[1:] = -1.0
+        feats = np.column_stack([a * sign, b * sign * flip]) * [1.0, 3.0] + [0.5, -2.0]
+        order = rng.permutation(6)
+        data.append((feats[order], (np.arange(6) == 0)[order]))
+    wts, units = fm.fit_mlp(data, 4, 1e-4, 1e-4, seed=0)
+    assert units.shape == (4, 2 + 2)
+    hits = np.mean([right[int(np.argmax(fm.scores(wts, units, feats)))] for feats, right in data])
+    linear = fm.fit(data, 1e-4)
+    assert hits > 0.9 > np.mean([right[int(np.argmax(feats @ linear))] for feats, right in data]) + 0.3
+
+
 def _waltz() -> br.Melody:
     # Half-quarter bars in 3/4, a different pitch per bar: a plain waltz rhythm.
     events = []
@@ -49,12 +99,23 @@ def test_labels_mark_the_written_meter_and_the_fitted_weights_choose_it() -> Non
     cands, feats, right, _ = fm.readings(notes, truth, accent)
     assert right.any()
     assert all(cands[i].time_signature == "3/4" for i in np.flatnonzero(right))
-    assert right[int(np.argmax(feats @ rhythm.METER_WEIGHTS))]
+    assert right[int(np.argmax(rhythm.meter_scores(feats)))]
 
 
 def test_every_feature_has_a_weight() -> None:
     assert rhythm.METER_WEIGHTS.shape == (len(rhythm.METER_FEATURES),)
     assert set(rhythm._WEIGHTS) == set(rhythm.METER_FEATURES)
+    assert rhythm.METER_HIDDEN.shape == (len(rhythm._HIDDEN), 2 + len(rhythm.METER_FEATURES))
+    assert len(rhythm._HIDDEN) > 0
+
+
+def test_the_transcribed_error_model_splits_long_notes_more_often() -> None:
+    # The waltz has no repeated pitches, so only split notes change how many notes come out.
+    counts = {}
+    for errors in (fm.PLAIN, fm.TRANSCRIBED):
+        rng = np.random.default_rng(5)
+        counts[errors] = sum(len(fm.perform(_waltz(), rng, errors)[0]) for _ in range(40))
+    assert counts[fm.TRANSCRIBED] > 1.03 * counts[fm.PLAIN]
 
 
 def test_key_rows_follow_music21_tonic_names_and_transposition() -> None:
