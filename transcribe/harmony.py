@@ -63,22 +63,22 @@ KEY_FEATURES: tuple[str, ...] = (
 )
 
 #: Weight of each feature, fitted by ``python -m benchmarks.fit_key`` (a conditional-logit
-#: model over the 24 keys of ~1000 corpus melodies the rendered benchmark does not use).
+#: model over the 24 keys of ~1000 corpus melodies neither rendered benchmark set uses).
 _KEY_WEIGHTS: dict[str, float] = {
-    "profile": 3.003,
-    "tonic": 6.267,
-    "third": 3.362,
-    "fifth": 8.321,
-    "outside": 2.254,
-    "log_third": 0.4927,
-    "log_outside": -1.2,
-    "long_tonic": 1.777,
-    "long_fifth": 2.309,
-    "end_tonic": 1.909,
-    "first_tonic": 1.177,
-    "first_fifth": 2.055,
-    "low_tonic": 1.692,
-    "minor": -3.338,
+    "profile": 3.568,
+    "tonic": 5.421,
+    "third": 4.035,
+    "fifth": 8.631,
+    "outside": 3.577,
+    "log_third": 0.3756,
+    "log_outside": -1.197,
+    "long_tonic": 2.338,
+    "long_fifth": 1.134,
+    "end_tonic": 1.571,
+    "first_tonic": 1.044,
+    "first_fifth": 1.885,
+    "low_tonic": 1.586,
+    "minor": -3.413,
 }
 KEY_WEIGHTS = np.array([_KEY_WEIGHTS.get(name, 0.0) for name in KEY_FEATURES])
 
