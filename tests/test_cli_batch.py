@@ -71,6 +71,14 @@ def test_report_names_duration_tempo_key_meter_notes_tuning(tmp_path: Path, caps
     assert "transcribe: " not in err  # a single input has no summary line
 
 
+@pytest.mark.parametrize(("flag", "said"), [([], False), (["--tuning", "a440"], True), (["--tuning", "performance"], False)])
+def test_report_says_when_notes_are_at_a440(tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: list[str], said: bool) -> None:
+    wav = write_tune(tmp_path / "tune.wav")
+    rc, _, err = run(capsys, wav, "-o", tmp_path / "out", *flag)
+    assert rc == 0
+    assert ("(notes at A440)" in err.splitlines()[0]) is said
+
+
 def test_quiet_prints_nothing_on_success(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     a, b = write_tune(tmp_path / "a.wav"), write_tune(tmp_path / "b.wav", first=4)
     rc, out, err = run(capsys, a, b, "-o", tmp_path / "out", "--quiet", "--csv", "--svg")

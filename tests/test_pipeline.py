@@ -84,6 +84,23 @@ def test_detuned_performance_gives_same_notes(cents: float) -> None:
     assert r1.key == r0.key
 
 
+def test_a440_tuning_rounds_to_a440_semitones() -> None:
+    # A performance 45 cents sharp with one note 65 cents sharp: in its own tuning that
+    # note is 20 cents off its neighbours' grid; at A440 it is nearer the next semitone.
+    notes = melody([(69, 1), (72, 1), (76, 1), (72, 1)], bpm=100)
+    parts = [render([note], cents=c) for note, c in zip(notes, [45.0, 45.0, 65.0, 45.0])]
+    y = np.zeros(max(len(p) for p in parts), dtype=np.float32)
+    for p in parts:
+        y[: len(p)] += p
+    own = transcribe.transcribe(y, sr=44100)
+    a440 = transcribe.transcribe(y, sr=44100, tuning="a440")
+    assert [n.midi for n in own.notes] == [69, 72, 76, 72]
+    assert [n.midi for n in a440.notes] == [69, 72, 77, 72]
+    assert a440.tuning_cents == 0.0
+    assert own.measured_tuning_cents == pytest.approx(a440.measured_tuning_cents) == pytest.approx(own.tuning_cents)
+    assert 40.0 < own.tuning_cents < 55.0
+
+
 @pytest.mark.parametrize(
     "signal",
     [

@@ -133,6 +133,8 @@ def test_option_parsing() -> None:
             parse_time_signature(bad)
     assert Options(pitch="pyin").voicing_threshold == 0.1
     assert Options(confidence=0.7).voicing_threshold == 0.7
+    with pytest.raises(OptionError, match="a440"):
+        Options(tuning="A=442")
 
 
 def _slip_track(middle: list[float], conf: float) -> PitchTrack:

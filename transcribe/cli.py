@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .config import BACKENDS, DEFAULT_CONFIDENCE, Options
+from .config import BACKENDS, DEFAULT_CONFIDENCE, TUNINGS, Options
 from .errors import OptionError, TranscribeError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--key", default=None, metavar="KEY", help='key, e.g. "G major" or "E minor" (default: estimated)')
     ap.add_argument("--title", default=None, help="score title (default: from the file name)")
     ap.add_argument(
+        "--tuning",
+        choices=TUNINGS,
+        default=d.tuning,
+        help="round notes in the recording's own measured tuning, or to A440 semitones (default: %(default)s)",
+    )
+    ap.add_argument(
         "--spice-model",
         default=None,
         metavar="HANDLE",
@@ -144,6 +150,7 @@ def _options(args: argparse.Namespace) -> Options:
         time_signature=args.time_signature,
         key=args.key,
         title=args.title,
+        tuning=args.tuning,
         spice_model=args.spice_model,
         spice_version=args.spice_version,
     )
@@ -316,9 +323,10 @@ def _discard(written: list[Path], fresh: set[Path]) -> None:
 def _report(t: Transcription) -> str:
     """One line about a transcription: length, notes, tempo, meter, key and tuning."""
     pickup = f" with a {t.rhythm.pickup_q} quarter pickup" if t.rhythm.pickup_q > 0 else ""
+    measured = t.tuning_cents if t.measured_tuning_cents is None else t.measured_tuning_cents
     return (
         f"{t.source}: {t.duration_s:.1f} s, {len(t.notes)} notes, tempo {t.tempo_bpm:.0f} BPM, "
-        f"{t.time_signature}{pickup}, {t.key}, tuning {t.tuning_cents:+.0f} cents"
+        f"{t.time_signature}{pickup}, {t.key}, tuning {measured:+.0f} cents{' (notes at A440)' if t.options.tuning == 'a440' else ''}"
     )
 
 

@@ -40,6 +40,11 @@ DEFAULT_CONFIDENCE: dict[str, float] = {"swift": 0.7, "pyin": 0.1, "spice": 0.9}
 #: while noise never reaches 0.7. pYIN and SPICE were measured without it.
 DEFAULT_HYSTERESIS: dict[str, float] = {"swift": 0.5, "pyin": 1.0, "spice": 1.0}
 
+#: What notes are rounded to: "performance" rounds relative to the recording's own
+#: measured tuning (a singer 40 cents sharp keeps consistent intervals), "a440" to the
+#: semitones of A = 440 Hz whatever the performance's tuning.
+TUNINGS: tuple[str, ...] = ("performance", "a440")
+
 TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "2/2", "3/8", "6/8", "9/8", "12/8")
 
 _TS_RE = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$")
@@ -67,6 +72,7 @@ class Options:
         time_signature: Time-signature override like ``"3/4"``; ``None`` estimates it.
         key: Key override like ``"G major"`` or ``"E minor"``; ``None`` estimates it.
         title: Score title; ``None`` uses the file name.
+        tuning: Semitone grid the notes are rounded to, one of :data:`TUNINGS`.
         spice_model: SPICE model handle (URL or SavedModel folder); ``None``
             uses ``$TRANSCRIBE_SPICE_MODEL`` or the TF Hub default.
         spice_version: SPICE calibration version (1 or 2); ``None`` detects it
@@ -85,12 +91,15 @@ class Options:
     time_signature: str | None = None
     key: str | None = None
     title: str | None = None
+    tuning: str = "performance"
     spice_model: str | None = None
     spice_version: int | None = None
 
     def __post_init__(self) -> None:
         if self.pitch not in BACKENDS:
             raise OptionError(f"unknown pitch backend {self.pitch!r}: choose one of {', '.join(BACKENDS)}")
+        if self.tuning not in TUNINGS:
+            raise OptionError(f"unknown tuning {self.tuning!r}: choose one of {', '.join(TUNINGS)}")
         if self.confidence is not None and not (_finite(self.confidence) and 0.0 <= self.confidence <= 1.0):
             raise OptionError(f"confidence {self.confidence!r} is out of range: give a number from 0 to 1")
         if self.tempo_bpm is not None and not (_finite(self.tempo_bpm) and 20.0 <= self.tempo_bpm <= 400.0):

@@ -36,7 +36,8 @@ class Transcription:
         options: The options used.
         raw_track: The backend's pitch track before gating.
         voiced: Voicing mask per frame, shape (len(raw_track),).
-        tuning_cents: Global tuning offset from A440 in cents.
+        tuning_cents: The tuning the notes were rounded in, in cents from A440:
+            the measured one, or 0 with ``tuning="a440"``.
         notes: Sounding notes in performance time.
         rhythm: Tempo, meter, pickup and quantized positions.
         key: Key like ``"G major"``.
@@ -44,6 +45,8 @@ class Transcription:
         audio: The mono audio at the pitch backend's rate (16 kHz for
             SwiftF0: 64 kB per second), kept for :meth:`plot`; ``None`` when
             built by hand.
+        measured_tuning_cents: The performance's own tuning in cents from A440
+            (the circular mean of its voiced frames); ``None`` when built by hand.
     """
 
     source: str
@@ -59,6 +62,7 @@ class Transcription:
     written: tuple[WrittenNote, ...]
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
     audio: Audio | None = field(default=None, repr=False)
+    measured_tuning_cents: float | None = None
 
     @property
     def track(self) -> PitchTrack:
@@ -193,12 +197,13 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
     )
     mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
     if mask.any():
-        tuning = tuning_offset_cents(raw.midi[mask], raw.confidence[mask])
+        measured = tuning_offset_cents(raw.midi[mask], raw.confidence[mask])
         onset = features.onset_strength(audio.samples, audio.sr, raw.times_s)
         attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=ATTACK_WIN_S)
     else:
-        tuning = 0.0
+        measured = 0.0
         onset = attack = np.zeros(len(raw))
+    tuning = measured if opts.tuning == "performance" else 0.0
     found = notes.segment(raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s)
 
     def energy(times_s: np.ndarray, f0_hz: float, exclude_f0_hz: float) -> np.ndarray | None:
@@ -224,6 +229,7 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         key=key,
         written=written,
         audio=audio,
+        measured_tuning_cents=measured,
     )
 
 
