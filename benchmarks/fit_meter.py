@@ -265,11 +265,6 @@ def fit_mlp(
     return w, np.column_stack([out, bias, win])
 
 
-def scores(wts: np.ndarray, units: np.ndarray, feats: np.ndarray) -> np.ndarray:
-    """:func:`transcribe.rhythm.meter_scores` with the given weights and units."""
-    return feats @ wts + np.tanh(feats @ units[:, 2:].T + units[:, 1]) @ units[:, 0]
-
-
 def _takes(args: tuple[int, br.Melody, int, int]) -> list[tuple]:
     """The feature rows of ``takes`` performances of one tune (its own seeded generator)."""
     index, mel, seed, takes = args
@@ -316,12 +311,13 @@ def print_units(table_name: str, units: np.ndarray) -> None:
     print(")")
 
 
-def accuracy(score: Callable[[np.ndarray], np.ndarray], rows: list) -> tuple[float, float]:
-    """Share of takes whose chosen reading (after the compound/triplet step) has the right
-    time signature, and the share right in time signature, tempo and downbeat."""
+def accuracy(pick: Callable[[list, np.ndarray], int], rows: list) -> tuple[float, float]:
+    """Share of takes whose chosen reading (``pick(candidates, features)``, then the
+    compound/triplet step) has the right time signature, and the share right in time
+    signature, tempo and downbeat."""
     ts_ok = full_ok = 0
     for _, cands, feats, right, k, truth in rows:
-        i = int(np.argmax(score(feats)))
+        i = pick(cands, feats)
         c = cands[i]
         if c.compound:
             c = rhythm._compound_or_triplets(k, c)
@@ -346,8 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(tunes)} tunes, {len(rows)} takes; a right reading exists in {np.mean([r[3].any() for r in rows]):.3f}")
     wts, units = fit_mlp([(r[2], r[3]) for r in train if r[3].any()], args.hidden, args.l2, args.l2_hidden)
     print("weights    train: time sig, all right   held out: time sig, all right")
-    for name, score in (("current", rhythm.meter_scores), ("fitted", lambda f: scores(wts, units, f))):
-        (a, b), (c, d) = accuracy(score, train), accuracy(score, test)
+    for name, pick in (("current", rhythm.pick_reading), ("fitted", lambda c, f: rhythm.pick_reading(c, f, wts, units))):
+        (a, b), (c, d) = accuracy(pick, train), accuracy(pick, test)
         print(f"{name:8s}   {a:.3f}  {b:.3f}                  {c:.3f}  {d:.3f}")
     print_weights("_WEIGHTS", rhythm.METER_FEATURES, wts)
     print("# fmt: off")

@@ -79,7 +79,7 @@ def test_fitted_units_score_raw_features_and_learn_a_non_linear_rule() -> None:
         data.append((feats[order], (np.arange(6) == 0)[order]))
     wts, units = fm.fit_mlp(data, 4, 1e-4, 1e-4, seed=0)
     assert units.shape == (4, 2 + 2)
-    hits = np.mean([right[int(np.argmax(fm.scores(wts, units, feats)))] for feats, right in data])
+    hits = np.mean([right[int(np.argmax(rhythm.meter_scores(feats, wts, units)))] for feats, right in data])
     linear = fm.fit(data, 1e-4)
     assert hits > 0.9 > np.mean([right[int(np.argmax(feats @ linear))] for feats, right in data]) + 0.3
 

@@ -286,10 +286,32 @@ _HIDDEN: tuple[tuple[float, ...], ...] = (
 METER_HIDDEN = np.array(_HIDDEN, dtype=np.float64).reshape(len(_HIDDEN), 2 + len(METER_FEATURES))
 
 
-def meter_scores(feats: np.ndarray) -> np.ndarray:
-    """Score of each reading from its :func:`meter_features` row, shape (n_readings,)."""
-    hidden = np.tanh(feats @ METER_HIDDEN[:, 2:].T + METER_HIDDEN[:, 1])
-    return feats @ METER_WEIGHTS + hidden @ METER_HIDDEN[:, 0]
+def meter_scores(feats: np.ndarray, weights: np.ndarray | None = None, units: np.ndarray | None = None) -> np.ndarray:
+    """Score of each reading from its :func:`meter_features` row, shape (n_readings,).
+
+    ``weights`` and ``units`` default to :data:`METER_WEIGHTS` and :data:`METER_HIDDEN`
+    (the fit script passes the ones it is fitting).
+    """
+    w = METER_WEIGHTS if weights is None else weights
+    u = METER_HIDDEN if units is None else units
+    return feats @ w + np.tanh(feats @ u[:, 2:].T + u[:, 1]) @ u[:, 0]
+
+
+def pick_reading(
+    candidates: list[MeterChoice], feats: np.ndarray, weights: np.ndarray | None = None, units: np.ndarray | None = None
+) -> int:
+    """Index of the chosen reading: the best-scoring reading's meter, with the downbeat
+    the weighted sum alone prefers for that meter.
+
+    The hidden layer can outweigh "the melody starts on a downbeat" by a hair and
+    shift a melody of even notes (our own Ode to Joy sample) half a bar; the
+    weighted sum does not, at 1.5 points of downbeats right on held-out
+    simulated takes (0.562 -> 0.547 meter, tempo and downbeat all right).
+    """
+    w = METER_WEIGHTS if weights is None else weights
+    best = candidates[int(np.argmax(meter_scores(feats, w, units)))]
+    same = [i for i, c in enumerate(candidates) if c.tatums_per_beat == best.tatums_per_beat and c.beats_per_bar == best.beats_per_bar]
+    return same[int(np.argmax(feats[same] @ w))]
 
 
 def meter_candidates(tatum_s: float, *, beat_s: float | None = None, time_signature: str | None = None) -> list[MeterChoice]:
@@ -429,8 +451,7 @@ def choose_meter(
 
     Every reading (tatums per beat, beats per bar, downbeat) is scored from
     its :func:`meter_features` by :func:`meter_scores` (weights fitted by
-    ``benchmarks/fit_meter.py``); the best reading's meter wins, with the
-    downbeat the weighted sum alone prefers for that meter.
+    ``benchmarks/fit_meter.py``) and chosen by :func:`pick_reading`.
 
     Args:
         k: Onset positions in tatums (integers, or halves), shape (n,).
@@ -448,14 +469,7 @@ def choose_meter(
         m = _beats_per_bar(time_signature) if time_signature else 4
         return MeterChoice(b, m, 0, time_signature or "4/4", compound=b == 3)
     feats = meter_features(k, d, w, tatum_s, candidates, pitch=pitch, accent_db=accent_db)
-    best = candidates[int(np.argmax(meter_scores(feats)))]
-    # The full score picks the meter; the weighted sum alone picks its downbeat.
-    # The hidden layer can outweigh "the melody starts on a downbeat" by a hair and
-    # shift a melody of even notes (our own Ode to Joy sample) half a bar; the
-    # weighted sum does not, at 1.5 points of downbeats right on held-out
-    # simulated takes (0.562 -> 0.547 meter, tempo and downbeat all right).
-    same = [i for i, c in enumerate(candidates) if c.tatums_per_beat == best.tatums_per_beat and c.beats_per_bar == best.beats_per_bar]
-    choice = candidates[same[int(np.argmax(feats[same] @ METER_WEIGHTS))]]
+    choice = candidates[pick_reading(candidates, feats)]
     if choice.compound and time_signature is None:
         return _compound_or_triplets(k, choice)
     return choice
