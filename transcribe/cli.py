@@ -323,10 +323,9 @@ def _discard(written: list[Path], fresh: set[Path]) -> None:
 def _report(t: Transcription) -> str:
     """One line about a transcription: length, notes, tempo, meter, key and tuning."""
     pickup = f" with a {t.rhythm.pickup_q} quarter pickup" if t.rhythm.pickup_q > 0 else ""
-    measured = t.tuning_cents if t.measured_tuning_cents is None else t.measured_tuning_cents
     return (
         f"{t.source}: {t.duration_s:.1f} s, {len(t.notes)} notes, tempo {t.tempo_bpm:.0f} BPM, "
-        f"{t.time_signature}{pickup}, {t.key}, tuning {measured:+.0f} cents{' (notes at A440)' if t.options.tuning == 'a440' else ''}"
+        f"{t.time_signature}{pickup}, {t.key}, {t.tuning_summary}"
     )
 
 

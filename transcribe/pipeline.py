@@ -65,6 +65,13 @@ class Transcription:
     measured_tuning_cents: float | None = None
 
     @property
+    def tuning_summary(self) -> str:
+        """The performance's measured tuning as the report and the plot print it,
+        e.g. ``"tuning +38 cents (notes at A440)"``."""
+        measured = self.tuning_cents if self.measured_tuning_cents is None else self.measured_tuning_cents
+        return f"tuning {measured:+.0f} cents" + (" (notes at A440)" if self.options.tuning == "a440" else "")
+
+    @property
     def track(self) -> PitchTrack:
         """The gated pitch track: f0 is NaN in rests."""
         return gating.gate(self.raw_track, self.voiced)

@@ -205,7 +205,7 @@ def plot_png(t: Transcription, audio: Audio | None = None) -> bytes:
     )
     tempo = f"♩. = {rh.bpm / 1.5:.0f}" if _compound(rh.time_signature) else f"♩ = {rh.bpm:.0f}"
     fig.suptitle(
-        f"{t.title}  —  {len(t.written)} notes, {t.key}, {rh.time_signature}, {tempo}, tuning {t.tuning_cents:+.0f} cents",
+        f"{t.title}  —  {len(t.written)} notes, {t.key}, {rh.time_signature}, {tempo}, {t.tuning_summary}",
         fontsize=13,
         x=0.07,
         ha="left",
