@@ -71,7 +71,9 @@ def test_report_names_duration_tempo_key_meter_notes_tuning(tmp_path: Path, caps
     assert "transcribe: " not in err  # a single input has no summary line
 
 
-@pytest.mark.parametrize(("flag", "said"), [([], False), (["--tuning", "a440"], True), (["--tuning", "performance"], False)])
+@pytest.mark.parametrize(
+    ("flag", "said"), [([], False), (["--tuning", "a440"], True), (["--tuning", "performance"], False), (["--tuning", "auto"], False)]
+)
 def test_report_says_when_notes_are_at_a440(tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: list[str], said: bool) -> None:
     wav = write_tune(tmp_path / "tune.wav")
     rc, _, err = run(capsys, wav, "-o", tmp_path / "out", *flag)

@@ -101,6 +101,26 @@ def test_a440_tuning_rounds_to_a440_semitones() -> None:
     assert 40.0 < own.tuning_cents < 55.0
 
 
+def test_wandering_singer_is_rounded_at_a440() -> None:
+    # Each note a different distance from A440, spread around the circle: no steady
+    # tuning. The frames' circular mean lands near -48 cents, and rounding in it would
+    # push the sharp notes (+30, +40, +45) a semitone up; "auto" rounds at A440 instead.
+    cents = [40.0, -35.0, 15.0, -45.0, 30.0, -20.0, 45.0, -40.0, 10.0, -30.0]
+    pitches = [67, 69, 71, 72, 74, 72, 71, 69, 67, 64]
+    notes = melody([(m, 1) for m in pitches], bpm=90)
+    parts = [render([note], cents=c) for note, c in zip(notes, cents)]
+    y = np.zeros(max(len(p) for p in parts), dtype=np.float32)
+    for p in parts:
+        y[: len(p)] += p
+    auto = transcribe.transcribe(y, sr=44100)
+    own = transcribe.transcribe(y, sr=44100, tuning="performance")
+    assert auto.tuning_steadiness is not None and auto.tuning_steadiness < 0.55
+    assert auto.tuning_cents == 0.0 and abs(abs(auto.measured_tuning_cents) - 48.0) < 8.0
+    assert [n.midi for n in auto.notes] == pitches
+    assert [n.midi for n in own.notes] != pitches
+    assert "unsteady (notes at A440)" in auto.tuning_summary
+
+
 @pytest.mark.parametrize(
     "signal",
     [

@@ -7,10 +7,10 @@ import pytest
 from synth import melody, render, tone
 
 from transcribe import audio, gating, harmony, notes, pitch
-from transcribe.config import Options, parse_key, parse_time_signature
+from transcribe.config import TUNING_MIN_STEADINESS, Options, parse_key, parse_time_signature
 from transcribe.errors import OptionError
 from transcribe.features import onset_strength
-from transcribe.tuning import tuning_offset_cents
+from transcribe.tuning import Tuning, measure_tuning, tuning_offset_cents
 from transcribe.types import Note, PitchTrack
 
 
@@ -61,6 +61,17 @@ def test_tuning_is_circular(offset: float) -> None:
     if abs(offset) >= 45:
         plain = float(np.mean(midi - np.round(midi))) * 100.0
         assert abs(plain - offset) > max(10.0, 3 * error)
+
+
+def test_tuning_steadiness_tells_a_steady_tuning_from_a_wandering_one() -> None:
+    # 40 held notes of 10 frames each: all 30 cents sharp, or each its own distance from A440.
+    rng = np.random.default_rng(2)
+    base = np.repeat(rng.integers(55, 80, 40), 10).astype(np.float64)
+    steady = measure_tuning(base + 0.3 + rng.normal(0, 0.05, base.size))
+    wandering = measure_tuning(base + np.repeat(rng.uniform(-0.5, 0.5, 40), 10))
+    assert abs(steady.cents - 30.0) < 3.0 and steady.steadiness > 0.85 > TUNING_MIN_STEADINESS
+    assert wandering.steadiness < 0.3 < TUNING_MIN_STEADINESS
+    assert measure_tuning(np.array([np.nan, 60.0])) == Tuning(0.0, 0.0)
 
 
 def _segment(y: np.ndarray, sr: int = 16000) -> tuple[Note, ...]:

@@ -125,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--tuning",
         choices=TUNINGS,
         default=d.tuning,
-        help="round notes in the recording's own measured tuning, or to A440 semitones (default: %(default)s)",
+        help="round notes in the recording's own measured tuning (performance), to A440 semitones (a440), "
+        "or in its own tuning only where the performance holds it steadily (auto; default: %(default)s)",
     )
     ap.add_argument(
         "--spice-model",

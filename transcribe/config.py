@@ -41,9 +41,20 @@ DEFAULT_CONFIDENCE: dict[str, float] = {"swift": 0.7, "pyin": 0.1, "spice": 0.9}
 DEFAULT_HYSTERESIS: dict[str, float] = {"swift": 0.5, "pyin": 1.0, "spice": 1.0}
 
 #: What notes are rounded to: "performance" rounds relative to the recording's own
-#: measured tuning (a singer 40 cents sharp keeps consistent intervals), "a440" to the
-#: semitones of A = 440 Hz whatever the performance's tuning.
-TUNINGS: tuple[str, ...] = ("performance", "a440")
+#: measured tuning (a band tuned to A = 432 Hz keeps its written pitches), "a440" to the
+#: semitones of A = 440 Hz whatever the performance's tuning, and "auto" (the default)
+#: uses the performance's tuning only where the performance holds one (see
+#: :data:`TUNING_MIN_STEADINESS`).
+TUNINGS: tuple[str, ...] = ("auto", "performance", "a440")
+
+#: With ``tuning="auto"``, the measured tuning is used only when the voiced frames'
+#: deviations from it are this concentrated (:attr:`transcribe.tuning.Tuning.steadiness`;
+#: 0.55 is a spread of about 17 cents). Instruments and the rendered set's choir sit at
+#: 0.61-0.98; untrained singers wander between semitones (0.01-0.49 on ssvd-dev and
+#: vocadito), and there one global offset moves as many notes off their semitone as onto
+#: it: rounding them at A440 scored COnP F1 0.498 against 0.459 on ssvd-dev and
+#: 0.613/0.576 against 0.509/0.475 on vocadito (A1/A2), with the rendered set unchanged.
+TUNING_MIN_STEADINESS: float = 0.55
 
 TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "2/2", "3/8", "6/8", "9/8", "12/8")
 
@@ -91,7 +102,7 @@ class Options:
     time_signature: str | None = None
     key: str | None = None
     title: str | None = None
-    tuning: str = "performance"
+    tuning: str = "auto"
     spice_model: str | None = None
     spice_version: int | None = None
 

@@ -14,10 +14,10 @@ import numpy as np
 
 from . import audio as audio_io
 from . import features, gating, harmony, notes, pitch, rhythm
-from .config import Options
+from .config import TUNING_MIN_STEADINESS, Options
 from .errors import TranscribeWarning
 from .export import write_bytes_atomic
-from .tuning import tuning_offset_cents
+from .tuning import Tuning, measure_tuning
 from .types import Audio, Note, PitchTrack, Rhythm, WrittenNote
 
 #: Window of the attack-strength function that places onsets (seconds): short,
@@ -37,7 +37,8 @@ class Transcription:
         raw_track: The backend's pitch track before gating.
         voiced: Voicing mask per frame, shape (len(raw_track),).
         tuning_cents: The tuning the notes were rounded in, in cents from A440:
-            the measured one, or 0 with ``tuning="a440"``.
+            the measured one, or 0 where the notes were rounded at A440
+            (``tuning="a440"``, or ``"auto"`` with an unsteady tuning).
         notes: Sounding notes in performance time.
         rhythm: Tempo, meter, pickup and quantized positions.
         key: Key like ``"G major"``.
@@ -47,6 +48,8 @@ class Transcription:
             built by hand.
         measured_tuning_cents: The performance's own tuning in cents from A440
             (the circular mean of its voiced frames); ``None`` when built by hand.
+        tuning_steadiness: How steadily the performance holds that tuning
+            (:attr:`transcribe.tuning.Tuning.steadiness`, 0 to 1); ``None`` when built by hand.
     """
 
     source: str
@@ -63,13 +66,18 @@ class Transcription:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
     audio: Audio | None = field(default=None, repr=False)
     measured_tuning_cents: float | None = None
+    tuning_steadiness: float | None = None
 
     @property
     def tuning_summary(self) -> str:
         """The performance's measured tuning as the report and the plot print it,
         e.g. ``"tuning +38 cents (notes at A440)"``."""
         measured = self.tuning_cents if self.measured_tuning_cents is None else self.measured_tuning_cents
-        return f"tuning {measured:+.0f} cents" + (" (notes at A440)" if self.options.tuning == "a440" else "")
+        if self.options.tuning == "a440":
+            return f"tuning {measured:+.0f} cents (notes at A440)"
+        if self.options.tuning == "auto" and self.tuning_cents == 0.0 and measured != 0.0:
+            return f"tuning {measured:+.0f} cents, unsteady (notes at A440)"
+        return f"tuning {measured:+.0f} cents"
 
     @property
     def track(self) -> PitchTrack:
@@ -204,13 +212,13 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
     )
     mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
     if mask.any():
-        measured = tuning_offset_cents(raw.midi[mask], raw.confidence[mask])
+        measured = measure_tuning(raw.midi[mask], raw.confidence[mask])
         onset = features.onset_strength(audio.samples, audio.sr, raw.times_s)
         attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=ATTACK_WIN_S)
     else:
-        measured = 0.0
+        measured = Tuning(0.0, 0.0)
         onset = attack = np.zeros(len(raw))
-    tuning = measured if opts.tuning == "performance" else 0.0
+    tuning = rounding_tuning_cents(measured, opts.tuning)
     found = notes.segment(raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s)
 
     def energy(times_s: np.ndarray, f0_hz: float, exclude_f0_hz: float) -> np.ndarray | None:
@@ -236,8 +244,16 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         key=key,
         written=written,
         audio=audio,
-        measured_tuning_cents=measured,
+        measured_tuning_cents=measured.cents,
+        tuning_steadiness=measured.steadiness,
     )
+
+
+def rounding_tuning_cents(measured: Tuning, mode: str) -> float:
+    """The tuning notes are rounded in, in cents from A440, for a ``tuning`` option (:data:`transcribe.config.TUNINGS`)."""
+    if mode == "performance" or (mode == "auto" and measured.steadiness >= TUNING_MIN_STEADINESS):
+        return measured.cents
+    return 0.0
 
 
 def _title_from(path: Path) -> str:
