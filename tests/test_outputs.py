@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import struct
 import sys
 import xml.etree.ElementTree as ET
@@ -228,3 +229,14 @@ def test_plot_without_audio_or_notes_keeps_its_size(long_score: Transcription) -
     assert png_size(empty.plot()) == (1600, 800)
     assert len(empty.to_svg()) == 1
     assert empty.to_csv().decode().strip() == ",".join(notelist.COLUMNS)
+
+
+def test_musicxml_export_leaves_the_score_as_it_was() -> None:
+    # build_score finishes the notation itself and the export skips music21's pass on a
+    # copy: writing must not change the cached score, so a second export is identical.
+    t = long_transcription(measures=12)
+    before = len(list(t.score.recurse().notesAndRests))
+    first, second = (re.sub(rb"<encoding-date>.*?</encoding-date>", b"", t.to_musicxml()) for _ in range(2))
+    assert first == second
+    assert len(list(t.score.recurse().notesAndRests)) == before
+    assert first.count(b'<beam number="1">begin</beam>') > 0  # eighths are beamed by build_score
