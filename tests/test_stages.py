@@ -98,6 +98,21 @@ def test_repeated_notes_are_split() -> None:
     assert np.allclose([n.onset_s for n in found], [0.3, 0.8, 1.3, 1.8], atol=0.05)
 
 
+def test_beating_note_is_one_note() -> None:
+    # A held note whose level swells and dips 9 dB three times a second with no
+    # onset (a choir or ensemble patch beats like this): one note, not a re-attack.
+    sr = 16000
+    t = np.arange(int(2.0 * sr)) / sr
+    f = 440.0 * 2 ** ((64 - 69) / 12)
+    tone = sum(0.6**k * np.sin(2 * np.pi * (k + 1) * f * t) for k in range(5))
+    swell = 1.0 - 0.65 * (0.5 - 0.5 * np.cos(2 * np.pi * 3.0 * t))
+    fade = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.02)
+    y = np.concatenate([np.zeros(3200), 0.2 * tone * swell * fade, np.zeros(3200)]).astype(np.float32)
+    found = _segment(y, sr)
+    assert [n.midi for n in found] == [64]
+    assert found[0].duration_s > 1.8
+
+
 def test_scoop_is_part_of_the_note() -> None:
     sr = 16000
     t = np.arange(int(0.9 * sr)) / sr
