@@ -45,10 +45,12 @@ class SegmentParams:
             of one note also splits it, if the level rises again with an onset
             of at least ``reattack_dip_onset`` or the dip reaches
             ``reattack_deep_dip_db``.
-        reattack_dip_onset: Onset strength a dip must rise with to split a note.
-            A choir or an ensemble patch beats: its level wobbles by 6-12 dB
-            with no onset at all (strength 0.05-0.2), and without this test a
-            held choir note fell into pieces of 0.2-0.4 s.
+        reattack_dip_onset: Onset strength a dip must come with (within 3
+            frames before to 4 after its low point) to split a note. A choir
+            or an ensemble patch beats: its level wobbles by 6-12 dB with no
+            onset at all (strength 0.05-0.2), and without this test a held
+            choir note fell into pieces of 0.2-0.4 s; re-bowed violin notes
+            show 0.2-0.55.
         reattack_deep_dip_db: A dip this deep splits a note without an onset.
         max_glide_s: Notes shorter than this that glide into or out of a
             neighbour are merged into it (seconds).
@@ -94,7 +96,7 @@ class SegmentParams:
     end_cost: float = 0.5
     reattack_strength: float = 0.9
     reattack_dip_db: float = 6.0
-    reattack_dip_onset: float = 0.4
+    reattack_dip_onset: float = 0.3
     reattack_deep_dip_db: float = 10.0
     max_glide_s: float = 0.12
     reattack_min_s: float = 0.1
@@ -321,8 +323,8 @@ def _split_reattacks(
 
     Evidence of a re-attack, strongest first: the voicing drops out and comes
     back with an onset or a loudness dip (a breath or a re-bowed note); the
-    loudness dips by ``p.reattack_dip_db`` and rises again with an onset (or
-    dips by ``p.reattack_deep_dip_db``); the onset strength peaks above
+    loudness dips by ``p.reattack_dip_db`` with an onset around its low point
+    and rises again (or dips by ``p.reattack_deep_dip_db``); the onset strength peaks above
     ``p.reattack_strength``. Each part keeps ``min_len`` frames.
 
     Returns:
@@ -359,7 +361,9 @@ def _split_reattacks(
     for d in range(1, n - 1):
         if loud[d] <= loud[d - 1] and loud[d] < loud[d + 1] and (depth := dip_depth(d, d + 1)) >= p.reattack_dip_db:
             rise = d + 1 + int(np.argmax(on[d + 1 : d + 5])) if d + 1 < n else d + 1
-            if depth >= p.reattack_deep_dip_db or onset_near(rise) >= p.reattack_dip_onset:
+            # A bowed or blown re-attack's onset can come a frame or two before the level's low
+            # point (the new note starts while the old one still fades), so look on both sides.
+            if depth >= p.reattack_deep_dip_db or float(on[max(0, d - 3) : d + 5].max()) >= p.reattack_dip_onset:
                 cands.append((2.0, rise, rise))
     # (c) onset peaks.
     for i in range(2, n - 1):
