@@ -145,6 +145,21 @@ def test_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert err.strip().splitlines() == ["transcribe: error: confidence 2.0 is out of range: give a number from 0 to 1"]
 
 
+def test_bad_onsets_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["x.wav", "--onsets", "vowel"]) == cli.EXIT_USAGE
+    assert "--onsets" in capsys.readouterr().err
+
+
+def test_onsets_and_tuning_flags_reach_the_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = cli.build_parser()
+    assert cli._options(parser.parse_args(["x.wav"])).onsets == "auto"
+    opts = cli._options(parser.parse_args(["x.wav", "--onsets", "pitch", "--tuning", "performance"]))
+    assert (opts.onsets, opts.tuning) == ("pitch", "performance")
+    wav = write_tune(tmp_path / "tune.wav")
+    rc, _, _ = run(capsys, wav, "-o", tmp_path / "p", "--csv", "--onsets", "pitch")
+    assert rc == 0 and (tmp_path / "p" / "tune.csv").exists()
+
+
 def test_help_is_fast_and_imports_nothing_heavy() -> None:
     heavy = ("music21", "matplotlib", "verovio", "librosa", "onnxruntime", "cairosvg", "pypdf", "tqdm", "numpy")
     code = f"import sys, transcribe, transcribe.cli; print([m for m in {heavy!r} if m in sys.modules])"

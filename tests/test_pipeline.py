@@ -97,6 +97,7 @@ def test_a440_tuning_rounds_to_a440_semitones() -> None:
     assert [n.midi for n in own.notes] == [69, 72, 76, 72]
     assert [n.midi for n in a440.notes] == [69, 72, 77, 72]
     assert a440.tuning_cents == 0.0
+    assert own.onsets_at == a440.onsets_at == "attack"  # a steady tuning: an instrument's attacks
     assert own.measured_tuning_cents == pytest.approx(a440.measured_tuning_cents) == pytest.approx(own.tuning_cents)
     assert 40.0 < own.tuning_cents < 55.0
 
@@ -119,6 +120,9 @@ def test_wandering_singer_is_rounded_at_a440() -> None:
     assert [n.midi for n in auto.notes] == pitches
     assert [n.midi for n in own.notes] != pitches
     assert "unsteady (notes at A440)" in auto.tuning_summary
+    # An unsteady performance is taken for a voice: onsets where the pitch arrives.
+    assert auto.onsets_at == "pitch" and own.onsets_at == "pitch"
+    assert transcribe.transcribe(y, sr=44100, onsets="attack").onsets_at == "attack"
 
 
 @pytest.mark.parametrize(

@@ -109,6 +109,8 @@ ANY_OPTIONS = st.fixed_dictionaries(
         "fmin_hz": st.floats(10.0, 500.0),
         "fmax_hz": st.floats(100.0, 5000.0),
         "title": _maybe(st.text(max_size=20)),
+        "tuning": st.sampled_from(["auto", "performance", "a440", "A=442"]),
+        "onsets": st.sampled_from(["auto", "attack", "pitch", "vowel"]),
     },
 )
 
@@ -122,6 +124,8 @@ VALID_OPTIONS = st.fixed_dictionaries(
         "key": _maybe(st.sampled_from(["G major", "e minor", "Bb", "f#m", "Cb minor", "C# major"])),
         "min_note_s": st.floats(0.0, 1.0),
         "max_gap_s": st.floats(0.0, 0.5),
+        "tuning": st.sampled_from(["auto", "performance", "a440"]),
+        "onsets": st.sampled_from(["auto", "attack", "pitch"]),
     },
 )
 

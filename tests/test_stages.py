@@ -161,6 +161,38 @@ def test_option_parsing() -> None:
     assert Options(confidence=0.7).voicing_threshold == 0.7
     with pytest.raises(OptionError, match="a440"):
         Options(tuning="A=442")
+    with pytest.raises(OptionError, match="pitch"):
+        Options(onsets="vowel")
+
+
+def _attack_case(gap_frames: int, params: notes.SegmentParams | None = None) -> tuple[Note, ...]:
+    """A4, then C5 voiced from frame 50 + gap, its attack rising from 5 frames before that (16 ms frames)."""
+    times = np.arange(100) * 0.016
+    midi = np.where(np.arange(100) < 50, 69.0, 72.0)
+    voiced = np.ones(100, dtype=bool)
+    voiced[50 : 50 + gap_frames] = False
+    hz = np.where(voiced, 440.0 * 2.0 ** ((midi - 69.0) / 12.0), np.nan)
+    track = PitchTrack(times, hz, np.where(voiced, 0.9, 0.0), np.zeros(100), "test")
+    attack = np.zeros(100)
+    peak = 50 + gap_frames - 4
+    attack[[peak - 1, peak, peak + 1]] = [0.5, 1.0, 0.6]
+    return notes.segment(track, voiced, np.zeros(100), sure=voiced, attack=attack, tuning_cents=0.0, min_note_s=0.07, params=params)
+
+
+def test_onset_moves_back_to_the_attack_unless_onsets_follow_the_pitch() -> None:
+    legato = _attack_case(0)
+    assert [n.midi for n in legato] == [69, 72]
+    assert abs(legato[1].onset_s - 45 * 0.016) < 0.005  # where the attack starts rising
+    assert legato[0].offset_s == legato[1].onset_s
+    # A flute's breathy attack leaves 30-60 ms unvoiced before its pitch: still the attack.
+    breathy = _attack_case(3)
+    assert abs(breathy[1].onset_s - 48 * 0.016) < 0.005
+    # After a real rest the voicing onset stays.
+    rest = _attack_case(8)
+    assert abs(rest[1].onset_s - 58 * 0.016) < 0.01  # the voicing edge, not the attack at frame 53
+    # onsets="pitch" searches nothing before the tracker's onset.
+    pitch = _attack_case(0, notes.SegmentParams(attack_search_s=0.0))
+    assert abs(pitch[1].onset_s - 50 * 0.016) < 0.01  # the tracker's hand-over
 
 
 def _slip_track(middle: list[float], conf: float) -> PitchTrack:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .config import BACKENDS, DEFAULT_CONFIDENCE, TUNINGS, Options
+from .config import BACKENDS, DEFAULT_CONFIDENCE, ONSETS, TUNINGS, Options
 from .errors import OptionError, TranscribeError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -129,6 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
         "or in its own tuning only where the performance holds it steadily (auto; default: %(default)s)",
     )
     ap.add_argument(
+        "--onsets",
+        choices=ONSETS,
+        default=d.onsets,
+        help="put note onsets at the start of each attack (attack: instruments), where the pitch arrives "
+        "(pitch: singing), or choose from how steadily the recording holds its tuning (auto; default: %(default)s)",
+    )
+    ap.add_argument(
         "--spice-model",
         default=None,
         metavar="HANDLE",
@@ -152,6 +159,7 @@ def _options(args: argparse.Namespace) -> Options:
         key=args.key,
         title=args.title,
         tuning=args.tuning,
+        onsets=args.onsets,
         spice_model=args.spice_model,
         spice_version=args.spice_version,
     )

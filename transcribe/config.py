@@ -56,6 +56,18 @@ TUNINGS: tuple[str, ...] = ("auto", "performance", "a440")
 #: 0.613/0.576 against 0.509/0.475 on vocadito (A1/A2), with the rendered set unchanged.
 TUNING_MIN_STEADINESS: float = 0.55
 
+#: Where a note's onset is put: "attack" at the start of its attack (an instrument's
+#: note begins with its attack, before the pitch tracker hears the new pitch: the
+#: attack search and handover retiming in :mod:`transcribe.notes`), "pitch" where its
+#: pitch arrives (how the sung benchmark's labels and listeners place a sung note: a
+#: consonant or a scoop before the vowel's pitch is not the note yet), and "auto"
+#: (the default) "pitch" when the performance's tuning is unsteady
+#: (:data:`TUNING_MIN_STEADINESS`, as for an untrained voice) and "attack" otherwise.
+#: On ssvd-dev, "pitch" scored COnP F1 0.529 against 0.496 for "attack"; on the
+#: rendered instruments "attack" scored 0.866 against 0.647 for "pitch" (vocadito's
+#: three clips: 0.617 / 0.588 against 0.609 / 0.608, annotators A1 / A2).
+ONSETS: tuple[str, ...] = ("auto", "attack", "pitch")
+
 TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "2/2", "3/8", "6/8", "9/8", "12/8")
 
 _TS_RE = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$")
@@ -84,6 +96,7 @@ class Options:
         key: Key override like ``"G major"`` or ``"E minor"``; ``None`` estimates it.
         title: Score title; ``None`` uses the file name.
         tuning: Semitone grid the notes are rounded to, one of :data:`TUNINGS`.
+        onsets: Where note onsets are put, one of :data:`ONSETS`.
         spice_model: SPICE model handle (URL or SavedModel folder); ``None``
             uses ``$TRANSCRIBE_SPICE_MODEL`` or the TF Hub default.
         spice_version: SPICE calibration version (1 or 2); ``None`` detects it
@@ -103,6 +116,7 @@ class Options:
     key: str | None = None
     title: str | None = None
     tuning: str = "auto"
+    onsets: str = "auto"
     spice_model: str | None = None
     spice_version: int | None = None
 
@@ -111,6 +125,8 @@ class Options:
             raise OptionError(f"unknown pitch backend {self.pitch!r}: choose one of {', '.join(BACKENDS)}")
         if self.tuning not in TUNINGS:
             raise OptionError(f"unknown tuning {self.tuning!r}: choose one of {', '.join(TUNINGS)}")
+        if self.onsets not in ONSETS:
+            raise OptionError(f"unknown onsets {self.onsets!r}: choose one of {', '.join(ONSETS)}")
         if self.confidence is not None and not (_finite(self.confidence) and 0.0 <= self.confidence <= 1.0):
             raise OptionError(f"confidence {self.confidence!r} is out of range: give a number from 0 to 1")
         if self.tempo_bpm is not None and not (_finite(self.tempo_bpm) and 20.0 <= self.tempo_bpm <= 400.0):

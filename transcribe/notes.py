@@ -65,7 +65,13 @@ class SegmentParams:
         release_db: A note ends where its level falls this far below its peak
             (the release and the room's reverb are not the note); 0 keeps the
             last voiced frame.
-        attack_search_s: How far before a found onset its attack is looked for (seconds).
+        attack_search_s: How far before a found onset its attack is looked for
+            (seconds); 0 keeps onsets where the pitch arrives (the pipeline's
+            ``onsets="pitch"``).
+        attack_gap_s: A note that starts at most this long after the previous
+            one ends (seconds) has its onset moved to its attack. A flute's
+            breathy attack is unvoiced for 30-60 ms before its pitch sounds;
+            after a longer gap the voicing onset is kept.
         attack_min_peak: Weakest attack-strength peak that moves an onset.
         attack_rise_ratio: The attack starts where its strength first exceeds
             this share of its peak.
@@ -105,6 +111,7 @@ class SegmentParams:
     arrival_st: float = 0.5
     release_db: float = 15.0
     attack_search_s: float = 0.1
+    attack_gap_s: float = 0.06
     attack_min_peak: float = 0.3
     attack_rise_ratio: float = 0.25
     attack_max_back_s: float = 0.06
@@ -177,8 +184,8 @@ def segment(
 
 
 def _refine_onsets(notes: list[Note], times_s: np.ndarray, attack: np.ndarray, p: SegmentParams, *, min_note_s: float) -> list[Note]:
-    """Move the onset of each note that follows another without a rest to the
-    start of its attack.
+    """Move the onset of each note that follows another without a rest (a gap of
+    less than ``p.attack_gap_s``) to the start of its attack.
 
     The pitch track hands over from one note to the next once the new pitch
     dominates, which on a bowed, blown or sung note (or under the previous
@@ -197,7 +204,7 @@ def _refine_onsets(notes: list[Note], times_s: np.ndarray, attack: np.ndarray, p
         hi = min(note.onset_s + 0.04, note.offset_s - min_note_s)
         # Frames with lo <= time <= hi (times are sorted).
         sel = np.arange(np.searchsorted(times_s, lo, side="left"), np.searchsorted(times_s, hi, side="right"))
-        legato = bool(out) and note.onset_s - out[-1].offset_s < 0.03
+        legato = bool(out) and note.onset_s - out[-1].offset_s < p.attack_gap_s
         if len(sel) and legato:
             k = int(sel[np.argmax(attack[sel])])
             if attack[k] >= p.attack_min_peak:

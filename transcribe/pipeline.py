@@ -50,6 +50,8 @@ class Transcription:
             (the circular mean of its voiced frames); ``None`` when built by hand.
         tuning_steadiness: How steadily the performance holds that tuning
             (:attr:`transcribe.tuning.Tuning.steadiness`, 0 to 1); ``None`` when built by hand.
+        onsets_at: Where the note onsets were put: ``"attack"`` or ``"pitch"``
+            (see :data:`transcribe.config.ONSETS`).
     """
 
     source: str
@@ -67,6 +69,7 @@ class Transcription:
     audio: Audio | None = field(default=None, repr=False)
     measured_tuning_cents: float | None = None
     tuning_steadiness: float | None = None
+    onsets_at: str = "attack"
 
     @property
     def tuning_summary(self) -> str:
@@ -219,13 +222,17 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         measured = Tuning(0.0, 0.0)
         onset = attack = np.zeros(len(raw))
     tuning = rounding_tuning_cents(measured, opts.tuning)
-    found = notes.segment(raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s)
+    onsets_at = onset_rule(measured, opts.onsets)
+    # "pitch" onsets: no attack search before the tracker's onset, no handover retiming.
+    params = notes.SegmentParams(attack_search_s=0.0) if onsets_at == "pitch" else notes.SegmentParams()
+    found = notes.segment(raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params)
 
     def energy(times_s: np.ndarray, f0_hz: float, exclude_f0_hz: float) -> np.ndarray | None:
         return features.harmonic_energy_db(audio.samples, audio.sr, times_s, f0_hz=f0_hz, exclude_f0_hz=exclude_f0_hz)
 
-    found = notes.retime_handovers(found, raw, energy, tuning_cents=tuning, min_note_s=opts.min_note_s)
-    found = notes.trim_releases(found, raw, min_note_s=opts.min_note_s)
+    if onsets_at == "attack":
+        found = notes.retime_handovers(found, raw, energy, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params)
+    found = notes.trim_releases(found, raw, min_note_s=opts.min_note_s, params=params)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=note_peaks_db(found, raw))
@@ -246,7 +253,15 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         audio=audio,
         measured_tuning_cents=measured.cents,
         tuning_steadiness=measured.steadiness,
+        onsets_at=onsets_at,
     )
+
+
+def onset_rule(measured: Tuning, mode: str) -> str:
+    """Where note onsets go, ``"attack"`` or ``"pitch"``, for an ``onsets`` option (:data:`transcribe.config.ONSETS`)."""
+    if mode == "auto":
+        return "pitch" if measured.steadiness < TUNING_MIN_STEADINESS else "attack"
+    return mode
 
 
 def rounding_tuning_cents(measured: Tuning, mode: str) -> float:
