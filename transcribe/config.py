@@ -63,9 +63,9 @@ TUNING_MIN_STEADINESS: float = 0.55
 #: consonant or a scoop before the vowel's pitch is not the note yet), and "auto"
 #: (the default) "pitch" when the performance's tuning is unsteady
 #: (:data:`TUNING_MIN_STEADINESS`, as for an untrained voice) and "attack" otherwise.
-#: On ssvd-dev, "pitch" scored COnP F1 0.529 against 0.496 for "attack"; on the
-#: rendered instruments "attack" scored 0.866 against 0.647 for "pitch" (vocadito's
-#: three clips: 0.617 / 0.588 against 0.609 / 0.608, annotators A1 / A2).
+#: On ssvd-dev, "pitch" scored COnP F1 0.533 against 0.495 for "attack"; on the
+#: rendered instruments "attack" scored 0.866 against 0.650 for "pitch" (vocadito's
+#: three clips: 0.641 / 0.630 against 0.639 / 0.646, annotators A1 / A2).
 ONSETS: tuple[str, ...] = ("auto", "attack", "pitch")
 
 TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "2/2", "3/8", "6/8", "9/8", "12/8")
