@@ -63,8 +63,8 @@ TUNING_MIN_STEADINESS: float = 0.55
 #: consonant or a scoop before the vowel's pitch is not the note yet), and "auto"
 #: (the default) "pitch" when the performance's tuning is unsteady
 #: (:data:`TUNING_MIN_STEADINESS`, as for an untrained voice) and "attack" otherwise.
-#: On ssvd-dev, "pitch" scored COnP F1 0.533 against 0.495 for "attack"; on the
-#: rendered instruments "attack" scored 0.866 against 0.650 for "pitch" (vocadito's
+#: On ssvd-dev, "pitch" scored COnP F1 0.530 against 0.470 for "attack"; on the
+#: rendered instruments "attack" scored 0.876 against 0.653 for "pitch" (vocadito's
 #: three clips: 0.641 / 0.630 against 0.639 / 0.646, annotators A1 / A2).
 ONSETS: tuple[str, ...] = ("auto", "attack", "pitch")
 
