@@ -50,22 +50,23 @@ TUNINGS: tuple[str, ...] = ("auto", "performance", "a440")
 #: With ``tuning="auto"``, the measured tuning is used only when the voiced frames'
 #: deviations from it are this concentrated (:attr:`transcribe.tuning.Tuning.steadiness`;
 #: 0.55 is a spread of about 17 cents). Instruments and the rendered set's choir sit at
-#: 0.61-0.98; untrained singers wander between semitones (0.01-0.49 on ssvd-dev and
-#: vocadito), and there one global offset moves as many notes off their semitone as onto
-#: it: rounding them at A440 scored COnP F1 0.498 against 0.459 on ssvd-dev and
-#: 0.613/0.576 against 0.509/0.475 on vocadito (A1/A2), with the rendered set unchanged.
+#: 0.61-0.98 (the second rendered set: 0.59 and up, but one choir at 0.50); untrained
+#: singers wander between semitones (0.01-0.49 on ssvd-dev and vocadito), and there one
+#: global offset moves as many notes off their semitone as onto it: rounding them at A440
+#: scored COnP F1 0.498 against 0.459 on ssvd-dev and 0.613/0.576 against 0.509/0.475 on
+#: vocadito (A1/A2) when this rule was added, with the rendered set unchanged.
 TUNING_MIN_STEADINESS: float = 0.55
 
 #: Where a note's onset is put: "attack" at the start of its attack (an instrument's
 #: note begins with its attack, before the pitch tracker hears the new pitch: the
-#: attack search and handover retiming in :mod:`transcribe.notes`), "pitch" where its
-#: pitch arrives (how the sung benchmark's labels and listeners place a sung note: a
-#: consonant or a scoop before the vowel's pitch is not the note yet), and "auto"
-#: (the default) "pitch" when the performance's tuning is unsteady
-#: (:data:`TUNING_MIN_STEADINESS`, as for an untrained voice) and "attack" otherwise.
-#: On ssvd-dev, "pitch" scored COnP F1 0.530 against 0.470 for "attack"; on the
-#: rendered instruments "attack" scored 0.876 against 0.653 for "pitch" (vocadito's
-#: three clips: 0.641 / 0.630 against 0.639 / 0.646, annotators A1 / A2).
+#: attack search in :mod:`transcribe.notes`), "pitch" where its pitch arrives (how the
+#: sung benchmark's labels and listeners place a sung note: a consonant or a scoop
+#: before the vowel's pitch is not the note yet), and "auto" (the default) "pitch" when
+#: the performance's tuning is unsteady (:data:`TUNING_MIN_STEADINESS`, as for an
+#: untrained voice) and "attack" otherwise. On ssvd-dev, "pitch" scored COnP F1 0.524
+#: against 0.470 for "attack"; on the rendered instruments "attack" scored 0.876
+#: against 0.824 for "pitch" (vocadito's three clips: 0.641 / 0.630 against
+#: 0.639 / 0.646, annotators A1 / A2).
 ONSETS: tuple[str, ...] = ("auto", "attack", "pitch")
 
 TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "2/2", "3/8", "6/8", "9/8", "12/8")
