@@ -259,16 +259,22 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
     )
 
 
+def _steady(measured: Tuning) -> bool:
+    """Whether the performance holds its tuning (an instrument) rather than wanders (a voice):
+    the one test behind both ``"auto"`` rules."""
+    return measured.steadiness >= TUNING_MIN_STEADINESS
+
+
 def onset_rule(measured: Tuning, mode: str) -> str:
     """Where note onsets go, ``"attack"`` or ``"pitch"``, for an ``onsets`` option (:data:`transcribe.config.ONSETS`)."""
     if mode == "auto":
-        return "pitch" if measured.steadiness < TUNING_MIN_STEADINESS else "attack"
+        return "attack" if _steady(measured) else "pitch"
     return mode
 
 
 def rounding_tuning_cents(measured: Tuning, mode: str) -> float:
     """The tuning notes are rounded in, in cents from A440, for a ``tuning`` option (:data:`transcribe.config.TUNINGS`)."""
-    if mode == "performance" or (mode == "auto" and measured.steadiness >= TUNING_MIN_STEADINESS):
+    if mode == "performance" or (mode == "auto" and _steady(measured)):
         return measured.cents
     return 0.0
 
