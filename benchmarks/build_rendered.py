@@ -319,41 +319,46 @@ def plan_items(seed: int, n_items: int, upto: int | None = None) -> list[dict[st
     used: set[tuple[str, int | None]] = set()
     plans: list[dict[str, Any]] = []
     for idx in range(n_items if upto is None else min(upto, n_items)):
-        mel = None
-        src = source_order[idx]
-        for attempt in range(400):
-            if attempt == 200:  # this source is exhausted: fall back to the Essen collection
-                src = "essen"
-            path, number = cands[src][int(rng.integers(len(cands[src])))]
-            if (path, number) in used:
-                continue
-            used.add((path, number))
-            mel = load_melody(path, number, src)
-            if mel is not None:
+        while True:  # until the drawn item has a note (see below)
+            mel = None
+            src = source_order[idx]
+            for attempt in range(400):
+                if attempt == 200:  # this source is exhausted: fall back to the Essen collection
+                    src = "essen"
+                path, number = cands[src][int(rng.integers(len(cands[src])))]
+                if (path, number) in used:
+                    continue
+                used.add((path, number))
+                mel = load_melody(path, number, src)
+                if mel is not None:
+                    break
+            if mel is None:
+                raise RuntimeError("could not find a usable melody")
+            instrument = inst_order[idx]
+            tr = None
+            for name in rng.permutation(INTERVALS):
+                tr = _transpose(mel, str(name))
+                if tr is not None:
+                    interval_name = str(name)
+                    break
+            assert tr is not None
+            mel_t, semis = tr
+            octave = _fit_octave(mel_t, instrument)
+            bpm_int = int(rng.integers(60, 141))
+            us_per_q = round(60_000_000 / bpm_int)
+            bpm = 60_000_000 / us_per_q
+            target_s = float(rng.uniform(22.0, 28.0))
+            bar_s = float(mel.bar_q) * 60.0 / bpm
+            pick_s = float(mel.pickup_q) * 60.0 / bpm
+            n_bars = max(1, round((target_s - pick_s) / bar_s))
+            while pick_s + n_bars * bar_s > MAX_S and n_bars > 1:
+                n_bars -= 1
+            while pick_s + n_bars * bar_s < MIN_S:
+                n_bars += 1
+            # A line that rests for its first bars (a chorale's instrumental opening) can leave
+            # a short item without a note: draw another tune (the sets built so far never do).
+            if any(e.midi for e in _loop_and_cut(mel_t, n_bars)):
                 break
-        if mel is None:
-            raise RuntimeError("could not find a usable melody")
-        instrument = inst_order[idx]
-        tr = None
-        for name in rng.permutation(INTERVALS):
-            tr = _transpose(mel, str(name))
-            if tr is not None:
-                interval_name = str(name)
-                break
-        assert tr is not None
-        mel_t, semis = tr
-        octave = _fit_octave(mel_t, instrument)
-        bpm_int = int(rng.integers(60, 141))
-        us_per_q = round(60_000_000 / bpm_int)
-        bpm = 60_000_000 / us_per_q
-        target_s = float(rng.uniform(22.0, 28.0))
-        bar_s = float(mel.bar_q) * 60.0 / bpm
-        pick_s = float(mel.pickup_q) * 60.0 / bpm
-        n_bars = max(1, round((target_s - pick_s) / bar_s))
-        while pick_s + n_bars * bar_s > MAX_S and n_bars > 1:
-            n_bars -= 1
-        while pick_s + n_bars * bar_s < MIN_S:
-            n_bars += 1
         plans.append(
             {
                 "index": idx,

@@ -1,4 +1,4 @@
-"""The meter and key weight fits (benchmarks/fit_meter.py, fit_key.py): gradient, labels, weights."""
+"""The meter, key and re-attack fits (benchmarks/fit_meter.py, fit_key.py, fit_reattack.py): gradient, labels, weights."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import build_rendered as br
 from benchmarks import fit_key as fk
 from benchmarks import fit_meter as fm
-from transcribe import harmony, rhythm
+from benchmarks import fit_reattack as fr
+from transcribe import harmony, reattack, rhythm
 from transcribe.types import Note
 
 
@@ -144,3 +145,56 @@ def test_accents_decide_between_meters_the_rhythm_leaves_open() -> None:
             assert rh.time_signature == meter
             # The first accented note is on the first downbeat: the notes before it are a pickup.
             assert rh.pickup_q == phase
+
+
+def test_reattack_objective_gradient_matches_finite_differences() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(40, 4))
+    y = rng.random(40) < 0.3
+    hidden = 3
+    theta = rng.normal(size=hidden * 4 + 2 * hidden + 1)
+    _, grad = fr._objective(theta, x, y.astype(float), hidden, 0.01)
+    eps = 1e-6
+    numeric = np.array(
+        [
+            (
+                fr._objective(theta + eps * e, x, y.astype(float), hidden, 0.01)[0]
+                - fr._objective(theta - eps * e, x, y.astype(float), hidden, 0.01)[0]
+            )
+            / (2 * eps)
+            for e in np.eye(theta.size)
+        ]
+    )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-6)
+
+
+def test_reattack_fit_learns_a_separable_rule() -> None:
+    # Candidates are right exactly when depth and onset are both large: the fitted network
+    # must rank them, and its weights must use probability()'s layout.
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 1, size=(400, 3))
+    y = (x[:, 0] > 0.5) & (x[:, 1] > 0.5)
+    w = fr.fit(x, y, hidden=4, l2=1e-4)
+    p = reattack.probability(x, weights=w)
+    assert np.mean((p >= 0.5) == y) > 0.95
+
+
+def test_reattack_weights_rank_a_struck_dip_above_a_shallow_wobble() -> None:
+    names = reattack.FEATURES
+    loud = np.full(120, -20.0)
+    onset = np.full(120, 0.1)
+    wobble = loud.copy()
+    wobble[58:63] -= [1, 2, 3, 2, 1]
+    struck = loud.copy()
+    struck[55:61] -= [2, 5, 8, 11, 12, 4]
+    hit = onset.copy()
+    hit[60:62] = 1.5
+    midi, conf, voiced = np.full(120, 64.0), np.full(120, 0.95), np.ones(120, dtype=bool)
+    _, f_wobble = reattack.run_candidates(wobble, onset, onset, midi, conf, voiced, hop_s=0.016)
+    s_struck, f_struck = reattack.run_candidates(struck, hit, hit, midi, conf, voiced, hop_s=0.016)
+    assert f_wobble.shape[1] == f_struck.shape[1] == len(names)
+    assert len(s_struck) == 1 and 60 <= s_struck[0] <= 62
+    assert f_struck[0, names.index("depth_db")] > 10
+    p_struck = reattack.probability(f_struck)
+    p_wobble = reattack.probability(f_wobble) if len(f_wobble) else np.zeros(1)
+    assert p_struck.min() > 0.5 > p_wobble.max()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import reattack
 from .types import Note, PitchTrack, midi_to_hz
 
 
@@ -39,19 +40,15 @@ class SegmentParams:
         voiced_rest_cost: Price of calling a fully confident voiced frame a rest.
         unvoiced_note_cost: Price of an unvoiced frame inside a note.
         end_cost: Price of ending a note.
-        reattack_strength: Onset strength (95th percentile = 1) that splits a
-            held note of one pitch into two.
-        reattack_dip_db: A dip in loudness this deep between two louder parts
-            of one note also splits it, if the level rises again with an onset
-            of at least ``reattack_dip_onset`` or the dip reaches
-            ``reattack_deep_dip_db``.
-        reattack_dip_onset: Onset strength a dip must come with (within 3
-            frames before to 4 after its low point) to split a note. A choir
-            or an ensemble patch beats: its level wobbles by 6-12 dB with no
-            onset at all (strength 0.05-0.2), and without this test a held
-            choir note fell into pieces of 0.2-0.4 s; re-bowed violin notes
-            show 0.2-0.55.
-        reattack_deep_dip_db: A dip this deep splits a note without an onset.
+        gap_onset: A break in the voicing inside a note of one pitch splits
+            it when the voicing comes back with an onset strength (95th
+            percentile = 1) of at least this (a breath or a re-bowed note) ...
+        gap_dip_db: ... or when the level in the break dips this far (dB).
+        reattack_min_prob: Other repeated notes (a loudness dip or an onset
+            peak inside the held pitch) are split where the re-attack network
+            (:mod:`transcribe.reattack`) gives at least this probability. 0.4
+            rather than 0.5: a missed repeat costs a note and a wrong written
+            duration, a false split costs a note (rendered sets, seeds 0 and 1).
         max_glide_s: Notes shorter than this that glide into or out of a
             neighbour are merged into it (seconds).
         reattack_min_s: Shortest part a re-attack split may leave (seconds).
@@ -105,10 +102,9 @@ class SegmentParams:
     voiced_rest_cost: float = 1.0
     unvoiced_note_cost: float = 0.8
     end_cost: float = 0.5
-    reattack_strength: float = 0.9
-    reattack_dip_db: float = 6.0
-    reattack_dip_onset: float = 0.3
-    reattack_deep_dip_db: float = 10.0
+    gap_onset: float = 0.45
+    gap_dip_db: float = 3.0
+    reattack_min_prob: float = 0.4
     max_glide_s: float = 0.12
     reattack_min_s: float = 0.1
     reattack_guard_s: float = 0.1
@@ -171,6 +167,8 @@ def segment(
     conf = np.where(voiced, track.confidence, 0.0)
     sure_mask = voiced if sure is None else (np.asarray(sure, dtype=bool) & voiced)
     onset = np.nan_to_num(np.asarray(onset, dtype=np.float64), nan=0.0)
+    attack_arr = onset if attack is None else np.nan_to_num(np.asarray(attack, dtype=np.float64), nan=0.0)
+    frames = (onset, attack_arr, np.asarray(track.loudness_db, dtype=np.float64), midi, conf, sure_mask)
     states = _path(midi, voiced, conf, onset, p)
     runs, joined = _merge_touching(_fix_octaves([r for r in _runs(states) if r[2] >= 0], p))
     min_len = max(round(min_note_s / hop), round(p.reattack_min_s / hop))
@@ -180,7 +178,7 @@ def segment(
         # The last frames of a note that hands over to the next one carry the
         # next note's attack: no re-attack is looked for there.
         hands_over = i + 1 < len(runs) and runs[i + 1][0] - end <= 1
-        for a, b in _split_reattacks(start, end, onset, track.loudness_db, sure_mask, p, min_len, guard if hands_over else 0):
+        for a, b in _split_reattacks(start, end, frames, p, min_len, guard if hands_over else 0, hop_s=hop):
             notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st, p.release_db, keep_octave=i in joined))
     notes = _absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, hop=hop)
     if attack is not None:
@@ -329,15 +327,33 @@ def _runs(states: np.ndarray) -> list[tuple[int, int, int]]:
 
 
 def _split_reattacks(
-    start: int, end: int, onset: np.ndarray, loud_db: np.ndarray, sure: np.ndarray, p: SegmentParams, min_len: int, guard: int = 0
+    start: int,
+    end: int,
+    frames: tuple[np.ndarray, ...],
+    p: SegmentParams,
+    min_len: int,
+    guard: int = 0,
+    *,
+    hop_s: float,
 ) -> list[tuple[int, int]]:
     """Split the frames [start, end) of one note at re-attacks.
 
     Evidence of a re-attack, strongest first: the voicing drops out and comes
-    back with an onset or a loudness dip (a breath or a re-bowed note); the
-    loudness dips by ``p.reattack_dip_db`` with an onset around its low point
-    and rises again (or dips by ``p.reattack_deep_dip_db``); the onset strength peaks above
-    ``p.reattack_strength``. Each part keeps ``min_len`` frames.
+    back with an onset or a loudness dip (a breath or a re-bowed note); a
+    loudness dip or onset peak that the re-attack network
+    (:mod:`transcribe.reattack`) takes for a new note. Each part keeps
+    ``min_len`` frames, and no part starts in the last ``guard`` frames.
+
+    Args:
+        start, end: The note's frames.
+        frames: Whole-track ``(onset, attack, loudness_db, midi, confidence, sure)``
+            arrays, each shape (n,): onset strength, short-window onset strength,
+            loudness (dB), pitch (MIDI, tuning removed), tracker confidence and the
+            voicing before gap bridging.
+        p: Segmentation parameters.
+        min_len: Shortest part (frames).
+        guard: Frames at the end where no part may start.
+        hop_s: Frame hop (seconds).
 
     Returns:
         ``(first_frame, end_frame_exclusive)`` per part; a gap between parts is a rest.
@@ -345,43 +361,35 @@ def _split_reattacks(
     min_len = max(min_len, 2)
     if end - start < 2 * min_len:
         return [(start, end)]
-    on = onset[start:end]
-    loud = loud_db[start:end]
-    v = sure[start:end]
+    onset, attack, loud_db, midi, conf, sure = (a[start:end] for a in frames)
     n = end - start
     cands: list[tuple[float, int, int]] = []  # (priority, new_onset, previous_end) relative to start
 
-    def onset_near(i: int) -> float:
-        return float(on[max(0, i - 2) : i + 3].max())
-
-    def dip_depth(lo: int, hi: int) -> float:
-        left = loud[max(0, lo - 12) : max(lo, 1)].max()
-        right = loud[hi : hi + 12].max() if hi < n else -np.inf
-        return float(min(left, right) - loud[lo:hi].min()) if hi > lo else 0.0
-
     # (a) voicing gaps inside the note.
-    edges = np.flatnonzero(np.diff(v.astype(np.int8)))
+    edges = np.flatnonzero(np.diff(sure.astype(np.int8)))
     for e in edges:
-        if v[e] and e + 1 < n:  # a gap starts at e + 1
+        if sure[e] and e + 1 < n:  # a gap starts at e + 1
             later = edges[edges > e]
             if not len(later):
                 break
             g0, g1 = e + 1, int(later[0]) + 1
-            if onset_near(g1) >= 0.5 * p.reattack_strength or dip_depth(g0, g1) >= 0.5 * p.reattack_dip_db:
-                cands.append((3.0, g1, g0))
-    # (b) loudness dips: local minima well below the loud parts on both sides.
-    for d in range(1, n - 1):
-        if loud[d] <= loud[d - 1] and loud[d] < loud[d + 1] and (depth := dip_depth(d, d + 1)) >= p.reattack_dip_db:
-            rise = d + 1 + int(np.argmax(on[d + 1 : d + 5])) if d + 1 < n else d + 1
-            # A bowed or blown re-attack's onset can come a frame or two before the level's low
-            # point (the new note starts while the old one still fades), so look on both sides.
-            if depth >= p.reattack_deep_dip_db or float(on[max(0, d - 3) : d + 5].max()) >= p.reattack_dip_onset:
-                cands.append((2.0, rise, rise))
-    # (c) onset peaks.
-    for i in range(2, n - 1):
-        if on[i] >= p.reattack_strength and on[i] >= on[max(0, i - 2) : i + 3].max():
-            cands.append((1.0 + float(on[i]) * 1e-3, i, i))
-    # Strongest first; keep a candidate only if it leaves min_len frames on each side.
+            left = loud_db[max(0, g0 - 12) : g0].max()
+            right = loud_db[g1 : g1 + 12].max() if g1 < n else -np.inf
+            depth = float(min(left, right) - loud_db[g0:g1].min())
+            if float(onset[max(0, g1 - 2) : g1 + 3].max()) >= p.gap_onset or depth >= p.gap_dip_db:
+                cands.append((4.0, g1, g0))
+    # (b) loudness dips and onset peaks the network takes for re-attacks (priority 2-3).
+    splits, feats = reattack.run_candidates(loud_db, onset, attack, midi, conf, sure, hop_s=hop_s)
+    if len(splits):
+        for split, prob in zip(splits, reattack.probability(feats)):
+            if prob >= p.reattack_min_prob:
+                cands.append((2.0 + float(prob), int(split), int(split)))
+    return _cut(cands, start, n, min_len, guard)
+
+
+def _cut(cands: list[tuple[float, int, int]], start: int, n: int, min_len: int, guard: int) -> list[tuple[int, int]]:
+    """Split a run of ``n`` frames at ``cands`` (priority, new onset, previous end), strongest first."""
+    # Keep a candidate only if it leaves min_len frames on each side.
     cuts: list[tuple[int, int]] = []
     for _, new_on, prev_end in sorted(cands, key=lambda c: -c[0]):
         if new_on < min_len or n - new_on < max(min_len, guard) or prev_end < min_len:
@@ -395,7 +403,7 @@ def _split_reattacks(
     for new_on, prev_end in cuts:
         parts.append((a, start + prev_end))
         a = start + new_on
-    parts.append((a, end))
+    parts.append((a, start + n))
     return [(x, y) for x, y in parts if y > x]
 
 

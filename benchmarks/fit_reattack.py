@@ -1,0 +1,192 @@
+"""Fit the re-attack network (``transcribe.reattack.WEIGHTS``) on rendered sets.
+
+    python -m benchmarks.fit_reattack [--train 2:96,3:192] [--check 0:48] [--hidden 16]
+
+The training sets are rendered sets (``benchmarks.build_rendered``) with seeds
+the benchmark does not score (2 and 3 by default; the benchmark scores seed 0
+and, as its second check, seed 1). Each item runs through the transcriber with
+the segmentation stage watched: for every note run that the re-attack search
+looks at, :func:`transcribe.reattack.run_candidates` gives the candidates and a
+candidate is *right* when the ground truth starts a note of the run's pitch
+within 64 ms of it (inside the run, so it is a repeated note the pitch track
+cannot show). A one-hidden-layer network (ReLU units, logistic output,
+L2-regularised cross-entropy, L-BFGS from seeded small weights) is fitted on
+standardised features.
+
+Prints the candidates' hits and false alarms at the decision threshold on the
+training sets and the ``--check`` sets for the current and the fitted weights,
+and the fitted weights as Python to paste into ``transcribe/reattack.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+import warnings
+from multiprocessing import Pool
+from typing import Any
+
+import numpy as np
+
+from benchmarks.datasets import Item, load_rendered
+from transcribe import notes, reattack
+
+#: A candidate within this much of a true onset of the run's pitch is right (seconds).
+MATCH_S = 0.064
+
+
+def _item_rows(item: Item) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of every re-attack candidate the transcriber considers in ``item``."""
+    import transcribe
+
+    warnings.simplefilter("ignore")
+    runs: list[tuple[Any, ...]] = []
+    times: list[np.ndarray] = []
+    orig_seg, orig_split = notes.segment, notes._split_reattacks
+
+    def seg(track: Any, *args: Any, **kw: Any) -> Any:
+        times.append(np.asarray(track.times_s))
+        return orig_seg(track, *args, **kw)
+
+    def split(start: int, end: int, frames: tuple[np.ndarray, ...], p: Any, min_len: int, guard: int = 0, *, hop_s: float):
+        runs.append((start, end, frames, min_len, guard, hop_s))
+        return orig_split(start, end, frames, p, min_len, guard, hop_s=hop_s)
+
+    notes.segment, notes._split_reattacks = seg, split
+    try:
+        transcribe.transcribe(str(item.audio), pitch="swift")
+    finally:
+        notes.segment, notes._split_reattacks = orig_seg, orig_split
+    ref = item.refs[0].notes
+    xs, ys = [], []
+    t = times[-1]
+    for start, end, frames, min_len, guard, hop in runs:
+        if end - start < 2 * max(min_len, 2):
+            continue
+        onset, attack, loud, midi, conf, voiced = (a[start:end] for a in frames)
+        splits, feats = reattack.run_candidates(loud, onset, attack, midi, conf, voiced, hop_s=hop)
+        n = end - start
+        keep = (splits >= min_len) & (n - splits >= max(min_len, guard))
+        if not keep.any():
+            continue
+        vm = midi[voiced & np.isfinite(midi)]
+        if not len(vm):
+            continue
+        pitch = round(float(np.median(vm)))
+        lo, hi = t[start] + 0.5 * min_len * hop, t[end - 1] - 0.05
+        onsets = np.array([a for a, _, m in ref if m == pitch and lo < a < hi])
+        at = t[start + splits[keep]]
+        right = np.array([bool(len(onsets)) and bool(np.abs(onsets - x).min() <= MATCH_S) for x in at])
+        xs.append(feats[keep])
+        ys.append(right)
+    if not xs:
+        return np.zeros((0, len(reattack.FEATURES))), np.zeros(0, dtype=bool)
+    return np.vstack(xs), np.concatenate(ys)
+
+
+def collect(sets: list[tuple[int, int]], *, jobs: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Stacked candidate features and labels of the rendered sets ``(seed, items)``."""
+    items = [it for seed, k in sets for it in load_rendered(seed, k)]
+    with Pool(jobs) as pool:
+        rows = pool.map(_item_rows, items)
+    return np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
+
+
+def _objective(theta: np.ndarray, x: np.ndarray, y: np.ndarray, hidden: int, l2: float) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy plus L2 on the weights, and its gradient."""
+    n, f = x.shape
+    w1 = theta[: hidden * f].reshape(hidden, f)
+    b1 = theta[hidden * f : hidden * f + hidden]
+    w2 = theta[hidden * f + hidden : hidden * f + 2 * hidden]
+    b2 = theta[-1]
+    pre = x @ w1.T + b1
+    h = np.maximum(pre, 0.0)
+    z = h @ w2 + b2
+    p = 1.0 / (1.0 + np.exp(-np.clip(z, -60, 60)))
+    eps = 1e-12
+    loss = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)) + l2 * (np.sum(w1**2) + np.sum(w2**2))
+    dz = (p - y) / n
+    g_w2 = h.T @ dz + 2 * l2 * w2
+    g_b2 = dz.sum()
+    dh = np.outer(dz, w2) * (pre > 0)
+    g_w1 = dh.T @ x + 2 * l2 * w1
+    g_b1 = dh.sum(axis=0)
+    return float(loss), np.concatenate([g_w1.ravel(), g_b1, g_w2, [g_b2]])
+
+
+def fit(x: np.ndarray, y: np.ndarray, *, hidden: int, l2: float, seed: int = 0) -> dict[str, np.ndarray]:
+    """Network weights (in :func:`transcribe.reattack.probability`'s layout) fitted to ``(x, y)``."""
+    from scipy.optimize import minimize
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    xs = (x - mean) / scale
+    f = x.shape[1]
+    rng = np.random.default_rng(seed)
+    theta0 = np.concatenate([0.3 * rng.normal(size=hidden * f), np.zeros(hidden), 0.3 * rng.normal(size=hidden), [0.0]])
+    theta = minimize(_objective, theta0, args=(xs, y.astype(float), hidden, l2), jac=True, method="L-BFGS-B", options={"maxiter": 4000}).x
+    return {
+        "mean": mean,
+        "scale": scale,
+        "hidden": theta[: hidden * f].reshape(hidden, f),
+        "hidden_bias": theta[hidden * f : hidden * f + hidden],
+        "out": theta[hidden * f + hidden : hidden * f + 2 * hidden],
+        "out_bias": np.array(theta[-1]),
+    }
+
+
+def _report(name: str, x: np.ndarray, y: np.ndarray, weights: dict[str, np.ndarray], threshold: float) -> str:
+    pick = reattack.probability(x, weights=weights) >= threshold
+    hits, false = int(np.sum(pick & y)), int(np.sum(pick & ~y))
+    return f"{name}: {hits} of {int(y.sum())} right candidates taken, {false} of {int((~y).sum())} wrong ones"
+
+
+def _numbers(values: np.ndarray, indent: str) -> str:
+    """Comma-separated numbers wrapped to the project's line length."""
+    return textwrap.fill(", ".join(f"{v:.6g}" for v in values), width=130, initial_indent=indent, subsequent_indent=indent)
+
+
+def _fmt(a: np.ndarray) -> str:
+    if a.ndim == 0:
+        return f"np.array({float(a):.6g})"
+    if a.ndim == 1:
+        return "np.array([\n" + _numbers(a, " " * 8) + "\n    ])"
+    rows = "".join(" " * 8 + "[\n" + _numbers(row, " " * 12) + "\n" + " " * 8 + "],\n" for row in a)
+    return "np.array([\n" + rows + "    ])"
+
+
+def _sets(text: str) -> list[tuple[int, int]]:
+    return [(int(a), int(b)) for a, b in (part.split(":") for part in text.split(",") if part)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--train", default="2:96,3:192", help="training sets as seed:items, comma separated")
+    ap.add_argument("--check", default="0:48", help="sets only reported, as seed:items")
+    ap.add_argument("--hidden", type=int, default=16)
+    ap.add_argument("--l2", type=float, default=1e-3)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args(argv)
+    threshold = notes.SegmentParams().reattack_min_prob
+    train = _sets(args.train)
+    if {s for s, _ in train} & {0, 1}:
+        ap.error("seeds 0 and 1 are the benchmark's sets; train on others")
+    x, y = collect(train, jobs=args.jobs)
+    check = collect(_sets(args.check), jobs=args.jobs) if args.check else None
+    fitted = fit(x, y, hidden=args.hidden, l2=args.l2)
+    for label, w in (("current", reattack.WEIGHTS), ("fitted", fitted)):
+        print(label)
+        print("  " + _report("train", x, y, w, threshold))
+        if check is not None:
+            print("  " + _report("check", *check, w, threshold))
+    print("# fmt: off")
+    print("WEIGHTS: dict[str, np.ndarray] = {")
+    for k, v in fitted.items():
+        print(f'    "{k}": {_fmt(np.asarray(v))},')
+    print("}")
+    print("# fmt: on")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
