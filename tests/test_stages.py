@@ -113,18 +113,22 @@ def test_beating_note_is_one_note() -> None:
     assert found[0].duration_s > 1.8
 
 
-def _restruck_tone(sr: int, dip_db: float, *, strike: bool) -> np.ndarray:
-    """A 2 s E4 with no break in it: at 1.0 s the level sinks by ``dip_db`` over 60 ms and,
-    with ``strike``, comes back at once with a short noise burst (a re-tongued or re-struck
-    note), without it swells back over 60 ms (a beat)."""
+def _dipped_tone(sr: int, dip_db: float, *, strike: bool, ramp_s: float = 0.06) -> np.ndarray:
+    """A 2 s E4 with no break in it whose level sinks by ``dip_db`` towards 1.0 s.
+
+    With ``strike`` it sinks over 60 ms and comes back at once with a short noise burst (a
+    re-tongued or re-struck note); without, it sinks and swells back over ``ramp_s`` each way.
+    """
     rng = np.random.default_rng(5)
     t = np.arange(int(2.0 * sr)) / sr
     f = 440.0 * 2 ** ((64 - 69) / 12)
     tone = sum(0.6**k * np.sin(2 * np.pi * (k + 1) * f * t) for k in range(5))
     low = 10 ** (-dip_db / 20)
-    sink = np.clip((t - 0.94) / 0.06, 0, 1)
-    back = np.clip((t - 1.0) / (0.005 if strike else 0.06), 0, 1)
-    env = np.where(t < 1.0, 1 - (1 - low) * sink, low + (1 - low) * back)
+    if strike:
+        sink = np.clip((t - 0.94) / 0.06, 0, 1)
+        env = np.where(t < 1.0, 1 - (1 - low) * sink, low + (1 - low) * np.clip((t - 1.0) / 0.005, 0, 1))
+    else:
+        env = low + (1 - low) * np.clip(np.abs(t - 1.0) / ramp_s, 0, 1)
     fade = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.02)
     y = 0.2 * tone * env * fade
     if strike:
@@ -133,15 +137,18 @@ def _restruck_tone(sr: int, dip_db: float, *, strike: bool) -> np.ndarray:
     return np.concatenate([np.zeros(3200), y, np.zeros(3200)]).astype(np.float32)
 
 
-def test_restruck_note_without_a_break_is_split() -> None:
+@pytest.mark.parametrize("dip_db", [4.0, 8.0, 14.0])
+def test_restruck_note_without_a_break_is_split(dip_db: float) -> None:
     # No voicing gap: only the re-attack network can split it.
-    found = _segment(_restruck_tone(16000, 8.0, strike=True))
+    found = _segment(_dipped_tone(16000, dip_db, strike=True))
     assert [n.midi for n in found] == [64, 64]
     assert abs(found[1].onset_s - 1.2) < 0.05
 
 
-def test_swell_of_the_same_depth_is_one_note() -> None:
-    found = _segment(_restruck_tone(16000, 8.0, strike=False))
+@pytest.mark.parametrize("dip_db", [6.0, 10.0])
+def test_slow_swell_is_one_note(dip_db: float) -> None:
+    # A dynamic swell: the level sinks and comes back over 150 ms each way, no attack.
+    found = _segment(_dipped_tone(16000, dip_db, strike=False, ramp_s=0.15))
     assert [n.midi for n in found] == [64]
 
 
