@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import audio as audio_io
-from . import features, gating, harmony, notes, pitch, rhythm
+from . import features, gating, harmony, notes, pitch, release, rhythm
 from .config import TUNING_MIN_STEADINESS, Options
 from .errors import TranscribeWarning
 from .export import write_bytes_atomic
@@ -235,6 +235,11 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
     # (seed-1 r021, steadiness 0.50) kept COnP 0.48 with it against 0.06 without.
     found = notes.retime_handovers(found, raw, energy, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params)
     found = notes.trim_releases(found, raw, min_note_s=opts.min_note_s, params=params)
+    if onsets_at == "attack":
+        # The release network learned instruments' releases under reverb (rendered sets); on
+        # the sung sets, whose labels end a note where the singer's vowel fades, it cut notes
+        # short (ssvd COnPOff 0.436 -> 0.400), so a voice (an unsteady tuning) keeps its ends.
+        found = release.refine_offsets(found, raw, onset, mask, min_note_s=opts.min_note_s)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=note_peaks_db(found, raw))
