@@ -263,9 +263,12 @@ def test_onset_moves_back_to_the_attack_unless_onsets_follow_the_pitch() -> None
     # A flute's breathy attack leaves 30-60 ms unvoiced before its pitch: still the attack.
     breathy = _attack_case(3)
     assert abs(breathy[1].onset_s - 48 * 0.016) < 0.005
-    # After a real rest the voicing onset stays.
+    # After a rest too: an instrument's attack starts before its pitch is clear.
     rest = _attack_case(8)
-    assert abs(rest[1].onset_s - 58 * 0.016) < 0.01  # the voicing edge, not the attack at frame 53
+    assert abs(rest[1].onset_s - 53 * 0.016) < 0.005  # the attack, not the voicing edge at frame 58
+    # ... unless onsets follow the pitch (a singer's consonant before the vowel).
+    rest_pitch = _attack_case(8, notes.SegmentParams(attack_search_s=0.0))
+    assert abs(rest_pitch[1].onset_s - 58 * 0.016) < 0.01
     # onsets="pitch" searches nothing before the tracker's onset.
     pitch = _attack_case(0, notes.SegmentParams(attack_search_s=0.0))
     assert abs(pitch[1].onset_s - 50 * 0.016) < 0.01  # the tracker's hand-over
