@@ -49,6 +49,8 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
         transcribe.transcribe(str(item.audio), pitch="swift")
     finally:
         release.refine_offsets = orig
+    if not seen:  # measured as a voice: the pipeline keeps its note ends
+        return []
     notes, track, onset, voiced, min_note_s = seen[-1]
     ref = sorted(item.refs[0].notes)
     used: set[int] = set()
