@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from synth import melody, render, tone
 
-from transcribe import audio, gating, harmony, notes, pitch, release, transcribe
+from transcribe import attack, audio, gating, harmony, notes, pitch, release, transcribe
 from transcribe.config import TUNING_MIN_STEADINESS, Options, parse_key, parse_time_signature
 from transcribe.errors import OptionError
 from transcribe.features import onset_strength
@@ -365,3 +365,47 @@ def test_no_release_leaves_the_offset(level_at: object, why: str) -> None:
     times = np.arange(0.0, 1.2, 0.016)
     found = (Note(0.0, 1.0, 69),)
     assert notes.trim_releases(found, _level_track(level_at(times))) == found, why  # type: ignore[operator]
+
+
+def _attack_peak_weights() -> dict[str, np.ndarray]:
+    """A hand-set network that only likes frames whose attack strength exceeds 0.9."""
+    f = len(attack.FEATURES)
+    hidden = np.zeros((1, f))
+    hidden[0, attack.FEATURES.index("attack")] = 10.0
+    return {
+        "mean": np.zeros(f),
+        "scale": np.ones(f),
+        "hidden": hidden,
+        "hidden_bias": np.array([-9.0]),
+        "out": np.array([5.0]),
+        "out_bias": np.array(-2.0),
+    }
+
+
+@pytest.mark.parametrize("peak", [38, 44, 47, 52, 60])
+def test_onset_moves_to_the_chosen_frame_within_its_window(peak: int) -> None:
+    n, hop = 100, 0.016
+    times = np.arange(n) * hop
+    midi = np.where(np.arange(n) < 50, 69.0, 72.0)
+    track = PitchTrack(times, 440.0 * 2 ** ((midi - 69) / 12), np.full(n, 0.9), np.full(n, -20.0))
+    strength = np.full(n, 0.05)
+    strength[peak] = 1.5
+    found = (Note(0.1, 50 * hop, 69), Note(50 * hop, 1.5, 72))
+    out = attack.refine_onsets(found, track, strength, strength, np.ones(n, dtype=bool), min_note_s=0.07, weights=_attack_peak_weights())
+    window = 50 * hop - attack.BEFORE_S <= peak * hop <= 50 * hop + attack.AFTER_S
+    expected = peak * hop if window else 50 * hop
+    assert abs(out[1].onset_s - expected) < 1e-9
+    assert out[0].offset_s <= out[1].onset_s  # the previous note is cut, never overlapped
+    assert out[0].onset_s == found[0].onset_s and out[1].offset_s == found[1].offset_s
+
+
+def test_shipped_attack_weights_score_every_frame() -> None:
+    n = 60
+    times = np.arange(n) * 0.016
+    track = PitchTrack(times, np.full(n, 440.0), np.full(n, 0.9), np.full(n, -20.0))
+    voiced = np.ones(n, dtype=bool)
+    frames, feats = attack.onset_features(Note(0.4, 0.9, 69), None, track, np.zeros(n), np.zeros(n), voiced, min_note_s=0.07)
+    assert feats.shape == (len(frames), len(attack.FEATURES))
+    assert times[frames[0]] >= 0.4 - attack.BEFORE_S - 1e-9 and times[frames[-1]] <= 0.4 + attack.AFTER_S + 1e-9
+    p = attack.probability(feats)
+    assert np.all((p > 0) & (p < 1))

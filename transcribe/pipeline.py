@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import attack as attack_model
 from . import audio as audio_io
 from . import features, gating, harmony, notes, pitch, release, rhythm
 from .config import TUNING_MIN_STEADINESS, Options
@@ -240,6 +241,7 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         # the sung sets, whose labels end a note where the singer's vowel fades, it cut notes
         # short (ssvd COnPOff 0.436 -> 0.400), so a voice (an unsteady tuning) keeps its ends.
         found = release.refine_offsets(found, raw, onset, mask, min_note_s=opts.min_note_s)
+        found = attack_model.refine_onsets(found, raw, onset, attack, mask, min_note_s=opts.min_note_s)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=note_peaks_db(found, raw))
