@@ -27,6 +27,7 @@ import numpy as np
 from benchmarks.datasets import Item, load_rendered
 from benchmarks.fit_reattack import _fmt, _sets, fit
 from transcribe import attack
+from transcribe.types import FrameArrays
 
 #: A candidate frame this close to the truth onset is right (seconds).
 MATCH_S = 0.016
@@ -53,10 +54,11 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
         return []
     notes, track, onset, att, voiced, min_note_s = seen[-1]
     ref = item.refs[0].notes
+    arrays = FrameArrays.of(track, onset, att, voiced)
     rows = []
     for i, note in enumerate(notes):
         prev = notes[i - 1] if i > 0 else None
-        frames, feats = attack.onset_features(note, prev, track, onset, att, voiced, min_note_s=min_note_s)
+        frames, feats = attack.onset_features(note, prev, arrays, min_note_s=min_note_s)
         if not len(frames):
             continue
         t = track.times_s[frames]

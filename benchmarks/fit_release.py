@@ -27,6 +27,7 @@ import numpy as np
 from benchmarks.datasets import Item, load_rendered
 from benchmarks.fit_reattack import _fmt, _sets, fit
 from transcribe import release
+from transcribe.types import FrameArrays
 
 #: A note matches a truth note of its pitch starting this close (seconds), as COnP does.
 ONSET_TOL_S = 0.05
@@ -52,6 +53,7 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
     if not seen:  # measured as a voice: the pipeline keeps its note ends
         return []
     notes, track, onset, voiced, min_note_s = seen[-1]
+    arrays = FrameArrays.of(track, onset, onset, voiced)
     ref = sorted(item.refs[0].notes)
     used: set[int] = set()
     rows = []
@@ -66,7 +68,7 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
         j = min(cands)[1]
         used.add(j)
         nxt = notes[i + 1].onset_s if i + 1 < len(notes) else None
-        frames, feats = release.note_features(note, nxt, track, onset, voiced, min_note_s=min_note_s)
+        frames, feats = release.note_features(note, nxt, arrays, min_note_s=min_note_s)
         if not len(frames):
             continue
         t = track.times_s[frames]

@@ -11,7 +11,7 @@ from transcribe.config import TUNING_MIN_STEADINESS, Options, parse_key, parse_t
 from transcribe.errors import OptionError
 from transcribe.features import onset_strength
 from transcribe.tuning import Tuning, measure_tuning, tuning_offset_cents
-from transcribe.types import Note, PitchTrack
+from transcribe.types import FrameArrays, Note, PitchTrack
 
 
 def _cents(hz: np.ndarray, ref_hz: float) -> np.ndarray:
@@ -404,7 +404,8 @@ def test_shipped_attack_weights_score_every_frame() -> None:
     times = np.arange(n) * 0.016
     track = PitchTrack(times, np.full(n, 440.0), np.full(n, 0.9), np.full(n, -20.0))
     voiced = np.ones(n, dtype=bool)
-    frames, feats = attack.onset_features(Note(0.4, 0.9, 69), None, track, np.zeros(n), np.zeros(n), voiced, min_note_s=0.07)
+    arrays = FrameArrays.of(track, np.zeros(n), np.zeros(n), voiced)
+    frames, feats = attack.onset_features(Note(0.4, 0.9, 69), None, arrays, min_note_s=0.07)
     assert feats.shape == (len(frames), len(attack.FEATURES))
     assert times[frames[0]] >= 0.4 - attack.BEFORE_S - 1e-9 and times[frames[-1]] <= 0.4 + attack.AFTER_S + 1e-9
     p = attack.probability(feats)

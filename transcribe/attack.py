@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .types import Note, PitchTrack
+from .types import FrameArrays, Note, PitchTrack
 
 #: The window searched around each onset (seconds before and after it).
 BEFORE_S, AFTER_S = 0.15, 0.05
@@ -47,32 +47,20 @@ FEATURES: tuple[str, ...] = (
 )
 
 
-def onset_features(
-    note: Note,
-    prev: Note | None,
-    track: PitchTrack,
-    onset: np.ndarray,
-    attack: np.ndarray,
-    voiced: np.ndarray,
-    *,
-    min_note_s: float,
-) -> tuple[np.ndarray, np.ndarray]:
+def onset_features(note: Note, prev: Note | None, frames: FrameArrays, *, min_note_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Candidate onset frames of one note and their features.
 
     Args:
         note: The note.
         prev: The note before it, ``None`` for the first.
-        track: The pitch track.
-        onset: Onset strength per frame, shape (n,).
-        attack: Short-window onset strength per frame, shape (n,).
-        voiced: Voicing mask per frame, shape (n,).
+        frames: The recording's per-frame arrays.
         min_note_s: Both this note and the previous keep at least this length (seconds).
 
     Returns:
         ``(frames, features)``: track frame indices, shape (k,), and features, shape
         (k, len(FEATURES)).
     """
-    times = track.times_s
+    times = frames.times_s
     lo_s = note.onset_s - BEFORE_S
     if prev is not None:
         lo_s = max(lo_s, prev.onset_s + min_note_s)
@@ -82,36 +70,38 @@ def onset_features(
         return np.zeros(0, dtype=int), np.zeros((0, len(FEATURES)))
     n = len(times)
     j = np.arange(lo, hi)
-    att = np.minimum(np.nan_to_num(np.asarray(attack, dtype=np.float64)), MAX_STRENGTH)
-    on = np.minimum(np.nan_to_num(np.asarray(onset, dtype=np.float64)), MAX_STRENGTH)
-    loud = np.asarray(track.loudness_db, dtype=np.float64)
-    midi = track.midi
+    loud, midi = frames.loudness_db, frames.midi
 
     def at(x: np.ndarray, k: np.ndarray) -> np.ndarray:
         return x[np.clip(k, 0, n - 1)]
+
+    def strength(x: np.ndarray, k: np.ndarray) -> np.ndarray:
+        return np.minimum(at(x, k), MAX_STRENGTH)
+
+    att_j, on_j = strength(frames.attack, j), strength(frames.onset, j)
 
     def cents(ref: float) -> np.ndarray:
         m = midi[j]
         return np.where(np.isfinite(m), np.minimum(np.abs(m - ref) * 100.0, 200.0), 200.0)
 
-    top_att, top_on = max(float(att[j].max()), 1e-3), max(float(on[j].max()), 1e-3)
+    top_att, top_on = max(float(att_j.max()), 1e-3), max(float(on_j.max()), 1e-3)
     gap = 0.5 if prev is None else float(np.clip(note.onset_s - prev.offset_s, 0.0, 0.5))
     rows = np.column_stack(
         [
             times[j] - note.onset_s,
-            att[j],
-            att[j] / top_att,
-            at(att, j - 1),
-            at(att, j + 1),
-            on[j],
-            on[j] / top_on,
+            att_j,
+            att_j / top_att,
+            strength(frames.attack, j - 1),
+            strength(frames.attack, j + 1),
+            on_j,
+            on_j / top_on,
             np.clip(at(loud, j + 2) - loud[j], -MAX_DB, MAX_DB),
             np.clip(loud[j] - at(loud, j - 1), -MAX_DB, MAX_DB),
             np.minimum(float(loud[j].max()) - loud[j], MAX_DB),
-            np.asarray(track.confidence, dtype=np.float64)[j],
+            frames.confidence[j],
             cents(note.midi),
             cents(prev.midi) if prev is not None else np.full(len(j), 200.0),
-            np.asarray(voiced, dtype=np.float64)[j],
+            frames.voiced[j].astype(np.float64),
             (times[j] < prev.offset_s).astype(np.float64) if prev is not None else np.zeros(len(j)),
             np.full(len(j), gap),
             np.full(len(j), min(note.offset_s - note.onset_s, 2.0)),
@@ -164,15 +154,16 @@ def refine_onsets(
     Returns:
         The notes with some onsets moved (and previous offsets cut to them).
     """
+    arrays = FrameArrays.of(track, onset, attack, voiced)
     out: list[Note] = []
     for note in notes:
         prev = out[-1] if out else None
-        frames, feats = onset_features(note, prev, track, onset, attack, voiced, min_note_s=min_note_s)
+        frames, feats = onset_features(note, prev, arrays, min_note_s=min_note_s)
         if len(frames):
             p = probability(feats, weights=weights)
             k = int(np.argmax(p))
             if p[k] >= min_prob:
-                new_on = float(track.times_s[frames[k]])
+                new_on = float(arrays.times_s[frames[k]])
                 if prev is not None and prev.offset_s > new_on:
                     out[-1] = replace(prev, offset_s=new_on)
                 note = replace(note, onset_s=new_on)

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .types import Note, PitchTrack
+from .types import FrameArrays, Note, PitchTrack
 
 #: Differences in dB are clipped here, times in seconds there: beyond them frames look alike.
 MAX_DB, MAX_S = 40.0, 4.0
@@ -46,35 +46,25 @@ FEATURES: tuple[str, ...] = (
 )
 
 
-def note_features(
-    note: Note,
-    next_onset_s: float | None,
-    track: PitchTrack,
-    onset: np.ndarray,
-    voiced: np.ndarray,
-    *,
-    min_note_s: float,
-) -> tuple[np.ndarray, np.ndarray]:
+def note_features(note: Note, next_onset_s: float | None, frames: FrameArrays, *, min_note_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Candidate end frames of one note and their features.
 
     Args:
         note: The note.
         next_onset_s: Onset of the next note (seconds), ``None`` for the last.
-        track: The pitch track (times, pitch, confidence and loudness per frame).
-        onset: Onset strength per frame, shape (n,).
-        voiced: Voicing mask per frame, shape (n,).
+        frames: The recording's per-frame arrays.
         min_note_s: The note keeps at least this length (seconds).
 
     Returns:
         ``(frames, features)``: track frame indices where the note could end,
         shape (k,), and their features, shape (k, len(FEATURES)).
     """
-    times = track.times_s
+    times = frames.times_s
     a, b = (int(x) for x in np.searchsorted(times, [note.onset_s, note.offset_s]))
     first = int(np.searchsorted(times, note.onset_s + min_note_s))
     if b - a < 6 or first >= b:
         return np.zeros(0, dtype=int), np.zeros((0, len(FEATURES)))
-    loud = np.asarray(track.loudness_db[a:b], dtype=np.float64)
+    loud = frames.loudness_db[a:b]
     t = times[a:b]
     n = b - a
     peak = float(loud[: min(4, n)].max())
@@ -91,11 +81,11 @@ def note_features(
     ks = np.arange(first - a, n)
     later_max = np.maximum.accumulate(loud[::-1])[::-1]
     later_min = np.minimum.accumulate(loud[::-1])[::-1]
-    on = np.nan_to_num(np.asarray(onset[a:b], dtype=np.float64))
+    on = frames.onset[a:b]
     later_on = np.maximum.accumulate(on[::-1])[::-1]
-    conf = np.asarray(track.confidence[a:b], dtype=np.float64)
+    conf = frames.confidence[a:b]
     conf_med = float(np.median(conf))
-    midi = track.midi[a:b]
+    midi = frames.midi[a:b]
     off = np.where(np.isfinite(midi), np.minimum(np.abs(midi - note.midi) * 100.0, 100.0), 100.0)
     gap = 1.0 if next_onset_s is None else float(np.clip(next_onset_s - note.offset_s, 0.0, 1.0))
     dur = min(note.offset_s - note.onset_s, MAX_S)
@@ -124,7 +114,7 @@ def note_features(
             np.full(len(ks), dur),
             np.full(len(ks), gap),
             np.full(len(ks), max(slope, -60.0)),
-            np.asarray(voiced[a:b], dtype=np.float64)[ks],
+            frames.voiced[a:b][ks].astype(np.float64),
         ]
     )
     return a + ks, rows
@@ -180,14 +170,15 @@ def refine_offsets(
     Returns:
         The notes, some offsets earlier; onsets and pitches unchanged.
     """
+    arrays = FrameArrays.of(track, onset, onset, voiced)
     out = []
     for i, note in enumerate(notes):
         nxt = notes[i + 1].onset_s if i + 1 < len(notes) else None
-        frames, feats = note_features(note, nxt, track, onset, voiced, min_note_s=min_note_s)
+        frames, feats = note_features(note, nxt, arrays, min_note_s=min_note_s)
         if len(frames):
             k = end_frame(probability(feats, weights=weights))
             if k < len(frames):
-                end = float(track.times_s[frames[k]])
+                end = float(arrays.times_s[frames[k]])
                 if note.onset_s + min_note_s <= end < note.offset_s:
                     note = replace(note, offset_s=end)
         out.append(note)

@@ -67,6 +67,45 @@ class PitchTrack:
             return 69.0 + 12.0 * np.log2(f0 / 440.0)
 
 
+@dataclass(frozen=True)
+class FrameArrays:
+    """Per-frame arrays of one recording that the note-refining networks read, built once.
+
+    (``PitchTrack.midi`` computes its array on every access; a stage that looks at every
+    note must not do that per note.)
+
+    Attributes:
+        times_s: Frame times (seconds), shape (n,).
+        midi: Pitch as fractional MIDI, NaN where unvoiced, shape (n,).
+        confidence: Tracker confidence, shape (n,).
+        loudness_db: Level (dB), shape (n,).
+        onset: Onset strength, NaN-free, shape (n,).
+        attack: Short-window onset strength, NaN-free, shape (n,).
+        voiced: Voicing mask, shape (n,).
+    """
+
+    times_s: np.ndarray
+    midi: np.ndarray
+    confidence: np.ndarray
+    loudness_db: np.ndarray
+    onset: np.ndarray
+    attack: np.ndarray
+    voiced: np.ndarray
+
+    @classmethod
+    def of(cls, track: PitchTrack, onset: np.ndarray, attack: np.ndarray, voiced: np.ndarray) -> FrameArrays:
+        """The arrays of ``track`` with its onset and attack strengths and voicing mask."""
+        return cls(
+            np.asarray(track.times_s, dtype=np.float64),
+            track.midi,
+            np.asarray(track.confidence, dtype=np.float64),
+            np.asarray(track.loudness_db, dtype=np.float64),
+            np.nan_to_num(np.asarray(onset, dtype=np.float64)),
+            np.nan_to_num(np.asarray(attack, dtype=np.float64)),
+            np.asarray(voiced, dtype=bool),
+        )
+
+
 def midi_to_hz(midi: float) -> float:
     """Frequency in Hz of a (fractional) MIDI number, A4 = 69 = 440 Hz; works on arrays too."""
     return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
