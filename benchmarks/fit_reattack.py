@@ -115,7 +115,7 @@ def _objective(theta: np.ndarray, x: np.ndarray, y: np.ndarray, hidden: int, l2:
 
 
 def fit(x: np.ndarray, y: np.ndarray, *, hidden: int, l2: float, seed: int = 0) -> dict[str, np.ndarray]:
-    """Network weights (in :func:`transcribe.reattack.probability`'s layout) fitted to ``(x, y)``."""
+    """Network weights (in :func:`transcribe.network.probability`'s layout) fitted to ``(x, y)``."""
     from scipy.optimize import minimize
 
     mean, scale = x.mean(axis=0), x.std(axis=0)

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from . import network
 from .types import FrameArrays, Note, PitchTrack
 
 #: The window searched around each onset (seconds before and after it).
@@ -115,14 +116,9 @@ def probability(features: np.ndarray, *, weights: dict[str, np.ndarray] | None =
 
     Args:
         features: Shape (k, len(FEATURES)), from :func:`onset_features`.
-        weights: ``mean``, ``scale``, ``hidden`` (h, f), ``hidden_bias`` (h,), ``out`` (h,)
-            and ``out_bias``; :data:`WEIGHTS` when ``None``.
+        weights: In :func:`transcribe.network.probability`'s layout; :data:`WEIGHTS` when ``None``.
     """
-    w = WEIGHTS if weights is None else weights
-    x = (np.asarray(features, dtype=np.float64) - w["mean"]) / w["scale"]
-    h = np.maximum(x @ np.asarray(w["hidden"]).T + w["hidden_bias"], 0.0)
-    z = h @ np.asarray(w["out"]) + float(w["out_bias"])
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
+    return network.probability(features, WEIGHTS if weights is None else weights)
 
 
 def refine_onsets(

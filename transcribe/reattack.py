@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import network
+
 #: Shallowest loudness dip (dB below the louder parts on both sides) that is a candidate.
 MIN_DIP_DB = 2.0
 #: Weakest onset-strength peak (95th percentile = 1) that is a candidate.
@@ -167,14 +169,9 @@ def probability(features: np.ndarray, *, weights: dict[str, np.ndarray] | None =
 
     Args:
         features: Shape (k, len(FEATURES)), from :func:`run_candidates`.
-        weights: ``mean``, ``scale``, ``hidden`` (h, f), ``hidden_bias`` (h,), ``out`` (h,)
-            and ``out_bias`` (scalar); :data:`WEIGHTS` when ``None``.
+        weights: In :func:`transcribe.network.probability`'s layout; :data:`WEIGHTS` when ``None``.
     """
-    w = WEIGHTS if weights is None else weights
-    x = (np.asarray(features, dtype=np.float64) - w["mean"]) / w["scale"]
-    h = np.maximum(x @ np.asarray(w["hidden"]).T + w["hidden_bias"], 0.0)
-    z = h @ np.asarray(w["out"]) + float(w["out_bias"])
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
+    return network.probability(features, WEIGHTS if weights is None else weights)
 
 
 # Fitted by ``python -m benchmarks.fit_reattack`` (see its docstring for the data).
