@@ -391,7 +391,8 @@ def test_onset_moves_to_the_chosen_frame_within_its_window(peak: int) -> None:
     strength = np.full(n, 0.05)
     strength[peak] = 1.5
     found = (Note(0.1, 50 * hop, 69), Note(50 * hop, 1.5, 72))
-    out = attack.refine_onsets(found, track, strength, strength, np.ones(n, dtype=bool), min_note_s=0.07, weights=_attack_peak_weights())
+    frames = FrameArrays.of(track, strength, strength, np.ones(n, dtype=bool))
+    out = attack.refine_onsets(found, frames, min_note_s=0.07, weights=_attack_peak_weights())
     window = 50 * hop - attack.BEFORE_S <= peak * hop <= 50 * hop + attack.AFTER_S
     expected = peak * hop if window else 50 * hop
     assert abs(out[1].onset_s - expected) < 1e-9

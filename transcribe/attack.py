@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import network
-from .types import FrameArrays, Note, PitchTrack
+from .types import FrameArrays, Note
 
 #: The window searched around each onset (seconds before and after it).
 BEFORE_S, AFTER_S = 0.15, 0.05
@@ -123,10 +123,7 @@ def probability(features: np.ndarray, *, weights: dict[str, np.ndarray] | None =
 
 def refine_onsets(
     notes: tuple[Note, ...],
-    track: PitchTrack,
-    onset: np.ndarray,
-    attack: np.ndarray,
-    voiced: np.ndarray,
+    frames: FrameArrays,
     *,
     min_note_s: float,
     min_prob: float = 0.3,
@@ -139,10 +136,8 @@ def refine_onsets(
 
     Args:
         notes: Notes in time order, not overlapping.
-        track: The pitch track.
-        onset: Onset strength per frame, shape (n,).
-        attack: Short-window onset strength per frame, shape (n,).
-        voiced: Voicing mask per frame, shape (n,).
+        frames: The recording's per-frame arrays (the notes' pitch track, onset and attack
+            strength, voicing).
         min_note_s: Notes keep at least this length (seconds).
         min_prob: Weakest probability that moves an onset.
         weights: Network weights; :data:`WEIGHTS` when ``None``.
@@ -150,16 +145,15 @@ def refine_onsets(
     Returns:
         The notes with some onsets moved (and previous offsets cut to them).
     """
-    arrays = FrameArrays.of(track, onset, attack, voiced)
     out: list[Note] = []
     for note in notes:
         prev = out[-1] if out else None
-        frames, feats = onset_features(note, prev, arrays, min_note_s=min_note_s)
-        if len(frames):
+        starts, feats = onset_features(note, prev, frames, min_note_s=min_note_s)
+        if len(starts):
             p = probability(feats, weights=weights)
             k = int(np.argmax(p))
             if p[k] >= min_prob:
-                new_on = float(arrays.times_s[frames[k]])
+                new_on = float(frames.times_s[starts[k]])
                 if prev is not None and prev.offset_s > new_on:
                     out[-1] = replace(prev, offset_s=new_on)
                 note = replace(note, onset_s=new_on)

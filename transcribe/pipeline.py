@@ -19,7 +19,7 @@ from .config import TUNING_MIN_STEADINESS, Options
 from .errors import TranscribeWarning
 from .export import write_bytes_atomic
 from .tuning import Tuning, measure_tuning
-from .types import Audio, Note, PitchTrack, Rhythm, WrittenNote
+from .types import Audio, FrameArrays, Note, PitchTrack, Rhythm, WrittenNote
 
 #: Window of the attack-strength function that places onsets (seconds): short,
 #: so a sharp attack peaks where it happens.
@@ -240,8 +240,9 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         # The release network learned instruments' releases under reverb (rendered sets); on
         # the sung sets, whose labels end a note where the singer's vowel fades, it cut notes
         # short (ssvd COnPOff 0.436 -> 0.400), so a voice (an unsteady tuning) keeps its ends.
-        found = release.refine_offsets(found, raw, onset, mask, min_note_s=opts.min_note_s)
-        found = attack_model.refine_onsets(found, raw, onset, attack, mask, min_note_s=opts.min_note_s)
+        frames = FrameArrays.of(raw, onset, attack, mask)
+        found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s)
+        found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=note_peaks_db(found, raw))

@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import network
-from .types import FrameArrays, Note, PitchTrack
+from .types import FrameArrays, Note
 
 #: Differences in dB are clipped here, times in seconds there: beyond them frames look alike.
 MAX_DB, MAX_S = 40.0, 4.0
@@ -146,9 +146,7 @@ def end_frame(prob: np.ndarray) -> int:
 
 def refine_offsets(
     notes: tuple[Note, ...],
-    track: PitchTrack,
-    onset: np.ndarray,
-    voiced: np.ndarray,
+    frames: FrameArrays,
     *,
     min_note_s: float,
     weights: dict[str, np.ndarray] | None = None,
@@ -157,24 +155,21 @@ def refine_offsets(
 
     Args:
         notes: Notes in time order, not overlapping.
-        track: The pitch track the notes came from.
-        onset: Onset strength per frame, shape (n,).
-        voiced: Voicing mask per frame, shape (n,).
+        frames: The recording's per-frame arrays (the notes' pitch track, onset strength, voicing).
         min_note_s: A note keeps at least this length (seconds).
         weights: Network weights; :data:`WEIGHTS` when ``None``.
 
     Returns:
         The notes, some offsets earlier; onsets and pitches unchanged.
     """
-    arrays = FrameArrays.of(track, onset, onset, voiced)
     out = []
     for i, note in enumerate(notes):
         nxt = notes[i + 1].onset_s if i + 1 < len(notes) else None
-        frames, feats = note_features(note, nxt, arrays, min_note_s=min_note_s)
-        if len(frames):
+        ends, feats = note_features(note, nxt, frames, min_note_s=min_note_s)
+        if len(ends):
             k = end_frame(probability(feats, weights=weights))
-            if k < len(frames):
-                end = float(arrays.times_s[frames[k]])
+            if k < len(ends):
+                end = float(frames.times_s[ends[k]])
                 if note.onset_s + min_note_s <= end < note.offset_s:
                     note = replace(note, offset_s=end)
         out.append(note)
