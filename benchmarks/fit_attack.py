@@ -17,17 +17,13 @@ lands within 50 ms of the truth (the benchmark's onset tolerance) on the trainin
 
 from __future__ import annotations
 
-import argparse
-import warnings
-from multiprocessing import Pool
 from typing import Any
 
 import numpy as np
 
-from benchmarks.datasets import Item, load_rendered
-from benchmarks.fit_reattack import _fmt, _sets, fit
+from benchmarks.datasets import Item
+from benchmarks.fit_reattack import _sets, fit, fit_parser, map_items, print_weights, training_sets, watched_calls
 from transcribe import attack
-from transcribe.types import FrameArrays
 
 #: A candidate frame this close to the truth onset is right (seconds).
 MATCH_S = 0.016
@@ -35,33 +31,19 @@ MATCH_S = 0.016
 
 def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float, float]]:
     """Per note with a truth onset in its window: frame times, features, labels, onset, truth."""
-    import transcribe
-
-    warnings.simplefilter("ignore")
-    seen: list[tuple[Any, ...]] = []
-    orig = attack.refine_onsets
-
-    def watch(notes: Any, track: Any, onset: np.ndarray, att: np.ndarray, voiced: np.ndarray, *, min_note_s: float, **kw: Any) -> Any:
-        seen.append((notes, track, onset, att, voiced, min_note_s))
-        return orig(notes, track, onset, att, voiced, min_note_s=min_note_s, **kw)
-
-    attack.refine_onsets = watch
-    try:
-        transcribe.transcribe(str(item.audio), pitch="swift")
-    finally:
-        attack.refine_onsets = orig
-    if not seen:  # measured as a voice: the pipeline keeps its onsets
+    calls = watched_calls(item, (attack, "refine_onsets"))["refine_onsets"]
+    if not calls:  # measured as a voice: the pipeline keeps its onsets
         return []
-    notes, track, onset, att, voiced, min_note_s = seen[-1]
+    (notes, frames), kwargs = calls[-1]
+    min_note_s = kwargs["min_note_s"]
     ref = item.refs[0].notes
-    arrays = FrameArrays.of(track, onset, att, voiced)
     rows = []
     for i, note in enumerate(notes):
         prev = notes[i - 1] if i > 0 else None
-        frames, feats = attack.onset_features(note, prev, arrays, min_note_s=min_note_s)
-        if not len(frames):
+        starts, feats = attack.onset_features(note, prev, frames, min_note_s=min_note_s)
+        if not len(starts):
             continue
-        t = track.times_s[frames]
+        t = frames.times_s[starts]
         truths = [r[0] for r in ref if r[2] == note.midi and t[0] - MATCH_S <= r[0] <= t[-1] + MATCH_S]
         if not truths:
             continue
@@ -72,9 +54,7 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
 
 def collect(sets: list[tuple[int, int]], *, jobs: int = 2) -> list[tuple[Any, ...]]:
     """Notes of the rendered sets ``(seed, items)`` (see :func:`_item_notes`)."""
-    items = [it for seed, k in sets for it in load_rendered(seed, k)]
-    with Pool(jobs) as pool:
-        return [row for rows in pool.map(_item_notes, items) for row in rows]
+    return [row for rows in map_items(_item_notes, sets, jobs=jobs) for row in rows]
 
 
 def onsets_right(notes: list[tuple[Any, ...]], weights: dict[str, np.ndarray] | None, min_prob: float) -> float:
@@ -90,18 +70,10 @@ def onsets_right(notes: list[tuple[Any, ...]], weights: dict[str, np.ndarray] | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--train", default="2:96,3:192", help="training sets as seed:items, comma separated")
-    ap.add_argument("--check", default="0:48", help="sets only reported, as seed:items")
-    ap.add_argument("--hidden", type=int, default=16)
-    ap.add_argument("--l2", type=float, default=1e-3)
+    ap = fit_parser(__doc__)
     ap.add_argument("--min-prob", type=float, default=0.3)
-    ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
-    train = _sets(args.train)
-    if {s for s, _ in train} & {0, 1}:
-        ap.error("seeds 0 and 1 are the benchmark's sets; train on others")
-    notes = collect(train, jobs=args.jobs)
+    notes = collect(training_sets(ap, args), jobs=args.jobs)
     check = collect(_sets(args.check), jobs=args.jobs) if args.check else None
     x = np.vstack([r[1] for r in notes])
     y = np.concatenate([r[2] for r in notes])
@@ -111,12 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, w in (("as found", None), ("current", attack.WEIGHTS), ("fitted", fitted)):
         c = f"{onsets_right(check, w, args.min_prob):.3f}" if check else "-"
         print(f"{label:14s}  {onsets_right(notes, w, args.min_prob):.3f}   {c}")
-    print("# fmt: off")
-    print("WEIGHTS: dict[str, np.ndarray] = {")
-    for k, v in fitted.items():
-        print(f'    "{k}": {_fmt(np.asarray(v))},')
-    print("}")
-    print("# fmt: on")
+    print_weights(fitted)
     return 0
 
 

@@ -23,7 +23,9 @@ from __future__ import annotations
 import argparse
 import textwrap
 import warnings
+from collections.abc import Callable
 from multiprocessing import Pool
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -35,32 +37,47 @@ from transcribe import notes, reattack
 MATCH_S = 0.064
 
 
-def _item_rows(item: Item) -> tuple[np.ndarray, np.ndarray]:
-    """Features and labels of every re-attack candidate the transcriber considers in ``item``."""
+def watched_calls(item: Item, *targets: tuple[ModuleType, str]) -> dict[str, list[tuple[tuple, dict]]]:
+    """Transcribe ``item`` (default options, SwiftF0) with each ``(module, function name)`` in
+    ``targets`` wrapped to record its calls: per name, the ``(args, kwargs)`` of every call."""
     import transcribe
 
     warnings.simplefilter("ignore")
-    runs: list[tuple[Any, ...]] = []
-    times: list[np.ndarray] = []
-    orig_seg, orig_split = notes.segment, notes._split_reattacks
+    calls: dict[str, list[tuple[tuple, dict]]] = {name: [] for _, name in targets}
+    originals = [(module, name, getattr(module, name)) for module, name in targets]
 
-    def seg(track: Any, *args: Any, **kw: Any) -> Any:
-        times.append(np.asarray(track.times_s))
-        return orig_seg(track, *args, **kw)
+    def recorder(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls[name].append((args, kwargs))
+            return fn(*args, **kwargs)
 
-    def split(start: int, end: int, frames: tuple[np.ndarray, ...], p: Any, min_len: int, guard: int = 0, *, hop_s: float):
-        runs.append((start, end, frames, min_len, guard, hop_s))
-        return orig_split(start, end, frames, p, min_len, guard, hop_s=hop_s)
+        return call
 
-    notes.segment, notes._split_reattacks = seg, split
+    for module, name, fn in originals:
+        setattr(module, name, recorder(name, fn))
     try:
         transcribe.transcribe(str(item.audio), pitch="swift")
     finally:
-        notes.segment, notes._split_reattacks = orig_seg, orig_split
+        for module, name, fn in originals:
+            setattr(module, name, fn)
+    return calls
+
+
+def map_items(fn: Callable[[Item], Any], sets: list[tuple[int, int]], *, jobs: int) -> list[Any]:
+    """``fn`` of every item of the rendered sets ``(seed, items)``, in a pool of ``jobs`` processes."""
+    items = [it for seed, k in sets for it in load_rendered(seed, k)]
+    with Pool(jobs) as pool:
+        return pool.map(fn, items)
+
+
+def _item_rows(item: Item) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of every re-attack candidate the transcriber considers in ``item``."""
+    calls = watched_calls(item, (notes, "segment"), (notes, "_split_reattacks"))
     ref = item.refs[0].notes
     xs, ys = [], []
-    t = times[-1]
-    for start, end, frames, min_len, guard, hop in runs:
+    t = np.asarray(calls["segment"][-1][0][0].times_s)
+    for (start, end, frames, _, min_len, *rest), kwargs in calls["_split_reattacks"]:
+        guard, hop = (rest[0] if rest else 0), kwargs["hop_s"]
         if end - start < 2 * max(min_len, 2):
             continue
         onset, attack, loud, midi, conf, voiced = (a[start:end] for a in frames)
@@ -86,9 +103,7 @@ def _item_rows(item: Item) -> tuple[np.ndarray, np.ndarray]:
 
 def collect(sets: list[tuple[int, int]], *, jobs: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Stacked candidate features and labels of the rendered sets ``(seed, items)``."""
-    items = [it for seed, k in sets for it in load_rendered(seed, k)]
-    with Pool(jobs) as pool:
-        rows = pool.map(_item_rows, items)
+    rows = map_items(_item_rows, sets, jobs=jobs)
     return np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
 
 
@@ -159,19 +174,40 @@ def _sets(text: str) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in (part.split(":") for part in text.split(",") if part)]
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def fit_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every ``fit_*`` network script takes (training and check sets, network size)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", default="2:96,3:192", help="training sets as seed:items, comma separated")
     ap.add_argument("--check", default="0:48", help="sets only reported, as seed:items")
     ap.add_argument("--hidden", type=int, default=16)
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--jobs", type=int, default=2)
-    args = ap.parse_args(argv)
-    threshold = notes.SegmentParams().reattack_min_prob
+    return ap
+
+
+def training_sets(ap: argparse.ArgumentParser, args: argparse.Namespace) -> list[tuple[int, int]]:
+    """The ``--train`` sets; the benchmark's own (seeds 0 and 1) are refused."""
     train = _sets(args.train)
     if {s for s, _ in train} & {0, 1}:
         ap.error("seeds 0 and 1 are the benchmark's sets; train on others")
-    x, y = collect(train, jobs=args.jobs)
+    return train
+
+
+def print_weights(weights: dict[str, np.ndarray], name: str = "WEIGHTS") -> None:
+    """Print ``weights`` as the Python block to paste into the stage's module."""
+    print("# fmt: off")
+    print(f"{name}: dict[str, np.ndarray] = {{")
+    for k, v in weights.items():
+        print(f'    "{k}": {_fmt(np.asarray(v))},')
+    print("}")
+    print("# fmt: on")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = fit_parser(__doc__)
+    args = ap.parse_args(argv)
+    threshold = notes.SegmentParams().reattack_min_prob
+    x, y = collect(training_sets(ap, args), jobs=args.jobs)
     check = collect(_sets(args.check), jobs=args.jobs) if args.check else None
     fitted = fit(x, y, hidden=args.hidden, l2=args.l2)
     for label, w in (("current", reattack.WEIGHTS), ("fitted", fitted)):
@@ -179,12 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         print("  " + _report("train", x, y, w, threshold))
         if check is not None:
             print("  " + _report("check", *check, w, threshold))
-    print("# fmt: off")
-    print("WEIGHTS: dict[str, np.ndarray] = {")
-    for k, v in fitted.items():
-        print(f'    "{k}": {_fmt(np.asarray(v))},')
-    print("}")
-    print("# fmt: on")
+    print_weights(fitted)
     return 0
 
 
