@@ -10,7 +10,7 @@ from transcribe import attack, audio, gating, harmony, notes, pitch, release, tr
 from transcribe.config import TUNING_MIN_STEADINESS, Options, parse_key, parse_time_signature
 from transcribe.errors import OptionError
 from transcribe.features import onset_strength
-from transcribe.tuning import Tuning, measure_tuning, tuning_offset_cents
+from transcribe.tuning import Tuning, measure_tuning
 from transcribe.types import FrameArrays, Note, PitchTrack
 
 
@@ -54,7 +54,7 @@ def test_one_dropped_frame_is_bridged() -> None:
 def test_tuning_is_circular(offset: float) -> None:
     rng = np.random.default_rng(1)
     midi = rng.integers(55, 80, 500) + offset / 100.0 + rng.normal(0, 0.1, 500)
-    got = tuning_offset_cents(midi)
+    got = measure_tuning(midi).cents
     error = abs((got - offset + 50) % 100 - 50)
     assert error < 5.0
     # The tutorial's plain mean of wrapped offsets is wrong near the wrap.

@@ -52,8 +52,3 @@ def measure_tuning(midi: np.ndarray, weights: np.ndarray | None = None) -> Tunin
         return Tuning(0.0, 0.0)
     cents = 100.0 * np.arctan2(s, c) / (2.0 * np.pi)
     return Tuning(float(cents - 100.0 if cents >= 50.0 else cents), float(np.hypot(c, s) / total))
-
-
-def tuning_offset_cents(midi: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """The offset of :func:`measure_tuning` alone, in cents in [-50, 50); 0 if there is nothing to measure."""
-    return measure_tuning(midi, weights).cents
