@@ -74,14 +74,14 @@ def test_tuning_steadiness_tells_a_steady_tuning_from_a_wandering_one() -> None:
     assert measure_tuning(np.array([np.nan, 60.0])) == Tuning(0.0, 0.0)
 
 
-def _segment(y: np.ndarray, sr: int = 16000) -> tuple[Note, ...]:
+def _segment(y: np.ndarray, sr: int = 16000, params: notes.SegmentParams | None = None) -> tuple[Note, ...]:
     a = audio.from_array(y, sr, target_sr=16000)
     track = pitch.estimate(a)
     sure = gating.voiced_mask(track, confidence=0.5, loudness_floor_db=45.0)
     mask = gating.voiced_mask(track, confidence=0.5, loudness_floor_db=45.0, max_gap_s=0.05)
     onset = onset_strength(a.samples, a.sr, track.times_s)
     attack = onset_strength(a.samples, a.sr, track.times_s, win_s=0.032)
-    return notes.segment(track, mask, onset, sure=sure, attack=attack, tuning_cents=0.0, min_note_s=0.07)
+    return notes.segment(track, mask, onset, sure=sure, attack=attack, tuning_cents=0.0, min_note_s=0.07, params=params)
 
 
 def test_vibrato_is_one_note() -> None:
@@ -198,6 +198,21 @@ def test_scoop_is_part_of_the_note() -> None:
     y = (0.3 * sum(0.6**k * np.sin((k + 1) * phase) for k in range(5))).astype(np.float32)
     y = np.concatenate([np.zeros(3200, dtype=np.float32), y, np.zeros(3200, dtype=np.float32)])
     assert [n.midi for n in _segment(y, sr)] == [64]
+
+
+@pytest.mark.parametrize("sharp_s", [0.09, 0.12])
+def test_a_sung_note_started_a_semitone_sharp_is_one_note(sharp_s: float) -> None:
+    # A voice that starts a note a semitone sharp (65) and settles on 64 without
+    # gliding: with the voice's parameters it is one note, E4; an instrument's
+    # parameters keep the short first note, as a played grace note would be.
+    sr = 16000
+    t = np.arange(int(0.8 * sr)) / sr
+    midi = np.where(t < sharp_s, 65.0, 64.0)
+    phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12)) / sr
+    y = (0.3 * sum(0.6**k * np.sin((k + 1) * phase) for k in range(5))).astype(np.float32)
+    y = np.concatenate([np.zeros(3200, dtype=np.float32), y, np.zeros(3200, dtype=np.float32)])
+    assert [n.midi for n in _segment(y, sr, notes.SUNG)] == [64]
+    assert [n.midi for n in _segment(y, sr)] == [65, 64]
 
 
 def test_octave_slip_is_fixed() -> None:

@@ -224,8 +224,8 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         onset = attack = np.zeros(len(raw))
     tuning = rounding_tuning_cents(measured, opts.tuning)
     onsets_at = onset_rule(measured, opts.onsets)
-    # "pitch" onsets: no attack search before the tracker's onset.
-    params = notes.SegmentParams(attack_search_s=0.0) if onsets_at == "pitch" else notes.SegmentParams()
+    # "pitch" onsets (a voice): no attack search before the tracker's onset, fewer splits.
+    params = notes.SUNG if onsets_at == "pitch" else notes.SegmentParams()
     found = notes.segment(raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params)
 
     def energy(times_s: np.ndarray, f0_hz: float, exclude_f0_hz: float) -> np.ndarray | None:
