@@ -27,11 +27,12 @@ from benchmarks.systems import (
     basic_pitch_available,
     run_basic_pitch,
     run_ours,
+    run_swift_notes,
     run_tutorial,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PEERS = ("basic-pitch", "tutorial")
+PEERS = ("basic-pitch", "tutorial", "swift-notes")
 
 
 def score(item: Item, pred: Prediction) -> list[dict[str, Any]]:
@@ -86,6 +87,8 @@ def _task(args: tuple[str, Item, str, bool, dict[str, Any]]) -> tuple[Item, Pred
     system, item, pitch, use_cache, options = args
     if system == "tutorial":
         return item, run_tutorial(item, use_cache)
+    if system == "swift-notes":
+        return item, run_swift_notes(item)
     return item, run_ours(item, pitch, options)
 
 
@@ -170,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sets", default="rendered,ssvd,vocadito", help="comma list of rendered, ssvd, vocadito")
     ap.add_argument("--pitch", default="swift", help="our pitch backend: swift, pyin or spice")
-    ap.add_argument("--peers", default="basic-pitch,tutorial", help="comma list of basic-pitch, tutorial ('' for none)")
+    ap.add_argument(
+        "--peers", default="basic-pitch,tutorial,swift-notes", help="comma list of basic-pitch, tutorial, swift-notes ('' for none)"
+    )
     ap.add_argument("--no-ours", action="store_true", help="run only the peers")
     ap.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE", help="extra option for transcribe() (repeatable)")
     ap.add_argument("--limit", type=int, default=None, help="at most N items per set")
@@ -203,8 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     tasks: list[tuple[str, Item, str, bool, dict[str, Any]]] = []
     if not a.no_ours:
         tasks += [("ours", it, a.pitch, use_cache, options) for it in items]
-    if "tutorial" in peers:
-        tasks += [("tutorial", it, a.pitch, use_cache, options) for it in items]
+    for peer in ("tutorial", "swift-notes"):
+        if peer in peers:
+            tasks += [(peer, it, a.pitch, use_cache, options) for it in items]
     print(f"{len(items)} items, {len(tasks)} pool tasks on {a.jobs} worker(s)...", file=sys.stderr)
     if a.jobs > 1:
         with Pool(a.jobs, initializer=_init_worker) as pool:
