@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.datasets import Item
-from benchmarks.fit_reattack import _sets, fit, fit_parser, map_items, print_weights, training_sets, watched_calls
+from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, watched_calls
 from transcribe import attack
 
 #: A candidate frame this close to the truth onset is right (seconds).
@@ -73,17 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = fit_parser(__doc__)
     ap.add_argument("--min-prob", type=float, default=0.3)
     args = ap.parse_args(argv)
-    notes = collect(training_sets(ap, args), jobs=args.jobs)
-    check = collect(_sets(args.check), jobs=args.jobs) if args.check else None
-    x = np.vstack([r[1] for r in notes])
-    y = np.concatenate([r[2] for r in notes])
-    fitted = fit(x, y, hidden=args.hidden, l2=args.l2)
-    print(f"notes: {len(notes)} training" + (f", {len(check)} check" if check else ""))
-    print("onsets right    train   check")
-    for label, w in (("as found", None), ("current", attack.WEIGHTS), ("fitted", fitted)):
-        c = f"{onsets_right(check, w, args.min_prob):.3f}" if check else "-"
-        print(f"{label:14s}  {onsets_right(notes, w, args.min_prob):.3f}   {c}")
-    print_weights(fitted)
+    fit_per_note(
+        ap,
+        args,
+        collect,
+        lambda rows, w: onsets_right(rows, w, args.min_prob),
+        attack.WEIGHTS,
+        noun="notes",
+        measure="onsets right",
+    )
     return 0
 
 

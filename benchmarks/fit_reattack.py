@@ -203,6 +203,38 @@ def print_weights(weights: dict[str, np.ndarray], name: str = "WEIGHTS") -> None
     print("# fmt: on")
 
 
+def fit_per_note(
+    ap: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    collect_rows: Callable[..., list[tuple[Any, ...]]],
+    right: Callable[[list[tuple[Any, ...]], dict[str, np.ndarray] | None], float],
+    current: dict[str, np.ndarray],
+    *,
+    noun: str,
+    measure: str,
+) -> None:
+    """Fit a network whose rows are notes and print how it does: the body of the per-note
+    ``fit_*`` scripts (onsets, releases).
+
+    ``collect_rows(sets, jobs=...)`` gives one row per note, its candidate features at
+    ``row[1]`` and their labels at ``row[2]``; ``right(rows, weights)`` is the share of
+    notes the weights get right (``None``: as the transcriber found them). Prints that
+    share as found, for ``current`` and for the fitted weights on the training and
+    ``--check`` sets, then the fitted weights.
+    """
+    rows = collect_rows(training_sets(ap, args), jobs=args.jobs)
+    check = collect_rows(_sets(args.check), jobs=args.jobs) if args.check else None
+    x = np.vstack([r[1] for r in rows])
+    y = np.concatenate([r[2] for r in rows])
+    fitted = fit(x, y, hidden=args.hidden, l2=args.l2)
+    print(f"{noun}: {len(rows)} training" + (f", {len(check)} check" if check else ""))
+    print(f"{measure:14s}  train   check")
+    for label, w in (("as found", None), ("current", current), ("fitted", fitted)):
+        c = f"{right(check, w):.3f}" if check else "-"
+        print(f"{label:14s}  {right(rows, w):.3f}   {c}")
+    print_weights(fitted)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = fit_parser(__doc__)
     args = ap.parse_args(argv)

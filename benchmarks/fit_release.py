@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.datasets import Item
-from benchmarks.fit_reattack import _sets, fit, fit_parser, map_items, print_weights, training_sets, watched_calls
+from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, watched_calls
 from transcribe import release
 
 #: A note matches a truth note of its pitch starting this close (seconds), as COnP does.
@@ -78,17 +78,7 @@ def offsets_right(notes: list[tuple[Any, ...]], weights: dict[str, np.ndarray] |
 def main(argv: list[str] | None = None) -> int:
     ap = fit_parser(__doc__)
     args = ap.parse_args(argv)
-    notes = collect(training_sets(ap, args), jobs=args.jobs)
-    check = collect(_sets(args.check), jobs=args.jobs) if args.check else None
-    x = np.vstack([r[1] for r in notes])
-    y = np.concatenate([r[2] for r in notes])
-    fitted = fit(x, y, hidden=args.hidden, l2=args.l2)
-    print(f"matched notes: {len(notes)} training" + (f", {len(check)} check" if check else ""))
-    print("offsets right   train   check")
-    for label, w in (("as found", None), ("current", release.WEIGHTS), ("fitted", fitted)):
-        c = f"{offsets_right(check, w):.3f}" if check else "-"
-        print(f"{label:14s}  {offsets_right(notes, w):.3f}   {c}")
-    print_weights(fitted)
+    fit_per_note(ap, args, collect, offsets_right, release.WEIGHTS, noun="matched notes", measure="offsets right")
     return 0
 
 
