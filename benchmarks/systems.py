@@ -160,23 +160,20 @@ def run_swift_notes(item: Item) -> Prediction:
     """SwiftF0's own note segmentation (``swift_f0.music.segment_notes`` at its default
     ``pitch_hold_ms``) on the same SwiftF0 track our default backend uses, each note's
     pitch rounded to the nearest MIDI number at A440, as its own MIDI export writes it."""
-    import soundfile as sf
-    from swift_f0 import SwiftF0
     from swift_f0.music import segment_notes
+
+    from benchmarks.tutorial_baseline import swift_track
 
     pred = Prediction("swift-notes", item.set, item.id)
     t0 = time.perf_counter()
     try:
-        samples, sr = sf.read(str(item.audio), dtype="float32", always_2d=True)
-        result = SwiftF0(threads=1).detect(samples.mean(axis=1), sr)
+        result, pred.track = swift_track(str(item.audio))
     except (OSError, RuntimeError, ValueError) as exc:  # unreadable or empty audio
         pred.error = f"{type(exc).__name__}: {exc}"
         return pred
     found = segment_notes(result)
     pred.seconds = time.perf_counter() - t0
     pred.notes = [(n.start, n.end, float(round(69.0 + 12.0 * math.log2(n.pitch_hz / 440.0)))) for n in found]
-    voiced = result.confidence >= 0.5
-    pred.track = (result.timestamps, np.where(voiced, result.pitch_hz, 0.0))
     return pred
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -102,12 +103,18 @@ def convert(times_s: np.ndarray, f0_hz: np.ndarray, confidence: np.ndarray, *, d
     return TutorialResult(tuple(notes), 60.0 * 60.0 / n, n, off, ideal)
 
 
-def run_file(path: str, *, threads: int | None = 1) -> tuple[TutorialResult, tuple[np.ndarray, np.ndarray]]:
-    """Load audio, track pitch with SwiftF0 and convert; also return the raw (times, f0) track."""
+def swift_track(path: str, *, threads: int | None = 1) -> tuple[Any, tuple[np.ndarray, np.ndarray]]:
+    """SwiftF0 on a file (channels averaged): its ``PitchResult``, and the (times, f0) track with
+    0 Hz where the confidence is under 0.5 (the peers' pitch track for the RPA column)."""
     import soundfile as sf
     from swift_f0 import SwiftF0
 
     audio, sr = sf.read(path, dtype="float32", always_2d=True)
     res = SwiftF0(threads=threads).detect(audio.mean(axis=1), sr)
-    f0 = np.where(res.confidence >= 0.5, res.pitch_hz, 0.0)
-    return convert(res.timestamps, res.pitch_hz, res.confidence), (res.timestamps, f0)
+    return res, (res.timestamps, np.where(res.confidence >= 0.5, res.pitch_hz, 0.0))
+
+
+def run_file(path: str, *, threads: int | None = 1) -> tuple[TutorialResult, tuple[np.ndarray, np.ndarray]]:
+    """Load audio, track pitch with SwiftF0 and convert; also return the raw (times, f0) track."""
+    res, track = swift_track(path, threads=threads)
+    return convert(res.timestamps, res.pitch_hz, res.confidence), track
