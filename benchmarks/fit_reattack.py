@@ -80,8 +80,9 @@ def _item_rows(item: Item) -> tuple[np.ndarray, np.ndarray]:
         guard, hop = (rest[0] if rest else 0), kwargs["hop_s"]
         if end - start < 2 * max(min_len, 2):
             continue
-        onset, attack, loud, midi, conf, voiced = (a[start:end] for a in frames)
-        splits, feats = reattack.run_candidates(loud, onset, attack, midi, conf, voiced, hop_s=hop)
+        w = frames.window(start, end)
+        midi, voiced = w.midi, w.voiced
+        splits, feats = reattack.run_candidates(w.loudness_db, w.onset, w.attack, midi, w.confidence, voiced, hop_s=hop)
         n = end - start
         keep = (splits >= min_len) & (n - splits >= max(min_len, guard))
         if not keep.any():

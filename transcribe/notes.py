@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import reattack
-from .types import Note, PitchTrack, midi_to_hz
+from .types import FrameArrays, Note, PitchTrack, midi_to_hz
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,8 @@ def segment(
     sure_mask = voiced if sure is None else (np.asarray(sure, dtype=bool) & voiced)
     onset = np.nan_to_num(np.asarray(onset, dtype=np.float64), nan=0.0)
     attack_arr = onset if attack is None else np.nan_to_num(np.asarray(attack, dtype=np.float64), nan=0.0)
-    frames = (onset, attack_arr, np.asarray(track.loudness_db, dtype=np.float64), midi, conf, sure_mask)
+    loud_db = np.asarray(track.loudness_db, dtype=np.float64)
+    frames = FrameArrays(track.times_s, midi, conf, loud_db, onset, attack_arr, sure_mask)
     states = _path(midi, voiced, conf, onset, p)
     runs, joined = _merge_touching(_fix_octaves([r for r in _runs(states) if r[2] >= 0], p))
     min_len = max(round(min_note_s / hop), round(p.reattack_min_s / hop))
@@ -194,7 +195,7 @@ def segment(
             notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st, p.release_db, keep_octave=i in joined))
     notes = _absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, blip_st=p.blip_st, hop=hop)
     if attack is not None:
-        notes = _refine_onsets(notes, track.times_s, np.nan_to_num(np.asarray(attack, dtype=np.float64)), p, min_note_s=min_note_s)
+        notes = _refine_onsets(notes, track.times_s, attack_arr, p, min_note_s=min_note_s)
     return _clean(notes, min_note_s=min_note_s)
 
 
@@ -342,7 +343,7 @@ def _runs(states: np.ndarray) -> list[tuple[int, int, int]]:
 def _split_reattacks(
     start: int,
     end: int,
-    frames: tuple[np.ndarray, ...],
+    frames: FrameArrays,
     p: SegmentParams,
     min_len: int,
     guard: int = 0,
@@ -359,10 +360,8 @@ def _split_reattacks(
 
     Args:
         start, end: The note's frames.
-        frames: Whole-track ``(onset, attack, loudness_db, midi, confidence, sure)``
-            arrays, each shape (n,): onset strength, short-window onset strength,
-            loudness (dB), pitch (MIDI, tuning removed), tracker confidence and the
-            voicing before gap bridging.
+        frames: The whole track's arrays as the note search sees them (pitch with
+            the tuning removed, the voicing before gap bridging).
         p: Segmentation parameters.
         min_len: Shortest part (frames).
         guard: Frames at the end where no part may start.
@@ -374,7 +373,8 @@ def _split_reattacks(
     min_len = max(min_len, 2)
     if end - start < 2 * min_len:
         return [(start, end)]
-    onset, attack, loud_db, midi, conf, sure = (a[start:end] for a in frames)
+    w = frames.window(start, end)
+    onset, loud_db, sure = w.onset, w.loudness_db, w.voiced
     n = end - start
     cands: list[tuple[float, int, int]] = []  # (priority, new_onset, previous_end) relative to start
 
@@ -392,7 +392,7 @@ def _split_reattacks(
             if float(onset[max(0, g1 - 2) : g1 + 3].max()) >= p.gap_onset or depth >= p.gap_dip_db:
                 cands.append((4.0, g1, g0))
     # (b) loudness dips and onset peaks the network takes for re-attacks (priority 2-3).
-    splits, feats = reattack.run_candidates(loud_db, onset, attack, midi, conf, sure, hop_s=hop_s)
+    splits, feats = reattack.run_candidates(loud_db, onset, w.attack, w.midi, w.confidence, sure, hop_s=hop_s)
     if len(splits):
         for split, prob in zip(splits, reattack.probability(feats)):
             if prob >= p.reattack_min_prob:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from fractions import Fraction
 
 import numpy as np
@@ -69,10 +69,12 @@ class PitchTrack:
 
 @dataclass(frozen=True)
 class FrameArrays:
-    """Per-frame arrays of one recording that the note-refining networks read, built once.
+    """Per-frame arrays of one recording that the note stage and its networks read, built once.
 
     (``PitchTrack.midi`` computes its array on every access; a stage that looks at every
-    note must not do that per note.)
+    note must not do that per note.) The note search builds its own, with the tuning taken
+    out of ``midi``, ``confidence`` 0 on unvoiced frames and ``voiced`` the voicing before
+    gap bridging (see :func:`transcribe.notes.segment`).
 
     Attributes:
         times_s: Frame times (seconds), shape (n,).
@@ -104,6 +106,10 @@ class FrameArrays:
             np.nan_to_num(np.asarray(attack, dtype=np.float64)),
             np.asarray(voiced, dtype=bool),
         )
+
+    def window(self, start: int, end: int) -> FrameArrays:
+        """Frames ``[start, end)`` of every array (views, not copies)."""
+        return FrameArrays(*(getattr(self, f.name)[start:end] for f in fields(self)))
 
 
 def midi_to_hz(midi: float) -> float:
