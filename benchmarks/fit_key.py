@@ -53,6 +53,16 @@ def accuracy(wts: np.ndarray, rows: list) -> float:
     return float(np.mean([int(np.argmax(f @ wts)) == r for _, f, r in rows])) if rows else float("nan")
 
 
+def _signature(row: int) -> int:
+    """Pitch class of the relative major's tonic: rows with the same key signature share it."""
+    return (row % 12 + (3 if row >= 12 else 0)) % 12
+
+
+def signature_accuracy(wts: np.ndarray, rows: list) -> float:
+    """Share of takes whose best key has the right key signature (a relative key counts)."""
+    return float(np.mean([_signature(int(np.argmax(f @ wts))) == _signature(r) for _, f, r in rows])) if rows else float("nan")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tunes", type=int, default=1500)
@@ -70,9 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         data.append((feats, mask))
     wts = fm.fit(data, args.l2)
     print(f"{len(tunes)} tunes, {len(rows)} takes")
-    print("weights    train   held out")
+    print("weights    key: train  held out   signature: train  held out")
     for name, w in (("current", harmony.KEY_WEIGHTS), ("fitted", wts)):
-        print(f"{name:8s}   {accuracy(w, train):.3f}   {accuracy(w, test):.3f}")
+        print(
+            f"{name:8s}        {accuracy(w, train):.3f}  {accuracy(w, test):.3f}"
+            f"                {signature_accuracy(w, train):.3f}  {signature_accuracy(w, test):.3f}"
+        )
     fm.print_weights("_KEY_WEIGHTS", harmony.KEY_FEATURES, wts)
     return 0
 

@@ -238,6 +238,27 @@ def test_key_of_a_scale() -> None:
     assert harmony.key_signature_sharps("D minor") == -1
 
 
+_TUNE = [67, 64, 69, 67, 71, 69, 67, 64, 62, 64, 67, 69, 71, 72, 71, 69, 67, 64, 62, 60]
+
+
+def test_return_ends_mark_the_note_before_the_opening_comes_back() -> None:
+    played_twice = np.array(_TUNE * 2 + _TUNE[:4])
+    assert harmony._return_ends(played_twice).tolist() == [19, 39]
+    # A stray first note: the opening is taken from the second note on.
+    stray = np.array([55, *_TUNE, *_TUNE])
+    assert harmony._return_ends(stray).tolist() == [20]
+    assert harmony._return_ends(np.array(_TUNE)).size == 0
+
+
+def test_key_features_count_the_tonic_before_the_opening_returns() -> None:
+    found = tuple(Note(i * 0.5, i * 0.5 + 0.4, m) for i, m in enumerate(_TUNE * 2 + _TUNE[:4]))
+    feats = harmony.key_features(found)
+    col = harmony.KEY_FEATURES.index
+    assert feats[0, col("return_tonic")] == 1.0  # C major: the tune ends on C
+    assert feats[5, col("return_fifth")] == 1.0  # F major: C is its fifth
+    assert feats[7, col("return_tonic")] == feats[7, col("return_fifth")] == 0.0  # G major: neither
+
+
 def test_option_parsing() -> None:
     assert parse_key("bb") == "Bb minor"
     assert parse_key("F# major") == "F# major"

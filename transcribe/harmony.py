@@ -5,7 +5,8 @@ Krumhansl-Schmuckler correlation of the melody's duration-weighted
 pitch-class histogram with the key's profile (Temperley's revision of
 Krumhansl-Kessler), how much of the melody sits on its tonic, third and
 fifth or outside its scale, and whether its longest notes, phrase ends,
-first note and lowest notes are the tonic (or fifth). The weights are fitted
+first note, lowest notes and the notes just before the opening comes back
+(a tune ends on its tonic, then starts again) are the tonic (or fifth). The weights are fitted
 on corpus melodies (``benchmarks/fit_key.py``); the best-scoring key wins.
 Spelling follows the key: scale tones take the key's letter names, chromatic
 tones are sharps in sharp keys and flats in flat keys (raised 6th and 7th in
@@ -59,28 +60,62 @@ KEY_FEATURES: tuple[str, ...] = (
     "first_tonic",  # the first note is the tonic
     "first_fifth",  # ... the fifth
     "low_tonic",  # share of notes in the lowest fifth of the range that are the tonic
+    "return_tonic",  # share of the notes just before the opening comes back (see _return_ends) on the tonic
+    "return_fifth",  # ... on the fifth
     "minor",  # a minor key
 )
 
 #: Weight of each feature, fitted by ``python -m benchmarks.fit_key`` (a conditional-logit
 #: model over the 24 keys of ~1000 corpus melodies neither rendered benchmark set uses).
 _KEY_WEIGHTS: dict[str, float] = {
-    "profile": 3.568,
-    "tonic": 5.421,
-    "third": 4.035,
-    "fifth": 8.631,
-    "outside": 3.577,
-    "log_third": 0.3756,
-    "log_outside": -1.197,
-    "long_tonic": 2.338,
-    "long_fifth": 1.134,
-    "end_tonic": 1.571,
-    "first_tonic": 1.044,
-    "first_fifth": 1.885,
-    "low_tonic": 1.586,
-    "minor": -3.413,
+    "profile": 3.47,
+    "tonic": 5.05,
+    "third": 4.117,
+    "fifth": 8.718,
+    "outside": 3.455,
+    "log_third": 0.3535,
+    "log_outside": -1.208,
+    "long_tonic": 2.118,
+    "long_fifth": 0.8428,
+    "end_tonic": 1.451,
+    "first_tonic": 1.144,
+    "first_fifth": 1.952,
+    "low_tonic": 1.51,
+    "return_tonic": 1.733,
+    "return_fifth": 0.9771,
+    "minor": -3.474,
 }
 KEY_WEIGHTS = np.array([_KEY_WEIGHTS.get(name, 0.0) for name in KEY_FEATURES])
+
+
+#: Notes in the opening figure that must come back, pitch for pitch, to mark a return.
+RETURN_NOTES = 4
+
+
+def _return_ends(midis: np.ndarray) -> np.ndarray:
+    """Indices of the notes just before the melody's opening comes back.
+
+    A tune sung or played twice, or a verse sung again, ends on its tonic just
+    before its first notes return; within a tune, the opening phrase comes back
+    after a cadence. The opening is the first :data:`RETURN_NOTES` pitches, or
+    the ones after the first note if those never come back (a first note that
+    a transcription got wrong, or a note before the tune starts).
+
+    Args:
+        midis: MIDI numbers of the notes in order, shape (n,).
+
+    Returns:
+        Sorted indices into ``midis`` (possibly empty), shape (r,).
+    """
+    m = RETURN_NOTES
+    for skip in (0, 1):
+        if len(midis) < skip + 2 * m:
+            break
+        windows = np.lib.stride_tricks.sliding_window_view(midis, m)
+        hits = np.flatnonzero((windows[skip + m :] == midis[skip : skip + m]).all(axis=1)) + skip + m
+        if hits.size:
+            return hits - 1
+    return np.zeros(0, dtype=np.int64)
 
 
 def key_features(notes: tuple[Note, ...]) -> np.ndarray:
@@ -103,6 +138,7 @@ def key_features(notes: tuple[Note, ...]) -> np.ndarray:
     gap = np.append(on[1:] - off[:-1], np.inf)
     end = (gap > 0.25) | (ioi > 2.0 * np.median(ioi))
     low = midis <= np.quantile(midis, 0.2)
+    ret = pcs[_return_ends(midis)]
     col = {name: i for i, name in enumerate(KEY_FEATURES)}
     for row in range(24):
         tonic, minor = row % 12, row >= 12
@@ -123,6 +159,9 @@ def key_features(notes: tuple[Note, ...]) -> np.ndarray:
         f[col["first_tonic"]] = float(pcs[0] == tonic)
         f[col["first_fifth"]] = float(pcs[0] == fifth)
         f[col["low_tonic"]] = np.mean(pcs[low] == tonic)
+        if ret.size:
+            f[col["return_tonic"]] = np.mean(ret == tonic)
+            f[col["return_fifth"]] = np.mean(ret == fifth)
         f[col["minor"]] = float(minor)
     return out
 
