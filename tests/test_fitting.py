@@ -147,6 +147,21 @@ def test_accents_decide_between_meters_the_rhythm_leaves_open() -> None:
             assert rh.pickup_q == phase
 
 
+def test_meter_features_see_the_opening_return_a_whole_number_of_bars_later() -> None:
+    # A 10-note figure in quarters over five bars of 2/4, played twice: the opening comes
+    # back 10 beats later, a whole number of 2/4 bars but not of 4/4 bars.
+    figure = [67, 64, 69, 67, 71, 69, 67, 64, 62, 60]
+    pitch = np.array(figure + figure[:6])
+    k = np.arange(len(pitch), dtype=np.float64)
+    d = np.ones(len(pitch))
+    cands = [rhythm.MeterChoice(1, 2, 0, "2/4"), rhythm.MeterChoice(1, 4, 0, "4/4")]
+    feats = rhythm.meter_features(k, d, np.ones(len(pitch)), 0.5, cands, pitch=pitch)
+    col = rhythm.METER_FEATURES.index("return_bar")
+    assert feats[:, col].tolist() == [1.0, 0.0]
+    # Without pitches there is no return to see.
+    assert rhythm.meter_features(k, d, np.ones(len(pitch)), 0.5, cands)[:, col].tolist() == [0.0, 0.0]
+
+
 def test_reattack_objective_gradient_matches_finite_differences() -> None:
     rng = np.random.default_rng(3)
     x = rng.normal(size=(40, 4))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from synth import melody, render, tone
 
-from transcribe import attack, audio, gating, harmony, notes, pitch, release, transcribe
+from transcribe import attack, audio, form, gating, harmony, notes, pitch, release, transcribe
 from transcribe.config import TUNING_MIN_STEADINESS, Options, parse_key, parse_time_signature
 from transcribe.errors import OptionError
 from transcribe.features import onset_strength
@@ -241,13 +241,15 @@ def test_key_of_a_scale() -> None:
 _TUNE = [67, 64, 69, 67, 71, 69, 67, 64, 62, 64, 67, 69, 71, 72, 71, 69, 67, 64, 62, 60]
 
 
-def test_return_ends_mark_the_note_before_the_opening_comes_back() -> None:
+def test_opening_returns_find_where_the_opening_comes_back() -> None:
     played_twice = np.array(_TUNE * 2 + _TUNE[:4])
-    assert harmony._return_ends(played_twice).tolist() == [19, 39]
+    found = form.opening_returns(played_twice)
+    assert (found.start, found.hits.tolist()) == (0, [20, 40])
     # A stray first note: the opening is taken from the second note on.
     stray = np.array([55, *_TUNE, *_TUNE])
-    assert harmony._return_ends(stray).tolist() == [20]
-    assert harmony._return_ends(np.array(_TUNE)).size == 0
+    found = form.opening_returns(stray)
+    assert (found.start, found.hits.tolist()) == (1, [21])
+    assert form.opening_returns(np.array(_TUNE)).hits.size == 0
 
 
 def test_key_features_count_the_tonic_before_the_opening_returns() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .form import opening_returns
 from .types import Note
 
 # Temperley's (1999) revision of the Krumhansl-Kessler profiles: alone, on the
@@ -60,7 +61,7 @@ KEY_FEATURES: tuple[str, ...] = (
     "first_tonic",  # the first note is the tonic
     "first_fifth",  # ... the fifth
     "low_tonic",  # share of notes in the lowest fifth of the range that are the tonic
-    "return_tonic",  # share of the notes just before the opening comes back (see _return_ends) on the tonic
+    "return_tonic",  # share of the notes just before the opening comes back (form.opening_returns) on the tonic
     "return_fifth",  # ... on the fifth
     "minor",  # a minor key
 )
@@ -88,36 +89,6 @@ _KEY_WEIGHTS: dict[str, float] = {
 KEY_WEIGHTS = np.array([_KEY_WEIGHTS.get(name, 0.0) for name in KEY_FEATURES])
 
 
-#: Notes in the opening figure that must come back, pitch for pitch, to mark a return.
-RETURN_NOTES = 4
-
-
-def _return_ends(midis: np.ndarray) -> np.ndarray:
-    """Indices of the notes just before the melody's opening comes back.
-
-    A tune sung or played twice, or a verse sung again, ends on its tonic just
-    before its first notes return; within a tune, the opening phrase comes back
-    after a cadence. The opening is the first :data:`RETURN_NOTES` pitches, or
-    the ones after the first note if those never come back (a first note that
-    a transcription got wrong, or a note before the tune starts).
-
-    Args:
-        midis: MIDI numbers of the notes in order, shape (n,).
-
-    Returns:
-        Sorted indices into ``midis`` (possibly empty), shape (r,).
-    """
-    m = RETURN_NOTES
-    for skip in (0, 1):
-        if len(midis) < skip + 2 * m:
-            break
-        windows = np.lib.stride_tricks.sliding_window_view(midis, m)
-        hits = np.flatnonzero((windows[skip + m :] == midis[skip : skip + m]).all(axis=1)) + skip + m
-        if hits.size:
-            return hits - 1
-    return np.zeros(0, dtype=np.int64)
-
-
 def key_features(notes: tuple[Note, ...]) -> np.ndarray:
     """What speaks for each of the 24 keys: one row of :data:`KEY_FEATURES` per key.
 
@@ -138,7 +109,7 @@ def key_features(notes: tuple[Note, ...]) -> np.ndarray:
     gap = np.append(on[1:] - off[:-1], np.inf)
     end = (gap > 0.25) | (ioi > 2.0 * np.median(ioi))
     low = midis <= np.quantile(midis, 0.2)
-    ret = pcs[_return_ends(midis)]
+    ret = pcs[opening_returns(midis).hits - 1]
     col = {name: i for i, name in enumerate(KEY_FEATURES)}
     for row in range(24):
         tonic, minor = row % 12, row >= 12

@@ -8,7 +8,8 @@
 2. **Meter.** Every reading of that pulse (1-4 tatums per beat, 2-4 beats per
    bar, every downbeat) is described by what notation would show: duration
    accents on beats, downbeats and half bars, syncopations and ties across
-   barlines, bar-long figures that repeat (rhythm and pitch), stable pitches
+   barlines, figures that repeat one, two or four bars later (rhythm and
+   pitch), the opening coming back a whole number of bars later, stable pitches
    and leaps on beats, louder notes on downbeats, tempo and notes per beat
    and bar, and whether the melody starts on a downbeat. A weighted sum plus
    a small hidden layer scores each reading; the weights are fitted on corpus melodies
@@ -30,6 +31,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .form import opening_returns
 from .types import Note, Rhythm
 
 #: Longest stretch of onsets used to find the tatum (the fastest regular pulse);
@@ -179,6 +181,9 @@ METER_FEATURES: tuple[str, ...] = (
     "repeat2",  # ... two bars later
     "rhythm_repeat",  # share of onsets met again one bar later with the same inter-onset interval
     "rhythm_repeat2",  # ... two bars later
+    "return_bar",  # the opening comes back a whole number of bars later
+    "repeat4",  # share of notes met again, same pitch, four bars later (a phrase sung again)
+    "rhythm_repeat4",  # ... the same rhythm four bars later
     "m2_beat_notes",  # log2 notes per beat, in readings of two beats per bar
     "m4_beat_notes",  # ... of four beats per bar
     "m2_log_beat",  # log2 beat period over 0.6 s, in readings of two beats per bar
@@ -196,42 +201,45 @@ METER_FEATURES: tuple[str, ...] = (
 #: (a conditional-logit model over the readings of ~1000 corpus melodies that neither
 #: rendered benchmark set uses; rerun it and paste its output after changing a feature).
 _WEIGHTS: dict[str, float] = {
-    "beat": 5.056,
-    "sync": -5.838,
-    "barcross": -4.404,
-    "downbeat": -0.1166,
-    "long_downbeat": 1.567,
-    "halfbar": 1.397,
-    "log_beat": 1.306,
-    "log_beat_sq": -3.149,
-    "log_bar_notes_sq": -0.8882,
-    "log_beat_notes_sq": -1.375,
-    "repeat": 1.543,
-    "repeat2": 1.759,
-    "rhythm_repeat": 1.476,
-    "rhythm_repeat2": 3.814,
-    "m2_beat_notes": 3.029,
-    "m4_beat_notes": 0.6904,
-    "m2_log_beat": 0.1822,
-    "m4_log_beat": 0.7026,
-    "pc_beat": -0.5179,
-    "pc_downbeat": 0.02105,
-    "leap_beat": -0.02557,
-    "start": 0.5756,
-    "loud_downbeat": 1.651,
-    "loud_beat": -0.2311,
-    "meter_1x2": 0.3598,
-    "meter_1x3": -1.241,
-    "meter_1x4": -0.7932,
-    "meter_2x2": -0.3731,
-    "meter_2x3": 1.131,
-    "meter_2x4": 1.126,
-    "meter_3x2": 1.984,
-    "meter_3x3": 1.666,
-    "meter_3x4": -3.266,
-    "meter_4x2": 1.172,
-    "meter_4x3": -1.067,
-    "meter_4x4": -0.6984,
+    "beat": 4.872,
+    "sync": -5.462,
+    "barcross": -4.095,
+    "downbeat": -0.1995,
+    "long_downbeat": 1.55,
+    "halfbar": 2.309,
+    "log_beat": 1.347,
+    "log_beat_sq": -3.706,
+    "log_bar_notes_sq": -0.7051,
+    "log_beat_notes_sq": -1.387,
+    "repeat": 1.688,
+    "repeat2": 4.393,
+    "rhythm_repeat": 1.603,
+    "rhythm_repeat2": 4.395,
+    "return_bar": 1.94,
+    "repeat4": 1.592,
+    "rhythm_repeat4": 2.559,
+    "m2_beat_notes": 1.65,
+    "m4_beat_notes": 0.7583,
+    "m2_log_beat": 0.2107,
+    "m4_log_beat": 1.033,
+    "pc_beat": -0.2839,
+    "pc_downbeat": 0.1483,
+    "leap_beat": -0.05777,
+    "start": 0.2117,
+    "loud_downbeat": 1.593,
+    "loud_beat": -0.05096,
+    "meter_1x2": -0.8319,
+    "meter_1x3": -1.246,
+    "meter_1x4": -0.5258,
+    "meter_2x2": 1.09,
+    "meter_2x3": 1.561,
+    "meter_2x4": 0.9654,
+    "meter_3x2": 1.652,
+    "meter_3x3": 2.145,
+    "meter_3x4": -3.207,
+    "meter_4x2": 0.1911,
+    "meter_4x3": -1.288,
+    "meter_4x4": -0.5055,
 }
 METER_WEIGHTS = np.array([_WEIGHTS.get(name, 0.0) for name in METER_FEATURES])
 
@@ -241,45 +249,53 @@ METER_WEIGHTS = np.array([_WEIGHTS.get(name, 0.0) for name in METER_FEATURES])
 #: One row per unit: out, bias, then one weight per feature in :data:`METER_FEATURES` order.
 # fmt: off
 _HIDDEN: tuple[tuple[float, ...], ...] = (
-    (-0.8819, 2.045,
-        -1.421, 2.584, 2.78, 0.0253, -0.3056, -0.2033, -0.06766, -0.1792, -0.2339, -0.0324, -1.023, -0.07044,
-        -0.9257, -2.455, 0.01821, -0.1577, -0.2422, 0.1184, 0.1146, -0.1987, -0.04208, -0.07971, -0.136, -0.04516,
-        -0.5134, -0.6586, -0.1521, -0.1278, 1.094, 0.2648, -0.5603, -0.218, 0.1295, -0.1077, 0.07245, -0.147,
+    (1.236, -0.4462,
+        2.5, -3.133, 2.393, -0.2651, -0.7656, -0.2023, -0.4201, 0.605, 0.3427, -0.08286, -0.04728, 0.5032,
+        -0.8896, -0.5662, -0.1073, 0.7807, 1.196, -0.08848, -0.1936, 0.3046, -0.658, -0.4618, 0.1647, 0.6721,
+        -0.1558, 0.02969, 0.09785, 0.01927, 0.2895, 0.3356, -0.5189, -0.569, 0.1346, -0.161, -0.04649, -0.2059,
+        1.134, -0.08462, 0.07032,
     ),
-    (1.099, -0.5083,
-        -0.8639, -0.3592, -3.461, -0.1655, -0.1209, -0.2146, -0.08082, -0.5222, -0.07272, 0.06901, -0.292, 1.301,
-        2.284, 0.3676, -0.01152, 0.4149, -1.134, 0.3097, -0.4635, -0.08331, -0.3015, 0.8146, -0.0004098, -0.01086,
-        -0.2575, 1.856, 1.068, 1.174, 1.128, -1.195, -1.263, -0.09154, -0.189, 0.1722, -0.09074, -0.1193,
+    (-1.069, -0.5571,
+        -0.07927, -0.2321, 3.648, -0.3247, -0.2044, 1.35, -0.1935, 0.1254, 0.4852, 0.2052, -1.447, 0.06542,
+        0.6454, -0.1676, 0.08522, 0.4789, 0.78, -0.1157, 0.2354, -0.8396, 0.1755, -0.4786, 0.2955, 0.02452,
+        -2.023, 0.04647, -0.159, 0.5496, -0.4693, -0.2895, -0.8128, -0.9486, -0.0143, 0.3816, 0.4256, 0.1487,
+        0.2408, 0.1039, 0.1526,
     ),
-    (-0.9874, -0.9099,
-        0.6213, -0.1571, 4.165, 0.009262, -0.07338, -0.6374, 0.08975, 0.3187, 0.2367, -0.1072, 0.5935, 2.033,
-        -2.65, -1.369, -0.3413, 0.1671, 0.06539, 0.009723, 0.06411, 0.02529, 0.123, 0.9259, 0.1738, 0.1091,
-        1.427, 0.5599, -0.2164, -1.872, 0.1287, 0.02823, 0.4393, -0.7294, 0.1756, 0.5917, 0.09085, 0.1385,
+    (0.8681, 0.339,
+        0.5439, -1.481, -1.972, -0.2296, -0.4605, 0.3037, -0.2131, -0.02172, 0.08993, 0.08235, 0.3205, -0.4632,
+        1.723, 0.987, 0.0609, -1.331, -0.03082, 0.3393, -0.1633, 0.2599, -0.2707, 0.3167, -0.009514, 0.3296,
+        -0.2759, -0.2471, -0.1093, 0.7233, 0.5804, -0.1331, 1.513, -0.3283, -0.5324, 0.06978, 0.2609, -0.1204,
+        -0.4143, -0.08861, -0.09792,
     ),
-    (-1.068, -0.8894,
-        -0.6166, 1.087, 2.015, -0.1654, 0.2751, 0.4934, 0.6895, 0.1916, -0.1776, 0.05375, 0.0353, 1.003,
-        -0.3501, 0.9366, -0.2438, 0.3457, 0.7316, 0.5252, 0.7441, -0.2679, -0.4119, -0.7629, 0.05036, 0.1625,
-        -0.237, -0.1345, -0.5255, 0.6109, 0.2394, 0.4378, -1.956, 0.05207, 0.2099, 0.508, 0.0961, 0.01446,
+    (1.113, -0.4995,
+        -0.361, 0.5111, -4.228, 0.2915, 0.532, 0.6746, -0.02024, 0.3447, -0.3717, -0.01508, 0.1387, 1.201,
+        0.5538, 1.134, -0.1761, 3.757, 2.323, 0.0142, 0.1689, 0.05515, -0.06343, -0.574, -0.2856, -0.5926,
+        0.1873, 0.09342, 0.174, -0.6787, -0.8474, 0.2796, 0.2811, 0.7788, 1.026, -0.5512, -0.5973, -0.09647,
+        -0.338, -0.04059, -0.05869,
     ),
-    (1.293, -0.3443,
-        2.271, -3.023, 2.591, -0.3091, -0.8883, -0.4305, -0.4518, 0.595, 0.3938, -0.03646, 0.9714, 0.9134,
-        -0.07185, -0.5306, -0.005177, -0.28, 0.5795, -0.7022, -0.1356, 0.1568, 0.8564, -0.2158, -0.05712, 0.1486,
-        0.1112, 0.1577, 0.2446, 0.07619, -0.5277, 0.0751, -0.3579, -0.185, -0.1565, 1.03, -0.07399, 0.1122,
+    (-0.8304, 1.718,
+        -0.3617, 1.754, 1.403, 0.1873, -0.06894, -0.4732, -0.343, -0.2087, -0.1846, -0.1659, -0.9798, -1.124,
+        -1.017, -1.182, 0.1658, 0.8407, -0.6643, 0.02526, -0.287, -0.6595, -0.0962, -0.0905, -0.05559, 0.2219,
+        -0.37, 0.07808, 0.04689, -1.051, -1.601, -0.4807, 1.374, 0.6341, 0.215, -0.258, -0.2967, 0.09519,
+        -0.01792, 0.07139, -0.1048,
     ),
-    (-1.151, -0.1409,
-        -0.628, -0.07894, 3.062, -0.3145, -0.2021, 1.735, -0.2823, 0.2011, 0.239, 0.1932, -1.476, 0.2899,
-        0.5184, 0.4803, -0.04215, 0.3497, -0.9527, 0.1219, -0.4529, 0.1595, -0.07314, -1.991, 0.06336, -0.08589,
-        -0.8779, -0.0345, -0.1986, -1.021, -0.984, 0.1406, 0.4585, 0.5731, 0.1502, 0.1162, 0.09627, 0.1569,
+    (1.149, -1.245,
+        0.7545, -0.5202, -3.741, 0.2298, 0.4567, -0.2089, -0.3738, -0.7247, -0.1717, -0.1538, 0.7092, -0.6752,
+        -1.48, -0.3797, -0.31, 0.2082, 0.2351, 0.1353, -0.1274, -0.955, -0.01567, 0.0343, 0.1487, 0.3628,
+        -0.1921, 0.5661, -0.01045, 0.6549, 0.5065, -0.1645, 1.026, -0.3487, 0.02016, -0.3277, -0.2485, -0.1571,
+        0.4225, -0.0422, -0.07688,
     ),
-    (-1.131, -0.7444,
-        -0.4114, 0.4571, 5.177, -0.2571, -0.4335, -0.831, -0.3155, -0.1655, -0.2141, 0.1397, -0.8995, -3.031,
-        1.953, -1.058, 0.707, -0.4099, -0.1039, -0.2984, -0.5366, -0.195, 0.3619, 1.16, -0.07524, 0.1011,
-        0.1797, 0.2453, 0.189, -0.6631, -0.05392, -0.145, -0.178, -0.2515, 0.07466, 1.117, 0.04121, -0.1348,
+    (-1.197, -0.3456,
+        -0.7602, 1.317, 3.072, -0.1555, 0.2325, 1.563, 0.4143, 0.378, 0.01298, 0.07296, 0.6288, 0.3668,
+        -0.9804, 0.6095, 0.1876, -0.5829, 0.01947, -0.3988, 0.498, 0.561, 0.1027, 0.9103, -0.1825, -0.2301,
+        -1.204, 0.05534, 0.1302, -0.7962, -0.456, -0.2531, 0.5304, -0.03232, 0.226, -2.055, 0.3381, 0.1636,
+        0.8587, 0.089, 0.1729,
     ),
-    (0.9466, -0.5631,
-        0.3058, -0.1116, -3.098, 0.05268, 0.1546, 1.16, -0.458, -0.3145, -0.08274, -0.0877, -0.1807, 4.239,
-        -0.7792, -0.09811, -0.1382, 0.09393, -0.5082, -0.2824, -0.4573, -0.22, 0.07278, -0.08434, 0.4062, 0.3786,
-        -0.4272, -0.1392, -0.3022, -0.0004955, -0.2037, 0.9794, -0.1442, -0.0737, -0.1371, -0.4373, -0.04197, 0.1179,
+    (-1.094, -0.6484,
+        -0.2894, 0.3164, 4.45, -0.2353, -0.2876, -0.9224, -0.2219, 0.08614, -0.1159, -0.04827, 1.246, -2.343,
+        0.8029, 0.3612, -0.07371, -3.918, -0.3228, -0.1612, -0.09015, -0.3305, -0.1989, -0.2227, -0.048, 0.1888,
+        1.559, -0.006244, 0.1181, -0.02236, 0.313, -0.04233, -0.61, 0.3918, 0.01053, 0.6904, -0.1041, 0.07789,
+        -0.9577, 0.03272, 0.03852,
     ),
 )
 # fmt: on
@@ -385,13 +401,16 @@ def meter_features(
         around = np.array([np.median(acc[max(0, i - 4) : i + 5]) for i in range(len(acc))])
         rel = np.clip(acc - around, -12.0, 12.0)
     rel_mean = float(rel.mean())
+    # The opening comes back a whole number of bars after it first sounds.
+    ret = opening_returns(pitches) if pitch is not None else None
+    lags = k[ret.hits] - k[ret.start] if ret is not None else np.zeros(0)
     col = {name: i for i, name in enumerate(METER_FEATURES)}
     out = np.zeros((len(candidates), len(METER_FEATURES)))
     rep: dict[int, tuple[float, float]] = {}
     for row, c in enumerate(candidates):
         b, m, p = c.tatums_per_beat, c.beats_per_bar, c.downbeat
         bar = b * m
-        for lag in (bar, 2 * bar):
+        for lag in (bar, 2 * bar, 4 * bar):
             if lag not in rep:
                 rep[lag] = repeats(lag)
         on_beat = integer & ((ki - p) % b == 0)
@@ -421,6 +440,9 @@ def meter_features(
         f[col["log_beat_notes_sq"]] = lt * lt
         f[col["repeat"]], f[col["rhythm_repeat"]] = rep[bar]
         f[col["repeat2"]], f[col["rhythm_repeat2"]] = rep[2 * bar]
+        f[col["repeat4"]], f[col["rhythm_repeat4"]] = rep[4 * bar]
+        if lags.size:
+            f[col["return_bar"]] = np.mean(np.abs(lags / bar - np.round(lags / bar)) < 1e-6)
         if m in (2, 4):
             f[col[f"m{m}_beat_notes"]], f[col[f"m{m}_log_beat"]] = lt, lb
         f[col["start"]] = float(on_bar[0])
