@@ -10,9 +10,16 @@ note of its pitch starting within the searched window gives its candidate frames
 one frame (16 ms) of that truth onset. The network has the same layout and fit
 (:func:`benchmarks.fit_reattack.fit`) as the re-attack one.
 
+Then the onset shift (``transcribe.attack.SHIFT``): for every such note, the fitted
+network's chosen frame and its error against the truth onset (clipped to
++-:data:`SHIFT_CLIP_S`); a ridge regression on the standardised
+:func:`transcribe.attack.shift_features` and their squares predicts that error.
+
 Prints, for the current and the fitted weights, the share of those notes whose onset
 lands within 50 ms of the truth (the benchmark's onset tolerance) on the training and
-``--check`` sets, and the fitted weights as Python to paste into ``transcribe/attack.py``.
+``--check`` sets, and the fitted weights as Python to paste into ``transcribe/attack.py``;
+then the same share with the fitted network alone and with it and the fitted shift,
+and the shift's weights to paste.
 """
 
 from __future__ import annotations
@@ -22,11 +29,15 @@ from typing import Any
 import numpy as np
 
 from benchmarks.datasets import Item
-from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, watched_calls
+from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, print_weights, watched_calls
 from transcribe import attack
 
 #: A candidate frame this close to the truth onset is right (seconds).
 MATCH_S = 0.016
+#: Errors of the chosen frame are clipped here for the shift's fit (a wrong match is not a trend).
+SHIFT_CLIP_S = 0.1
+#: Ridge penalty of the shift's fit, on standardised features.
+SHIFT_L2 = 10.0
 
 
 def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float, float]]:
@@ -57,31 +68,64 @@ def collect(sets: list[tuple[int, int]], *, jobs: int = 2) -> list[tuple[Any, ..
     return [row for rows in map_items(_item_notes, sets, jobs=jobs) for row in rows]
 
 
-def onsets_right(notes: list[tuple[Any, ...]], weights: dict[str, np.ndarray] | None, min_prob: float) -> float:
-    """Share of notes whose onset (moved by the network, or as found for ``None``) is within 50 ms."""
+def onsets_right(
+    notes: list[tuple[Any, ...]], weights: dict[str, np.ndarray] | None, min_prob: float, shift: dict[str, np.ndarray] | None = None
+) -> float:
+    """Share of notes whose onset (moved by the network and ``shift``, or as found for
+    ``weights=None``) is within 50 ms."""
     right = 0
     for t, feats, _, onset, truth in notes:
         if weights is not None:
             p = attack.probability(feats, weights=weights)
-            if p.max() >= min_prob:
-                onset = float(t[int(np.argmax(p))])
+            k = int(np.argmax(p))
+            if p[k] >= min_prob:
+                onset = float(t[k])
+                if shift is not None:
+                    onset += float(attack.onset_shift_s(attack.shift_features(feats, p, k), shift))
         right += abs(onset - truth) <= 0.05
     return right / max(len(notes), 1)
+
+
+def fit_shift(notes: list[tuple[Any, ...]], weights: dict[str, np.ndarray], min_prob: float) -> dict[str, np.ndarray]:
+    """Onset shift weights (:func:`transcribe.attack.onset_shift_s`) for the frames ``weights`` choose."""
+    x, err = [], []
+    for t, feats, _, _, truth in notes:
+        p = attack.probability(feats, weights=weights)
+        k = int(np.argmax(p))
+        if p[k] >= min_prob:
+            x.append(attack.shift_features(feats, p, k))
+            err.append(truth - float(t[k]))
+    xa, ea = np.array(x), np.clip(np.array(err), -SHIFT_CLIP_S, SHIFT_CLIP_S)
+    mean, scale = xa.mean(axis=0), xa.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = np.clip((xa - mean) / scale, -attack.MAX_Z, attack.MAX_Z)
+    design = np.column_stack([np.ones(len(z)), z, z * z])
+    penalty = SHIFT_L2 * np.eye(design.shape[1])
+    penalty[0, 0] = 0.0  # the bias is not shrunk
+    coef = np.linalg.solve(design.T @ design + penalty, design.T @ ea)
+    n = z.shape[1]
+    return {"mean": mean, "scale": scale, "bias": np.array(coef[0]), "linear": coef[1 : n + 1], "square": coef[n + 1 :]}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = fit_parser(__doc__)
     ap.add_argument("--min-prob", type=float, default=0.3)
     args = ap.parse_args(argv)
-    fit_per_note(
+    rows, check, fitted = fit_per_note(
         ap,
         args,
         collect,
-        lambda rows, w: onsets_right(rows, w, args.min_prob),
+        lambda rows, w: onsets_right(rows, w, args.min_prob, attack.SHIFT if w is attack.WEIGHTS else None),
         attack.WEIGHTS,
         noun="notes",
         measure="onsets right",
     )
+    shift = fit_shift(rows, fitted, args.min_prob)
+    print("onset shift     train   check")
+    for label, sh in (("network alone", None), ("with shift", shift)):
+        c = f"{onsets_right(check, fitted, args.min_prob, sh):.3f}" if check else "-"
+        print(f"{label:14s}  {onsets_right(rows, fitted, args.min_prob, sh):.3f}   {c}")
+    print_weights(shift, "SHIFT")
     return 0
 
 

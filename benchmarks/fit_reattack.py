@@ -213,9 +213,10 @@ def fit_per_note(
     *,
     noun: str,
     measure: str,
-) -> None:
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]] | None, dict[str, np.ndarray]]:
     """Fit a network whose rows are notes and print how it does: the body of the per-note
-    ``fit_*`` scripts (onsets, releases).
+    ``fit_*`` scripts (onsets, releases). Returns the training rows, the check rows
+    (``None`` without ``--check``) and the fitted weights.
 
     ``collect_rows(sets, jobs=...)`` gives one row per note, its candidate features at
     ``row[1]`` and their labels at ``row[2]``; ``right(rows, weights)`` is the share of
@@ -234,6 +235,7 @@ def fit_per_note(
         c = f"{right(check, w):.3f}" if check else "-"
         print(f"{label:14s}  {right(rows, w):.3f}   {c}")
     print_weights(fitted)
+    return rows, check, fitted
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,10 +10,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import build_rendered as br
+from benchmarks import fit_attack as fa
 from benchmarks import fit_key as fk
 from benchmarks import fit_meter as fm
 from benchmarks import fit_reattack as fr
-from transcribe import harmony, reattack, rhythm
+from transcribe import attack, harmony, reattack, rhythm
 from transcribe.types import Note
 
 
@@ -213,3 +214,29 @@ def test_reattack_weights_rank_a_struck_dip_above_a_shallow_wobble() -> None:
     p_struck = reattack.probability(f_struck)
     p_wobble = reattack.probability(f_wobble) if len(f_wobble) else np.zeros(1)
     assert p_struck.min() > 0.5 > p_wobble.max()
+
+
+def test_onset_shift_fit_learns_a_steady_lateness() -> None:
+    # A network that likes every frame equally chooses the first; the truth is always
+    # 40 ms (+- 5 ms) before it: the fitted shift moves onsets about 40 ms earlier.
+    rng = np.random.default_rng(2)
+    f = len(attack.FEATURES)
+    flat = {
+        "mean": np.zeros(f),
+        "scale": np.ones(f),
+        "hidden": np.zeros((1, f)),
+        "hidden_bias": np.zeros(1),
+        "out": np.zeros(1),
+        "out_bias": np.array(3.0),
+    }
+    rows = []
+    for _ in range(200):
+        t = 1.0 + 0.016 * np.arange(8)
+        feats = rng.normal(size=(8, f))
+        rows.append((t, feats, np.zeros(8, dtype=bool), float(t[0]), float(t[0]) - 0.04 + rng.uniform(-0.005, 0.005)))
+    shift = fa.fit_shift(rows, flat, 0.3)
+    p = attack.probability(rows[0][1], weights=flat)
+    assert abs(float(attack.onset_shift_s(attack.shift_features(rows[0][1], p, 0), shift)) + 0.04) < 0.005
+    late = [(t, x, lab, on, truth - 0.02) for t, x, lab, on, truth in rows]  # 60 ms early: outside 50 ms
+    assert fa.onsets_right(late, flat, 0.3) == 0.0
+    assert fa.onsets_right(late, flat, 0.3, fa.fit_shift(late, flat, 0.3)) > 0.9

@@ -420,6 +420,42 @@ def _attack_peak_weights() -> dict[str, np.ndarray]:
     }
 
 
+def _constant_shift(bias_s: float) -> dict[str, np.ndarray]:
+    """Onset shift weights that move every chosen onset by ``bias_s`` (before clipping)."""
+    f = len(attack.SHIFT_FEATURES)
+    return {"mean": np.zeros(f), "scale": np.ones(f), "bias": np.array(bias_s), "linear": np.zeros(f), "square": np.zeros(f)}
+
+
+def _peak_frames(peak: int) -> tuple[tuple[Note, Note], FrameArrays]:
+    """Two notes (A4 then C5 from frame 50) and frames whose attack strength peaks at ``peak``."""
+    n, hop = 100, 0.016
+    times = np.arange(n) * hop
+    midi = np.where(np.arange(n) < 50, 69.0, 72.0)
+    track = PitchTrack(times, 440.0 * 2 ** ((midi - 69) / 12), np.full(n, 0.9), np.full(n, -20.0))
+    strength = np.full(n, 0.05)
+    strength[peak] = 1.5
+    found = (Note(0.1, 50 * hop, 69), Note(50 * hop, 1.5, 72))
+    return found, FrameArrays.of(track, strength, strength, np.ones(n, dtype=bool))
+
+
+@pytest.mark.parametrize(("bias_s", "moved_s"), [(-0.03, -0.03), (0.01, 0.01), (-1.0, -attack.MAX_EARLIER_S), (1.0, attack.MAX_LATER_S)])
+def test_onset_shift_moves_the_chosen_frame_within_its_range(bias_s: float, moved_s: float) -> None:
+    found, frames = _peak_frames(47)
+    out = attack.refine_onsets(found, frames, min_note_s=0.07, weights=_attack_peak_weights(), shift=_constant_shift(bias_s))
+    assert abs(out[1].onset_s - (47 * 0.016 + moved_s)) < 1e-9
+    assert out[0].offset_s <= out[1].onset_s
+
+
+def test_onset_shift_keeps_the_previous_note_its_shortest_length() -> None:
+    found, frames = _peak_frames(44)
+    # The previous note starts 104 ms before the chosen frame (0.704 s): 50 ms earlier
+    # would leave it less than its shortest 70 ms.
+    found = (Note(0.6, 0.8, 69), found[1])
+    out = attack.refine_onsets(found, frames, min_note_s=0.07, weights=_attack_peak_weights(), shift=_constant_shift(-1.0))
+    assert out[0].onset_s == 0.6
+    assert abs(out[1].onset_s - (0.6 + 0.07)) < 1e-9
+
+
 @pytest.mark.parametrize("peak", [38, 44, 47, 52, 60])
 def test_onset_moves_to_the_chosen_frame_within_its_window(peak: int) -> None:
     n, hop = 100, 0.016
@@ -430,7 +466,7 @@ def test_onset_moves_to_the_chosen_frame_within_its_window(peak: int) -> None:
     strength[peak] = 1.5
     found = (Note(0.1, 50 * hop, 69), Note(50 * hop, 1.5, 72))
     frames = FrameArrays.of(track, strength, strength, np.ones(n, dtype=bool))
-    out = attack.refine_onsets(found, frames, min_note_s=0.07, weights=_attack_peak_weights())
+    out = attack.refine_onsets(found, frames, min_note_s=0.07, weights=_attack_peak_weights(), shift=_constant_shift(0.0))
     window = 50 * hop - attack.BEFORE_S <= peak * hop <= 50 * hop + attack.AFTER_S
     expected = peak * hop if window else 50 * hop
     assert abs(out[1].onset_s - expected) < 1e-9

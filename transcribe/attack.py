@@ -8,9 +8,13 @@ stays 50-100 ms late. Here every frame from :data:`BEFORE_S` before to
 :data:`AFTER_S` after the onset is described by :data:`FEATURES` (attack and
 onset strength and their shape, how the level and the pitch move, where the
 previous note is), a small network gives the probability that the note starts
-at that frame, and the onset moves to the likeliest frame. The weights are
-fitted by ``python -m benchmarks.fit_attack`` on rendered sets the benchmark
-does not score.
+at that frame, and the onset moves to the likeliest frame. That frame is still
+late on average where the level rises slowly (a bowed note is heard some
+20 ms after the bow starts it), so a regression on the chosen frame's
+features and the probabilities around it (:data:`SHIFT_FEATURES`) moves the
+onset by the expected error, at most :data:`MAX_EARLIER_S` earlier or
+:data:`MAX_LATER_S` later. Both are fitted by ``python -m benchmarks.fit_attack``
+on rendered sets the benchmark does not score.
 """
 
 from __future__ import annotations
@@ -46,6 +50,23 @@ FEATURES: tuple[str, ...] = (
     "gap_s",  # silence between the previous note and this onset (capped at 0.5 s)
     "duration_s",  # the note's length (capped at 2 s)
 )
+
+
+#: What the onset shift sees: the chosen frame's :data:`FEATURES`, then the
+#: network's probabilities at it and around it, and where it lies in the window.
+SHIFT_FEATURES: tuple[str, ...] = (
+    *FEATURES,
+    "prob",  # probability at the chosen frame
+    "prob_before",  # ... one frame earlier
+    "prob_before2",  # ... two frames earlier
+    "prob_before3",  # ... three frames earlier
+    "prob_after",  # ... one frame later
+    "position",  # the chosen frame's index over the number of candidate frames (0 = earliest)
+)
+#: The onset shift's range (seconds): earlier, later.
+MAX_EARLIER_S, MAX_LATER_S = 0.05, 0.016
+#: Standardised shift features are clipped here before squaring (outliers do not swing the shift).
+MAX_Z = 4.0
 
 
 def onset_features(note: Note, prev: Note | None, frames: FrameArrays, *, min_note_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -121,6 +142,35 @@ def probability(features: np.ndarray, *, weights: dict[str, np.ndarray] | None =
     return network.probability(features, WEIGHTS if weights is None else weights)
 
 
+def shift_features(features: np.ndarray, p: np.ndarray, k: int) -> np.ndarray:
+    """The onset shift's inputs for candidate ``k``, shape (len(SHIFT_FEATURES),).
+
+    Args:
+        features: Shape (n, len(FEATURES)), from :func:`onset_features`.
+        p: The network's probabilities, shape (n,).
+        k: The chosen candidate.
+    """
+    last = len(p) - 1
+    around = [p[k], p[max(k - 1, 0)], p[max(k - 2, 0)], p[max(k - 3, 0)], p[min(k + 1, last)], k / len(p)]
+    return np.append(features[k], around)
+
+
+def onset_shift_s(x: np.ndarray, shift: dict[str, np.ndarray]) -> np.ndarray:
+    """Expected error of the chosen onset frame (seconds, positive: the note starts later).
+
+    Args:
+        x: :func:`shift_features` rows, shape (m, len(SHIFT_FEATURES)) or (len(SHIFT_FEATURES),).
+        shift: ``mean``, ``scale`` (standardisation), ``bias``, ``linear`` and
+            ``square`` (weights of the standardised features and of their squares).
+
+    Returns:
+        Shape ``x.shape[:-1]``, clipped to ``[-MAX_EARLIER_S, MAX_LATER_S]``.
+    """
+    z = np.clip((x - shift["mean"]) / shift["scale"], -MAX_Z, MAX_Z)
+    raw = shift["bias"] + z @ shift["linear"] + (z * z) @ shift["square"]
+    return np.clip(raw, -MAX_EARLIER_S, MAX_LATER_S)
+
+
 def refine_onsets(
     notes: tuple[Note, ...],
     frames: FrameArrays,
@@ -128,8 +178,10 @@ def refine_onsets(
     min_note_s: float,
     min_prob: float = 0.3,
     weights: dict[str, np.ndarray] | None = None,
+    shift: dict[str, np.ndarray] | None = None,
 ) -> tuple[Note, ...]:
-    """Move each note's onset to the frame the network finds likeliest.
+    """Move each note's onset to the frame the network finds likeliest, then by the
+    expected error of that frame (:func:`onset_shift_s`).
 
     A note moves only where that frame's probability reaches ``min_prob``; a
     previous note that would overlap the moved onset ends there.
@@ -141,6 +193,7 @@ def refine_onsets(
         min_note_s: Notes keep at least this length (seconds).
         min_prob: Weakest probability that moves an onset.
         weights: Network weights; :data:`WEIGHTS` when ``None``.
+        shift: Onset shift weights (see :func:`onset_shift_s`); :data:`SHIFT` when ``None``.
 
     Returns:
         The notes with some onsets moved (and previous offsets cut to them).
@@ -153,13 +206,43 @@ def refine_onsets(
             p = probability(feats, weights=weights)
             k = int(np.argmax(p))
             if p[k] >= min_prob:
-                new_on = float(frames.times_s[starts[k]])
+                moved = onset_shift_s(shift_features(feats, p, k), SHIFT if shift is None else shift)
+                # Both notes keep their shortest length.
+                floor = prev.onset_s + min_note_s if prev is not None else 0.0
+                frame_s = float(frames.times_s[starts[k]])
+                floor = min(floor, frame_s)
+                new_on = min(max(frame_s + float(moved), floor), max(frame_s, note.offset_s - min_note_s))
                 if prev is not None and prev.offset_s > new_on:
                     out[-1] = replace(prev, offset_s=new_on)
                 note = replace(note, onset_s=new_on)
         out.append(note)
     return tuple(out)
 
+
+# Fitted by ``python -m benchmarks.fit_attack`` (see its docstring for the data).
+# fmt: off
+SHIFT: dict[str, np.ndarray] = {
+    "mean": np.array([
+        0.00344519, 0.814169, 0.586703, 0.227713, 0.928471, 0.79345, 0.782345, 4.35337, -0.941603, 8.0821, 0.842652, 155.783,
+        19.5235, 0.972533, 0.00785627, 0.0558735, 0.354347, 0.771892, 0.399641, 0.147544, 0.067091, 0.436462, 0.688956
+    ]),
+    "scale": np.array([
+        0.0143199, 0.858265, 0.331637, 0.526745, 0.725155, 0.612675, 0.264863, 5.28934, 5.60172, 5.06738, 0.175242, 69.724,
+        45.6862, 0.163438, 0.0882868, 0.104294, 0.243756, 0.171761, 0.219437, 0.128906, 0.0964859, 0.237784, 0.115926
+    ]),
+    "bias": np.array(-0.0051644),
+    "linear": np.array([
+        0.00178392, 0.00153601, -0.000190382, 0.000655816, -0.00237686, 0.00209174, 0.00132399, 0.000506763, -0.0004138,
+        0.000261388, 0.00144008, 0.00029847, -0.00671988, 7.57231e-05, 0.000120734, 0.00186364, 0.00106902, 0.00120081,
+        -0.00235967, -0.00231937, -0.00524795, 0.00224119, -0.00223824
+    ]),
+    "square": np.array([
+        0.000654484, -0.000580698, -0.000382916, -0.000356353, 0.000187962, -0.000974823, 0.00115362, -5.32496e-05, 0.000359202,
+        0.000485315, 0.000922119, -0.000142299, 0.00175181, -0.000290167, 0.000472191, -0.000453696, -0.000463781, -0.000685488,
+        0.00061683, 0.000368838, 0.0007898, -0.000560989, 0.00076531
+    ]),
+}
+# fmt: on
 
 # Fitted by ``python -m benchmarks.fit_attack`` (see its docstring for the data).
 # fmt: off
