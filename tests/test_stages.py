@@ -446,6 +446,16 @@ def test_onset_shift_moves_the_chosen_frame_within_its_range(bias_s: float, move
     assert out[0].offset_s <= out[1].onset_s
 
 
+def test_onset_shift_is_bounded_and_ignores_missing_values() -> None:
+    rng = np.random.default_rng(7)
+    x = rng.normal(scale=50.0, size=(200, len(attack.SHIFT_FEATURES)))
+    moved = attack.onset_shift_s(x, attack.SHIFT)
+    assert moved.shape == (200,)
+    assert moved.min() >= -attack.MAX_EARLIER_S and moved.max() <= attack.MAX_LATER_S
+    x[0, 3] = np.nan
+    assert attack.onset_shift_s(x[0], attack.SHIFT) == 0.0
+
+
 def test_onset_shift_keeps_the_previous_note_its_shortest_length() -> None:
     found, frames = _peak_frames(44)
     # The previous note starts 104 ms before the chosen frame (0.704 s): 50 ms earlier

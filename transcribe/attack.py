@@ -164,11 +164,12 @@ def onset_shift_s(x: np.ndarray, shift: dict[str, np.ndarray]) -> np.ndarray:
             ``square`` (weights of the standardised features and of their squares).
 
     Returns:
-        Shape ``x.shape[:-1]``, clipped to ``[-MAX_EARLIER_S, MAX_LATER_S]``.
+        Shape ``x.shape[:-1]``, clipped to ``[-MAX_EARLIER_S, MAX_LATER_S]``; 0 where ``x`` holds a NaN.
     """
     z = np.clip((x - shift["mean"]) / shift["scale"], -MAX_Z, MAX_Z)
     raw = shift["bias"] + z @ shift["linear"] + (z * z) @ shift["square"]
-    return np.clip(raw, -MAX_EARLIER_S, MAX_LATER_S)
+    # A frame described by a missing value keeps its time rather than move by NaN.
+    return np.clip(np.nan_to_num(raw, nan=0.0), -MAX_EARLIER_S, MAX_LATER_S)
 
 
 def refine_onsets(
