@@ -468,14 +468,8 @@ def test_onset_shift_keeps_the_previous_note_its_shortest_length() -> None:
 
 @pytest.mark.parametrize("peak", [38, 44, 47, 52, 60])
 def test_onset_moves_to_the_chosen_frame_within_its_window(peak: int) -> None:
-    n, hop = 100, 0.016
-    times = np.arange(n) * hop
-    midi = np.where(np.arange(n) < 50, 69.0, 72.0)
-    track = PitchTrack(times, 440.0 * 2 ** ((midi - 69) / 12), np.full(n, 0.9), np.full(n, -20.0))
-    strength = np.full(n, 0.05)
-    strength[peak] = 1.5
-    found = (Note(0.1, 50 * hop, 69), Note(50 * hop, 1.5, 72))
-    frames = FrameArrays.of(track, strength, strength, np.ones(n, dtype=bool))
+    hop = 0.016
+    found, frames = _peak_frames(peak)
     out = attack.refine_onsets(found, frames, min_note_s=0.07, weights=_attack_peak_weights(), shift=_constant_shift(0.0))
     window = 50 * hop - attack.BEFORE_S <= peak * hop <= 50 * hop + attack.AFTER_S
     expected = peak * hop if window else 50 * hop
