@@ -207,12 +207,12 @@ def refine_onsets(
             p = probability(feats, weights=weights)
             k = int(np.argmax(p))
             if p[k] >= min_prob:
-                moved = onset_shift_s(shift_features(feats, p, k), SHIFT if shift is None else shift)
-                # Both notes keep their shortest length.
-                floor = prev.onset_s + min_note_s if prev is not None else 0.0
                 frame_s = float(frames.times_s[starts[k]])
-                floor = min(floor, frame_s)
-                new_on = min(max(frame_s + float(moved), floor), max(frame_s, note.offset_s - min_note_s))
+                moved = float(onset_shift_s(shift_features(feats, p, k), SHIFT if shift is None else shift))
+                # The shift leaves both notes their shortest length (the chosen frame already does).
+                earliest = min(prev.onset_s + min_note_s, frame_s) if prev is not None else 0.0
+                latest = max(frame_s, note.offset_s - min_note_s)
+                new_on = min(max(frame_s + moved, earliest), latest)
                 if prev is not None and prev.offset_s > new_on:
                     out[-1] = replace(prev, offset_s=new_on)
                 note = replace(note, onset_s=new_on)
