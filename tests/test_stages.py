@@ -489,3 +489,23 @@ def test_shipped_attack_weights_score_every_frame() -> None:
     assert times[frames[0]] >= 0.4 - attack.BEFORE_S - 1e-9 and times[frames[-1]] <= 0.4 + attack.AFTER_S + 1e-9
     p = attack.probability(feats)
     assert np.all((p > 0) & (p < 1))
+
+
+def test_swift_backend_session_gives_swift_f0_own_pitches() -> None:
+    """The backend builds SwiftF0's ONNX session itself (basic graph optimizations):
+    its frames must be the ones SwiftF0's own detector gives, to a hundredth of a cent."""
+    from swift_f0 import SwiftF0
+
+    from transcribe.pitch import swift
+
+    rng = np.random.default_rng(3)
+    t = np.arange(3 * swift.SAMPLE_RATE) / swift.SAMPLE_RATE
+    hz = 220.0 * 2.0 ** (np.sin(2 * np.pi * 0.5 * t) / 12.0)  # a slow one-semitone swing
+    x = (0.3 * np.sin(2 * np.pi * np.cumsum(hz) / swift.SAMPLE_RATE) + 0.01 * rng.standard_normal(len(t))).astype(np.float32)
+    ours = swift.estimate(x, fmin_hz=50.0, fmax_hz=2000.0)
+    theirs = SwiftF0(spin=False).detect(x, swift.SAMPLE_RATE, fmin=50.0, fmax=2000.0)
+    voiced = theirs.confidence > 0.5
+    assert voiced.mean() > 0.9
+    cents = 1200.0 * np.abs(np.log2(ours[1][voiced] / theirs.pitch_hz[voiced]))
+    assert cents.max() < 0.01
+    np.testing.assert_allclose(ours[2], theirs.confidence, atol=1e-4)
