@@ -179,3 +179,22 @@ def test_inputs_with_one_name_get_distinct_outputs(tmp_path: Path, capsys: pytes
     assert rc == 0
     # "_2", not "-2": "song-2.svg" is page 2 of song's score.
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["song.csv", "song_2.csv"]
+
+
+def test_music21_is_imported_early_only_for_score_outputs(tmp_path: Path) -> None:
+    """Score outputs start music21's import while the pitch model runs (a thread the CLI
+    joins before it returns); a note list alone never loads music21, and a batch whose
+    inputs are all missing does not start the import at all."""
+    wav = write_tune(tmp_path / "tune.wav")
+    code = (
+        "import sys, threading; from transcribe.cli import main; rc = main(sys.argv[1:]); "
+        "print(rc, 'music21' in sys.modules, [t.name for t in threading.enumerate() if t.name == 'music21-import'])"
+    )
+
+    def probe(*args: object) -> str:
+        done = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
+    assert probe(wav, "--csv", "-q", "-o", tmp_path / "a") == "0 False []"
+    assert probe(wav, "--midi", "-q", "-o", tmp_path / "b") == "0 True []"
+    assert probe(tmp_path / "missing.wav", "--musicxml", "-q", "-o", tmp_path / "c") == "1 False []"

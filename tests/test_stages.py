@@ -491,15 +491,17 @@ def test_shipped_attack_weights_score_every_frame() -> None:
     assert np.all((p > 0) & (p < 1))
 
 
-def test_swift_backend_session_gives_swift_f0_own_pitches() -> None:
-    """The backend builds SwiftF0's ONNX session itself (basic graph optimizations):
-    its frames must be the ones SwiftF0's own detector gives, to a hundredth of a cent."""
+def test_swift_backend_gives_swift_f0_own_pitches() -> None:
+    """The backend builds SwiftF0's ONNX session itself (basic graph optimizations) and
+    calls it on 10-second segments with the model's context on each side: its frames
+    must be the ones SwiftF0's own detector gives on the whole signal, to a hundredth of a cent."""
     from swift_f0 import SwiftF0
 
     from transcribe.pitch import swift
 
     rng = np.random.default_rng(3)
-    t = np.arange(3 * swift.SAMPLE_RATE) / swift.SAMPLE_RATE
+    t = np.arange(25 * swift.SAMPLE_RATE) / swift.SAMPLE_RATE
+    assert len(t) // 256 > 2 * swift.SEGMENT_FRAMES  # three segments
     hz = 220.0 * 2.0 ** (np.sin(2 * np.pi * 0.5 * t) / 12.0)  # a slow one-semitone swing
     x = (0.3 * np.sin(2 * np.pi * np.cumsum(hz) / swift.SAMPLE_RATE) + 0.01 * rng.standard_normal(len(t))).astype(np.float32)
     ours = swift.estimate(x, fmin_hz=50.0, fmax_hz=2000.0)

@@ -31,13 +31,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 class Format:
     """An output format: its flag, file suffix and how to write it.
 
-    ``write`` returns the path written, or a list of paths (one per page).
+    ``write`` returns the path written, or a list of paths (one per page);
+    ``score`` says whether it needs the music21 score.
     """
 
     flag: str
     suffix: str
     write: Callable[[Transcription, Path, bool], Path | list[Path]]
     help: str
+    score: bool = True
 
 
 def _w_musicxml(t: Transcription, p: Path, force: bool) -> Path:
@@ -75,8 +77,8 @@ FORMATS: tuple[Format, ...] = (
     Format("svg", ".svg", _w_svg, "engrave the score as SVG, a file per page (<name>.svg, <name>-2.svg...)"),
     Format("png", ".png", _w_png, "engrave the score as PNG at 150 dpi, a file per page (<name>.png, <name>-2.png...)"),
     Format("pdf", ".pdf", _w_pdf, "engrave the score as one PDF of A4 pages (<name>.pdf)"),
-    Format("csv", ".csv", _w_csv, "write the note list: time, pitch, name, cents, measure, beat, length (<name>.csv)"),
-    Format("plot", ".plot.png", _w_plot, "draw spectrogram, pitch track and notes, 1600x800 px (<name>.plot.png)"),
+    Format("csv", ".csv", _w_csv, "write the note list: time, pitch, name, cents, measure, beat, length (<name>.csv)", score=False),
+    Format("plot", ".plot.png", _w_plot, "draw spectrogram, pitch track and notes, 1600x800 px (<name>.plot.png)", score=False),
 )
 DEFAULT_FORMATS = ("musicxml", "midi")
 
@@ -222,6 +224,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if opts.pitch == "spice":
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chatter is not for users
     items = expand_inputs(args.inputs)
+    warm_up = None
+    if "music21" not in sys.modules and any(f.score for f in chosen) and any(problem is None for _, problem in items):
+        from .score import import_in_background
+
+        warm_up = import_in_background()  # while the first file's pitch model runs
+    try:
+        return _run_batch(items, chosen, outdir, opts, args)
+    finally:
+        if warm_up is not None:
+            warm_up.join()  # an import must not be cut off by the interpreter's exit
+
+
+def _run_batch(items: list[tuple[Path, str | None]], chosen: list[Format], outdir: Path, opts: Options, args: argparse.Namespace) -> int:
+    """Transcribe every input in turn; the exit status."""
     failed: list[Path] = []
     done = 0
     stems: dict[str, int] = {}
