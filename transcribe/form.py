@@ -4,7 +4,8 @@ A tune played twice, or a verse sung again, starts over with its opening
 figure; within a tune, the opening phrase often returns after a cadence. Both
 the key (a tune ends on its tonic just before it starts again) and the meter
 (the opening comes back in the same place in the bar, a whole number of bars
-later) can read this, so it is found once, here, from the pitches alone.
+later) can read this, so the search lives here, on the pitches alone; each of
+those stages runs it on its own notes (a few hundred notes: well under a millisecond).
 """
 
 from __future__ import annotations
