@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Frames processed per chunk (about 33 s at a 16 ms hop): small enough that
-#: the FFT buffers are reused instead of freshly paged in for every chunk.
-CHUNK_FRAMES = 2048
+#: Frames processed per chunk (about 4 s at a 16 ms hop), so each chunk's FFT
+#: buffers are about 1 MB and stay in cache. With 2048-frame chunks (8 MB
+#: buffers) both onset strengths of a 3-minute song took ~0.19 s in a fresh
+#: process instead of ~0.13 s (medians of 6), with the same values.
+CHUNK_FRAMES = 256
 
 #: Half-width of the frequency maximum filter of the onset strength, in bins,
 #: and as a share of the bin's frequency (4 %: a vibrato of +-70 cents).
