@@ -1,0 +1,114 @@
+"""How far the labels of the singing sets let any system go: ``python -m benchmarks.ceilings``.
+
+The sung sets' targets (issue 4) are measured against human labels, and this
+script measures the labels themselves, with the same metrics as
+:mod:`benchmarks.run` (COnP: onset 50 ms and pitch 50 cents; COnPOff adds the
+offset), each label pitch rounded to the nearest semitone at A440:
+
+- ``other-annotator`` (vocadito, two annotators): each annotator's notes
+  scored against the other's. No system can be expected to agree with one
+  annotator better than the other annotator does.
+- ``oracle-timing``: every reference's own note boundaries, each note named by
+  rounding the median pitch of the default tracker (SwiftF0, frames of
+  confidence >= 0.5 in the middle half of the note) at A440. Onsets and offsets
+  are perfect, so what it misses is where the sung pitch and the label round to
+  different semitones.
+- ``oracle-timing+shift``: the same with one constant pitch shift added to
+  every note of a set, the one (in 0.01-semitone steps within half a semitone)
+  that matches the most labels of that set. It is fitted on the labels, so it
+  is a ceiling to read, not a method to use.
+
+Prints a table and writes ``benchmarks/results/ceilings.md`` and ``.csv``.
+Needs ``../shared`` (or ``$TRANSCRIBE_SHARED``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from typing import Any
+
+import numpy as np
+
+from benchmarks import metrics
+from benchmarks.datasets import Item, Reference, find_shared, load_ssvd, load_vocadito
+from benchmarks.run import RESULTS, summarize, to_markdown
+
+#: Shifts tried by ``oracle-timing+shift`` (semitones).
+SHIFTS = np.round(np.arange(-0.5, 0.5001, 0.01), 2)
+
+
+def note_pitches(item: Item, ref: Reference) -> np.ndarray:
+    """Median SwiftF0 pitch (fractional MIDI) of the middle half of each reference note; NaN where
+    fewer than two frames there are confident."""
+    from transcribe import audio, pitch
+
+    track = pitch.estimate(audio.load(item.audio, sr=pitch.sample_rate("swift")), backend="swift")
+    ok = track.confidence >= 0.5
+    midi = 69.0 + 12.0 * np.log2(np.where(ok, track.f0_hz, 440.0) / 440.0)
+    out = np.full(len(ref.notes), np.nan)
+    for i, (on, off, _) in enumerate(ref.notes):
+        a, b = np.searchsorted(track.times_s, [on + 0.25 * (off - on), off - 0.25 * (off - on)])
+        sel = ok[a:b]
+        if sel.sum() >= 2:
+            out[i] = float(np.median(midi[a:b][sel]))
+    return out
+
+
+def _row(system: str, item: Item, ref: Reference, est: list[tuple[float, float, float]]) -> dict[str, Any]:
+    label_set = item.set + (f"/{ref.name}" if ref.name else "")
+    row: dict[str, Any] = {"system": system, "set": label_set, "item": item.id, "seconds": "", "error": ""}
+    row.update(metrics.note_scores(ref.notes, est))
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.ceilings", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sets", default="ssvd,vocadito", help="comma list of ssvd, vocadito")
+    ap.add_argument("--limit", type=int, default=None, help="at most N items per set")
+    a = ap.parse_args(argv)
+    shared = find_shared()
+    if shared is None:
+        print("no shared data: set TRANSCRIBE_SHARED or provide ../shared", file=sys.stderr)
+        return 1
+    rows: list[dict[str, Any]] = []
+    for name in [s.strip() for s in a.sets.split(",") if s.strip()]:
+        if name not in ("ssvd", "vocadito"):
+            ap.error(f"unknown set {name!r} (choose from ssvd, vocadito)")
+        items = (load_ssvd if name == "ssvd" else load_vocadito)(shared)[: a.limit]
+        # The A440 references only: the "tuned" ones re-round the same labels.
+        pairs = [(it, ref) for it in items for ref in it.refs if not ref.name.endswith("tuned")]
+        sung = [note_pitches(it, ref) for it, ref in pairs]
+        labels = np.concatenate([[m for _, _, m in ref.notes] for _, ref in pairs])
+        heard = np.concatenate(sung)
+        best = max(SHIFTS, key=lambda s: int(np.sum(np.round(heard + s) == labels)))
+        for shift, system in ((0.0, "oracle-timing"), (float(best), "oracle-timing+shift")):
+            for (it, ref), pitches in zip(pairs, sung):
+                est = [(on, off, float(np.round(p + shift))) for (on, off, _), p in zip(ref.notes, pitches) if np.isfinite(p)]
+                rows.append(_row(system, it, ref, est))
+        print(f"{name}: best constant shift {best:+.2f} semitones", file=sys.stderr)
+        for it in items:
+            refs = [r for r in it.refs if not r.name.endswith("tuned")]
+            for ref in refs:
+                for other in refs:
+                    if other is not ref:
+                        rows.append(_row("other-annotator", it, ref, [(on, off, float(m)) for on, off, m in other.notes]))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    fields: list[str] = []
+    for r in rows:
+        fields.extend(k for k in r if k not in fields)
+    with (RESULTS / "ceilings.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    table = to_markdown(summarize(rows))
+    cmd = " ".join(argv if argv is not None else sys.argv[1:])
+    (RESULTS / "ceilings.md").write_text(f"# Label ceilings\n\n`python -m benchmarks.ceilings {cmd}`\n\n{table}")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
