@@ -135,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=ONSETS,
         default=d.onsets,
         help="put note onsets at the start of each attack (attack: instruments), where the pitch arrives "
-        "(pitch: singing), or choose from how steadily the recording holds its tuning (auto; default: %(default)s)",
+        "or a sung syllable's vowel opens (pitch: singing), or choose from how steadily the recording "
+        "holds its tuning (auto; default: %(default)s)",
     )
     ap.add_argument(
         "--spice-model",

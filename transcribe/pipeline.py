@@ -236,6 +236,7 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
     # (seed-1 r021, steadiness 0.50) kept COnP 0.48 with it against 0.06 without.
     found = notes.retime_handovers(found, raw, energy, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params)
     found = notes.trim_releases(found, raw, min_note_s=opts.min_note_s, params=params)
+    found = notes.onsets_at_vowels(found, raw, min_note_s=opts.min_note_s, params=params)
     if onsets_at == "attack":
         # The release network learned instruments' releases under reverb (rendered sets); on
         # the sung sets, whose labels end a note where the singer's vowel fades, it cut notes
