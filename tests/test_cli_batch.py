@@ -181,20 +181,71 @@ def test_inputs_with_one_name_get_distinct_outputs(tmp_path: Path, capsys: pytes
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["song.csv", "song_2.csv"]
 
 
-def test_music21_is_imported_early_only_for_score_outputs(tmp_path: Path) -> None:
-    """Score outputs start music21's import while the pitch model runs (a thread the CLI
-    joins before it returns); a note list alone never loads music21, and a batch whose
-    inputs are all missing does not start the import at all."""
+def test_score_outputs_are_made_by_a_helper_process_only_when_needed(tmp_path: Path) -> None:
+    """On Linux, MusicXML and MIDI are made in a forked helper process (music21 is never
+    loaded in the CLI's own process), which has exited when ``main`` returns; a note list
+    alone starts no helper, and neither does a batch whose inputs are all missing."""
+    from transcribe.score import Engraver
+
+    assert Engraver.available()  # this suite runs on Linux
     wav = write_tune(tmp_path / "tune.wav")
     code = (
-        "import sys, threading; from transcribe.cli import main; rc = main(sys.argv[1:]); "
-        "print(rc, 'music21' in sys.modules, [t.name for t in threading.enumerate() if t.name == 'music21-import'])"
+        "import sys, multiprocessing; from transcribe.cli import main; from transcribe import score; started = []; "
+        "init = score.Engraver.__init__; "
+        "score.Engraver.__init__ = lambda self: (started.append(1), init(self))[1]; "
+        "rc = main(sys.argv[1:]); "
+        "print(rc, 'music21' in sys.modules, len(started), len(multiprocessing.active_children()))"
     )
 
     def probe(*args: object) -> str:
         done = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=True)
         return done.stdout.strip()
 
-    assert probe(wav, "--csv", "-q", "-o", tmp_path / "a") == "0 False []"
-    assert probe(wav, "--midi", "-q", "-o", tmp_path / "b") == "0 True []"
-    assert probe(tmp_path / "missing.wav", "--musicxml", "-q", "-o", tmp_path / "c") == "1 False []"
+    assert probe(wav, "--csv", "-q", "-o", tmp_path / "a") == "0 False 0 0"
+    assert probe(wav, "--midi", "--musicxml", "-q", "-o", tmp_path / "b") == "0 False 1 0"
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["tune.mid", "tune.musicxml"]
+    assert probe(tmp_path / "missing.wav", "--musicxml", "-q", "-o", tmp_path / "c") == "1 False 0 0"
+
+
+def test_the_helper_makes_the_same_bytes_and_a_dead_helper_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helper's MusicXML and MIDI equal the ones made in this process; when the helper
+    has died, render says so (None) and the CLI's files are still written, made here."""
+    from transcribe import transcribe
+    from transcribe.score import Engraver
+
+    wav = write_tune(tmp_path / "tune.wav")
+    t = transcribe(wav)
+    engraver = Engraver()
+    try:
+        assert engraver.render(t.written, t.rhythm, key=t.key, title=t.title) == (t.to_musicxml(), t.to_midi())
+        engraver._proc.kill()
+        engraver._proc.join()
+        assert engraver.render(t.written, t.rhythm, key=t.key, title=t.title) is None
+    finally:
+        engraver.close()
+
+    def dead_on_arrival(self: Engraver) -> None:
+        init(self)
+        self._proc.kill()
+        self._proc.join()
+
+    init = Engraver.__init__
+    monkeypatch.setattr(Engraver, "__init__", dead_on_arrival)
+    assert cli.main([str(wav), "--musicxml", "--midi", "-q", "-o", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "tune.musicxml").read_bytes() == t.to_musicxml()
+    assert (tmp_path / "out" / "tune.mid").read_bytes() == t.to_midi()
+
+
+def test_without_fork_music21_is_imported_in_a_thread(tmp_path: Path) -> None:
+    """Where the helper cannot be forked (not Linux), score outputs import music21 in a
+    thread while the pitch model runs, joined before ``main`` returns."""
+    wav = write_tune(tmp_path / "tune.wav")
+    code = (
+        "import sys, threading; from transcribe import cli, score; score.Engraver.available = staticmethod(lambda: False); "
+        "rc = cli.main(sys.argv[1:]); "
+        "print(rc, 'music21' in sys.modules, [t.name for t in threading.enumerate() if t.name == 'music21-import'])"
+    )
+    argv = [sys.executable, "-c", code, str(wav), "--midi", "-q", "-o", str(tmp_path / "a")]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0 True []"
+    assert (tmp_path / "a" / "tune.mid").exists()

@@ -18,6 +18,7 @@ from .errors import OptionError, TranscribeError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pipeline import Transcription
+    from .score import Engraver
 
 #: File suffixes treated as audio when a folder is given.
 AUDIO_SUFFIXES = frozenset(
@@ -225,19 +226,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     if opts.pitch == "spice":
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chatter is not for users
     items = expand_inputs(args.inputs)
-    warm_up = None
-    if "music21" not in sys.modules and any(f.score for f in chosen) and any(problem is None for _, problem in items):
-        from .score import import_in_background
+    warm_up = engraver = None
+    if any(f.score for f in chosen) and any(problem is None for _, problem in items):
+        from .score import Engraver, import_in_background
 
-        warm_up = import_in_background()  # while the first file's pitch model runs
+        if Engraver.available():
+            engraver = Engraver()  # music21 in a helper process, on the core the model leaves idle
+        elif "music21" not in sys.modules:
+            warm_up = import_in_background()  # while the first file's pitch model runs
     try:
-        return _run_batch(items, chosen, outdir, opts, args)
+        return _run_batch(items, chosen, outdir, opts, args, engraver=engraver)
     finally:
         if warm_up is not None:
             warm_up.join()  # an import must not be cut off by the interpreter's exit
+        if engraver is not None:
+            engraver.close()
 
 
-def _run_batch(items: list[tuple[Path, str | None]], chosen: list[Format], outdir: Path, opts: Options, args: argparse.Namespace) -> int:
+def _run_batch(
+    items: list[tuple[Path, str | None]],
+    chosen: list[Format],
+    outdir: Path,
+    opts: Options,
+    args: argparse.Namespace,
+    *,
+    engraver: Engraver | None = None,
+) -> int:
     """Transcribe every input in turn; the exit status."""
     failed: list[Path] = []
     done = 0
@@ -263,7 +277,7 @@ def _run_batch(items: list[tuple[Path, str | None]], chosen: list[Format], outdi
                 stems[stem] = stems.get(stem, 0) + 1
                 if stems[stem] > 1:  # two inputs with one name would write the same outputs ("-2" is a page 2)
                     stem = f"{stem}_{stems[stem]}"
-                ok = _process(path, stem, outdir, chosen, opts, force=args.force, quiet=args.quiet, say=say, err=err)
+                ok = _process(path, stem, outdir, chosen, opts, force=args.force, quiet=args.quiet, say=say, err=err, engraver=engraver)
                 done += ok
                 if not ok:
                     failed.append(path)
@@ -301,8 +315,12 @@ def _process(
     quiet: bool,
     say: Callable[[str], object] = _say,
     err: Callable[[str], object] = _err,
+    engraver: Engraver | None = None,
 ) -> bool:
-    """Transcribe one input and write its outputs; report problems as one line each."""
+    """Transcribe one input and write its outputs; report problems as one line each.
+
+    With an ``engraver``, the MusicXML and MIDI are made in its helper process.
+    """
     from .export import check_target
     from .pipeline import transcribe
 
@@ -318,6 +336,10 @@ def _process(
         for w in caught:
             if not quiet:
                 say(f"transcribe: warning: {w.message}")
+        if engraver is not None and any(f.score for f in formats):
+            rendered = engraver.render(result.written, result.rhythm, key=result.key, title=result.title)
+            if rendered is not None:
+                result.use_rendered(*rendered)
         for f, target in targets:
             out = f.write(result, target, force)
             written.extend(out if isinstance(out, list) else [out])

@@ -109,15 +109,25 @@ class Transcription:
 
     def to_musicxml(self) -> bytes:
         """The score as MusicXML bytes."""
-        from .score import to_musicxml
+        if "musicxml" not in self._cache:
+            from .score import to_musicxml
 
-        return to_musicxml(self.score)
+            self._cache["musicxml"] = to_musicxml(self.score)
+        return bytes(self._cache["musicxml"])
 
     def to_midi(self) -> bytes:
         """The score as Standard MIDI File bytes."""
-        from .score import to_midi
+        if "midi" not in self._cache:
+            from .score import to_midi
 
-        return to_midi(self.written, self.rhythm, key=self.key, title=self.title)
+            self._cache["midi"] = to_midi(self.written, self.rhythm, key=self.key, title=self.title)
+        return bytes(self._cache["midi"])
+
+    def use_rendered(self, musicxml: bytes, midi: bytes) -> None:
+        """Take this transcription's MusicXML and MIDI as made elsewhere from the same notes
+        (:class:`transcribe.score.Engraver`, the CLI's helper process), so that writing and
+        engraving them need no music21 in this process."""
+        self._cache["musicxml"], self._cache["midi"] = bytes(musicxml), bytes(midi)
 
     def write_musicxml(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
         """Write MusicXML atomically; refuses to overwrite unless ``force``."""
