@@ -249,3 +249,17 @@ def test_without_fork_music21_is_imported_in_a_thread(tmp_path: Path) -> None:
     done = subprocess.run(argv, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "0 True []"
     assert (tmp_path / "a" / "tune.mid").exists()
+
+
+def test_no_process_to_spare_falls_back_to_the_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the helper process cannot be started (a process limit), the CLI still writes
+    the score, importing music21 itself."""
+    from transcribe.score import Engraver
+
+    def refuse(self: Engraver) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(Engraver, "__init__", refuse)
+    wav = write_tune(tmp_path / "tune.wav")
+    assert cli.main([str(wav), "--midi", "-q", "-o", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "tune.mid").stat().st_size > 0

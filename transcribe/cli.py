@@ -231,8 +231,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .score import Engraver, import_in_background
 
         if Engraver.available():
-            engraver = Engraver()  # music21 in a helper process, on the core the model leaves idle
-        elif "music21" not in sys.modules:
+            try:
+                engraver = Engraver()  # music21 in a helper process, out of this one's GIL
+            except OSError:  # no process to spare (a process limit): the thread below instead
+                engraver = None
+        if engraver is None and "music21" not in sys.modules:
             warm_up = import_in_background()  # while the first file's pitch model runs
     try:
         return _run_batch(items, chosen, outdir, opts, args, engraver=engraver)
