@@ -25,7 +25,6 @@ Needs ``../shared`` (or ``$TRANSCRIBE_SHARED``).
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from typing import Any
 
@@ -33,18 +32,23 @@ import numpy as np
 
 from benchmarks import metrics
 from benchmarks.datasets import Item, Reference, find_shared, load_ssvd, load_vocadito
-from benchmarks.run import RESULTS, summarize, to_markdown
+from benchmarks.run import RESULTS, ref_set, summarize, to_markdown, write_csv
+from transcribe.types import PitchTrack
 
 #: Shifts tried by ``oracle-timing+shift`` (semitones).
 SHIFTS = np.round(np.arange(-0.5, 0.5001, 0.01), 2)
 
 
-def note_pitches(item: Item, ref: Reference) -> np.ndarray:
-    """Median SwiftF0 pitch (fractional MIDI) of the middle half of each reference note; NaN where
-    fewer than two frames there are confident."""
+def sung_track(item: Item) -> PitchTrack:
+    """The default tracker's (SwiftF0's) pitch track of an item's audio."""
     from transcribe import audio, pitch
 
-    track = pitch.estimate(audio.load(item.audio, sr=pitch.sample_rate("swift")), backend="swift")
+    return pitch.estimate(audio.load(item.audio, sr=pitch.sample_rate("swift")), backend="swift")
+
+
+def note_pitches(track: PitchTrack, ref: Reference) -> np.ndarray:
+    """Median pitch (fractional MIDI) of ``track`` in the middle half of each reference note;
+    NaN where fewer than two frames there are confident (0.5)."""
     ok = track.confidence >= 0.5
     midi = 69.0 + 12.0 * np.log2(np.where(ok, track.f0_hz, 440.0) / 440.0)
     out = np.full(len(ref.notes), np.nan)
@@ -57,8 +61,7 @@ def note_pitches(item: Item, ref: Reference) -> np.ndarray:
 
 
 def _row(system: str, item: Item, ref: Reference, est: list[tuple[float, float, float]]) -> dict[str, Any]:
-    label_set = item.set + (f"/{ref.name}" if ref.name else "")
-    row: dict[str, Any] = {"system": system, "set": label_set, "item": item.id, "seconds": "", "error": ""}
+    row: dict[str, Any] = {"system": system, "set": ref_set(item, ref), "item": item.id, "seconds": "", "error": ""}
     row.update(metrics.note_scores(ref.notes, est))
     return row
 
@@ -80,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         items = (load_ssvd if name == "ssvd" else load_vocadito)(shared)[: a.limit]
         # The A440 references only: the "tuned" ones re-round the same labels.
         pairs = [(it, ref) for it in items for ref in it.refs if not ref.name.endswith("tuned")]
-        sung = [note_pitches(it, ref) for it, ref in pairs]
+        tracks = {it.id: sung_track(it) for it in items}  # once per recording, shared by its annotators
+        sung = [note_pitches(tracks[it.id], ref) for it, ref in pairs]
         labels = np.concatenate([[m for _, _, m in ref.notes] for _, ref in pairs])
         heard = np.concatenate(sung)
         best = max(SHIFTS, key=lambda s: int(np.sum(np.round(heard + s) == labels)))
@@ -96,13 +100,7 @@ def main(argv: list[str] | None = None) -> int:
                     if other is not ref:
                         rows.append(_row("other-annotator", it, ref, [(on, off, float(m)) for on, off, m in other.notes]))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    fields: list[str] = []
-    for r in rows:
-        fields.extend(k for k in r if k not in fields)
-    with (RESULTS / "ceilings.csv").open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
+    write_csv(rows, RESULTS / "ceilings.csv")
     table = to_markdown(summarize(rows))
     cmd = " ".join(argv if argv is not None else sys.argv[1:])
     (RESULTS / "ceilings.md").write_text(f"# Label ceilings\n\n`python -m benchmarks.ceilings {cmd}`\n\n{table}")

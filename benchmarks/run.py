@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks import metrics
-from benchmarks.datasets import Item, find_shared, load_sets
+from benchmarks.datasets import Item, Reference, find_shared, load_sets
 from benchmarks.systems import (
     Prediction,
     basic_pitch_available,
@@ -35,13 +35,29 @@ RESULTS = Path(__file__).resolve().parent / "results"
 PEERS = ("basic-pitch", "tutorial", "swift-notes")
 
 
+def ref_set(item: Item, ref: Reference) -> str:
+    """The ``set`` column of a row scored against ``ref``: the set, and the reference's name if it has one."""
+    return item.set + (f"/{ref.name}" if ref.name else "")
+
+
+def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
+    """Write result rows as CSV, with every column any row has, in first-seen order."""
+    fields: list[str] = []
+    for r in rows:
+        fields.extend(k for k in r if k not in fields)
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+
+
 def score(item: Item, pred: Prediction) -> list[dict[str, Any]]:
     """Per-reference rows of metrics for one prediction."""
     rows = []
     for ref in item.refs:
         row: dict[str, Any] = {
             "system": pred.system,
-            "set": item.set + (f"/{ref.name}" if ref.name else ""),
+            "set": ref_set(item, ref),
             "item": item.id,
             "seconds": round(pred.seconds, 3) if not math.isnan(pred.seconds) else "",
             "error": pred.error or "",
@@ -229,13 +245,7 @@ def main(argv: list[str] | None = None) -> int:
 
     name = a.name or f"bench-{a.pitch}"
     RESULTS.mkdir(parents=True, exist_ok=True)
-    fields: list[str] = []
-    for r in rows:
-        fields.extend(k for k in r if k not in fields)
-    with (RESULTS / f"{name}.csv").open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
+    write_csv(rows, RESULTS / f"{name}.csv")
     table = to_markdown(summarize(rows))
     md = f"# Benchmark `{name}`\n\n`python -m benchmarks.run {' '.join(argv if argv is not None else sys.argv[1:])}`\n\n"
     md += table

@@ -35,13 +35,13 @@ def test_oracle_timing_names_each_labelled_note_by_its_sung_pitch(tmp_path: Path
     """The ceilings script reads the tracker's pitch inside each label's own boundaries:
     a melody sung 30 cents flat reads 30 cents flat (to 10 cents), and a note with no
     pitch (a gap the label wrongly covers) gives NaN."""
-    from benchmarks.ceilings import note_pitches
+    from benchmarks.ceilings import note_pitches, sung_track
 
     truth = [(0.3, 0.8, 60), (0.85, 1.35, 64), (1.4, 2.2, 67)]
     flat = [(on, off, m - 0.3) for on, off, m in truth]
     path = tmp_path / "flat.wav"
     sf.write(path, render(flat, vibrato_cents=20.0, noise_db=30.0, seed=1), SR, subtype="PCM_16", format="WAV")
     labels = (*truth, (2.6, 3.0, 70))  # nothing sounds after 2.2 s
-    got = note_pitches(Item("synthetic", "flat", path, ()), Reference("", labels))
+    got = note_pitches(sung_track(Item("synthetic", "flat", path, ())), Reference("", labels))
     assert np.all(np.abs(got[:3] - np.array([m for _, _, m in flat])) < 0.1)
     assert np.isnan(got[3])
