@@ -17,8 +17,9 @@ every reading, and a conditional-logit model (softmax over the readings,
 L2-regularised) is fitted so that the right readings (time signature and tempo
 right by the benchmark's rules, downbeat within a third of a tatum) score
 highest. Prints accuracy on training and held-out tunes for the current and
-the fitted weights, and the fitted weights as a Python dict to paste into
-``transcribe/rhythm.py``.
+the fitted weights (both with ``rhythm._REAL_DATA_SHIFT`` added, as the module
+uses them; see :mod:`benchmarks.meter_real`), and the fitted weights as a Python
+dict to paste into ``transcribe/rhythm.py``.
 
 The parsed melodies are cached in ``benchmarks/data/meter_tunes-<seed>-<n>-without-<sets>.pkl``.
 """
@@ -311,17 +312,23 @@ def print_units(table_name: str, units: np.ndarray) -> None:
     print(")")
 
 
+def chosen(pick: Callable[[list, np.ndarray], int], cands: list[rhythm.MeterChoice], feats: np.ndarray, k: np.ndarray) -> tuple[int, str]:
+    """The reading ``pick(candidates, features)`` chooses and the time signature it is
+    written in after the compound/triplet step, as :func:`transcribe.rhythm.analyze` does."""
+    i = pick(cands, feats)
+    c = cands[i]
+    if c.compound:
+        c = rhythm._compound_or_triplets(k, c)
+    return i, c.time_signature
+
+
 def accuracy(pick: Callable[[list, np.ndarray], int], rows: list) -> tuple[float, float]:
-    """Share of takes whose chosen reading (``pick(candidates, features)``, then the
-    compound/triplet step) has the right time signature, and the share right in time
-    signature, tempo and downbeat."""
+    """Share of takes whose chosen reading (:func:`chosen`) has the right time signature,
+    and the share right in time signature, tempo and downbeat."""
     ts_ok = full_ok = 0
     for _, cands, feats, right, k, truth in rows:
-        i = pick(cands, feats)
-        c = cands[i]
-        if c.compound:
-            c = rhythm._compound_or_triplets(k, c)
-        ts = metrics.ts_right(c.time_signature, truth["ts"]) > 0
+        i, time_signature = chosen(pick, cands, feats, k)
+        ts = metrics.ts_right(time_signature, truth["ts"]) > 0
         ts_ok += ts
         full_ok += ts and bool(right[i])
     return ts_ok / max(len(rows), 1), full_ok / max(len(rows), 1)
@@ -341,8 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     rows, train, test = run_takes(tunes, _takes, seed=args.seed, takes=args.takes, jobs=args.jobs)
     print(f"{len(tunes)} tunes, {len(rows)} takes; a right reading exists in {np.mean([r[3].any() for r in rows]):.3f}")
     wts, units = fit_mlp([(r[2], r[3]) for r in train if r[3].any()], args.hidden, args.l2, args.l2_hidden)
+    # As the module will use them: the pasted _WEIGHTS plus rhythm's real-data shifts, as "current" has them.
+    shifted = wts + np.array([rhythm._REAL_DATA_SHIFT.get(name, 0.0) for name in rhythm.METER_FEATURES])
     print("weights    train: time sig, all right   held out: time sig, all right")
-    for name, pick in (("current", rhythm.pick_reading), ("fitted", lambda c, f: rhythm.pick_reading(c, f, wts, units))):
+    for name, pick in (("current", rhythm.pick_reading), ("fitted", lambda c, f: rhythm.pick_reading(c, f, shifted, units))):
         (a, b), (c, d) = accuracy(pick, train), accuracy(pick, test)
         print(f"{name:8s}   {a:.3f}  {b:.3f}                  {c:.3f}  {d:.3f}")
     print_weights("_WEIGHTS", rhythm.METER_FEATURES, wts)

@@ -85,10 +85,8 @@ def right_per_item(rows: list[tuple], shift: float) -> np.ndarray:
         if len(notes) < 8:  # as rhythm.analyze: too few notes for a meter
             continue
         cands, feats, _, k = fit_meter.readings(notes, truth, accent)
-        choice = cands[rhythm.pick_reading(cands, feats, w)]
-        if choice.compound:
-            choice = rhythm._compound_or_triplets(k, choice)
-        out[i] = metrics.ts_right(choice.time_signature, truth["ts"]) > 0
+        _, time_signature = fit_meter.chosen(lambda c, f: rhythm.pick_reading(c, f, w), cands, feats, k)
+        out[i] = metrics.ts_right(time_signature, truth["ts"]) > 0
     return out
 
 
