@@ -240,3 +240,55 @@ def test_onset_shift_fit_learns_a_steady_lateness() -> None:
     late = [(t, x, lab, on, truth - 0.02) for t, x, lab, on, truth in rows]  # 60 ms early: outside 50 ms
     assert fa.onsets_right(late, flat, 0.3) == 0.0
     assert fa.onsets_right(late, flat, 0.3, fa.fit_shift(late, flat, 0.3)) > 0.9
+
+
+def test_relative_levels_weigh_each_note_against_its_pitch() -> None:
+    # Three pitches take turns and the higher ones always sound 3 and 6 dB louder (the
+    # instrument's register): no note is accented. On top, every fourth note is played
+    # 3 dB louder, on each pitch in turn.
+    pitch = np.array([60, 64, 67] * 16)
+    register = np.where(pitch == 67, 6.0, np.where(pitch == 64, 3.0, 0.0))
+    accent = (np.arange(48) % 4 == 0) * 3.0
+    raw = rhythm.relative_levels(-20.0 + register, None, 48)
+    flat = rhythm.relative_levels(-20.0 + register, pitch, 48)
+    # Against the notes around it only, the register reads as accents; against its pitch, not.
+    assert np.abs(raw).max() > 2.0
+    assert np.abs(flat).max() < 0.5
+    # A real accent survives the pitch step.
+    played = rhythm.relative_levels(-20.0 + register + accent, pitch, 48)
+    assert played[accent > 0].mean() - played[accent == 0].mean() > 2.0
+    assert rhythm.relative_levels(None, pitch, 48).tolist() == [0.0] * 48
+
+
+def test_every_duple_feature_has_a_weight() -> None:
+    assert set(rhythm.DUPLE_WEIGHTS) == set(rhythm.DUPLE_FEATURES)
+
+
+def test_a_long_last_note_keeps_four_beats() -> None:
+    # Even quarters, one tatum a beat: the check decides between 2/4 and 4/4 from its features.
+    k = np.arange(32, dtype=np.float64)
+    cands = [rhythm.MeterChoice(1, 2, 0, "2/4"), rhythm.MeterChoice(1, 4, 0, "4/4"), rhythm.MeterChoice(1, 3, 0, "3/4")]
+    feats = rhythm.meter_features(k, np.ones(32), np.ones(32), 0.5, cands)
+    x, two, four = rhythm.duple_features(cands, feats, 1, k, np.zeros(32))
+    assert (two, four) == (0, 1) and x.shape == (len(rhythm.DUPLE_FEATURES),)
+    w = np.zeros(len(rhythm.DUPLE_FEATURES))
+    for d_last, want in ((1.0, 0), (2.0, 0), (3.0, 1), (4.0, 1)):
+        d = np.append(np.ones(31), d_last)
+        assert rhythm.two_or_four(cands, feats, 1, k, d, np.zeros(32), weights=w, intercept=1.0) == want
+    # A three-beat reading is not the check's to change.
+    assert rhythm.duple_features(cands, feats, 2, k, np.zeros(32)) is None
+
+
+def test_duple_fit_recovers_logistic_weights_beside_a_fixed_offset() -> None:
+    from benchmarks import fit_duple as fd
+
+    # Labels drawn from a known logistic model; some items carry the long-last-note offset,
+    # which the fit must treat as given rather than fold into the weights or intercept.
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(4000, 3))
+    offset = np.where(rng.random(4000) < 0.3, -rhythm.LONG_END_LOG_ODDS, 0.0)
+    z = 2.0 * x[:, 0] - 2.0 * x[:, 2] + 0.5 + offset
+    y = (rng.random(4000) < 1.0 / (1.0 + np.exp(-z))).astype(float)
+    w, b = fd.fit_logistic(x, y, offset, c=100.0)
+    np.testing.assert_allclose(w, [2.0, 0.0, -2.0], atol=0.25)
+    assert abs(b - 0.5) < 0.25
