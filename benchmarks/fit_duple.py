@@ -1,10 +1,10 @@
 """Fit the two-or-four-beats check (``transcribe.rhythm.DUPLE_WEIGHTS``) on real transcriptions.
 
-    python -m benchmarks.fit_duple [--sets 2x96,3x192,4x192] [--scored]
+    python -m benchmarks.fit_duple [--sets 2x96,3x192,4x192+5x192,6x192,7x192,8x192] [--scored]
 
 The meter model (:mod:`benchmarks.fit_meter`) is fitted on simulated takes and
 reads many 2/4 tunes as 4/4 in real transcriptions. This script takes the
-rendered items of other seeds (default 2, 3 and 4, only those whose tunes
+rendered items of other seeds (default 2 to 8, only those whose tunes
 neither scored set uses; transcribed once and cached by
 :func:`benchmarks.meter_real.collect`), and wherever the meter model's choice
 is two or four simple beats a bar and exactly one of the best two-beat and
@@ -17,7 +17,8 @@ the rendered items are cut at a bar line, so their endings say little) added
 to the items that have one.
 
 It prints, per seed, the time signatures right with the meter model alone and
-with the check fitted on the *other* seeds (leave one seed out), then the
+with the check cross-validated (``--folds`` folds split by tune, so a tune
+rendered in two seeds is never scored by weights fitted on it), then the
 weights fitted on all of them as Python to paste into ``transcribe/rhythm.py``.
 With ``--scored`` it also reports the two scored sets (seeds 0 and 1) with the
 check fitted on all the calibration seeds; they are never used to fit.
@@ -39,8 +40,8 @@ from transcribe import rhythm
 def item_rows(rows: list[tuple]) -> list[dict]:
     """Per item: its seed, whether the meter model alone is right, and the check's input."""
     out = []
-    for seed, _, _, _, notes, accent, truth in rows:
-        rec: dict = {"seed": seed, "alone": False, "x": None}
+    for seed, _, path, number, notes, accent, truth in rows:
+        rec: dict = {"seed": seed, "tune": (path, number), "alone": False, "x": None}
         if len(notes) >= 8:  # as rhythm.analyze: too few notes for a meter
             cands, feats, _, k = fit_meter.readings(notes, truth, accent)
             d = rhythm.place_on_tatums(notes).ioi
@@ -99,25 +100,36 @@ def right_with(recs: list[dict], w: np.ndarray, b: float) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(prog="python -m benchmarks.fit_duple", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sets", default="2x96,3x192,4x192", help="rendered sets SEEDxITEMS to fit on")
+    ap.add_argument(
+        "--sets",
+        default="2x96,3x192,4x192+5x192,6x192,7x192,8x192",
+        help="rendered sets SEEDxITEMS to fit on; '+' separates groups transcribed and cached apart",
+    )
     ap.add_argument("--scored", action="store_true", help="also report the scored sets (seeds 0 and 1)")
     ap.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
+    ap.add_argument("--folds", type=int, default=5, help="cross-validation folds, split by tune")
     ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args(argv)
-    sets = [(int(s), int(n)) for s, n in (x.split("x") for x in a.sets.split(","))]
+    groups = [[(int(s), int(n)) for s, n in (x.split("x") for x in g.split(","))] for g in a.sets.split("+")]
     held = {(p["source_path"], p["tune_number"]) for s, n in fit_meter.HELD_OUT_SETS for p in br.plan_items(s, n)}
-    recs = item_rows([r for r in collect(sets, a.jobs) if (r[2], r[3]) not in held])
+    recs = item_rows([r for g in groups for r in collect(g, a.jobs) if (r[2], r[3]) not in held])
     seeds = sorted({r["seed"] for r in recs})
-    print(f"{len(recs)} items of seeds {', '.join(map(str, seeds))} whose tunes the scored sets do not use")
-    print("seed  items  meter model alone  with the check fitted on the other seeds")
-    tot = [0, 0, 0]
-    for s in seeds:
-        w, b = fit_logistic(*trainable([r for r in recs if r["seed"] != s]), a.c)
-        test = [r for r in recs if r["seed"] == s]
-        alone, checked = sum(r["alone"] for r in test), right_with(test, w, b)
-        tot = [tot[0] + len(test), tot[1] + alone, tot[2] + checked]
-        print(f"{s:>4d}  {len(test):>5d}  {alone / len(test):>17.3f}  {checked / len(test):.3f}")
-    print(f" all  {tot[0]:>5d}  {tot[1] / tot[0]:>17.3f}  {tot[2] / tot[0]:.3f}")
+    tunes = sorted({r["tune"] for r in recs}, key=str)
+    # A tune rendered in two seeds stays in one fold, so no fold is scored on a tune it was fitted on.
+    fold_of = {t: i % a.folds for i, t in enumerate(np.random.default_rng(0).permutation(len(tunes)))}
+    fold = {t: fold_of[j] for j, t in enumerate(tunes)}
+    print(f"{len(recs)} items ({len(tunes)} tunes) of seeds {', '.join(map(str, seeds))} whose tunes the scored sets do not use")
+    right = {}
+    for f in range(a.folds):
+        w, b = fit_logistic(*trainable([r for r in recs if fold[r["tune"]] != f]), a.c)
+        for i, r in enumerate(recs):
+            if fold[r["tune"]] == f:
+                right[i] = right_with([r], w, b)
+    print(f"seed  items  meter model alone  with the check ({a.folds}-fold by tune)")
+    for s in [*seeds, None]:
+        idx = [i for i, r in enumerate(recs) if s is None or r["seed"] == s]
+        alone, checked = sum(recs[i]["alone"] for i in idx) / len(idx), sum(right[i] for i in idx) / len(idx)
+        print(f"{'all' if s is None else s:>4}  {len(idx):>5d}  {alone:>17.3f}  {checked:.3f}")
     x, y, offset = trainable(recs)
     w, b = fit_logistic(x, y, offset, a.c)
     print(f"fitted on all {len(y)} items where exactly one reading is right ({int(y.sum())} two-beat)")
