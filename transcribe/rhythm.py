@@ -600,6 +600,7 @@ def two_or_four(
     k: np.ndarray,
     d: np.ndarray,
     rel: np.ndarray,
+    *,
     weights: np.ndarray | None = None,
     intercept: float | None = None,
 ) -> int:
@@ -607,8 +608,24 @@ def two_or_four(
 
     The meter model is fitted on simulated takes and reads many 2/4 tunes
     as 4/4; a logistic model fitted on real transcriptions decides between
-    the best reading of each at the chosen beat from :func:`duple_features`.
+    the best reading of each at the chosen beat from :func:`duple_features`,
+    and a long last note counts against two (:data:`LONG_END_LOG_ODDS`).
     Other readings pass through.
+
+    Args:
+        candidates: The readings.
+        feats: Their :func:`meter_features` rows.
+        index: The meter model's reading.
+        k: Onset positions in tatums, shape (n,).
+        d: Inter-onset intervals in tatums (the last one the last note's length), shape (n,).
+        rel: Each note's level from :func:`relative_levels`, shape (n,).
+        weights: In :data:`DUPLE_FEATURES` order (default :data:`DUPLE_WEIGHTS`);
+            all zero, with a zero intercept, turns the check off.
+        intercept: Default :data:`DUPLE_INTERCEPT`.
+
+    Returns:
+        The index of the reading to use: ``index`` itself when the check agrees
+        on the number of beats a bar (its downbeat kept).
     """
     got = duple_features(candidates, feats, index, k, rel)
     if got is None:
