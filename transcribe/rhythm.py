@@ -248,6 +248,8 @@ _WEIGHTS: dict[str, float] = {
 #: items and broke 1 (time signature 0.755 -> 0.770); seeds 0 and 1 were not used.
 _REAL_DATA_SHIFT: dict[str, float] = {"meter_3x2": 0.4}
 METER_WEIGHTS = np.array([_WEIGHTS.get(name, 0.0) + _REAL_DATA_SHIFT.get(name, 0.0) for name in METER_FEATURES])
+#: Column of each feature in a :func:`meter_features` row.
+_COLUMN = {name: i for i, name in enumerate(METER_FEATURES)}
 
 #: A small hidden layer added to the weighted sum, fitted with it: unit ``j``
 #: adds ``out * tanh(bias + features @ weights)`` (readings differ in more
@@ -332,7 +334,17 @@ def pick_reading(
     """
     w = METER_WEIGHTS if weights is None else weights
     best = candidates[int(np.argmax(meter_scores(feats, w, units)))]
-    same = [i for i, c in enumerate(candidates) if c.tatums_per_beat == best.tatums_per_beat and c.beats_per_bar == best.beats_per_bar]
+    return _best_downbeat(candidates, feats, w, best.tatums_per_beat, best.beats_per_bar, compound=best.compound)
+
+
+def _readings_of(candidates: list[MeterChoice], b: int, m: int, *, compound: bool) -> list[int]:
+    """Indices of the readings with ``b`` tatums a beat and ``m`` beats a bar (each downbeat)."""
+    return [i for i, c in enumerate(candidates) if c.tatums_per_beat == b and c.beats_per_bar == m and c.compound == compound]
+
+
+def _best_downbeat(candidates: list[MeterChoice], feats: np.ndarray, w: np.ndarray, b: int, m: int, *, compound: bool) -> int:
+    """Of the readings of one meter, the one whose downbeat the weighted sum ``feats @ w`` prefers."""
+    same = _readings_of(candidates, b, m, compound=compound)
     return same[int(np.argmax(feats[same] @ w))]
 
 
@@ -410,7 +422,7 @@ def meter_features(
     # The opening comes back a whole number of bars after it first sounds.
     ret = opening_returns(pitches) if pitch is not None else None
     lags = k[ret.hits] - k[ret.start] if ret is not None else np.zeros(0)
-    col = {name: i for i, name in enumerate(METER_FEATURES)}
+    col = _COLUMN
     out = np.zeros((len(candidates), len(METER_FEATURES)))
     rep: dict[int, tuple[float, float]] = {}
     for row, c in enumerate(candidates):
@@ -490,8 +502,9 @@ def relative_levels(accent_db: np.ndarray | None, pitch: np.ndarray | None, n: i
         for g in np.unique(p):
             sel = p == g
             acc[sel] = centred[sel] - (centred[sel].sum() - centred[sel]) / sel.sum()
-    around = np.array([np.median(acc[max(0, i - 4) : i + 5]) for i in range(n)])
-    return np.clip(acc - around, -12.0, 12.0)
+    # The median of the nine notes around each (fewer at the ends: the padding is NaN).
+    window = np.lib.stride_tricks.sliding_window_view(np.pad(acc, 4, constant_values=np.nan), 9)
+    return np.clip(acc - np.nanmedian(window, axis=1), -12.0, 12.0)
 
 
 #: Features of the meter model compared between the best two-beat and four-beat
@@ -541,6 +554,7 @@ DUPLE_WEIGHTS: dict[str, float] = {
     "accent_abs_t": -0.577,
 }
 DUPLE_INTERCEPT = 0.3515
+_DUPLE_W = np.array([DUPLE_WEIGHTS[name] for name in DUPLE_FEATURES])
 #: Log-odds against two beats a bar when the last note lasts three beats or more.
 #: Written 2/4 tunes almost never end on a note longer than their bar, 4/4 tunes
 #: often do (a dotted half or a whole note): in the corpus tunes the meter model is
@@ -573,12 +587,12 @@ def duple_features(
     if chosen.compound or chosen.beats_per_bar not in (2, 4):
         return None
     b = chosen.tatums_per_beat
-    groups = [[i for i, c in enumerate(candidates) if c.tatums_per_beat == b and c.beats_per_bar == m and not c.compound] for m in (2, 4)]
+    groups = [_readings_of(candidates, b, m, compound=False) for m in (2, 4)]
     if not groups[0] or not groups[1]:
         return None
-    score, lin = meter_scores(feats), feats @ METER_WEIGHTS
-    two, four = (g[int(np.argmax(lin[g]))] for g in groups)
-    col = {name: i for i, name in enumerate(METER_FEATURES)}
+    score = meter_scores(feats)
+    two, four = (_best_downbeat(candidates, feats, METER_WEIGHTS, b, m, compound=False) for m in (2, 4))
+    col = _COLUMN
     x = [float(score[groups[0]].max() - score[groups[1]].max()), float(feats[four, col["halfbar"]])]
     x += [float(feats[two, col[name]] - feats[four, col[name]]) for name in DUPLE_DIFFS]
     integer = np.abs(k - np.round(k)) < 1e-9
@@ -631,7 +645,7 @@ def two_or_four(
     if got is None:
         return index
     x, two, four = got
-    w = np.array([DUPLE_WEIGHTS.get(name, 0.0) for name in DUPLE_FEATURES]) if weights is None else weights
+    w = _DUPLE_W if weights is None else weights
     c = DUPLE_INTERCEPT if intercept is None else intercept
     if not w.any() and c == 0.0:
         return index
