@@ -31,7 +31,6 @@ import math
 
 import numpy as np
 
-from benchmarks import build_rendered as br
 from benchmarks import fit_meter, metrics
 from benchmarks.meter_real import collect
 from transcribe import rhythm
@@ -111,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args(argv)
     groups = [[(int(s), int(n)) for s, n in (x.split("x") for x in g.split(","))] for g in a.sets.split("+")]
-    held = {(p["source_path"], p["tune_number"]) for s, n in fit_meter.HELD_OUT_SETS for p in br.plan_items(s, n)}
+    held = fit_meter.scored_tunes()
     recs = item_rows([r for g in groups for r in collect(g, a.jobs) if (r[2], r[3]) not in held])
     seeds = sorted({r["seed"] for r in recs})
     tunes = sorted({r["tune"] for r in recs}, key=str)

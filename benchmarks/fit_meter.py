@@ -55,14 +55,21 @@ def _load(args: tuple[str, int | None, str]) -> br.Melody | None:
 HELD_OUT_SETS: tuple[tuple[int, int], ...] = ((0, 48), (1, 96))
 
 
+def scored_tunes() -> set[tuple[str, int | None]]:
+    """``(source_path, tune_number)`` of every tune the :data:`HELD_OUT_SETS` use.
+
+    The plans are deterministic: they name the tunes without building the sets.
+    """
+    return {(plan["source_path"], plan["tune_number"]) for s, k in HELD_OUT_SETS for plan in br.plan_items(s, k)}
+
+
 def training_tunes(n: int, seed: int, *, jobs: int = 2) -> list[br.Melody]:
     """``n`` usable corpus melodies (sources weighted like the rendered set), none from its items."""
     cache = DATA / f"meter_tunes-{seed}-{n}-without-{'-'.join(f'{s}x{k}' for s, k in HELD_OUT_SETS)}.pkl"
     if cache.exists():
         with cache.open("rb") as fh:
             return pickle.load(fh)
-    # The plans are deterministic: they name the tunes without building the sets.
-    used = {(plan["source_path"], plan["tune_number"]) for s, k in HELD_OUT_SETS for plan in br.plan_items(s, k)}
+    used = scored_tunes()
     root = br._corpus_dir()
     rng = np.random.default_rng(seed)
     tunes: list[br.Melody] = []

@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import build_rendered as br
 from benchmarks import fit_meter, metrics
 from benchmarks.datasets import Item, load_rendered
 from benchmarks.fit_reattack import watched_calls
@@ -98,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args(argv)
     sets = [(int(s), int(n)) for s, n in (x.split("x") for x in a.sets.split(","))]
-    held = {(p["source_path"], p["tune_number"]) for s, n in fit_meter.HELD_OUT_SETS for p in br.plan_items(s, n)}
+    held = fit_meter.scored_tunes()
     rows = [r for r in collect(sets, a.jobs) if (r[2], r[3]) not in held]
     scored = collect(list(fit_meter.HELD_OUT_SETS), a.jobs) if a.scored else []
     base = right_per_item(rows, 0.0)
