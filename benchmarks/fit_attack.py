@@ -1,25 +1,25 @@
-"""Fit the onset network (``transcribe.attack.WEIGHTS``) on rendered sets.
+"""Fit the onset network and shift (``transcribe/models/attack.npz``) on rendered sets.
 
     python -m benchmarks.fit_attack [--train 2:96,3:192] [--check 0:48] [--hidden 16]
 
 Like :mod:`benchmarks.fit_reattack`, the training sets are rendered sets with seeds the
-benchmark does not score. Each item runs through the transcriber with the onset stage
-watched (it runs for recordings measured as instruments): every note with a ground-truth
+benchmark does not score. Each item runs through the transcriber with the pipeline's stage
+hook recording the onset stage's input (it runs for recordings measured as instruments): every note with a ground-truth
 note of its pitch starting within the searched window gives its candidate frames
 (:func:`transcribe.attack.onset_features`), each labelled right when it lies within
 one frame (16 ms) of that truth onset. The network has the same layout and fit
 (:func:`benchmarks.fit_reattack.fit`) as the re-attack one.
 
-Then the onset shift (``transcribe.attack.SHIFT``): for every such note, the fitted
+Then the onset shift (:func:`transcribe.attack.fitted_shift`): for every such note, the fitted
 network's chosen frame and its error against the truth onset (clipped to
 +-:data:`SHIFT_CLIP_S`); a ridge regression on the standardised
 :func:`transcribe.attack.shift_features` and their squares predicts that error.
 
 Prints, for the current and the fitted weights, the share of those notes whose onset
 lands within 50 ms of the truth (the benchmark's onset tolerance) on the training and
-``--check`` sets, and the fitted weights as Python to paste into ``transcribe/attack.py``;
-then the same share with the fitted network alone and with it and the fitted shift,
-and the shift's weights to paste.
+``--check`` sets; then the same share with the fitted network alone and with it and the
+fitted shift; and writes both, at full precision and with their provenance, to
+``transcribe/models/attack.npz`` (``--out`` to write elsewhere).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 
 from benchmarks.datasets import Item
-from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, print_weights, watched_calls
+from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, network_arrays, stage_inputs
+from benchmarks.model_files import provenance, write_model
 from transcribe import attack
 
 #: A candidate frame this close to the truth onset is right (seconds).
@@ -42,11 +43,10 @@ SHIFT_L2 = 10.0
 
 def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float, float]]:
     """Per note with a truth onset in its window: frame times, features, labels, onset, truth."""
-    calls = watched_calls(item, (attack, "refine_onsets"))["refine_onsets"]
+    calls = stage_inputs(item).get("refine_onsets", [])
     if not calls:  # measured as a voice: the pipeline keeps its onsets
         return []
-    (notes, frames), kwargs = calls[-1]
-    min_note_s = kwargs["min_note_s"]
+    notes, frames, min_note_s = calls[-1]["notes"], calls[-1]["frames"], calls[-1]["min_note_s"]
     ref = item.refs[0].notes
     rows = []
     for i, note in enumerate(notes):
@@ -111,12 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = fit_parser(__doc__)
     ap.add_argument("--min-prob", type=float, default=0.3)
     args = ap.parse_args(argv)
+    current, current_shift = attack.fitted_weights(), attack.fitted_shift()
     rows, check, fitted = fit_per_note(
         ap,
         args,
         collect,
-        lambda rows, w: onsets_right(rows, w, args.min_prob, attack.SHIFT if w is attack.WEIGHTS else None),
-        attack.WEIGHTS,
+        lambda rows, w: onsets_right(rows, w, args.min_prob, current_shift if w is current else None),
+        current,
         noun="notes",
         measure="onsets right",
     )
@@ -125,7 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     for label, sh in (("network alone", None), ("with shift", shift)):
         c = f"{onsets_right(check, fitted, args.min_prob, sh):.3f}" if check else "-"
         print(f"{label:14s}  {onsets_right(rows, fitted, args.min_prob, sh):.3f}   {c}")
-    print_weights(shift, "SHIFT")
+    held_out = "none"
+    if check:
+        before, after = onsets_right(check, current, args.min_prob, current_shift), onsets_right(check, fitted, args.min_prob, shift)
+        held_out = f"--check {args.check}: onsets within 50 ms {before:.3f} (current) -> {after:.3f} (fitted)"
+    prov = provenance(
+        "benchmarks.fit_attack", argv, seeds=f"--train {args.train}, weights from seed 0", data="notes of rendered sets", held_out=held_out
+    )
+    arrays = {**network_arrays(fitted), **network_arrays(shift, "shift")}
+    names = {"features": attack.FEATURES, "shift_features": attack.SHIFT_FEATURES}
+    write_model("attack", args.out, arrays=arrays, names=names, prov=prov)
     return 0
 
 

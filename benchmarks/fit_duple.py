@@ -1,4 +1,4 @@
-"""Fit the two-or-four-beats check (``transcribe.rhythm.DUPLE_WEIGHTS``) on real transcriptions.
+"""Fit the two-or-four-beats check (``transcribe/models/duple.npz``) on real transcriptions.
 
     python -m benchmarks.fit_duple [--sets 2x96,3x192,4x192+5x192,6x192,7x192,8x192] [--scored]
 
@@ -19,7 +19,8 @@ to the items that have one.
 It prints, per seed, the time signatures right with the meter model alone and
 with the check cross-validated (``--folds`` folds split by tune, so a tune
 rendered in two seeds is never scored by weights fitted on it), then the
-weights fitted on all of them as Python to paste into ``transcribe/rhythm.py``.
+weights fitted on all of them, written at full precision and with their provenance to
+``transcribe/models/duple.npz`` (``--out`` to write elsewhere).
 With ``--scored`` it also reports the two scored sets (seeds 0 and 1) with the
 check fitted on all the calibration seeds; they are never used to fit.
 """
@@ -28,11 +29,13 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 import numpy as np
 
 from benchmarks import fit_meter, metrics
 from benchmarks.meter_real import collect
+from benchmarks.model_files import provenance, write_model
 from transcribe import rhythm
 
 
@@ -108,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds, split by tune")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--out", type=Path, help="where to write the model file (default: the package's own)")
     a = ap.parse_args(argv)
     groups = [[(int(s), int(n)) for s, n in (x.split("x") for x in g.split(","))] for g in a.sets.split("+")]
     held = fit_meter.scored_tunes()
@@ -138,12 +142,17 @@ def main(argv: list[str] | None = None) -> int:
             test = [r for r in scored if r["seed"] == s]
             alone, checked = sum(r["alone"] for r in test) / len(test), right_with(test, w, b) / len(test)
             print(f"scored seed {s}: {len(test)} items, meter model alone {alone:.3f}, with the check {checked:.3f}")
-    print("DUPLE_WEIGHTS: dict[str, float] = {")
-    for name, v in zip(rhythm.DUPLE_FEATURES, w):
-        print(f'    "{name}": {v:.4g},')
-    print("}")
-    print(f"DUPLE_INTERCEPT = {b:.4g}")
     assert math.isfinite(b)
+    alone, checked = sum(r["alone"] for r in recs) / len(recs), sum(right.values()) / len(recs)
+    prov = provenance(
+        "benchmarks.fit_duple",
+        argv,
+        seeds=f"rendered seeds {', '.join(map(str, seeds))}; folds by tune from seed 0",
+        data=f"real transcriptions of {len(recs)} rendered items ({len(tunes)} tunes) whose tunes neither scored set uses",
+        held_out=f"time signature {alone:.3f} -> {checked:.3f}, {a.folds} folds split by tune",
+    )
+    arrays = {"weights": np.asarray(w, dtype=np.float64), "intercept": np.float64(b)}
+    write_model("duple", a.out, arrays=arrays, names={"features": rhythm.DUPLE_FEATURES}, prov=prov)
     return 0
 
 

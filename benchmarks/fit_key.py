@@ -1,4 +1,4 @@
-"""Fit the key weights (``transcribe.harmony.KEY_WEIGHTS``) on corpus melodies.
+"""Fit the key weights (``transcribe/models/key.npz``) on corpus melodies.
 
     python -m benchmarks.fit_key [--tunes 1500] [--seed 1]
 
@@ -9,18 +9,21 @@ shortened notes, a few dropped or merged notes, a few pitches a semitone or
 an octave off). A conditional-logit model
 over the 24 keys (softmax of a weighted sum of :func:`transcribe.harmony.key_features`,
 L2-regularised) is fitted on four fifths of the tunes; accuracy on the
-held-out fifth is printed for the current and the fitted weights, then the
-fitted weights as a Python dict to paste into ``transcribe/harmony.py``.
+held-out fifth is printed for the current and the fitted weights, and the fitted
+weights are written, at full precision and with their provenance, to
+``transcribe/models/key.npz`` (``--out`` to write elsewhere).
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 
 from benchmarks import build_rendered as br
 from benchmarks import fit_meter as fm
+from benchmarks.model_files import provenance, write_model
 from transcribe import harmony
 from transcribe.types import Note
 
@@ -70,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--l2", type=float, default=1e-4)
     ap.add_argument("--takes", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--out", type=Path, help="where to write the model file (default: the package's own)")
     args = ap.parse_args(argv)
     tunes = fm.training_tunes(args.tunes, args.seed, jobs=args.jobs)
     rows, train, test = fm.run_takes(tunes, _takes, seed=args.seed, takes=args.takes, jobs=args.jobs)
@@ -81,12 +85,21 @@ def main(argv: list[str] | None = None) -> int:
     wts = fm.fit(data, args.l2)
     print(f"{len(tunes)} tunes, {len(rows)} takes")
     print("weights    key: train  held out   signature: train  held out")
-    for name, w in (("current", harmony.KEY_WEIGHTS), ("fitted", wts)):
+    held_out = []
+    for name, w in (("current", harmony.key_weights()), ("fitted", wts)):
         print(
             f"{name:8s}        {accuracy(w, train):.3f}  {accuracy(w, test):.3f}"
             f"                {signature_accuracy(w, train):.3f}  {signature_accuracy(w, test):.3f}"
         )
-    fm.print_weights("_KEY_WEIGHTS", harmony.KEY_FEATURES, wts)
+        held_out.append(f"{name}: key {accuracy(w, test):.3f}, key signature {signature_accuracy(w, test):.3f}")
+    prov = provenance(
+        "benchmarks.fit_key",
+        argv,
+        seeds=f"--seed {args.seed} (tune sample, transpositions, takes, held-out fifth)",
+        data=f"{len(tunes)} corpus tunes neither scored rendered set uses, {args.takes} simulated takes each",
+        held_out="held-out fifth of the tunes: " + "; ".join(held_out),
+    )
+    write_model("key", args.out, arrays={"weights": wts}, names={"features": harmony.KEY_FEATURES}, prov=prov)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Fit the meter weights (``transcribe.rhythm.METER_WEIGHTS``) on corpus melodies.
+"""Fit the meter weights and hidden layer (``transcribe/models/meter.npz``) on corpus melodies.
 
     python -m benchmarks.fit_meter [--tunes 1500] [--seed 1]
 
@@ -18,8 +18,9 @@ L2-regularised) is fitted so that the right readings (time signature and tempo
 right by the benchmark's rules, downbeat within a third of a tatum) score
 highest. Prints accuracy on training and held-out tunes for the current and
 the fitted weights (both with ``rhythm._REAL_DATA_SHIFT`` added, as the module
-uses them; see :mod:`benchmarks.meter_real`), and the fitted weights as a Python
-dict to paste into ``transcribe/rhythm.py``.
+uses them; see :mod:`benchmarks.meter_real`), and writes the fitted weights and units,
+at full precision and with their provenance, to ``transcribe/models/meter.npz``
+(``--out`` to write elsewhere).
 
 The parsed melodies are cached in ``benchmarks/data/meter_tunes-<seed>-<n>-without-<sets>.pkl``.
 """
@@ -39,6 +40,7 @@ import numpy as np
 
 from benchmarks import build_rendered as br
 from benchmarks import metrics
+from benchmarks.model_files import provenance, write_model
 from transcribe import rhythm
 from transcribe.types import Note
 
@@ -299,26 +301,6 @@ def run_takes(tunes: list[br.Melody], take: Callable[[tuple], list[tuple]], *, s
     return rows, [r for r in rows if r[0] not in held], [r for r in rows if r[0] in held]
 
 
-def print_weights(dict_name: str, names: tuple[str, ...], wts: np.ndarray) -> None:
-    """The fitted weights as a Python dict literal, to paste into the module."""
-    print(f"{dict_name} = {{")
-    for name, w in zip(names, wts):
-        print(f'    "{name}": {w:.4g},')
-    print("}")
-
-
-def print_units(table_name: str, units: np.ndarray) -> None:
-    """The hidden units as a Python tuple literal (one row per unit), to paste into the module."""
-    print(f"{table_name}: tuple[tuple[float, ...], ...] = (")
-    for row in units:
-        cells = [f"{x:.4g}," for x in row]
-        print("    (" + " ".join(cells[:2]))
-        for start in range(2, len(cells), 12):
-            print("        " + " ".join(cells[start : start + 12]))
-        print("    ),")
-    print(")")
-
-
 def chosen(pick: Callable[[list, np.ndarray], int], cands: list[rhythm.MeterChoice], feats: np.ndarray, k: np.ndarray) -> tuple[int, str]:
     """The reading ``pick(candidates, features)`` chooses and the time signature it is
     written in after the compound/triplet step, as :func:`transcribe.rhythm.analyze` does."""
@@ -350,21 +332,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--l2-hidden", type=float, default=1e-2)
     ap.add_argument("--takes", type=int, default=2, help="performances per tune")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--out", type=Path, help="where to write the model file (default: the package's own)")
     args = ap.parse_args(argv)
     tunes = training_tunes(args.tunes, args.seed, jobs=args.jobs)
     rows, train, test = run_takes(tunes, _takes, seed=args.seed, takes=args.takes, jobs=args.jobs)
     print(f"{len(tunes)} tunes, {len(rows)} takes; a right reading exists in {np.mean([r[3].any() for r in rows]):.3f}")
     wts, units = fit_mlp([(r[2], r[3]) for r in train if r[3].any()], args.hidden, args.l2, args.l2_hidden)
-    # As the module will use them: the pasted _WEIGHTS plus rhythm's real-data shifts, as "current" has them.
+    # As the module will use them: the fitted weights plus rhythm's real-data shifts, as "current" has them.
     shifted = wts + np.array([rhythm._REAL_DATA_SHIFT.get(name, 0.0) for name in rhythm.METER_FEATURES])
     print("weights    train: time sig, all right   held out: time sig, all right")
+    held_out = []
     for name, pick in (("current", rhythm.pick_reading), ("fitted", lambda c, f: rhythm.pick_reading(c, f, shifted, units))):
         (a, b), (c, d) = accuracy(pick, train), accuracy(pick, test)
         print(f"{name:8s}   {a:.3f}  {b:.3f}                  {c:.3f}  {d:.3f}")
-    print_weights("_WEIGHTS", rhythm.METER_FEATURES, wts)
-    print("# fmt: off")
-    print_units("_HIDDEN", units)
-    print("# fmt: on")
+        held_out.append(f"{name}: time signature {c:.3f}, all right {d:.3f}")
+    prov = provenance(
+        "benchmarks.fit_meter",
+        argv,
+        seeds=f"--seed {args.seed} (tune sample, takes, held-out fifth)",
+        data=f"{len(tunes)} corpus tunes neither scored rendered set uses, {args.takes} simulated takes each",
+        held_out="held-out fifth of the tunes: " + "; ".join(held_out),
+    )
+    write_model("meter", args.out, arrays={"weights": wts, "hidden": units}, names={"features": rhythm.METER_FEATURES}, prov=prov)
     return 0
 
 

@@ -1,12 +1,12 @@
-"""Fit the re-attack network (``transcribe.reattack.WEIGHTS``) on rendered sets.
+"""Fit the re-attack network (``transcribe/models/reattack.npz``) on rendered sets.
 
     python -m benchmarks.fit_reattack [--train 2:96,3:192] [--check 0:48] [--hidden 16]
 
 The training sets are rendered sets (``benchmarks.build_rendered``) with seeds
 the benchmark does not score (2 and 3 by default; the benchmark scores seed 0
 and, as its second check, seed 1). Each item runs through the transcriber with
-the segmentation stage watched: for every note run that the re-attack search
-looks at, :func:`transcribe.reattack.run_candidates` gives the candidates and a
+the pipeline's stage hook recording every note run that the re-attack search
+looks at; :func:`transcribe.reattack.run_candidates` gives its candidates and a
 candidate is *right* when the ground truth starts a note of the run's pitch
 within 64 ms of it (inside the run, so it is a repeated note the pitch track
 cannot show). A one-hidden-layer network (ReLU units, logistic output,
@@ -15,52 +15,39 @@ standardised features.
 
 Prints the candidates' hits and false alarms at the decision threshold on the
 training sets and the ``--check`` sets for the current and the fitted weights,
-and the fitted weights as Python to paste into ``transcribe/reattack.py``.
+and writes the fitted weights at full precision, with their provenance, to
+``transcribe/models/reattack.npz`` (``--out`` to write elsewhere).
 """
 
 from __future__ import annotations
 
 import argparse
-import textwrap
 import warnings
+from collections import defaultdict
 from collections.abc import Callable
 from multiprocessing import Pool
-from types import ModuleType
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from benchmarks.datasets import Item, load_rendered
+from benchmarks.model_files import provenance, write_model
 from transcribe import notes, reattack
 
 #: A candidate within this much of a true onset of the run's pitch is right (seconds).
 MATCH_S = 0.064
 
 
-def watched_calls(item: Item, *targets: tuple[ModuleType, str]) -> dict[str, list[tuple[tuple, dict]]]:
-    """Transcribe ``item`` (default options, SwiftF0) with each ``(module, function name)`` in
-    ``targets`` wrapped to record its calls: per name, the ``(args, kwargs)`` of every call."""
+def stage_inputs(item: Item) -> dict[str, list[dict[str, Any]]]:
+    """Transcribe ``item`` (default options, SwiftF0) and return what the hooked stages got
+    (the ``hook`` of :func:`transcribe.pipeline.transcribe`): per stage name, one dict per call."""
     import transcribe
 
     warnings.simplefilter("ignore")
-    calls: dict[str, list[tuple[tuple, dict]]] = {name: [] for _, name in targets}
-    originals = [(module, name, getattr(module, name)) for module, name in targets]
-
-    def recorder(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            calls[name].append((args, kwargs))
-            return fn(*args, **kwargs)
-
-        return call
-
-    for module, name, fn in originals:
-        setattr(module, name, recorder(name, fn))
-    try:
-        transcribe.transcribe(str(item.audio), pitch="swift")
-    finally:
-        for module, name, fn in originals:
-            setattr(module, name, fn)
-    return calls
+    got: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    transcribe.transcribe(str(item.audio), pitch="swift", hook=lambda stage, inputs: got[stage].append(inputs))
+    return dict(got)
 
 
 def map_items(fn: Callable[[Item], Any], sets: list[tuple[int, int]], *, jobs: int) -> list[Any]:
@@ -72,12 +59,11 @@ def map_items(fn: Callable[[Item], Any], sets: list[tuple[int, int]], *, jobs: i
 
 def _item_rows(item: Item) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of every re-attack candidate the transcriber considers in ``item``."""
-    calls = watched_calls(item, (notes, "segment"), (notes, "_split_reattacks"))
     ref = item.refs[0].notes
     xs, ys = [], []
-    t = np.asarray(calls["segment"][-1][0][0].times_s)
-    for (start, end, frames, _, min_len, *rest), kwargs in calls["_split_reattacks"]:
-        guard, hop = (rest[0] if rest else 0), kwargs["hop_s"]
+    for run in stage_inputs(item).get("reattack_run", []):
+        start, end, frames, min_len, guard, hop = (run[k] for k in ("start", "end", "frames", "min_len", "guard", "hop_s"))
+        t = np.asarray(frames.times_s)
         if end - start < 2 * max(min_len, 2):
             continue
         w = frames.window(start, end)
@@ -157,20 +143,6 @@ def _report(name: str, x: np.ndarray, y: np.ndarray, weights: dict[str, np.ndarr
     return f"{name}: {hits} of {int(y.sum())} right candidates taken, {false} of {int((~y).sum())} wrong ones"
 
 
-def _numbers(values: np.ndarray, indent: str) -> str:
-    """Comma-separated numbers wrapped to the project's line length."""
-    return textwrap.fill(", ".join(f"{v:.6g}" for v in values), width=130, initial_indent=indent, subsequent_indent=indent)
-
-
-def _fmt(a: np.ndarray) -> str:
-    if a.ndim == 0:
-        return f"np.array({float(a):.6g})"
-    if a.ndim == 1:
-        return "np.array([\n" + _numbers(a, " " * 8) + "\n    ])"
-    rows = "".join(" " * 8 + "[\n" + _numbers(row, " " * 12) + "\n" + " " * 8 + "],\n" for row in a)
-    return "np.array([\n" + rows + "    ])"
-
-
 def _sets(text: str) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in (part.split(":") for part in text.split(",") if part)]
 
@@ -183,6 +155,7 @@ def fit_parser(doc: str) -> argparse.ArgumentParser:
     ap.add_argument("--hidden", type=int, default=16)
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--out", type=Path, help="where to write the model file (default: the package's own)")
     return ap
 
 
@@ -194,14 +167,9 @@ def training_sets(ap: argparse.ArgumentParser, args: argparse.Namespace) -> list
     return train
 
 
-def print_weights(weights: dict[str, np.ndarray], name: str = "WEIGHTS") -> None:
-    """Print ``weights`` as the Python block to paste into the stage's module."""
-    print("# fmt: off")
-    print(f"{name}: dict[str, np.ndarray] = {{")
-    for k, v in weights.items():
-        print(f'    "{k}": {_fmt(np.asarray(v))},')
-    print("}")
-    print("# fmt: on")
+def network_arrays(weights: dict[str, np.ndarray], prefix: str = "net") -> dict[str, np.ndarray]:
+    """A network's weights (:func:`transcribe.network.probability`'s layout) as model-file arrays."""
+    return {f"{prefix}.{k}": np.asarray(v, dtype=np.float64) for k, v in weights.items()}
 
 
 def fit_per_note(
@@ -222,7 +190,7 @@ def fit_per_note(
     ``row[1]`` and their labels at ``row[2]``; ``right(rows, weights)`` is the share of
     notes the weights get right (``None``: as the transcriber found them). Prints that
     share as found, for ``current`` and for the fitted weights on the training and
-    ``--check`` sets, then the fitted weights.
+    ``--check`` sets; the caller writes the fitted weights.
     """
     rows = collect_rows(training_sets(ap, args), jobs=args.jobs)
     check = collect_rows(_sets(args.check), jobs=args.jobs) if args.check else None
@@ -234,7 +202,6 @@ def fit_per_note(
     for label, w in (("as found", None), ("current", current), ("fitted", fitted)):
         c = f"{right(check, w):.3f}" if check else "-"
         print(f"{label:14s}  {right(rows, w):.3f}   {c}")
-    print_weights(fitted)
     return rows, check, fitted
 
 
@@ -245,12 +212,20 @@ def main(argv: list[str] | None = None) -> int:
     x, y = collect(training_sets(ap, args), jobs=args.jobs)
     check = collect(_sets(args.check), jobs=args.jobs) if args.check else None
     fitted = fit(x, y, hidden=args.hidden, l2=args.l2)
-    for label, w in (("current", reattack.WEIGHTS), ("fitted", fitted)):
+    for label, w in (("current", reattack.fitted_weights()), ("fitted", fitted)):
         print(label)
         print("  " + _report("train", x, y, w, threshold))
         if check is not None:
             print("  " + _report("check", *check, w, threshold))
-    print_weights(fitted)
+    held_out = f"--check {args.check}: " + _report("fitted", *check, fitted, threshold) if check is not None else "none"
+    prov = provenance(
+        "benchmarks.fit_reattack",
+        argv,
+        seeds=f"--train {args.train}, weights from seed 0",
+        data="re-attack candidates of rendered sets",
+        held_out=held_out,
+    )
+    write_model("reattack", args.out, arrays=network_arrays(fitted), names={"features": reattack.FEATURES}, prov=prov)
     return 0
 
 

@@ -1,18 +1,18 @@
-"""Fit the release network (``transcribe.release.WEIGHTS``) on rendered sets.
+"""Fit the release network (``transcribe/models/release.npz``) on rendered sets.
 
     python -m benchmarks.fit_release [--train 2:96,3:192] [--check 0:48] [--hidden 16]
 
 Like :mod:`benchmarks.fit_reattack`, the training sets are rendered sets with seeds the
-benchmark does not score. Each item runs through the transcriber with the offset stage
-watched: every note that starts within 50 ms of a ground-truth note of its pitch gives
+benchmark does not score. Each item runs through the transcriber with the pipeline's stage
+hook recording the offset stage's input: every note that starts within 50 ms of a ground-truth note of its pitch gives
 its candidate end frames (:func:`transcribe.release.note_features`), each labelled
 "ended" when it lies at or after that truth note's offset. The network has the same
 layout and fit (:func:`benchmarks.fit_reattack.fit`) as the re-attack one.
 
 Prints, for the current and the fitted weights, the share of matched notes whose end
 lands within the benchmark's offset tolerance (20 % of the note, at least 50 ms) on the
-training and ``--check`` sets, and the fitted weights as Python to paste into
-``transcribe/release.py``.
+training and ``--check`` sets, and writes the fitted weights, at full precision and with
+their provenance, to ``transcribe/models/release.npz`` (``--out`` to write elsewhere).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from benchmarks.datasets import Item
-from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, watched_calls
+from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, network_arrays, stage_inputs
+from benchmarks.model_files import provenance, write_model
 from transcribe import release
 
 #: A note matches a truth note of its pitch starting this close (seconds), as COnP does.
@@ -31,11 +32,10 @@ ONSET_TOL_S = 0.05
 
 def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float, float]]:
     """Per matched note: candidate frame times, features, labels, current end and truth end."""
-    calls = watched_calls(item, (release, "refine_offsets"))["refine_offsets"]
+    calls = stage_inputs(item).get("refine_offsets", [])
     if not calls:  # measured as a voice: the pipeline keeps its note ends
         return []
-    (notes, frames), kwargs = calls[-1]
-    min_note_s = kwargs["min_note_s"]
+    notes, frames, min_note_s = calls[-1]["notes"], calls[-1]["frames"], calls[-1]["min_note_s"]
     ref = sorted(item.refs[0].notes)
     used: set[int] = set()
     rows = []
@@ -78,7 +78,20 @@ def offsets_right(notes: list[tuple[Any, ...]], weights: dict[str, np.ndarray] |
 def main(argv: list[str] | None = None) -> int:
     ap = fit_parser(__doc__)
     args = ap.parse_args(argv)
-    fit_per_note(ap, args, collect, offsets_right, release.WEIGHTS, noun="matched notes", measure="offsets right")
+    current = release.fitted_weights()
+    _, check, fitted = fit_per_note(ap, args, collect, offsets_right, current, noun="matched notes", measure="offsets right")
+    held_out = "none"
+    if check:
+        before, after = offsets_right(check, current), offsets_right(check, fitted)
+        held_out = f"--check {args.check}: offsets right {before:.3f} (current) -> {after:.3f} (fitted)"
+    prov = provenance(
+        "benchmarks.fit_release",
+        argv,
+        seeds=f"--train {args.train}, weights from seed 0",
+        data="matched notes of rendered sets",
+        held_out=held_out,
+    )
+    write_model("release", args.out, arrays=network_arrays(fitted), names={"features": release.FEATURES}, prov=prov)
     return 0
 
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from benchmarks import fit_meter, metrics
 from benchmarks.datasets import Item, load_rendered
-from benchmarks.fit_reattack import watched_calls
+from benchmarks.fit_reattack import stage_inputs
 from transcribe import rhythm
 
 #: Shifts of the 6/8 reading's prior tried (added to its fitted weight).
@@ -45,8 +45,8 @@ FEATURE = "meter_3x2"
 def rhythm_input(args: tuple[int, Item]) -> tuple[int, str, str, int | None, Any, Any, dict[str, Any]]:
     """Transcribe one rendered item and return what the rhythm stage got, with the truth."""
     seed, item = args
-    calls = watched_calls(item, (rhythm, "analyze"))["analyze"]
-    (notes,), kwargs = calls[-1][0][:1], calls[-1][1]
+    got = stage_inputs(item)["rhythm"][-1]
+    notes, accent_db = got["notes"], got["accent_db"]
     t = json.loads(item.audio.with_suffix(".json").read_text())
     num, den = (int(x) for x in t["time_signature"].split("/"))
     quarter_s = 60.0 / t["tempo_bpm"]
@@ -56,7 +56,7 @@ def rhythm_input(args: tuple[int, Item]) -> tuple[int, str, str, int | None, Any
         "downbeat_s": t["lead_s"] + float(Fraction(t["pickup_q"])) * quarter_s,
         "bar_s": float(Fraction(num * 4, den)) * quarter_s,
     }
-    return seed, item.id, t["source_path"], t["tune_number"], notes, kwargs.get("accent_db"), truth
+    return seed, item.id, t["source_path"], t["tune_number"], notes, accent_db, truth
 
 
 def collect(sets: list[tuple[int, int]], jobs: int) -> list[tuple]:
@@ -77,7 +77,7 @@ def collect(sets: list[tuple[int, int]], jobs: int) -> list[tuple]:
 def right_per_item(rows: list[tuple], shift: float) -> np.ndarray:
     """Whether the picked time signature is right, per row, with the 6/8 prior shifted by ``shift``
     from its fitted weight (the shift now in :mod:`transcribe.rhythm` taken out first)."""
-    w = rhythm.METER_WEIGHTS.copy()
+    w = rhythm.meter_weights().copy()
     w[rhythm.METER_FEATURES.index(FEATURE)] += shift - rhythm._REAL_DATA_SHIFT.get(FEATURE, 0.0)
     out = np.zeros(len(rows), dtype=bool)
     for i, (_, _, _, _, notes, accent, truth) in enumerate(rows):

@@ -42,8 +42,7 @@ def make_song(minutes: float) -> Path:
     path = DATA / f"song_{minutes:g}min.wav"
     if path.exists():
         return path
-    sys.path.insert(0, str(ROOT / "tests"))
-    from synth import ODE_TO_JOY, melody, render
+    from tests.synth import ODE_TO_JOY, melody, render
 
     DATA.mkdir(parents=True, exist_ok=True)
     seconds = minutes * 60.0

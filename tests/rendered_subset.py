@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:  # ``benchmarks`` lives at the repository root, not in the package
-    sys.path.insert(0, str(REPO))
 
 SEED = 0
 N_ITEMS = 48

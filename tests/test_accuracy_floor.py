@@ -23,14 +23,11 @@ that tuning noise passes and a real regression fails.  Raise them when accuracy 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-import rendered_subset as rs
+from tests import rendered_subset as rs
 
 COnP_FLOOR = 0.85  # measured mean 0.996
 COnPOff_FLOOR = 0.78  # measured mean 0.973

@@ -16,7 +16,6 @@ import io
 import os
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -25,10 +24,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.synth import ODE_TO_JOY, melody, render
 from transcribe import cli, pipeline
-
-sys.path.insert(0, str(Path(__file__).parent))
-from synth import ODE_TO_JOY, melody, render
 
 #: A short melody (6 notes, 3 s) and the MIDI numbers a transcription must give.
 TUNE = ODE_TO_JOY[:6]

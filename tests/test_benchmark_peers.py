@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from synth import SR, render
 
 from benchmarks.datasets import Item, Reference
 from benchmarks.systems import run_swift_notes
+from tests.synth import SR, render
 
 
 def test_swift_notes_peer_finds_the_notes(tmp_path: Path) -> None:

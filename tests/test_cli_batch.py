@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
+from tests.synth import ODE_TO_JOY, melody, render
 from transcribe import __version__, cli, pipeline
-
-sys.path.insert(0, str(Path(__file__).parent))
-from synth import ODE_TO_JOY, melody, render
 
 SR = 44100
 

@@ -20,14 +20,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-import rendered_subset as rs
+from tests import rendered_subset as rs
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "samples" / "ode_to_joy.wav"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from synth import melody, render
 
 import transcribe
+from tests.synth import melody, render
 
 F = Fraction
 

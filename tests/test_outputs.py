@@ -10,7 +10,6 @@ import csv
 import io
 import re
 import struct
-import sys
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 from pathlib import Path
@@ -20,15 +19,13 @@ import pytest
 import soundfile as sf
 from pypdf import PdfReader
 
+from tests.synth import ODE_TO_JOY, melody
+from tests.synth import render as synth_render
 from transcribe import cli, notelist, plot, render
 from transcribe.config import Options
 from transcribe.errors import OutputError
 from transcribe.pipeline import Transcription, write_notes
 from transcribe.types import Note, PitchTrack, Rhythm
-
-sys.path.insert(0, str(Path(__file__).parent))
-from synth import ODE_TO_JOY, melody
-from synth import render as synth_render
 
 SR = 44100
 TUNE = ODE_TO_JOY[:8]

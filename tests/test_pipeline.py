@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from lxml import etree
-from synth import ODE_TO_JOY, melody, render
 
 import transcribe
+from tests.synth import ODE_TO_JOY, melody, render
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "ode_to_joy.wav"

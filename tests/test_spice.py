@@ -17,11 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.synth import melody, render
 from transcribe.errors import ModelError
 from transcribe.pitch import spice
-
-sys.path.insert(0, str(Path(__file__).parent))
-from synth import melody, render
 
 REPO = Path(__file__).resolve().parents[1]
 SR = spice.SAMPLE_RATE

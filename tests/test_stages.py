@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from synth import melody, render, tone
 
+from tests.synth import melody, render, tone
 from transcribe import attack, audio, form, gating, harmony, notes, pitch, release, transcribe
 from transcribe.config import TUNING_MIN_STEADINESS, Options, parse_key, parse_time_signature
 from transcribe.errors import OptionError
@@ -449,11 +449,11 @@ def test_onset_shift_moves_the_chosen_frame_within_its_range(bias_s: float, move
 def test_onset_shift_is_bounded_and_ignores_missing_values() -> None:
     rng = np.random.default_rng(7)
     x = rng.normal(scale=50.0, size=(200, len(attack.SHIFT_FEATURES)))
-    moved = attack.onset_shift_s(x, attack.SHIFT)
+    moved = attack.onset_shift_s(x, attack.fitted_shift())
     assert moved.shape == (200,)
     assert moved.min() >= -attack.MAX_EARLIER_S and moved.max() <= attack.MAX_LATER_S
     x[0, 3] = np.nan
-    assert attack.onset_shift_s(x[0], attack.SHIFT) == 0.0
+    assert attack.onset_shift_s(x[0], attack.fitted_shift()) == 0.0
 
 
 def test_onset_shift_keeps_the_previous_note_its_shortest_length() -> None:

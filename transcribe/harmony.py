@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import models
 from .form import opening_returns
 from .types import Note
 
@@ -66,27 +67,14 @@ KEY_FEATURES: tuple[str, ...] = (
     "minor",  # a minor key
 )
 
-#: Weight of each feature, fitted by ``python -m benchmarks.fit_key`` (a conditional-logit
-#: model over the 24 keys of ~1000 corpus melodies neither rendered benchmark set uses).
-_KEY_WEIGHTS: dict[str, float] = {
-    "profile": 3.47,
-    "tonic": 5.05,
-    "third": 4.117,
-    "fifth": 8.718,
-    "outside": 3.455,
-    "log_third": 0.3535,
-    "log_outside": -1.208,
-    "long_tonic": 2.118,
-    "long_fifth": 0.8428,
-    "end_tonic": 1.451,
-    "first_tonic": 1.144,
-    "first_fifth": 1.952,
-    "low_tonic": 1.51,
-    "return_tonic": 1.733,
-    "return_fifth": 0.9771,
-    "minor": -3.474,
-}
-KEY_WEIGHTS = np.array([_KEY_WEIGHTS.get(name, 0.0) for name in KEY_FEATURES])
+
+def key_weights() -> np.ndarray:
+    """Weight of each of :data:`KEY_FEATURES`, fitted by ``python -m benchmarks.fit_key`` (a
+    conditional-logit model over the 24 keys of ~1000 corpus melodies neither rendered benchmark
+    set uses), from ``transcribe/models/key.npz``."""
+    model = models.load("key")
+    model.features("features", KEY_FEATURES)
+    return model.arrays["weights"]
 
 
 def key_features(notes: tuple[Note, ...]) -> np.ndarray:
@@ -138,14 +126,14 @@ def key_features(notes: tuple[Note, ...]) -> np.ndarray:
 
 
 def estimate_key(notes: tuple[Note, ...]) -> str:
-    """The key of a melody: the best-scoring of the 24 by :data:`KEY_WEIGHTS` on :func:`key_features`.
+    """The key of a melody: the best-scoring of the 24 by :func:`key_weights` on :func:`key_features`.
 
     Returns:
         e.g. ``"G major"`` or ``"E minor"``; ``"C major"`` when there are no notes.
     """
     if not notes:
         return "C major"
-    row = int(np.argmax(key_features(notes) @ KEY_WEIGHTS))
+    row = int(np.argmax(key_features(notes) @ key_weights()))
     tonic, minor = row % 12, row >= 12
     return f"{(_MINOR_TONIC if minor else _MAJOR_TONIC)[tonic]} {'minor' if minor else 'major'}"
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import reattack
-from .types import FrameArrays, Note, PitchTrack, midi_to_hz
+from .types import FrameArrays, Note, PitchTrack, StageHook, midi_to_hz
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,7 @@ def segment(
     tuning_cents: float,
     min_note_s: float,
     params: SegmentParams | None = None,
+    hook: StageHook | None = None,
 ) -> tuple[Note, ...]:
     """Turn a pitch track into notes.
 
@@ -180,6 +181,9 @@ def segment(
         tuning_cents: Global tuning offset, removed before rounding to semitones.
         min_note_s: Notes shorter than this are merged into a neighbour or dropped.
         params: Search costs; defaults when ``None``.
+        hook: Called as ``hook("reattack_run", {...})`` with the arguments of each note run's
+            re-attack search (``start``, ``end``, ``frames``, ``min_len``, ``guard``, ``hop_s``),
+            for ``benchmarks/fit_reattack.py``.
 
     Returns:
         Notes in time order, not overlapping.
@@ -209,7 +213,10 @@ def segment(
         # The last frames of a note that hands over to the next one carry the
         # next note's attack: no re-attack is looked for there.
         hands_over = i + 1 < len(runs) and runs[i + 1][0] - end <= 1
-        for a, b in _split_reattacks(start, end, frames, p, min_len, guard if hands_over else 0, hop_s=hop):
+        run_guard = guard if hands_over else 0
+        if hook is not None:
+            hook("reattack_run", {"start": start, "end": end, "frames": frames, "min_len": min_len, "guard": run_guard, "hop_s": hop})
+        for a, b in _split_reattacks(start, end, frames, p, min_len, run_guard, hop_s=hop):
             notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st, p.release_db, keep_octave=i in joined))
     notes = _absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, blip_st=p.blip_st, hop=hop)
     if attack is not None:

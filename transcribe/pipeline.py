@@ -19,7 +19,7 @@ from .config import TUNING_MIN_STEADINESS, Options
 from .errors import TranscribeWarning
 from .export import write_bytes_atomic
 from .tuning import Tuning, measure_tuning
-from .types import Audio, FrameArrays, Note, PitchTrack, Rhythm, WrittenNote
+from .types import Audio, FrameArrays, Note, PitchTrack, Rhythm, StageHook, WrittenNote
 
 #: Window of the attack-strength function that places onsets (seconds): short,
 #: so a sharp attack peaks where it happens.
@@ -189,12 +189,19 @@ class Transcription:
         return write_bytes_atomic(path, self.plot(), force=force)
 
 
-def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = None, **options: Any) -> Transcription:
+def transcribe(
+    source: str | os.PathLike[str] | np.ndarray, sr: int | None = None, *, hook: StageHook | None = None, **options: Any
+) -> Transcription:
     """Transcribe a monophonic recording.
 
     Args:
         source: Path of an audio file, or a signal of shape (n,) or (n, channels).
         sr: Sample rate of ``source`` in Hz when it is an array.
+        hook: For the fit scripts: called with what some stages are about to get
+            (:data:`transcribe.types.StageHook`): ``"reattack_run"`` (each note run's
+            re-attack search, see :func:`transcribe.notes.segment`), ``"refine_offsets"``
+            and ``"refine_onsets"`` (``notes``, ``frames``, ``min_note_s``; instruments only)
+            and ``"rhythm"`` (``notes``, ``accent_db``).
         **options: Any field of :class:`transcribe.config.Options`
             (``pitch="swift"``, ``confidence=0.5``, ``tempo_bpm=120``...).
 
@@ -236,7 +243,9 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
     onsets_at = onset_rule(measured, opts.onsets)
     # "pitch" onsets (a voice): no attack search before the tracker's onset, fewer splits.
     params = notes.SUNG if onsets_at == "pitch" else notes.SegmentParams()
-    found = notes.segment(raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params)
+    found = notes.segment(
+        raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params, hook=hook
+    )
 
     def energy(times_s: np.ndarray, f0_hz: float, exclude_f0_hz: float) -> np.ndarray | None:
         return features.harmonic_energy_db(audio.samples, audio.sr, times_s, f0_hz=f0_hz, exclude_f0_hz=exclude_f0_hz)
@@ -252,11 +261,18 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         # the sung sets, whose labels end a note where the singer's vowel fades, it cut notes
         # short (ssvd COnPOff 0.436 -> 0.400), so a voice (an unsteady tuning) keeps its ends.
         frames = FrameArrays.of(raw, onset, attack, mask)
+        if hook is not None:
+            hook("refine_offsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
         found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s)
+        if hook is not None:
+            hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
         found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
-    rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=note_peaks_db(found, raw))
+    accent_db = note_peaks_db(found, raw)
+    if hook is not None:
+        hook("rhythm", {"notes": found, "accent_db": accent_db})
+    rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=accent_db)
     key = opts.key or harmony.estimate_key(found)
     written = write_notes(found, rh, key)
     return Transcription(

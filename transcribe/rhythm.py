@@ -31,6 +31,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from . import models
 from .form import opening_returns
 from .types import Note, Rhythm
 
@@ -197,127 +198,45 @@ METER_FEATURES: tuple[str, ...] = (
     *(f"meter_{b}x{m}" for b in (1, 2, 3, 4) for m in (2, 3, 4)),  # a prior per reading
 )
 
-#: Weight of each feature in the meter score, fitted by ``python -m benchmarks.fit_meter``
-#: (a conditional-logit model over the readings of ~1000 corpus melodies that neither
-#: rendered benchmark set uses; rerun it and paste its output after changing a feature).
-_WEIGHTS: dict[str, float] = {
-    "beat": 4.872,
-    "sync": -5.462,
-    "barcross": -4.095,
-    "downbeat": -0.1995,
-    "long_downbeat": 1.55,
-    "halfbar": 2.309,
-    "log_beat": 1.347,
-    "log_beat_sq": -3.706,
-    "log_bar_notes_sq": -0.7051,
-    "log_beat_notes_sq": -1.387,
-    "repeat": 1.688,
-    "repeat2": 4.393,
-    "rhythm_repeat": 1.603,
-    "rhythm_repeat2": 4.395,
-    "return_bar": 1.94,
-    "repeat4": 1.592,
-    "rhythm_repeat4": 2.559,
-    "m2_beat_notes": 1.65,
-    "m4_beat_notes": 0.7583,
-    "m2_log_beat": 0.2107,
-    "m4_log_beat": 1.033,
-    "pc_beat": -0.2839,
-    "pc_downbeat": 0.1483,
-    "leap_beat": -0.05777,
-    "start": 0.2117,
-    "loud_downbeat": 1.593,
-    "loud_beat": -0.05096,
-    "meter_1x2": -0.8319,
-    "meter_1x3": -1.246,
-    "meter_1x4": -0.5258,
-    "meter_2x2": 1.09,
-    "meter_2x3": 1.561,
-    "meter_2x4": 0.9654,
-    "meter_3x2": 1.652,
-    "meter_3x3": 2.145,
-    "meter_3x4": -3.207,
-    "meter_4x2": 0.1911,
-    "meter_4x3": -1.288,
-    "meter_4x4": -0.5055,
-}
 #: Shifts added to the fitted weights, measured on real transcriptions by
 #: ``python -m benchmarks.meter_real`` (rendered seeds 2-4, 408 items whose tunes
 #: neither scored set uses): the simulated takes the weights are fitted on leave
 #: 6/8 too unlikely against 3/4 for real transcriptions. +0.4 fixed 7 of those
 #: items and broke 1 (time signature 0.755 -> 0.770); seeds 0 and 1 were not used.
 _REAL_DATA_SHIFT: dict[str, float] = {"meter_3x2": 0.4}
-METER_WEIGHTS = np.array([_WEIGHTS.get(name, 0.0) + _REAL_DATA_SHIFT.get(name, 0.0) for name in METER_FEATURES])
 #: Column of each feature in a :func:`meter_features` row.
 _COLUMN = {name: i for i, name in enumerate(METER_FEATURES)}
 
-#: A small hidden layer added to the weighted sum, fitted with it: unit ``j``
-#: adds ``out * tanh(bias + features @ weights)`` (readings differ in more
-#: than one direction: what tells 2/4 from 4/4 is not what tells 6/8 from 3/4).
-#: One row per unit: out, bias, then one weight per feature in :data:`METER_FEATURES` order.
-# fmt: off
-_HIDDEN: tuple[tuple[float, ...], ...] = (
-    (1.236, -0.4462,
-        2.5, -3.133, 2.393, -0.2651, -0.7656, -0.2023, -0.4201, 0.605, 0.3427, -0.08286, -0.04728, 0.5032,
-        -0.8896, -0.5662, -0.1073, 0.7807, 1.196, -0.08848, -0.1936, 0.3046, -0.658, -0.4618, 0.1647, 0.6721,
-        -0.1558, 0.02969, 0.09785, 0.01927, 0.2895, 0.3356, -0.5189, -0.569, 0.1346, -0.161, -0.04649, -0.2059,
-        1.134, -0.08462, 0.07032,
-    ),
-    (-1.069, -0.5571,
-        -0.07927, -0.2321, 3.648, -0.3247, -0.2044, 1.35, -0.1935, 0.1254, 0.4852, 0.2052, -1.447, 0.06542,
-        0.6454, -0.1676, 0.08522, 0.4789, 0.78, -0.1157, 0.2354, -0.8396, 0.1755, -0.4786, 0.2955, 0.02452,
-        -2.023, 0.04647, -0.159, 0.5496, -0.4693, -0.2895, -0.8128, -0.9486, -0.0143, 0.3816, 0.4256, 0.1487,
-        0.2408, 0.1039, 0.1526,
-    ),
-    (0.8681, 0.339,
-        0.5439, -1.481, -1.972, -0.2296, -0.4605, 0.3037, -0.2131, -0.02172, 0.08993, 0.08235, 0.3205, -0.4632,
-        1.723, 0.987, 0.0609, -1.331, -0.03082, 0.3393, -0.1633, 0.2599, -0.2707, 0.3167, -0.009514, 0.3296,
-        -0.2759, -0.2471, -0.1093, 0.7233, 0.5804, -0.1331, 1.513, -0.3283, -0.5324, 0.06978, 0.2609, -0.1204,
-        -0.4143, -0.08861, -0.09792,
-    ),
-    (1.113, -0.4995,
-        -0.361, 0.5111, -4.228, 0.2915, 0.532, 0.6746, -0.02024, 0.3447, -0.3717, -0.01508, 0.1387, 1.201,
-        0.5538, 1.134, -0.1761, 3.757, 2.323, 0.0142, 0.1689, 0.05515, -0.06343, -0.574, -0.2856, -0.5926,
-        0.1873, 0.09342, 0.174, -0.6787, -0.8474, 0.2796, 0.2811, 0.7788, 1.026, -0.5512, -0.5973, -0.09647,
-        -0.338, -0.04059, -0.05869,
-    ),
-    (-0.8304, 1.718,
-        -0.3617, 1.754, 1.403, 0.1873, -0.06894, -0.4732, -0.343, -0.2087, -0.1846, -0.1659, -0.9798, -1.124,
-        -1.017, -1.182, 0.1658, 0.8407, -0.6643, 0.02526, -0.287, -0.6595, -0.0962, -0.0905, -0.05559, 0.2219,
-        -0.37, 0.07808, 0.04689, -1.051, -1.601, -0.4807, 1.374, 0.6341, 0.215, -0.258, -0.2967, 0.09519,
-        -0.01792, 0.07139, -0.1048,
-    ),
-    (1.149, -1.245,
-        0.7545, -0.5202, -3.741, 0.2298, 0.4567, -0.2089, -0.3738, -0.7247, -0.1717, -0.1538, 0.7092, -0.6752,
-        -1.48, -0.3797, -0.31, 0.2082, 0.2351, 0.1353, -0.1274, -0.955, -0.01567, 0.0343, 0.1487, 0.3628,
-        -0.1921, 0.5661, -0.01045, 0.6549, 0.5065, -0.1645, 1.026, -0.3487, 0.02016, -0.3277, -0.2485, -0.1571,
-        0.4225, -0.0422, -0.07688,
-    ),
-    (-1.197, -0.3456,
-        -0.7602, 1.317, 3.072, -0.1555, 0.2325, 1.563, 0.4143, 0.378, 0.01298, 0.07296, 0.6288, 0.3668,
-        -0.9804, 0.6095, 0.1876, -0.5829, 0.01947, -0.3988, 0.498, 0.561, 0.1027, 0.9103, -0.1825, -0.2301,
-        -1.204, 0.05534, 0.1302, -0.7962, -0.456, -0.2531, 0.5304, -0.03232, 0.226, -2.055, 0.3381, 0.1636,
-        0.8587, 0.089, 0.1729,
-    ),
-    (-1.094, -0.6484,
-        -0.2894, 0.3164, 4.45, -0.2353, -0.2876, -0.9224, -0.2219, 0.08614, -0.1159, -0.04827, 1.246, -2.343,
-        0.8029, 0.3612, -0.07371, -3.918, -0.3228, -0.1612, -0.09015, -0.3305, -0.1989, -0.2227, -0.048, 0.1888,
-        1.559, -0.006244, 0.1181, -0.02236, 0.313, -0.04233, -0.61, 0.3918, 0.01053, 0.6904, -0.1041, 0.07789,
-        -0.9577, 0.03272, 0.03852,
-    ),
-)
-# fmt: on
-METER_HIDDEN = np.array(_HIDDEN, dtype=np.float64).reshape(len(_HIDDEN), 2 + len(METER_FEATURES))
+
+def meter_weights() -> np.ndarray:
+    """Weight of each of :data:`METER_FEATURES` in the meter score: the ones fitted by
+    ``python -m benchmarks.fit_meter`` (a conditional-logit model over the readings of ~1000
+    corpus melodies that neither rendered benchmark set uses; ``transcribe/models/meter.npz``)
+    plus :data:`_REAL_DATA_SHIFT`."""
+    model = models.load("meter")
+    model.features("features", METER_FEATURES)
+    shift = np.array([_REAL_DATA_SHIFT.get(name, 0.0) for name in METER_FEATURES])
+    return model.arrays["weights"] + shift
+
+
+def meter_hidden() -> np.ndarray:
+    """A small hidden layer added to the weighted sum, fitted with it: unit ``j`` adds
+    ``out * tanh(bias + features @ weights)`` (readings differ in more than one direction:
+    what tells 2/4 from 4/4 is not what tells 6/8 from 3/4). One row per unit: out, bias,
+    then one weight per feature in :data:`METER_FEATURES` order, shape (units, 2 + features)."""
+    model = models.load("meter")
+    model.features("features", METER_FEATURES)
+    return model.arrays["hidden"]
 
 
 def meter_scores(feats: np.ndarray, weights: np.ndarray | None = None, units: np.ndarray | None = None) -> np.ndarray:
     """Score of each reading from its :func:`meter_features` row, shape (n_readings,).
 
-    ``weights`` and ``units`` default to :data:`METER_WEIGHTS` and :data:`METER_HIDDEN`
+    ``weights`` and ``units`` default to :func:`meter_weights` and :func:`meter_hidden`
     (the fit script passes the ones it is fitting).
     """
-    w = METER_WEIGHTS if weights is None else weights
-    u = METER_HIDDEN if units is None else units
+    w = meter_weights() if weights is None else weights
+    u = meter_hidden() if units is None else units
     return feats @ w + np.tanh(feats @ u[:, 2:].T + u[:, 1]) @ u[:, 0]
 
 
@@ -332,7 +251,7 @@ def pick_reading(
     weighted sum does not, at 1.5 points of downbeats right on held-out
     simulated takes (0.562 -> 0.547 meter, tempo and downbeat all right).
     """
-    w = METER_WEIGHTS if weights is None else weights
+    w = meter_weights() if weights is None else weights
     best = candidates[int(np.argmax(meter_scores(feats, w, units)))]
     return _best_downbeat(candidates, feats, w, best.tatums_per_beat, best.beats_per_bar, compound=best.compound)
 
@@ -521,7 +440,7 @@ DUPLE_DIFFS: tuple[str, ...] = (
     "barcross",
     "return_bar",
 )
-#: The columns of :func:`duple_features`, in the order of :data:`DUPLE_WEIGHTS`.
+#: The columns of :func:`duple_features`, in the order of :func:`duple_weights`.
 DUPLE_FEATURES: tuple[str, ...] = (
     "score",  # the meter model's best two-beat score less its best four-beat score
     "halfbar",  # the four-beat reading's beat-3 weight (see METER_FEATURES)
@@ -530,39 +449,27 @@ DUPLE_FEATURES: tuple[str, ...] = (
     "accent_t",  # ... over its standard error (+ 0.3 dB)
     "accent_abs_t",  # ... its size either way: a 2/4 melody has no weak beat 3 to find
 )
-#: Logistic weights for "two beats a bar" (:func:`two_or_four`), fitted by
-#: ``python -m benchmarks.fit_duple`` on real transcriptions of the rendered items
-#: of seeds 2-8 whose tunes neither scored set uses (1074 items, 698 where exactly
-#: one of the two readings is right): time signature 0.783 -> 0.813 on them, five
-#: folds split by tune. Weights fitted on seeds 2-4 alone took seeds 5-8, which they
-#: had not seen, from 0.791 to 0.815.
-DUPLE_WEIGHTS: dict[str, float] = {
-    "score": 0.5847,
-    "halfbar": 1.721,
-    "repeat_diff": -0.9403,
-    "repeat2_diff": -0.158,
-    "repeat4_diff": -0.3042,
-    "rhythm_repeat_diff": -0.8457,
-    "rhythm_repeat2_diff": -2.196,
-    "rhythm_repeat4_diff": -1.595,
-    "loud_downbeat_diff": -0.6153,
-    "long_downbeat_diff": -1.19,
-    "barcross_diff": 0.5228,
-    "return_bar_diff": -0.5898,
-    "accent_db": -0.8114,
-    "accent_t": 0.6445,
-    "accent_abs_t": -0.577,
-}
-DUPLE_INTERCEPT = 0.3515
-_DUPLE_W = np.array([DUPLE_WEIGHTS[name] for name in DUPLE_FEATURES])
 #: Log-odds against two beats a bar when the last note lasts three beats or more.
 #: Written 2/4 tunes almost never end on a note longer than their bar, 4/4 tunes
 #: often do (a dotted half or a whole note): in the corpus tunes the meter model is
 #: fitted on (``benchmarks/data/meter_tunes-1-1500-without-0x48-1x96.pkl``), 1 of
 #: 232 in 2/4 against 62 of 385 in 4/4 or 2/2, a likelihood ratio of about
 #: exp(3.2). The rendered items are cut from looped tunes at a bar line, so their
-#: last notes cannot teach this to :data:`DUPLE_WEIGHTS`.
+#: last notes cannot teach this to :func:`duple_weights`.
 LONG_END_LOG_ODDS = 3.2
+
+
+def duple_weights() -> tuple[np.ndarray, float]:
+    """Logistic weights for "two beats a bar" (:func:`two_or_four`) in :data:`DUPLE_FEATURES`
+    order, and the intercept (``transcribe/models/duple.npz``), fitted by
+    ``python -m benchmarks.fit_duple`` on real transcriptions of the rendered items of seeds
+    2-8 whose tunes neither scored set uses (1074 items, 698 where exactly one of the two
+    readings is right): time signature 0.783 -> 0.813 on them, five folds split by tune.
+    Weights fitted on seeds 2-4 alone took seeds 5-8, which they had not seen, from 0.791
+    to 0.815."""
+    model = models.load("duple")
+    model.features("features", DUPLE_FEATURES)
+    return model.arrays["weights"], float(model.arrays["intercept"])
 
 
 def duple_features(
@@ -591,7 +498,8 @@ def duple_features(
     if not groups[0] or not groups[1]:
         return None
     score = meter_scores(feats)
-    two, four = (_best_downbeat(candidates, feats, METER_WEIGHTS, b, m, compound=False) for m in (2, 4))
+    w = meter_weights()
+    two, four = (_best_downbeat(candidates, feats, w, b, m, compound=False) for m in (2, 4))
     col = _COLUMN
     x = [float(score[groups[0]].max() - score[groups[1]].max()), float(feats[four, col["halfbar"]])]
     x += [float(feats[two, col[name]] - feats[four, col[name]]) for name in DUPLE_DIFFS]
@@ -633,9 +541,9 @@ def two_or_four(
         k: Onset positions in tatums, shape (n,).
         d: Inter-onset intervals in tatums (the last one the last note's length), shape (n,).
         rel: Each note's level from :func:`relative_levels`, shape (n,).
-        weights: In :data:`DUPLE_FEATURES` order (default :data:`DUPLE_WEIGHTS`);
+        weights: In :data:`DUPLE_FEATURES` order (default: :func:`duple_weights`);
             all zero, with a zero intercept, turns the check off.
-        intercept: Default :data:`DUPLE_INTERCEPT`.
+        intercept: Default: :func:`duple_weights`' intercept.
 
     Returns:
         The index of the reading to use: ``index`` itself when the check agrees
@@ -645,8 +553,9 @@ def two_or_four(
     if got is None:
         return index
     x, two, four = got
-    w = _DUPLE_W if weights is None else weights
-    c = DUPLE_INTERCEPT if intercept is None else intercept
+    fitted_w, fitted_c = duple_weights()
+    w = fitted_w if weights is None else weights
+    c = fitted_c if intercept is None else intercept
     if not w.any() and c == 0.0:
         return index
     pick = two if duple_log_odds(x, w, c, long_end=long_end(d, candidates[four])) > 0.0 else four

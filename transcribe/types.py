@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -198,3 +200,9 @@ class WrittenNote:
     beat: float
     cents: float
     confidence: float
+
+
+#: A stage hook, for the fit scripts (``benchmarks/fit_*.py``): called with a stage's name and
+#: what it is about to get, e.g. ``("refine_onsets", {"notes": ..., "frames": ..., "min_note_s": ...})``.
+#: :func:`transcribe.pipeline.transcribe` names the stages it calls it for; it must not change them.
+StageHook = Callable[[str, dict[str, Any]], None]
