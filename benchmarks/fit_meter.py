@@ -53,7 +53,7 @@ def _load(args: tuple[str, int | None, str]) -> br.Melody | None:
 
 
 #: The rendered sets the benchmark builds, as (seed, items): their tunes never train a model,
-#: so both stay held out (the README's main set and its second, larger check).
+#: so both stay held out (benchmarks/RESULTS.md's main set and its second, larger check).
 HELD_OUT_SETS: tuple[tuple[int, int], ...] = ((0, 48), (1, 96))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 from .errors import OptionError
@@ -19,7 +19,7 @@ from .errors import OptionError
 BACKENDS: tuple[str, ...] = ("swift", "pyin", "spice")
 
 #: Per-backend confidence threshold for a frame to count as voiced. Chosen by
-#: measurement on the benchmark sets (see README, "Gating"). SwiftF0: COnP F1
+#: measurement on the benchmark sets (see docs/how-it-works.md, "Gating into rests"). SwiftF0: COnP F1
 #: on the 48 rendered items / 12 ssvd-dev recordings was 0.793/0.496 at 0.3,
 #: 0.790/0.492 at 0.4, 0.783/0.505 at 0.5, 0.763/0.516 at 0.6, 0.707/0.526 at
 #: 0.7: instruments want a low threshold, singing a high one, and 0.5 (the
@@ -69,8 +69,6 @@ TUNING_MIN_STEADINESS: float = 0.55
 #: against 0.824 for "pitch" (vocadito's three clips: 0.641 / 0.630 against
 #: 0.639 / 0.646, annotators A1 / A2).
 ONSETS: tuple[str, ...] = ("auto", "attack", "pitch")
-
-TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "2/2", "3/8", "6/8", "9/8", "12/8")
 
 _TS_RE = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$")
 _KEY_RE = re.compile(r"^\s*([A-Ga-g])([#b♯♭]?)\s*(major|minor|maj|min|m)?\s*$", re.IGNORECASE)
@@ -157,10 +155,6 @@ class Options:
     def voicing_threshold(self) -> float:
         """The confidence threshold in force: the override or the backend default."""
         return DEFAULT_CONFIDENCE[self.pitch] if self.confidence is None else float(self.confidence)
-
-    def with_(self, **changes: Any) -> Options:
-        """Return a copy with some fields changed (validated again)."""
-        return replace(self, **changes)
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> Options:
