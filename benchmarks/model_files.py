@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ def provenance(module: str, argv: list[str] | None, *, seeds: str, data: str, he
     if git("status", "--porcelain", "--untracked-files=no"):
         commit += " (with uncommitted changes)"
     return {
-        "script": " ".join(["python -m", module, *(sys.argv[1:] if argv is None else argv)]),
+        "script": "python -m " + shlex.join([module, *(sys.argv[1:] if argv is None else argv)]),
         "seeds": seeds,
         "data": data,
         "commit": commit,

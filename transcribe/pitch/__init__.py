@@ -14,19 +14,18 @@ from typing import Any
 
 import numpy as np
 
+from ..config import BACKENDS
 from ..errors import OptionError
 from ..features import loudness_db
 from ..types import Audio, PitchTrack
 
-#: Backend name -> module inside this package.
-BACKENDS: dict[str, str] = {"swift": "swift", "pyin": "pyin", "spice": "spice"}
-
 
 def backend_module(name: str) -> ModuleType:
-    """Import and return a backend's module by name."""
+    """Import and return a backend's module by name (one of :data:`transcribe.config.BACKENDS`,
+    each a module of this package)."""
     if name not in BACKENDS:
         raise OptionError(f"unknown pitch backend {name!r}: choose one of {', '.join(BACKENDS)}")
-    return importlib.import_module(f"{__name__}.{BACKENDS[name]}")
+    return importlib.import_module(f"{__name__}.{name}")
 
 
 def sample_rate(name: str) -> int:
