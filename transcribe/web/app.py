@@ -142,8 +142,8 @@ class Transcriber:
                 heard = tuple(_rename(str(w.message), str(path), name) for w in caught)
         if decoded.duration_s > self.max_duration_s:
             raise AudioError(
-                f"{name}: the recording is {decoded.duration_s / 60:.1f} minutes long, and this page takes up to "
-                f"{self.max_duration_s / 60:.0f}: trim it, or use the command line"
+                f"{name}: the recording is {_length(decoded.duration_s)} long, and this page takes up to "
+                f"{_length(self.max_duration_s)}: trim it, or use the command line"
             )
         return self._transcribe(name, decoded, options, heard)
 
@@ -194,6 +194,10 @@ class Transcriber:
         return bytes(entry.outputs[cache_key])
 
 
+def _length(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} minutes"
+
+
 def _fields(options: Options) -> dict[str, Any]:
     from dataclasses import asdict
 
@@ -241,8 +245,15 @@ def result_json(key: str, entry: Entry, pages: list[str]) -> dict[str, Any]:
             "title": t.title,
         },
         "notes": [
-            {"on": round(n.onset_s, 3), "off": round(n.offset_s, 3), "midi": n.midi, "name": n.name,
-             "measure": n.measure, "beat": round(n.beat, 3), "cents": round(n.cents, 1)}  # fmt: skip
+            {
+                "on": round(n.onset_s, 3),
+                "off": round(n.offset_s, 3),
+                "midi": n.midi,
+                "name": n.name,
+                "measure": n.measure,
+                "beat": round(n.beat, 3),
+                "cents": round(n.cents, 1),
+            }
             for n in t.written
         ],
         "track": {
@@ -251,6 +262,15 @@ def result_json(key: str, entry: Entry, pages: list[str]) -> dict[str, Any]:
         },
         "pages": pages,
     }
+
+
+def _worker_setup() -> None:
+    """Start a worker thread: verovio (6.4) keeps its resource path per thread, set only in the
+    thread that imported it, and without it every engraving in another thread fails
+    ("Bravura font could not be loaded"), so each worker sets it once."""
+    import verovio
+
+    verovio.setDefaultResourcePath(str(resources.files("verovio") / "data"))
 
 
 def _static(name: str) -> bytes:
@@ -267,7 +287,7 @@ def create_app(
     """The web app; limits and pool size are keyword options (tests make them small)."""
     store = store if store is not None else ResultStore()
     work = Transcriber(store, max_duration_s=max_duration_s)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="transcribe-web")
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="transcribe-web", initializer=_worker_setup)
     static = {route: (_static(name), media) for route, (name, media) in _STATIC.items()}
 
     async def run(fn: Callable[..., Any], *args: Any) -> Any:

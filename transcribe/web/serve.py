@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import sys
 import threading
@@ -66,10 +67,8 @@ def main(argv: Sequence[str]) -> int:
     print(f"transcribe: the page is at {url} (Ctrl-C stops it)", file=sys.stderr)
     if not args.no_browser:
         threading.Thread(target=_open_when_up, args=(server, url), daemon=True).start()
-    try:
+    with contextlib.suppress(SystemExit):  # uvicorn exits when it cannot bind; said below in one line
         server.run()
-    except SystemExit:  # uvicorn exits when it cannot bind; said below in one line
-        pass
     if not server.started:
         print(f"transcribe: error: could not listen on {args.host}:{args.port} (in use?): try another --port", file=sys.stderr)
         return EXIT_FAILED

@@ -260,8 +260,8 @@ function drawLive(now) {
   const tune = singerTuning();
   const voiced = trace.filter((p) => p.midi !== null);
   const centre = voiced.length ? voiced.slice(-25).reduce((a, p) => a + p.midi, 0) / Math.min(25, voiced.length) : 64;
-  const lo = Math.round(centre) - 8, hi = Math.round(centre) + 8, L = 44;
-  const y = (m) => H - ((m - lo) / (hi - lo)) * H;
+  const lo = Math.round(centre) - 7, hi = Math.round(centre) + 7, L = 44;
+  const y = (m) => H - 8 - ((m - lo) / (hi - lo)) * (H - 18);
   g.font = "11px sans-serif";
   for (let m = lo; m <= hi; m++) {
     const natural = !NAMES[((m % 12) + 12) % 12].includes("#");
@@ -269,15 +269,17 @@ function drawLive(now) {
     g.beginPath(); g.moveTo(L, y(m + tune)); g.lineTo(W, y(m + tune)); g.stroke();
     if (natural) { g.fillStyle = "#8c959f"; g.fillText(noteName(m), 4, y(m + tune) + 4); }
   }
-  const x = (t) => L + (W - L) * (1 - (now - t) / 8);
+  const x = (t) => L + (W - L - 120) * (1 - (now - t) / 8);  // "now" left of the note name
   g.fillStyle = "#0b5cad";
   for (const p of voiced) g.fillRect(x(p.t) - 1.5, y(p.midi) - 1.5, 3, 3);
   const last = trace.length ? trace[trace.length - 1] : null;
   if (last && last.midi !== null) {
     const m = last.midi - tune, r = Math.round(m), cents = Math.round((m - r) * 100);
+    $("#live-note").classList.remove("idle");
     $("#live-name").textContent = noteName(r);
     $("#live-cents").textContent = `${cents >= 0 ? "+" : ""}${cents} cents`;
   } else {
+    $("#live-note").classList.add("idle");
     $("#live-name").textContent = "–";
     $("#live-cents").textContent = "";
   }
@@ -301,6 +303,7 @@ function showResult(data) {
   form.key.placeholder = data.key;
   form.title.placeholder = data.title;
   form.pitch.value = data.options.pitch;
+  $("#note-list").textContent = data.notes.length ? `${data.notes.length} notes: ${data.notes.map((n) => n.name).join(" ")}` : "No notes found.";
   const pages = $("#pages");
   pages.innerHTML = "";
   data.pages.forEach((svg, i) => {
@@ -355,7 +358,7 @@ function drawRoll(t) {
   const lo = Math.floor(Math.min(...(ms.length ? ms : [60])) - 2), hi = Math.ceil(Math.max(...(ms.length ? ms : [72])) + 2);
   const L = 40, dur = Math.max(current.duration_s, 0.1);
   const x = (s) => L + (W - L - 6) * (s / dur);
-  const y = (m) => H - 14 - ((m - lo) / (hi - lo)) * (H - 20);
+  const y = (m) => H - 16 - ((m - lo) / (hi - lo)) * (H - 28);
   g.font = "11px sans-serif";
   for (let m = lo; m <= hi; m++) {
     const natural = !NAMES[((m % 12) + 12) % 12].includes("#");
@@ -365,9 +368,7 @@ function drawRoll(t) {
   }
   g.fillStyle = "#8c959f";
   for (let s = 0; s <= dur; s += dur > 60 ? 10 : dur > 20 ? 5 : 1) g.fillText(`${s}s`, x(s) - 6, H - 2);
-  g.fillStyle = "rgba(80,90,100,.55)";
-  for (let i = 0; i < tr.t.length; i++) if (tr.midi[i] !== null) g.fillRect(x(tr.t[i]) - 1, y(tr.midi[i]) - 1, 2, 2);
-  const now = noteAt(t), bar = Math.max(4, (H - 20) / (hi - lo) * 0.8);
+  const now = noteAt(t), bar = Math.max(4, (H - 28) / (hi - lo) * 0.8);
   ns.forEach((n, i) => {
     g.fillStyle = i === now ? "rgba(194,65,12,.85)" : "rgba(11,92,173,.45)";
     g.fillRect(x(n.on), y(n.midi + tune) - bar / 2, Math.max(2, x(n.off) - x(n.on)), bar);
@@ -376,6 +377,8 @@ function drawRoll(t) {
       g.fillText(n.name, x(n.on), y(n.midi + tune) - bar / 2 - 2);
     }
   });
+  g.fillStyle = "rgba(40,48,56,.7)";
+  for (let i = 0; i < tr.t.length; i++) if (tr.midi[i] !== null) g.fillRect(x(tr.t[i]) - 0.75, y(tr.midi[i]) - 0.75, 1.5, 1.5);
   if (t > 0) { g.strokeStyle = "#c2410c"; g.beginPath(); g.moveTo(x(t), 0); g.lineTo(x(t), H - 12); g.stroke(); }
   highlightScore(now);
 }
