@@ -109,6 +109,15 @@ def test_text_renamed_wav_gives_the_cli_line(
     assert "is a text file, not audio" in r.json()["error"]
 
 
+def test_non_ascii_name_downloads(client: TestClient) -> None:
+    r = client.post("/api/transcribe", params={"name": "Götterfunken.wav"}, content=SAMPLE.read_bytes())
+    assert r.status_code == 200 and r.json()["report"].startswith("Götterfunken.wav: ")
+    assert r.json()["title"] == "Götterfunken"
+    d = client.get(f"/api/result/{r.json()['id']}/csv")
+    assert d.status_code == 200
+    assert d.headers["content-disposition"] == "attachment; filename=\"G_tterfunken.csv\"; filename*=UTF-8''G%C3%B6tterfunken.csv"
+
+
 def test_truncated_wav_gives_the_cli_line(
     client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
@@ -224,6 +233,8 @@ def test_display_name_is_never_a_path() -> None:
     assert display_name("..") == "recording"
     assert display_name(None) == "recording"
     assert display_name("a<b>\x00c.wav") == "a_b_c.wav"
+    assert display_name("Freude schöner Götterfunken.wav") == "Freude schöner Götterfunken.wav"
+    assert display_name('x"; rm -rf.wav') == "x_ rm -rf.wav"
     assert len(display_name("x" * 500 + ".wav")) == 80
 
 
@@ -253,15 +264,24 @@ def test_loopback_hosts() -> None:
     assert not serve.is_loopback("0.0.0.0") and not serve.is_loopback("192.168.1.5") and not serve.is_loopback("example.org")
 
 
-def test_serve_warns_off_loopback_and_reports_a_busy_port(capsys: pytest.CaptureFixture) -> None:
+def test_serve_warns_off_loopback_and_reports_a_busy_port() -> None:
+    import subprocess
+
     with socket.socket() as busy:
         busy.bind(("0.0.0.0", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        assert serve.main(["--host", "0.0.0.0", "--port", str(port), "--no-browser"]) == 1
-    err = capsys.readouterr().err
-    assert "transcribe: warning: listening on 0.0.0.0: anyone who can reach this machine" in err
-    assert f"transcribe: error: could not listen on 0.0.0.0:{port}" in err
+        run = subprocess.run(
+            [sys.executable, "-m", "transcribe", "serve", "--host", "0.0.0.0", "--port", str(port), "--no-browser"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    assert run.returncode == 1, run.stderr
+    assert "transcribe: warning: listening on 0.0.0.0: anyone who can reach this machine" in run.stderr
+    assert run.stderr.rstrip().endswith(f"transcribe: error: could not listen on 0.0.0.0:{port} (in use?): try another --port")
+    assert "Traceback" not in run.stderr
 
 
 # ---------- in the browser ----------
@@ -292,7 +312,8 @@ def server_url() -> Iterator[str]:
     import uvicorn
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    # log_config=None: uvicorn leaves logging alone (its handlers would keep pytest's captured stderr)
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -337,6 +358,7 @@ def _sample_names(client: TestClient) -> list[str]:
     return [n["name"] for n in r.json()["notes"]]
 
 
+@pytest.mark.skipif(not HAS_FFMPEG, reason="ffmpeg is not installed (the microphone's WebM needs it)")
 def test_browser_records_the_microphone(page: object, client: TestClient) -> None:
     pg = page
     pg.click("#record")  # type: ignore[attr-defined]
@@ -351,6 +373,23 @@ def test_browser_records_the_microphone(page: object, client: TestClient) -> Non
     expected = _sample_names(client) * 2
     runs = [expected[i : i + 6] for i in range(len(expected) - 5)]
     assert got[:6] in runs, (got, expected)
+
+
+@pytest.mark.skipif(not HAS_FFMPEG, reason="ffmpeg is not installed (the microphone's WebM needs it)")
+def test_browser_count_in_then_records_with_the_metronome(page: object) -> None:
+    pg = page
+    pg.check("#count-in")  # type: ignore[attr-defined]
+    pg.check("#metronome")  # type: ignore[attr-defined]
+    pg.fill("#click-bpm", "120")  # type: ignore[attr-defined]
+    pg.select_option("#click-beats", "3")  # type: ignore[attr-defined]
+    pg.click("#record")  # type: ignore[attr-defined]
+    pg.wait_for_function("document.querySelector('#status').textContent === 'Count-in…'", timeout=5000)  # type: ignore[attr-defined]
+    pg.wait_for_function("document.querySelector('#status').textContent.startsWith('Recording')", timeout=5000)  # type: ignore[attr-defined]
+    time.sleep(3)
+    pg.click("#record")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#pages svg", timeout=60000)  # type: ignore[attr-defined]
+    assert pg.inner_text("#report").startswith("recording.webm: ")  # type: ignore[attr-defined]
+    assert len(_names(pg)) >= 3
 
 
 def test_browser_uploads_plays_and_downloads(page: object) -> None:

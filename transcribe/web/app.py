@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 from starlette.applications import Starlette
@@ -63,7 +64,7 @@ _DOWNLOADS = {
     "csv": (".csv", "text/csv; charset=utf-8"),
     "plot": (".plot.png", "image/png"),
 }
-_SAFE = re.compile(r"[^A-Za-z0-9._ ()+-]+")
+_SAFE = re.compile(r"[^\w.,' ()+-]+")  # letters of any script, digits and a little punctuation
 
 
 class UploadTooLarge(TranscribeError):
@@ -71,8 +72,9 @@ class UploadTooLarge(TranscribeError):
 
 
 def display_name(raw: str | None) -> str:
-    """The name an upload is shown under: the last part of what the client sent, in plain
-    characters, at most 80 of them; ``"recording"`` when nothing is left. Never a path."""
+    """The name an upload is shown under: the last part of what the client sent, letters,
+    digits and a little punctuation, at most 80 characters; ``"recording"`` when nothing is
+    left. Never a path."""
     base = re.split(r"[\\/]", raw or "")[-1]
     base = _SAFE.sub("_", base).strip(" ._")[:80]
     return base or "recording"
@@ -348,7 +350,7 @@ def create_app(
         if what == "png" and page_no_i > 1:
             stem = f"{stem}-{page_no_i}"
         inline = request.query_params.get("inline") == "1"
-        disposition = "inline" if inline else f'attachment; filename="{stem}{suffix}"'
+        disposition = "inline" if inline else _attachment(f"{stem}{suffix}")
         return Response(data, media_type=media, headers={"Content-Disposition": disposition})
 
     @contextlib.asynccontextmanager
@@ -368,6 +370,12 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.store = store
     return app
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition for a download named ``filename`` (any script: RFC 6266's ``filename*``)."""
+    plain = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
 
 
 async def _read_body(request: Request, limit: int, name: str) -> bytes:
