@@ -10,6 +10,7 @@ playing and downloading, a text file renamed .wav, two uploads at once.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import shutil
 import socket
@@ -116,6 +117,35 @@ def test_non_ascii_name_downloads(client: TestClient) -> None:
     d = client.get(f"/api/result/{r.json()['id']}/csv")
     assert d.status_code == 200
     assert d.headers["content-disposition"] == "attachment; filename=\"G_tterfunken.csv\"; filename*=UTF-8''G%C3%B6tterfunken.csv"
+
+
+def test_warnings_are_the_cli_lines(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, np.zeros(44100, dtype=np.float32), 44100, format="WAV", subtype="PCM_16")
+    r = client.post("/api/transcribe?name=silence.wav", content=buf.getvalue())
+    assert r.status_code == 200 and r.json()["notes"] == []
+    (tmp_path / "silence.wav").write_bytes(buf.getvalue())
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["silence.wav", "-o", "out", "--csv"]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("transcribe: warning:")]
+    assert r.json()["warnings"] == said and len(said) == 1
+
+
+def test_server_answers_while_it_transcribes(client: TestClient) -> None:
+    """Transcription runs in worker threads: a request made while one runs is answered before it ends."""
+    done: list[str] = []
+    upload = threading.Thread(target=lambda: done.append(client.post("/api/transcribe?name=a.wav", content=SAMPLE.read_bytes()).text))
+    upload.start()
+    time.sleep(0.3)  # the upload is in (a 20 s file takes over a second to transcribe here)
+    assert client.get("/api/config").status_code == 200
+    answered_first = not done
+    upload.join()
+    assert answered_first and '"report"' in done[0]
 
 
 def test_truncated_wav_gives_the_cli_line(
