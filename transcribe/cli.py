@@ -92,6 +92,7 @@ EXAMPLES = """examples:
   transcribe hum.m4a --key "G major" --time-signature 3/4
   transcribe recordings/ -o scores/       every audio file in a folder
   transcribe take.wav --pitch pyin --confidence 0.4 --force
+  transcribe serve                        the web page: record or drop a file (transcribe serve --help)
 
 exit status: 0 all inputs done, 1 some input failed (the others are still done),
              2 usage error (a bad flag or option value, e.g. --tempo 0), 130 interrupted (Ctrl-C).
@@ -206,6 +207,11 @@ def _stderr_is_terminal() -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line. Returns the exit status (0 ok, 1 some input failed, 2 usage)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["serve"]:  # the web page (transcribe/web); a file named "serve" is ./serve
+        from .web.serve import main as serve
+
+        return serve(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
