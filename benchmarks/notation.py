@@ -140,6 +140,22 @@ def count_defects(xml: bytes) -> dict[str, int]:
     return out
 
 
+def defect_table(scores: list[tuple[str, str, bytes]]) -> str:
+    """A markdown table of the defect totals per set and system, from ``(set, system, musicxml)``."""
+    totals: dict[tuple[str, str], dict[str, int]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for set_name, system, xml in scores:
+        got = count_defects(xml)
+        t = totals.setdefault((set_name, system), dict.fromkeys(KINDS, 0))
+        counts[(set_name, system)] = counts.get((set_name, system), 0) + 1
+        for k, v in got.items():
+            t[k] += v
+    head = "| set | system | scores | " + " | ".join(KINDS) + " |\n|" + "---|" * (3 + len(KINDS)) + "\n"
+    return head + "".join(
+        f"| {s} | {sy} | {counts[(s, sy)]} | " + " | ".join(str(t[k]) for k in KINDS) + " |\n" for (s, sy), t in sorted(totals.items())
+    )
+
+
 AUDIO = {".wav", ".flac", ".mp3", ".ogg", ".m4a", ".aif", ".aiff"}
 
 

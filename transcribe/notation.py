@@ -131,8 +131,8 @@ def _timeline(written: tuple[WrittenNote, ...], shift: Fraction) -> list[tuple[F
     """Notes as non-overlapping spans ``(start, end, name)`` on the grid, in shifted positions."""
     spans: list[tuple[Fraction, Fraction, str]] = []
     for w in sorted(written, key=lambda w: w.onset_q):
-        start = _snap(w.onset_q + shift)
-        end = max(_snap(w.onset_q + shift + w.duration_q), start + GRID_Q)
+        start = _snap(w.onset_q) + shift
+        end = max(_snap(w.onset_q + w.duration_q) + shift, start + GRID_Q)
         while spans and spans[-1][0] >= start:  # a later note at the same place replaces it
             spans.pop()
         if spans and spans[-1][1] > start:
