@@ -187,7 +187,7 @@ def _plain_pieces(a: Fraction, b: Fraction, meter: Meter, *, rest: bool, bar_sta
 
 
 def _triplet_pieces(a: Fraction, b: Fraction, start: Fraction, chunk: Fraction, *, rest: bool) -> list[tuple[Fraction, Fraction]]:
-    """Written (triplet) values for ``[a, b)`` inside the triplet chunk starting at ``start``:
+    """Written (triplet) values for ``[a, b)`` inside the triplet bracket of ``chunk`` quarters at ``start``:
     pieces in sounding positions, each of a plain written value once scaled by 3/2."""
     wa, wb = (a - start) * Fraction(3, 2), (b - start) * Fraction(3, 2)
     levels = []
@@ -251,34 +251,58 @@ def measures(written: tuple[WrittenNote, ...], rhythm: Rhythm, *, key: str) -> t
     return tuple(out)
 
 
+def _triplet_groups(cuts: set[Fraction], meter: Meter) -> dict[Fraction, Fraction]:
+    """The bar's triplet brackets: start -> length (positions from the bar line).
+
+    A beat (an eighth in compound meters) whose notes need thirds gets a bracket; in a
+    simple meter two beats from an even beat whose notes all fall on thirds of the pair
+    (quarter-note triplets) share one bracket.
+    """
+    bar, chunk = meter.bar_q, meter.chunk_q
+    n = int(bar / chunk)
+
+    def needs(c0: Fraction, length: Fraction) -> bool:
+        return any(c0 < p < c0 + length and not _dyadic(p) for p in cuts)
+
+    groups: dict[Fraction, Fraction] = {}
+    i = 0
+    while i < n:
+        c0 = i * chunk
+        pair = 2 * chunk
+        if not meter.compound and i % 2 == 0 and i + 1 < n and needs(c0, pair):
+            inside = [p for p in cuts if c0 < p < c0 + pair]
+            if all((p - c0) % (pair / 3) == 0 for p in inside) and any((p - c0) % chunk for p in inside):
+                groups[c0] = pair
+                i += 2
+                continue
+        if needs(c0, chunk):
+            groups[c0] = chunk
+        i += 1
+    return groups
+
+
 def _write_bar(parts: list, meter: Meter, *, bar_first: Fraction, key: str) -> list[Event]:
     """Events of one bar from its spans (positions from the bar line)."""
-    bar, chunk = meter.bar_q, meter.chunk_q
-    cuts = {p for s, e, *_ in parts for p in (s, e)}
-    triplet_chunks = set()
-    for i in range(int(bar / chunk)):
-        c0, c1 = i * chunk, (i + 1) * chunk
-        if any(c0 < p < c1 and not _dyadic(p) for p in cuts):
-            triplet_chunks.add(i)
+    groups = _triplet_groups({p for s, e, *_ in parts for p in (s, e)}, meter)
+    edges = {c for c0, length in groups.items() for c in (c0, c0 + length)}
     events: list[Event] = []
     full = len(parts) == 1 and parts[0][2] is None and bar_first == 0
     for s, e, name, tied_from, tied_to in parts:
-        # Cut at triplet chunks' edges.
-        bounds = sorted({s, e} | {c * chunk for i in triplet_chunks for c in (i, i + 1) if s < c * chunk < e})
-        pieces: list[tuple[Fraction, Fraction, bool, Fraction]] = []  # start, end, triplet, chunk start
+        bounds = sorted({s, e} | {c for c in edges if s < c < e})  # cut at the brackets' edges
+        pieces: list[tuple[Fraction, Fraction, Fraction | None]] = []  # start, end, bracket start
         for a, b in itertools.pairwise(bounds):
-            i = int(a // chunk)
-            if i in triplet_chunks:
-                pieces += [(x, y, True, i * chunk) for x, y in _triplet_pieces(a, b, i * chunk, chunk, rest=name is None)]
+            g = next((c0 for c0, length in groups.items() if c0 <= a < c0 + length), None)
+            if g is not None:
+                pieces += [(x, y, g) for x, y in _triplet_pieces(a, b, g, groups[g], rest=name is None)]
             else:
-                pieces += [(x, y, False, Fraction(0)) for x, y in _plain_pieces(a, b, meter, rest=name is None, bar_start=full)]
-        for j, (x, y, trip, _) in enumerate(pieces):
-            written = (y - x) * Fraction(3, 2) if trip else y - x
+                pieces += [(x, y, None) for x, y in _plain_pieces(a, b, meter, rest=name is None, bar_start=full)]
+        for j, (x, y, g) in enumerate(pieces):
+            trip = g is not None
             events.append(
                 Event(
                     x,
                     y - x,
-                    written,
+                    (y - x) * Fraction(3, 2) if trip else y - x,
                     name,
                     tie_start=name is not None and (j < len(pieces) - 1 or tied_to),
                     tie_stop=name is not None and (j > 0 or tied_from),
@@ -286,17 +310,18 @@ def _write_bar(parts: list, meter: Meter, *, bar_first: Fraction, key: str) -> l
                     full_measure=full and len(pieces) == 1,
                 )
             )
-    return _brackets(_accidentals(events, key), chunk)
+    return _brackets(_accidentals(events, key), groups)
 
 
-def _brackets(events: list[Event], chunk: Fraction) -> list[Event]:
-    """Mark the first and last event of each triplet chunk's bracket."""
+def _brackets(events: list[Event], groups: dict[Fraction, Fraction]) -> list[Event]:
+    """Mark the first and last event of each triplet bracket."""
     out = list(events)
-    groups: dict[Fraction, list[int]] = {}
+    members: dict[Fraction, list[int]] = {}
     for i, e in enumerate(events):
         if e.triplet:
-            groups.setdefault(e.offset_q // chunk, []).append(i)
-    for idx in groups.values():
+            g = next(c0 for c0, length in groups.items() if c0 <= e.offset_q < c0 + length)
+            members.setdefault(g, []).append(i)
+    for idx in members.values():
         out[idx[0]] = _replace(out[idx[0]], bracket="start")
         out[idx[-1]] = _replace(out[idx[-1]], bracket="stop" if len(idx) > 1 else "startStop")
     return out
