@@ -167,8 +167,10 @@ def _plain_pieces(a: Fraction, b: Fraction, meter: Meter, *, rest: bool, bar_sta
     def ok_note(x: Fraction, y: Fraction) -> bool:
         if not _plain_or_dotted(y - x, double=True):
             return False
-        half = bar / 2
-        return not (meter.half_bar and x < half < y and x != 0)
+        if meter.half_bar and x < bar / 2 < y and x != 0:
+            return False
+        # In a compound meter a note off the beat does not hide the next beat (6/8: quarter, tied eighth).
+        return not (meter.compound and x % beat and (x // beat + 1) * beat < y)
 
     def ok_rest(x: Fraction, y: Fraction) -> bool:
         n = y - x
@@ -254,29 +256,35 @@ def measures(written: tuple[WrittenNote, ...], rhythm: Rhythm, *, key: str) -> t
 def _triplet_groups(cuts: set[Fraction], meter: Meter) -> dict[Fraction, Fraction]:
     """The bar's triplet brackets: start -> length (positions from the bar line).
 
-    A beat (an eighth in compound meters) whose notes need thirds gets a bracket; in a
-    simple meter two beats from an even beat whose notes all fall on thirds of the pair
-    (quarter-note triplets) share one bracket.
+    In a simple meter, two beats from an even beat whose notes all fall on thirds of
+    the pair share one bracket (quarter-note triplets in 4/4); otherwise each beat (an
+    eighth in compound meters) whose notes need thirds gets one, or each half of it
+    where the notes need thirds of the half (sixteenth-note triplets).
     """
     bar, chunk = meter.bar_q, meter.chunk_q
     n = int(bar / chunk)
-
-    def needs(c0: Fraction, length: Fraction) -> bool:
-        return any(c0 < p < c0 + length and not _dyadic(p) for p in cuts)
-
     groups: dict[Fraction, Fraction] = {}
+
+    def place(c0: Fraction, length: Fraction) -> None:
+        inside = [p for p in cuts if c0 < p < c0 + length]
+        if all(_dyadic(p) for p in inside):
+            return
+        if all((p - c0) % (length / 3) == 0 for p in inside) or length <= GRID_Q * 3:
+            groups[c0] = length
+            return
+        place(c0, length / 2)
+        place(c0 + length / 2, length / 2)
+
     i = 0
     while i < n:
         c0 = i * chunk
-        pair = 2 * chunk
-        if not meter.compound and i % 2 == 0 and i + 1 < n and needs(c0, pair):
-            inside = [p for p in cuts if c0 < p < c0 + pair]
-            if all((p - c0) % (pair / 3) == 0 for p in inside) and any((p - c0) % chunk for p in inside):
-                groups[c0] = pair
-                i += 2
-                continue
-        if needs(c0, chunk):
-            groups[c0] = chunk
+        pair = [p for p in cuts if c0 < p < c0 + 2 * chunk]
+        if not meter.compound and i % 2 == 0 and i + 1 < n and all((p - c0) % (2 * chunk / 3) == 0 for p in pair):
+            if not all(_dyadic(p) for p in pair):
+                groups[c0] = 2 * chunk
+            i += 2
+            continue
+        place(c0, chunk)
         i += 1
     return groups
 
