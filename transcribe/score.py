@@ -6,10 +6,12 @@ import bisect
 import contextlib
 import importlib
 import itertools
+import math
 import multiprocessing
 import signal
 import sys
 import threading
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, notation
@@ -379,9 +381,12 @@ def recording_timing(
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """The MIDI timing that follows the recording (see :func:`to_midi`).
 
-    The score is preceded by empty bars (whole bars less the pickup, so the bar lines
-    stay at whole bars of ticks), as many as make the lead-in's tempo nearest the
-    written one (at least one bar when the first note is not at time 0).
+    The tempo map runs through every note onset (at its time in the recording) and,
+    between them, through every quarter and bar line of the rhythm stage's beat grid
+    in performance time (:attr:`Rhythm.quarter_times_s`) that falls in order. The score is
+    preceded by empty bars (whole bars less the pickup, so the bar lines stay at whole
+    bars of ticks), as many as make the lead-in's tempo nearest the grid's (at least
+    one bar when the first note is not at time 0).
 
     Returns:
         ``(tempi, spans)``: the tempo map as ``(tick, microseconds per quarter)``
@@ -389,26 +394,57 @@ def recording_timing(
         position, its off tick where its recorded offset falls under the tempo map.
     """
     bar = rhythm.measure_q
-    quarter_s = 60.0 / rhythm.bpm
+    grid = rhythm.quarter_times_s
     first_q, first_s = written[0].onset_q, max(0.0, written[0].onset_s)
-    # Empty bars before the pickup, as many as make the lead-in's tempo nearest the written one.
+    if len(grid) >= 2:
+        quarter_s, last_quarter_s, zero_s = grid[1] - grid[0], grid[-1] - grid[-2], grid[0]
+    else:
+        quarter_s = last_quarter_s = 60.0 / rhythm.bpm
+        zero_s = first_s - float(first_q) * quarter_s
+    # Empty bars before the pickup, as many as make the lead-in's tempo nearest the grid's.
     base = (bar - rhythm.pickup_q % bar) % bar
-    want_q = first_s / quarter_s - float(first_q)
-    n = max(0, round((want_q - float(base)) / float(bar)))
+    n = max(0, round((zero_s / quarter_s - float(base)) / float(bar)))
     lead_q = base + n * bar
     if first_s > 0 and lead_q + first_q == 0:
         lead_q = bar
+
+    def tick_of(q: Fraction | int) -> int:
+        return round((lead_q + q) * ticks_per_quarter)
+
+    notes = [(tick_of(w.onset_q), max(0.0, w.onset_s)) for w in written]
+    # The grid, extended before the score at its first quarter's length: candidate knots between the notes.
+    beats = [(tick_of(q), zero_s + q * quarter_s) for q in range(-math.floor(lead_q), 0)]
+    beats += [(tick_of(q), t) for q, t in enumerate(grid)]
+    # Bar lines off the whole quarters (a pickup of 3/4 quarter...), on the grid between its quarters.
+    bar_q = rhythm.pickup_q % bar
+    while bar_q < len(grid) - 1:
+        if bar_q.denominator != 1:
+            i = math.floor(bar_q)
+            beats.append((tick_of(bar_q), grid[i] + float(bar_q - i) * (grid[i + 1] - grid[i])))
+        bar_q += bar
+    note_ticks = {t for t, _ in notes}
+    merged = sorted([(t, s, True) for t, s in notes] + [(t, s, False) for t, s in set(beats) if t > 0 and t not in note_ticks])
+    next_note_s = [math.inf] * len(merged)  # the time of the next note knot after each knot
+    upcoming = math.inf
+    for i in range(len(merged) - 1, -1, -1):
+        next_note_s[i] = upcoming
+        if merged[i][2]:
+            upcoming = merged[i][1]
     knots: list[tuple[int, float]] = [(0, 0.0)]
-    for w in written:
-        tick = round((lead_q + w.onset_q) * ticks_per_quarter)
-        if tick > knots[-1][0]:
-            knots.append((tick, max(w.onset_s, knots[-1][1])))
+    for (tick, time_s, is_note), nxt in zip(merged, next_note_s):
+        if tick <= knots[-1][0]:
+            continue
+        if is_note:
+            knots.append((tick, max(time_s, knots[-1][1])))
+        elif knots[-1][1] < time_s < nxt:
+            knots.append((tick, time_s))
     tempi: list[tuple[int, int]] = []
     now_s = 0.0  # the time the tempo map has reached at the current knot (rounding carried forward)
     for (t0, _), (t1, s1) in itertools.pairwise(knots):
         us = min(max(round((s1 - now_s) / (t1 - t0) * ticks_per_quarter * 1e6), _TEMPO_US[0]), _TEMPO_US[1])
         tempi.append((t0, us))
         now_s += us * 1e-6 * (t1 - t0) / ticks_per_quarter
+    quarter_s = last_quarter_s
     tail_us = round(quarter_s * 1e6)
     tempi.append((knots[-1][0], tail_us))
     # Collapse repeats.
