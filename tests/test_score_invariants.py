@@ -26,6 +26,8 @@ KEYS = ("C major", "G major", "F# major", "C# major", "Db major", "Cb major", "A
 COMMON = ("2/4", "3/4", "4/4", "2/2", "3/8", "6/8", "9/8", "12/8", "5/4", "7/8", "4/8", "3/2", "6/4")
 #: Note lengths in twelfths of a quarter: 16ths, eighths, triplets, dotted values, long notes.
 LENGTHS_12 = (1, 2, 3, 4, 6, 8, 9, 12, 18, 24, 36, 48, 60, 96, 150)
+PLAIN = {F(4, 2**k) for k in range(8)}
+WRITTEN = PLAIN | {v * F(3, 2) for v in PLAIN} | {v * F(7, 4) for v in PLAIN}
 
 
 @st.composite
@@ -46,9 +48,11 @@ def melodies(draw: st.DrawFn) -> tuple[tuple[WrittenNote, ...], Rhythm, str]:
     n = draw(st.integers(0, 24))
     pos = F(0)
     notes = []
+    # Up to three bars a note (ties across two barlines); every length in bars of a quarter or more.
+    lengths = [x for x in LENGTHS_12 if F(x, 12) <= max(3 * bar, F(1, 12))]
     for _ in range(n):
-        pos += F(draw(st.sampled_from((0, 0, 0, 1, 2, 3, 4, 6, 12, 30))), 12)  # a gap (rest) before the note
-        length = F(draw(st.sampled_from(LENGTHS_12)), 12)
+        pos += F(draw(st.sampled_from((0, 0, 0, 1, 2, 3, 4, 6, 12, 30))), 12) % (2 * bar)  # a gap (rest) before the note
+        length = F(draw(st.sampled_from(lengths)), 12)
         midi = draw(st.integers(40, 90))
         notes.append(WrittenNote(0.0, 0.0, midi, spell(midi, key), pos, length, 0, 1.0, 0.0, 1.0))
         pos += length
@@ -72,9 +76,9 @@ def _check_measures(written: tuple[WrittenNote, ...], rhythm: Rhythm, key: str) 
             assert e.offset_q == pos  # one voice, no gaps, no overlaps
             pos += e.duration_q
             assert e.written_q == (e.duration_q * F(3, 2) if e.triplet else e.duration_q)
-            assert any(e.written_q in (v, v * F(3, 2), v * F(7, 4)) for v in (F(4, 2**k) for k in range(8)))
+            assert e.written_q in WRITTEN
             if e.name is None:
-                assert e.written_q in (F(4, 2**k) for k in range(8)) or e.written_q == meter.beat_q or e.full_measure
+                assert e.written_q in PLAIN or e.written_q == meter.beat_q or e.full_measure
                 assert not (e.tie_start or e.tie_stop)
             if e.tie_stop:
                 assert spans and spans[-1][2] == e.name and spans[-1][3]

@@ -31,7 +31,9 @@ ACCIDENTALS = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double
 _NAME_RE = re.compile(r"^([A-G])(#{0,2}|b{0,2})(-?\d+)$")
 _ORDER_OF_SHARPS = "FCGDAEB"
 #: Plain written values (quarters): whole note down to the 128th.
-_PLAIN = tuple(Fraction(4, 2**k) for k in range(0, 8))
+_PLAIN = frozenset(Fraction(4, 2**k) for k in range(0, 8))
+_DOTTED = frozenset(v * Fraction(3, 2) for v in _PLAIN)
+_DOUBLE_DOTTED = frozenset(v * Fraction(7, 4) for v in _PLAIN)
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def _dyadic(x: Fraction) -> bool:
 
 
 def _plain_or_dotted(length: Fraction, *, double: bool) -> bool:
-    return any(length == v or length == v * Fraction(3, 2) or (double and length == v * Fraction(7, 4)) for v in _PLAIN)
+    return length in _PLAIN or length in _DOTTED or (double and length in _DOUBLE_DOTTED)
 
 
 def _timeline(written: tuple[WrittenNote, ...], shift: Fraction) -> list[tuple[Fraction, Fraction, str]]:
@@ -180,7 +182,7 @@ def _plain_pieces(a: Fraction, b: Fraction, meter: Meter, *, rest: bool, bar_sta
             return False
         if x % n:
             return False
-        inside_beat = any(x < k * beat < y for k in range(1, int(bar / beat) + 1))
+        inside_beat = (x // beat + 1) * beat < y
         if inside_beat and not (x % beat == 0 and y % beat == 0):
             return False
         return not (meter.half_bar and x < bar / 2 < y)
@@ -275,17 +277,19 @@ def _triplet_groups(cuts: set[Fraction], meter: Meter) -> dict[Fraction, Fractio
         place(c0, length / 2)
         place(c0 + length / 2, length / 2)
 
-    i = 0
-    while i < n:
-        c0 = i * chunk
-        pair = [p for p in cuts if c0 < p < c0 + 2 * chunk]
-        if not meter.compound and i % 2 == 0 and i + 1 < n and all((p - c0) % (2 * chunk / 3) == 0 for p in pair):
-            if not all(_dyadic(p) for p in pair):
-                groups[c0] = 2 * chunk
-            i += 2
+    done: set[int] = set()
+    for i in sorted({int(p // chunk) for p in cuts if not _dyadic(p)}):
+        if i in done:
             continue
-        place(c0, chunk)
-        i += 1
+        j = i - i % 2
+        if not meter.compound and j + 1 < n and j not in done:
+            c0 = j * chunk
+            if all((p - c0) % (2 * chunk / 3) == 0 for p in cuts if c0 < p < c0 + 2 * chunk):
+                groups[c0] = 2 * chunk
+                done |= {j, j + 1}
+                continue
+        place(i * chunk, chunk)
+        done.add(i)
     return groups
 
 
