@@ -104,6 +104,7 @@ def test_drifting_tempo_midi_follows_the_recording() -> None:
 
 @pytest.mark.parametrize("timing", ["recording", "score"])
 def test_empty_recording_midi(timing: str) -> None:
-    result = transcribe.transcribe(np.zeros(44100, dtype=np.float32), sr=44100, midi_timing=timing)
+    with pytest.warns(transcribe.TranscribeWarning, match="no notes"):
+        result = transcribe.transcribe(np.zeros(44100, dtype=np.float32), sr=44100, midi_timing=timing)
     ons, tempi, _, _ = read_midi(result.to_midi())
     assert ons == [] and len(tempi) == 1
