@@ -252,8 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     rendered = [r for r in rows if r["set"] == "rendered"]
     if rendered:
         md += "\n## Rendered set by noise condition\n\n" + to_markdown(summarize(rendered, by="noise"))
+    from benchmarks.notation import defect_table
+
+    defects = defect_table([(it.set, p.system, p.musicxml) for it, p in preds if p.musicxml is not None])
+    md += "\n## Notation defects (target: zero)\n\n" + defects
     (RESULTS / f"{name}.md").write_text(md)
     print(table)
+    print(defects)
     print(f"rows: {RESULTS / f'{name}.csv'}  tables: {RESULTS / f'{name}.md'}  ({time.perf_counter() - t_start:.0f}s)", file=sys.stderr)
     return 0
 

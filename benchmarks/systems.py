@@ -43,6 +43,7 @@ class Prediction:
     track: tuple[np.ndarray, np.ndarray] | None = None  # (times_s, f0_hz; 0/NaN = unvoiced)
     seconds: float = math.nan
     error: str | None = None
+    musicxml: bytes | None = None  # ours only: the score, for the notation check (benchmarks/notation.py)
 
 
 def _get(obj: Any, *names: str, default: Any = None) -> Any:
@@ -96,6 +97,7 @@ def run_ours(item: Item, pitch: str, options: dict[str, Any] | None = None) -> P
         res = transcribe.transcribe(str(item.audio), pitch=pitch, **(options or {}))
         pred.seconds = time.perf_counter() - t0
         adapt_result(res, pred)
+        pred.musicxml = res.to_musicxml()
     except Exception as exc:  # one bad item must not stop the benchmark
         pred.seconds = time.perf_counter() - t0
         pred.error = f"{type(exc).__name__}: {exc}"

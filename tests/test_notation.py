@@ -82,3 +82,13 @@ def test_spelling_follows_the_key() -> None:
     assert "Bb4" in names and "A#4" not in names
     xml = r.to_musicxml().decode()
     assert "<fifths>-1</fifths>" in xml
+
+
+@pytest.mark.parametrize(("given", "usual", "fifths"), [("E# major", "F major", -1), ("Fb major", "E major", 4)])
+def test_key_beyond_seven_accidentals_is_written_as_its_enharmonic(given: str, usual: str, fifths: int) -> None:
+    notes = melody([(m, float(q)) for m, q in PICKUP], bpm=100.0, gap_s=0.03)
+    with pytest.warns(transcribe.TranscribeWarning, match=f"{given} is written as {usual}"):
+        r = transcribe.transcribe(render(notes), sr=44100, key=given)
+    assert r.key == usual
+    assert not any("##" in w.name or "bb" in w.name for w in r.written)
+    assert f"<fifths>{fifths}</fifths>" in r.to_musicxml().decode()

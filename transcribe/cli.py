@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .config import BACKENDS, DEFAULT_CONFIDENCE, ONSETS, TUNINGS, Options
+from .config import BACKENDS, DEFAULT_CONFIDENCE, MIDI_TIMINGS, ONSETS, TUNINGS, Options
 from .errors import OptionError, TranscribeError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -125,6 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--time-signature", default=None, metavar="N/D", help="time signature, e.g. 3/4 or 6/8 (default: estimated)")
     ap.add_argument("--key", default=None, metavar="KEY", help='key, e.g. "G major" or "E minor" (default: estimated)')
     ap.add_argument("--title", default=None, help="score title (default: from the file name)")
+    ap.add_argument("--composer", default=None, metavar="TEXT", help="composer named on the score (default: none)")
+    ap.add_argument(
+        "--midi-timing",
+        choices=MIDI_TIMINGS,
+        default=d.midi_timing,
+        help="MIDI notes where they sound in the recording, under a tempo map of its beats and bars (recording), "
+        "or on the written grid at one tempo (score; default: %(default)s)",
+    )
     ap.add_argument(
         "--tuning",
         choices=TUNINGS,
@@ -163,6 +171,8 @@ def _options(args: argparse.Namespace) -> Options:
         time_signature=args.time_signature,
         key=args.key,
         title=args.title,
+        composer=args.composer,
+        midi_timing=args.midi_timing,
         tuning=args.tuning,
         onsets=args.onsets,
         spice_model=args.spice_model,
@@ -346,7 +356,14 @@ def _process(
             if not quiet:
                 say(f"transcribe: warning: {w.message}")
         if engraver is not None and any(f.score for f in formats):
-            rendered = engraver.render(result.written, result.rhythm, key=result.key, title=result.title)
+            rendered = engraver.render(
+                result.written,
+                result.rhythm,
+                key=result.key,
+                title=result.title,
+                composer=opts.composer,
+                midi_timing=opts.midi_timing,
+            )
             if rendered is not None:
                 result.use_rendered(*rendered)
         for f, target in targets:

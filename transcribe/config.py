@@ -70,6 +70,11 @@ TUNING_MIN_STEADINESS: float = 0.55
 #: 0.639 / 0.646, annotators A1 / A2).
 ONSETS: tuple[str, ...] = ("auto", "attack", "pitch")
 
+#: How the MIDI file is timed: "recording" puts every note where it sounds in the
+#: recording, under a tempo map that puts the written beats and bar lines where they
+#: fall in it; "score" plays the written values at the one written tempo from time 0.
+MIDI_TIMINGS: tuple[str, ...] = ("recording", "score")
+
 _TS_RE = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$")
 _KEY_RE = re.compile(r"^\s*([A-Ga-g])([#b♯♭]?)\s*(major|minor|maj|min|m)?\s*$", re.IGNORECASE)
 
@@ -95,6 +100,8 @@ class Options:
         time_signature: Time-signature override like ``"3/4"``; ``None`` estimates it.
         key: Key override like ``"G major"`` or ``"E minor"``; ``None`` estimates it.
         title: Score title; ``None`` uses the file name.
+        composer: Composer named on the score; ``None`` names none.
+        midi_timing: How the MIDI file is timed, one of :data:`MIDI_TIMINGS`.
         tuning: Semitone grid the notes are rounded to, one of :data:`TUNINGS`.
         onsets: Where note onsets are put, one of :data:`ONSETS`.
         spice_model: SPICE model handle (URL or SavedModel folder); ``None``
@@ -115,6 +122,8 @@ class Options:
     time_signature: str | None = None
     key: str | None = None
     title: str | None = None
+    composer: str | None = None
+    midi_timing: str = "recording"
     tuning: str = "auto"
     onsets: str = "auto"
     spice_model: str | None = None
@@ -125,6 +134,8 @@ class Options:
             raise OptionError(f"unknown pitch backend {self.pitch!r}: choose one of {', '.join(BACKENDS)}")
         if self.tuning not in TUNINGS:
             raise OptionError(f"unknown tuning {self.tuning!r}: choose one of {', '.join(TUNINGS)}")
+        if self.midi_timing not in MIDI_TIMINGS:
+            raise OptionError(f"unknown MIDI timing {self.midi_timing!r}: choose one of {', '.join(MIDI_TIMINGS)}")
         if self.onsets not in ONSETS:
             raise OptionError(f"unknown onsets {self.onsets!r}: choose one of {', '.join(ONSETS)}")
         if self.confidence is not None and not (_finite(self.confidence) and 0.0 <= self.confidence <= 1.0):

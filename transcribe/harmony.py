@@ -151,6 +151,18 @@ def key_signature_sharps(key: str) -> int:
     return _FIFTHS.get(major, _FIFTHS[_MAJOR_TONIC[_tonic_pc(major)]])
 
 
+def usual_key(key: str) -> str:
+    """The key as a musician writes it: a key whose signature would need more than seven
+    sharps or flats (``"E# major"``, ``"Fb major"``, ``"B# minor"``) becomes its enharmonic
+    equivalent (``"F major"``, ``"E major"``, ``"C minor"``); other keys are returned as they are."""
+    tonic, mode = key.split()
+    major = _relative_major_name(tonic) if mode == "minor" else tonic
+    if major in _FIFTHS:
+        return key
+    pc = _tonic_pc(tonic)
+    return f"{(_MINOR_TONIC if mode == 'minor' else _MAJOR_TONIC)[pc]} {mode}"
+
+
 def _relative_major_name(minor_tonic: str) -> str:
     letter = minor_tonic[0]
     major_letter = _LETTERS[(_LETTERS.index(letter) + 2) % 7]

@@ -104,7 +104,7 @@ class Transcription:
         if "score" not in self._cache:
             from .score import build_score
 
-            self._cache["score"] = build_score(self.written, self.rhythm, key=self.key, title=self.title)
+            self._cache["score"] = build_score(self.written, self.rhythm, key=self.key, title=self.title, composer=self.options.composer)
         return self._cache["score"]
 
     def to_musicxml(self) -> bytes:
@@ -120,7 +120,7 @@ class Transcription:
         if "midi" not in self._cache:
             from .score import to_midi
 
-            self._cache["midi"] = to_midi(self.written, self.rhythm, key=self.key, title=self.title)
+            self._cache["midi"] = to_midi(self.written, self.rhythm, key=self.key, title=self.title, timing=self.options.midi_timing)
         return bytes(self._cache["midi"])
 
     def use_rendered(self, musicxml: bytes, midi: bytes) -> None:
@@ -274,6 +274,10 @@ def transcribe(
         hook("rhythm", {"notes": found, "accent_db": accent_db})
     rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=accent_db)
     key = opts.key or harmony.estimate_key(found)
+    if harmony.usual_key(key) != key:
+        usual = harmony.usual_key(key)
+        warnings.warn(f"{key} is written as {usual}, its enharmonic equivalent with a usual key signature", TranscribeWarning, stacklevel=2)
+        key = usual
     written = write_notes(found, rh, key)
     return Transcription(
         source=name,

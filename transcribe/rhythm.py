@@ -678,6 +678,8 @@ class TatumPlacement:
         k: Onsets rounded to half tatums, shape (n,).
         ioi: Inter-onset intervals in tatums (the last note: to its offset), shape (n,).
         weights: Onset weights (:func:`_onset_weights`), shape (n,).
+        local: The tempo-following grid each note was placed on, as rows of
+            (phase_s, period_s), shape (n, 2).
     """
 
     grid: BeatGrid
@@ -686,6 +688,7 @@ class TatumPlacement:
     k: np.ndarray
     ioi: np.ndarray
     weights: np.ndarray
+    local: np.ndarray
 
 
 def place_on_tatums(notes: tuple[Note, ...], *, tempo_bpm: float | None = None) -> TatumPlacement:
@@ -703,11 +706,11 @@ def place_on_tatums(notes: tuple[Note, ...], *, tempo_bpm: float | None = None) 
         grid = _fixed_tatum(on, w, 60.0 / tempo_bpm)
     else:
         grid = estimate_tatum(notes)
-    kc, kc_off = _follow_tempo(on, off, w, grid, fixed=tempo_bpm is not None)
+    kc, kc_off, local = _follow_tempo(on, off, w, grid, fixed=tempo_bpm is not None)
     k = np.round(2.0 * kc) / 2.0
     k_end = np.maximum(np.round(kc_off), k + 0.5)
     d = np.append(np.diff(k), k_end[-1] - k[-1])
-    return TatumPlacement(grid, kc, kc_off, k, d, w)
+    return TatumPlacement(grid, kc, kc_off, k, d, w, local)
 
 
 def analyze(
@@ -757,10 +760,24 @@ def analyze(
     durations_q = tuple(_frac(x * beat_q) for x in dur)
     bpm = float(tempo_bpm) if tempo_bpm is not None else 60.0 / (b * tau / beat_q)
     origin_s = grid.phase_s + (meter.downbeat + down * b) * tau
-    return Rhythm(bpm, meter.time_signature, float(origin_s), _frac(pickup_beats * beat_q), onsets_q, durations_q)
+    pickup_q = _frac(pickup_beats * beat_q)
+    # The beat grid in performance time: every whole quarter of the score to the end of its
+    # last bar, on the tempo-following grid of the last note placed at or before it.
+    measure_q = Fraction(4 * int(meter.time_signature.split("/")[0]), int(meter.time_signature.split("/")[1]))
+    end_q = onsets_q[-1] + durations_q[-1]
+    bars = math.ceil((end_q - pickup_q) / measure_q) if end_q > pickup_q else 0
+    q = np.arange(int(math.ceil(pickup_q + bars * measure_q)) + 1, dtype=np.float64)
+    which = np.clip(np.searchsorted(np.array([float(x) for x in onsets_q]), q, side="right") - 1, 0, len(notes) - 1)
+    phase_s, period_s = pl.local[which, 0], pl.local[which, 1]
+    quarter_s = phase_s + (meter.downbeat + (q / beat_q + score_zero) * b) * period_s
+    return Rhythm(
+        bpm, meter.time_signature, float(origin_s), pickup_q, onsets_q, durations_q, quarter_times_s=tuple(float(t) for t in quarter_s)
+    )
 
 
-def _follow_tempo(on: np.ndarray, off: np.ndarray, w: np.ndarray, grid: BeatGrid, *, fixed: bool) -> tuple[np.ndarray, np.ndarray]:
+def _follow_tempo(
+    on: np.ndarray, off: np.ndarray, w: np.ndarray, grid: BeatGrid, *, fixed: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Onset and offset positions in tatums on a grid that follows slow tempo changes.
 
     Walking through the notes, each onset is placed on the current local grid;
@@ -770,13 +787,16 @@ def _follow_tempo(on: np.ndarray, off: np.ndarray, w: np.ndarray, grid: BeatGrid
     hour, then never slides the notes off the beat.
 
     Returns:
-        ``(onsets, offsets)`` as continuous tatum positions, shape (n,) each.
+        ``(onsets, offsets, local)``: continuous tatum positions, shape (n,) each, and
+        the grid each note was placed on as (phase_s, period_s) rows, shape (n, 2).
     """
     n = len(on)
     kc = np.empty(n)
     kc_off = np.empty(n)
+    local = np.empty((n, 2))
     phase, period = grid.phase_s, grid.period_s
     for i in range(n):
+        local[i] = phase, period
         kc[i] = (on[i] - phase) / period
         kc_off[i] = (off[i] - phase) / period
         if fixed or i < FOLLOW_WINDOW // 2 or (i + 1) % FOLLOW_EVERY:
@@ -790,7 +810,7 @@ def _follow_tempo(on: np.ndarray, off: np.ndarray, w: np.ndarray, grid: BeatGrid
         sol, *_ = np.linalg.lstsq(a * sw[:, None], on[lo : i + 1] * sw, rcond=None)
         if abs(sol[1] / grid.period_s - 1.0) < 0.08:
             phase, period = float(sol[0]), float(sol[1])
-    return kc, kc_off
+    return kc, kc_off, local
 
 
 def _fixed_tatum(on: np.ndarray, w: np.ndarray, quarter_s: float) -> BeatGrid:

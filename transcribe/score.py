@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import importlib
+import itertools
+import math
 import multiprocessing
 import signal
 import sys
@@ -11,7 +14,7 @@ import threading
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, notation
 from .harmony import key_signature_sharps
 from .types import Rhythm, WrittenNote
 
@@ -74,14 +77,23 @@ class Engraver:
         """Whether this platform can fork the helper (Linux)."""
         return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
-    def render(self, written: tuple[WrittenNote, ...], rhythm: Rhythm, *, key: str, title: str) -> tuple[bytes, bytes] | None:
+    def render(
+        self,
+        written: tuple[WrittenNote, ...],
+        rhythm: Rhythm,
+        *,
+        key: str,
+        title: str,
+        composer: str | None = None,
+        midi_timing: str = "recording",
+    ) -> tuple[bytes, bytes] | None:
         """``(musicxml, midi)`` bytes, equal to :func:`to_musicxml` of :func:`build_score` and
         :func:`to_midi` on the same arguments; ``None`` if the helper could not make them."""
         if self._conn.closed:
             return None
         try:
             self._busy = True
-            self._conn.send((written, rhythm, key, title))
+            self._conn.send((written, rhythm, key, title, composer, midi_timing))
             got: tuple[bytes, bytes] | None = self._conn.recv()
             self._busy = False
         except (EOFError, OSError):  # the helper died: the caller builds the score itself
@@ -114,11 +126,11 @@ def _serve(conn: Any) -> None:
             return
         if request is None:
             return
-        written, rhythm, key, title = request
+        written, rhythm, key, title, composer, midi_timing = request
         try:
             answer: tuple[bytes, bytes] | None = (
-                to_musicxml(build_score(written, rhythm, key=key, title=title)),
-                to_midi(written, rhythm, key=key, title=title),
+                to_musicxml(build_score(written, rhythm, key=key, title=title, composer=composer)),
+                to_midi(written, rhythm, key=key, title=title, timing=midi_timing),
             )
         except Exception:  # any failure: the caller builds the score itself, which reports it
             answer = None
@@ -154,6 +166,7 @@ def build_score(
     key: str,
     title: str,
     clef: str | None = None,
+    composer: str | None = None,
 ) -> stream.Score:
     """Engrave-ready music21 Score of one monophonic part.
 
@@ -163,6 +176,7 @@ def build_score(
         key: Key like ``"G major"``; the key signature and spelling follow it.
         title: Score title.
         clef: One of :data:`CLEFS`, or ``None`` to choose from the range.
+        composer: The composer to name, or ``None`` for none.
 
     Returns:
         A Score with measures, ties across barlines, rests, a pickup measure
@@ -178,6 +192,8 @@ def build_score(
     score.metadata = metadata.Metadata()
     score.metadata.title = title
     score.metadata.movementName = title
+    if composer:
+        score.metadata.composer = composer
     part = stream.Part()
     part.id = "P1"
     inst_name, program = instrument_for(clef)
@@ -189,7 +205,8 @@ def build_score(
     part.partName = inst_name
     part.style.printPartName = False  # the instrument is a guess from the range; don't print it beside the staff
     part.insert(0, inst)
-    part.insert(0, {"treble": m21clef.TrebleClef, "treble8vb": m21clef.Treble8vbClef, "bass": m21clef.BassClef}[clef]())
+    part_clef = {"treble": m21clef.TrebleClef, "treble8vb": m21clef.Treble8vbClef, "bass": m21clef.BassClef}[clef]()
+    part.insert(0, part_clef)
     tonic, mode = key.split()
     ks = m21key.Key(tonic.replace("b", "-"), mode)
     if ks.sharps != key_signature_sharps(key):  # pragma: no cover - guards the two tables agreeing
@@ -204,36 +221,51 @@ def build_score(
         mark = tempo.MetronomeMark(number=round(rhythm.bpm))
     part.insert(0, mark)
 
-    measure_q = rhythm.measure_q
-    shift = (measure_q - rhythm.pickup_q) if rhythm.pickup_q > 0 else Fraction(0)
-    for w in written:
-        n = note.Note(w.name[0] + w.name[1:].replace("b", "-"))
-        n.quarterLength = w.duration_q
-        part.insert(w.onset_q + shift, n)
-    part.makeMeasures(inPlace=True)
-    part.makeRests(fillGaps=True, inPlace=True, timeRangeFromBarDuration=True)
-    measures = list(part.getElementsByClass(stream.Measure))
-    if shift > 0 and measures:
-        first = measures[0]
-        for r in list(first.getElementsByClass(note.Rest)):
-            if r.offset < shift:
-                first.remove(r)
-        for el in first.notesAndRests:
-            el.offset -= shift
-        first.paddingLeft = shift
-        # An implicit measure: MuseScore and others leave it out of the bar count.
-        first.showNumber = stream.enums.ShowNumber.NEVER
-        for i, m in enumerate(measures):
-            m.number = i
-    part.makeTies(inPlace=True)
+    for m in notation.measures(written, rhythm, key=key):
+        measure = stream.Measure(number=m.number)
+        if m.pickup:
+            measure.paddingLeft = rhythm.measure_q - m.length_q
+            # An implicit measure: MuseScore and others leave it out of the bar count.
+            measure.showNumber = stream.enums.ShowNumber.NEVER
+        for ev in m.events:
+            measure.insert(ev.offset_q, _element(ev))
+        part.append(measure)
+    first = part.getElementsByClass(stream.Measure).first()
+    if first is not None:  # the signatures, clef and tempo open the first measure
+        for el in (mark, ts, ks, part_clef, inst):
+            part.remove(el)
+            first.insert(0, el)
+    for measure in part.getElementsByClass(stream.Measure):
+        measure.makeBeams(inPlace=True)
     score.insert(0, part)
-    # Finish the notation here, in place (beams, accidentals in the key, notes
-    # split at written-value boundaries), so :func:`to_musicxml` can skip
-    # music21's own pass: that pass works on a deep copy of the whole score and
-    # fills gaps with rests a second time, about 0.15 s for a 3-minute song.
-    score.makeNotation(inPlace=True)
-    score.splitAtDurations(recurse=True)
     return score
+
+
+def _element(ev: notation.Event) -> Any:
+    """The music21 note or rest of one written event."""
+    from music21 import duration, note, pitch, tie
+
+    d = duration.Duration(ev.written_q)
+    if ev.triplet:
+        t = duration.Tuplet(3, 2)
+        t.type = ev.bracket
+        t.bracket = True
+        d.appendTuplet(t)
+    if ev.name is None:
+        el = note.Rest(duration=d)
+        if ev.full_measure:
+            el.fullMeasure = True
+        return el
+    letter, alter, octave = notation.parse_name(ev.name)
+    p = pitch.Pitch(step=letter, octave=octave)
+    p.accidental = pitch.Accidental(alter) if alter or ev.accidental else None
+    if p.accidental is not None:
+        p.accidental.displayStatus = ev.accidental is not None
+        p.accidental.displayType = "always" if ev.accidental is not None else "never"
+    el = note.Note(p, duration=d)
+    if ev.tie_start or ev.tie_stop:
+        el.tie = tie.Tie("continue" if ev.tie_start and ev.tie_stop else "start" if ev.tie_start else "stop")
+    return el
 
 
 def to_musicxml(score: stream.Score) -> bytes:
@@ -241,11 +273,18 @@ def to_musicxml(score: stream.Score) -> bytes:
 
     The score is not changed.
     """
+    from music21 import defaults
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
     exporter = GeneralObjectExporter(score)
     exporter.makeNotation = False  # build_score has done it; music21's pass would redo it on a copy
-    data = exporter.parse()
+    # music21 names itself the composer of a score that has none (its documented knob is this module
+    # setting); the page shows a composer only when the user gave one.
+    author, defaults.author = defaults.author, ""
+    try:
+        data = exporter.parse()
+    finally:
+        defaults.author = author
     # Name this program in <encoding> next to music21, and make the part ids
     # stable (music21 derives them from object ids), so equal input gives equal files.
     data = data.replace(b"<software>", f"<software>transcribe {__version__}</software>\n      <software>".encode(), 1)
@@ -261,9 +300,24 @@ def _stable_ids(data: bytes) -> bytes:
     return data
 
 
-def to_midi(written: tuple[WrittenNote, ...], rhythm: Rhythm, *, key: str, title: str, ticks_per_quarter: int = 480) -> bytes:
-    """Standard MIDI File bytes: tempo, time and key signature, and the notes at
-    their quantized score times.
+def to_midi(
+    written: tuple[WrittenNote, ...],
+    rhythm: Rhythm,
+    *,
+    key: str,
+    title: str,
+    timing: str = "recording",
+    ticks_per_quarter: int = 480,
+) -> bytes:
+    """Standard MIDI File bytes: tempo, time and key signature, and the notes.
+
+    ``timing="recording"`` (see :data:`transcribe.config.MIDI_TIMINGS`) puts every note
+    where it sounds in the recording: the written positions keep their ticks (bar lines
+    at whole bars of the time signature), and a tempo change at every note onset makes
+    each onset's tick fall at its time in the recording, so the beats and bar lines
+    between notes fall where the performance put them. Empty bars before the pickup
+    cover the silence before the first note. ``timing="score"`` plays the written
+    values at the one written tempo from time 0.
 
     Built event by event with music21's MIDI classes rather than from the
     Score: translating a Score re-sorts the whole stream for every tied note,
@@ -284,17 +338,21 @@ def to_midi(written: tuple[WrittenNote, ...], rhythm: Rhythm, *, key: str, title
     sharps = key_signature_sharps(key)
     prog = MidiEvent(track, type=ChannelVoiceMessages.PROGRAM_CHANGE, channel=1)
     prog.data = program
+    if timing == "recording" and written:
+        tempi, spans = recording_timing(written, rhythm, ticks_per_quarter=ticks_per_quarter)
+    else:
+        tempi = [(0, round(60_000_000 / rhythm.bpm))]
+        spans = [(round(w.onset_q * ticks_per_quarter), round((w.onset_q + w.duration_q) * ticks_per_quarter)) for w in written]
     # (tick, order, event): at one tick, meta events first, then note-offs, then note-ons.
     events: list[tuple[int, int, MidiEvent]] = [
         (0, 0, meta(MetaEvents.SEQUENCE_TRACK_NAME, title.encode("utf-8", "replace")[:127])),
-        (0, 0, meta(MetaEvents.SET_TEMPO, round(60_000_000 / rhythm.bpm).to_bytes(3, "big"))),
         (0, 0, meta(MetaEvents.TIME_SIGNATURE, bytes([num, den.bit_length() - 1, 24, 8]))),
         (0, 0, meta(MetaEvents.KEY_SIGNATURE, bytes([sharps & 0xFF, 1 if key.endswith("minor") else 0]))),
         (0, 0, prog),
     ]
-    for w in written:
-        start = round(w.onset_q * ticks_per_quarter)
-        end = max(start + 1, round((w.onset_q + w.duration_q) * ticks_per_quarter))
+    events += [(tick, 0, meta(MetaEvents.SET_TEMPO, us.to_bytes(3, "big"))) for tick, us in tempi]
+    for w, (start, end) in zip(written, spans):
+        end = max(start + 1, end)
         for tick, order, kind, velocity in ((start, 2, ChannelVoiceMessages.NOTE_ON, 80), (end, 1, ChannelVoiceMessages.NOTE_OFF, 0)):
             ev = MidiEvent(track, type=kind, channel=1)
             ev.pitch = w.midi
@@ -312,3 +370,100 @@ def to_midi(written: tuple[WrittenNote, ...], rhythm: Rhythm, *, key: str, title
     mf.ticksPerQuarterNote = ticks_per_quarter
     mf.tracks.append(track)
     return mf.writestr()
+
+
+#: The slowest and fastest MIDI tempo (microseconds per quarter note).
+_TEMPO_US = (1, 0xFFFFFF)
+
+
+def recording_timing(
+    written: tuple[WrittenNote, ...], rhythm: Rhythm, *, ticks_per_quarter: int = 480
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The MIDI timing that follows the recording (see :func:`to_midi`).
+
+    The tempo map runs through every note onset (at its time in the recording) and,
+    between them, through every quarter and bar line of the rhythm stage's beat grid
+    in performance time (:attr:`Rhythm.quarter_times_s`) that falls in order. The score is
+    preceded by empty bars (whole bars less the pickup, so the bar lines stay at whole
+    bars of ticks), as many as make the lead-in's tempo nearest the grid's (at least
+    one bar when the first note is not at time 0).
+
+    Returns:
+        ``(tempi, spans)``: the tempo map as ``(tick, microseconds per quarter)``
+        changes, and each note's ``(on_tick, off_tick)``: its onset tick at its written
+        position, its off tick where its recorded offset falls under the tempo map.
+    """
+    bar = rhythm.measure_q
+    grid = rhythm.quarter_times_s
+    first_q, first_s = written[0].onset_q, max(0.0, written[0].onset_s)
+    if len(grid) >= 2:
+        quarter_s, last_quarter_s, zero_s = grid[1] - grid[0], grid[-1] - grid[-2], grid[0]
+    else:
+        quarter_s = last_quarter_s = 60.0 / rhythm.bpm
+        zero_s = first_s - float(first_q) * quarter_s
+    # Empty bars before the pickup, as many as make the lead-in's tempo nearest the grid's.
+    base = (bar - rhythm.pickup_q % bar) % bar
+    n = max(0, round((zero_s / quarter_s - float(base)) / float(bar)))
+    lead_q = base + n * bar
+    if first_s > 0 and lead_q + first_q == 0:
+        lead_q = bar
+
+    def tick_of(q: Fraction | int) -> int:
+        return round((lead_q + q) * ticks_per_quarter)
+
+    notes = [(tick_of(w.onset_q), max(0.0, w.onset_s)) for w in written]
+    # The grid, extended before the score at its first quarter's length: candidate knots between the notes.
+    beats = [(tick_of(q), zero_s + q * quarter_s) for q in range(-math.floor(lead_q), 0)]
+    beats += [(tick_of(q), t) for q, t in enumerate(grid)]
+    # Bar lines off the whole quarters (a pickup of 3/4 quarter...), on the grid between its quarters.
+    bar_q = rhythm.pickup_q % bar
+    while bar_q < len(grid) - 1:
+        if bar_q.denominator != 1:
+            i = math.floor(bar_q)
+            beats.append((tick_of(bar_q), grid[i] + float(bar_q - i) * (grid[i + 1] - grid[i])))
+        bar_q += bar
+    note_ticks = {t for t, _ in notes}
+    merged = sorted([(t, s, True) for t, s in notes] + [(t, s, False) for t, s in set(beats) if t > 0 and t not in note_ticks])
+    next_note_s = [math.inf] * len(merged)  # the time of the next note knot after each knot
+    upcoming = math.inf
+    for i in range(len(merged) - 1, -1, -1):
+        next_note_s[i] = upcoming
+        if merged[i][2]:
+            upcoming = merged[i][1]
+    knots: list[tuple[int, float]] = [(0, 0.0)]
+    for (tick, time_s, is_note), nxt in zip(merged, next_note_s):
+        if tick <= knots[-1][0]:
+            continue
+        if is_note:
+            knots.append((tick, max(time_s, knots[-1][1])))
+        elif knots[-1][1] < time_s < nxt:
+            knots.append((tick, time_s))
+    tempi: list[tuple[int, int]] = []
+    now_s = 0.0  # the time the tempo map has reached at the current knot (rounding carried forward)
+    for (t0, _), (t1, s1) in itertools.pairwise(knots):
+        us = min(max(round((s1 - now_s) / (t1 - t0) * ticks_per_quarter * 1e6), _TEMPO_US[0]), _TEMPO_US[1])
+        tempi.append((t0, us))
+        now_s += us * 1e-6 * (t1 - t0) / ticks_per_quarter
+    quarter_s = last_quarter_s
+    tail_us = round(quarter_s * 1e6)
+    tempi.append((knots[-1][0], tail_us))
+    # Collapse repeats.
+    tempo_map = [tempi[0]] + [t for prev, t in itertools.pairwise(tempi) if t[1] != prev[1]]
+    starts_s = [0.0]  # the time each tempo of the map starts
+    for (t0, u0), (t1, _) in itertools.pairwise(tempo_map):
+        starts_s.append(starts_s[-1] + u0 * 1e-6 * (t1 - t0) / ticks_per_quarter)
+
+    def tick_at(time_s: float) -> int:
+        i = max(0, bisect.bisect_right(starts_s, time_s) - 1)
+        t0, u0 = tempo_map[i]
+        return t0 + round((time_s - starts_s[i]) / (u0 * 1e-6) * ticks_per_quarter)
+
+    ons = [round((lead_q + w.onset_q) * ticks_per_quarter) for w in written]
+    spans = []
+    for i, w in enumerate(written):
+        nxt = ons[i + 1] if i + 1 < len(ons) else None
+        off = tick_at(w.offset_s)
+        if nxt is not None:
+            off = min(off, nxt)
+        spans.append((ons[i], max(ons[i] + 1, off)))
+    return tempo_map, spans

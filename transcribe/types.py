@@ -157,6 +157,10 @@ class Rhythm:
         onsets_q: Per note, its score position in quarter notes from the
             start of the score (the start of the pickup measure, if any).
         durations_q: Per note, its written length in quarter notes.
+        quarter_times_s: The beat grid in performance time: the time (seconds) of
+            every whole quarter-note position 0, 1, 2... of the score, through the end
+            of its last bar, on the grid that follows the performer's tempo; empty
+            when not known (no notes, or a rhythm built by hand).
     """
 
     bpm: float
@@ -165,6 +169,7 @@ class Rhythm:
     pickup_q: Fraction
     onsets_q: tuple[Fraction, ...]
     durations_q: tuple[Fraction, ...]
+    quarter_times_s: tuple[float, ...] = ()
 
     @property
     def measure_q(self) -> Fraction:
