@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import re
 import shutil
@@ -117,13 +118,10 @@ def load_data(source: object, *, sr: int, name: str = "<data>") -> Audio:
     with tempfile.TemporaryDirectory(prefix="transcribe-") as tmp:
         copy = Path(tmp) / "data"
         if isinstance(source, (bytes, bytearray, memoryview)):
-            copy.write_bytes(bytes(source)[:MAX_STREAM_BYTES])
-            if len(source) > MAX_STREAM_BYTES:
-                raise AudioError(f"{name}: more than {MAX_STREAM_BYTES >> 20} MiB of data: pass a file path instead")
-        else:
-            _copy_stream(source, copy, name)
-        if copy.stat().st_size == 0:
-            raise AudioError(f"{name}: no data (0 bytes): pass the contents of an audio file")
+            if len(source) == 0:
+                raise AudioError(f"{name}: no data (0 bytes): pass the contents of an audio file")
+            source = io.BytesIO(source)
+        _copy_stream(source, copy, name)
         return _load_regular(copy, sr, name)
 
 
@@ -487,7 +485,7 @@ def _read_ffmpeg(path: Path, sr: int, name: str) -> np.ndarray:
         errfile.seek(0)
         err = errfile.read(4000).decode("utf-8", "replace").strip()
     samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-    detail = err.splitlines()[-1][:160] if err else f"exit status {code}"
+    detail = err.splitlines()[-1].replace(str(path), name)[:160] if err else f"exit status {code}"
     if code != 0 and len(samples) == 0:
         raise AudioError(f"{name}: not an audio file ffmpeg can decode ({detail}): check the file or convert it to WAV")
     if code != 0:

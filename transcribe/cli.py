@@ -279,7 +279,9 @@ def plan_stems(paths: Sequence[Path], formats: Sequence[Format], outdir: Path) -
 
 
 def _printable(msg: str) -> str:
-    """A message as one printable line: control characters (a newline in a file name) escaped."""
+    """A message as one printable line: control characters (a newline in a file name) escaped,
+    and a name's bytes shown as UTF-8 where they are (whatever the locale decoded them as)."""
+    msg = msg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in msg)
 
 
