@@ -209,6 +209,7 @@ def from_array(samples: np.ndarray, sr: int, *, target_sr: int, name: str = "arr
         x = x.T  # channels-first input, as librosa gives it
     # Repair before resampling, so a NaN does not smear over its neighbours.
     mono = _sanitize(_to_mono_float(x, _channel_weights(x, name), bits=_int_bits(x, name)), name)
+    _warn_clipped(name, _count_clipped(mono), len(mono))
     return Audio(samples=_resample(mono, int(sr), target_sr), sr=target_sr)
 
 
@@ -339,7 +340,7 @@ def _read_soundfile_quietly(path: Path, sr: int, name: str) -> np.ndarray | tupl
             filled += len(block)
 
         damage = ""
-        n_bad = 0
+        n_bad = n_clipped = 0
         weights: np.ndarray | None = None
         try:
             while True:
@@ -350,6 +351,7 @@ def _read_soundfile_quietly(path: Path, sr: int, name: str) -> np.ndarray | tupl
                     weights = _channel_weights(block, name)
                 mono, bad = _repair_nonfinite(_to_mono_float(block, weights))  # before resampling, which would smear a NaN
                 n_bad += bad
+                n_clipped += _count_clipped(mono)
                 put(mono if stream is None else stream.resample_chunk(mono, last=last))
                 if last:
                     break
@@ -362,6 +364,7 @@ def _read_soundfile_quietly(path: Path, sr: int, name: str) -> np.ndarray | tupl
                 put(stream.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
     if n_bad:
         _warn_nonfinite(name, n_bad)
+    _warn_clipped(name, n_clipped, read)
     expected = max(frames, claimed)
     if damage or read < expected - max(1, expected // 1000):
         problem = ""
@@ -543,3 +546,24 @@ def _warn_nonfinite(name: str, n_bad: int) -> None:
         TranscribeWarning,
         stacklevel=4,
     )
+
+
+#: A sample this close to full scale counts as clipped; more than :data:`CLIP_WARN_FRACTION`
+#: of them and the recording is said to be clipped.
+CLIP_LEVEL, CLIP_WARN_FRACTION = 0.999, 0.02
+
+
+def _count_clipped(mono: np.ndarray) -> int:
+    return int(np.count_nonzero(np.abs(mono) >= CLIP_LEVEL))
+
+
+def _warn_clipped(name: str, n_clipped: int, n: int) -> None:
+    """Say so when a recording is driven hard into clipping: its flattened waves read as
+    other pitches to the pitch model (a G4 clipped to a near-square wave came out as G3)."""
+    if n and n_clipped > CLIP_WARN_FRACTION * n:
+        warnings.warn(
+            f"{name}: {100 * n_clipped / n:.0f}% of the samples are clipped (at full scale): "
+            "some notes may come out an octave off; record at a lower level",
+            TranscribeWarning,
+            stacklevel=4,
+        )
