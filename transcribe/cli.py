@@ -497,7 +497,7 @@ def _process(
             out = f.write(result, stage / f"{stem}{f.suffix}", False)
             staged.extend(out if isinstance(out, list) else [out])
         written = _commit(staged, outdir, force=force, inputs=inputs)
-        stale = _stale_pages(outdir, stem, formats, written, inputs, force=force)
+        stale = _stale_pages(outdir, stem, formats, written, inputs)
     except TranscribeError as exc:
         err(str(exc))
         return False
@@ -512,7 +512,7 @@ def _process(
         for p in written:
             say(f"  wrote {p}")
         for p in stale:
-            say(f"transcribe: warning: {p}: a page left from an earlier run (this score has fewer pages): remove it, or pass --force")
+            say(f"transcribe: warning: {p}: looks like a page left from an earlier run (this score has fewer pages): delete it if so")
     return True
 
 
@@ -548,11 +548,11 @@ def _commit(staged: list[Path], outdir: Path, *, force: bool, inputs: set[Path] 
     return targets
 
 
-def _stale_pages(
-    outdir: Path, stem: str, formats: list[Format], written: list[Path], inputs: set[Path] | frozenset[Path], *, force: bool
-) -> list[Path]:
-    """Pages beyond this score's last one, left by an earlier run: removed with ``force``, else returned."""
-    kept: list[Path] = []
+def _stale_pages(outdir: Path, stem: str, formats: list[Format], written: list[Path], inputs: set[Path] | frozenset[Path]) -> list[Path]:
+    """Files named as further pages of this score (``<stem>-3.svg`` after a 2-page score): left by
+    an earlier run, most likely. Reported, not removed: they are not this run's targets, and a
+    recording once named ``<stem>-3`` may have written one."""
+    stale: list[Path] = []
     mine = set(written)
     for f in formats:
         if not f.pages:
@@ -561,12 +561,9 @@ def _stale_pages(
         while (outdir / f"{stem}-{n}{f.suffix}") in mine:
             n += 1
         while (p := outdir / f"{stem}-{n}{f.suffix}").is_file() and p.resolve() not in inputs:
-            if force:
-                p.unlink()
-            else:
-                kept.append(p)
+            stale.append(p)
             n += 1
-    return kept
+    return stale
 
 
 def _report(t: Transcription) -> str:
