@@ -491,7 +491,7 @@ def _process(
             rendered = engraver.render(result.written, result.rhythm, key=result.key, title=result.title)
             if rendered is not None:
                 result.use_rendered(*rendered)
-        stage = Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".part", dir=outdir))
+        stage = _stage_folder(outdir, stem)
         staged: list[Path] = []
         for f in formats:
             out = f.write(result, stage / f"{stem}{f.suffix}", False)
@@ -514,6 +514,16 @@ def _process(
         for p in stale:
             say(f"transcribe: warning: {p}: looks like a page left from an earlier run (this score has fewer pages): delete it if so")
     return True
+
+
+def _stage_folder(outdir: Path, stem: str) -> Path:
+    """A hidden folder in ``outdir`` where an input's outputs are made before they move in."""
+    from .errors import OutputError
+
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".part", dir=outdir))
+    except OSError as exc:
+        raise OutputError(f"{outdir}: cannot write in the output folder ({exc.strerror or exc}): choose another -o folder") from None
 
 
 def _commit(staged: list[Path], outdir: Path, *, force: bool, inputs: set[Path] | frozenset[Path]) -> list[Path]:
