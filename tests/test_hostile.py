@@ -340,8 +340,8 @@ def test_signal_stops_cleanly_and_leaves_no_helper(tmp_path: Path, signals: tupl
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == status
     text = err.decode()
+    assert proc.returncode == status, text
     assert "Traceback" not in text
     if status > 0:
         assert len(text.splitlines()) == 1 and ("interrupted" in text or "stopped by" in text)
