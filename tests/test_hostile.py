@@ -626,3 +626,19 @@ def test_hard_clipping_is_named_in_a_warning(tune: np.ndarray) -> None:
         warnings.simplefilter("error", transcribe.TranscribeWarning)
         audio_io.from_array(tune, SR, target_sr=16000)
         audio_io.from_array(tune / np.abs(tune).max(), SR, target_sr=16000)  # normalised to full scale: not clipped
+
+
+def test_a_caught_stop_signal_does_not_end_the_process_by_sigint() -> None:
+    # CPython ends a process by SIGINT when a bare KeyboardInterrupt escaped an exec() of source
+    # text, even if caught later (a signal during an import defining a dataclass: exit -2).
+    code = (
+        "import os, signal\n"
+        "from transcribe import cli\n"
+        "with cli._Stop():\n"
+        "    try:\n"
+        "        exec('os.kill(os.getpid(), signal.SIGTERM); x = 1')\n"
+        "    except KeyboardInterrupt:\n"
+        "        pass\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env(), timeout=60)
+    assert res.returncode == 0, res.stderr

@@ -305,6 +305,13 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
+class Stopped(KeyboardInterrupt):
+    """A stop signal (SIGINT, SIGTERM, SIGHUP) arrived. A subclass, not KeyboardInterrupt itself:
+    CPython marks a bare KeyboardInterrupt that escapes an ``exec`` of source text (a dataclass
+    being defined while a module imports) as unhandled, and then ends the process by SIGINT
+    even though the CLI caught it (seen as exit -2 after a clean "stopped by SIGTERM")."""
+
+
 class _Stop:
     """Turns SIGINT, SIGTERM and SIGHUP into one KeyboardInterrupt; remembers which came first.
 
@@ -329,7 +336,7 @@ class _Stop:
         if self.signum:
             return
         self.signum = signum
-        raise KeyboardInterrupt
+        raise Stopped
 
     @property
     def status(self) -> int:
