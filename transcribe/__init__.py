@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import _early  # noqa: F401 - first: the command's stop signals from its first moment
 from .errors import AudioError, ModelError, OptionError, OutputError, TranscribeError, TranscribeWarning
 
 __version__ = "0.1.0"

@@ -2,6 +2,10 @@
 
 import sys
 
-from .cli import main
+from . import _early
+
+_early.install()
+
+from .cli import main  # noqa: E402 - after the stop handlers
 
 sys.exit(main())

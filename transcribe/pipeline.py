@@ -8,7 +8,7 @@ import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from . import attack as attack_model
 from . import audio as audio_io
 from . import features, gating, harmony, notes, pitch, release, rhythm
 from .config import TUNING_MIN_STEADINESS, Options
-from .errors import TranscribeWarning
+from .errors import AudioError, TranscribeWarning
 from .export import write_bytes_atomic
 from .tuning import Tuning, measure_tuning
 from .types import Audio, FrameArrays, Note, PitchTrack, Rhythm, StageHook, WrittenNote
@@ -190,12 +190,17 @@ class Transcription:
 
 
 def transcribe(
-    source: str | os.PathLike[str] | np.ndarray, sr: int | None = None, *, hook: StageHook | None = None, **options: Any
+    source: str | os.PathLike[str] | np.ndarray | bytes | BinaryIO,
+    sr: int | None = None,
+    *,
+    hook: StageHook | None = None,
+    **options: Any,
 ) -> Transcription:
     """Transcribe a monophonic recording.
 
     Args:
-        source: Path of an audio file, or a signal of shape (n,) or (n, channels).
+        source: Path of an audio file, the bytes of one, a binary file object
+            (``open(path, "rb")``, ``io.BytesIO``), or a signal of shape (n,) or (n, channels).
         sr: Sample rate of ``source`` in Hz when it is an array.
         hook: For the fit scripts: called with what some stages are about to get
             (:data:`transcribe.types.StageHook`): ``"reattack_run"`` (each note run's
@@ -216,14 +221,23 @@ def transcribe(
     backend_sr = pitch.sample_rate(opts.pitch)
     if isinstance(source, np.ndarray):
         if sr is None:
-            from .errors import AudioError
-
             raise AudioError("array input needs its sample rate: call transcribe(samples, sr=44100)")
         audio = audio_io.from_array(source, sr, target_sr=backend_sr)
         name, default_title = "<array>", "Transcription"
-    else:
+    elif isinstance(source, (str, os.PathLike)):
         audio = audio_io.load(source, sr=backend_sr)
         name, default_title = str(source), _title_from(Path(source))
+    elif isinstance(source, (bytes, bytearray, memoryview)) or callable(getattr(source, "read", None)):
+        name = "<bytes>" if isinstance(source, (bytes, bytearray, memoryview)) else str(getattr(source, "name", "<file object>"))
+        audio = audio_io.load_data(source, sr=backend_sr, name=name)
+        default_title = "Transcription"
+    else:
+        hint = (
+            "pass np.asarray(samples) with sr="
+            if isinstance(source, (list, tuple))
+            else "pass a path, bytes, a binary file object or a numpy array"
+        )
+        raise AudioError(f"transcribe(): cannot read a {type(source).__name__}: {hint}")
     backend_options: dict[str, Any] = {}
     if opts.pitch == "spice":
         backend_options = {"model": opts.spice_model, "version": opts.spice_version}
@@ -281,7 +295,7 @@ def transcribe(
     written = write_notes(found, rh, key)
     return Transcription(
         source=name,
-        title=opts.title or default_title,
+        title=clean_title(opts.title or default_title),
         duration_s=audio.duration_s,
         options=opts,
         raw_track=raw,
@@ -318,7 +332,16 @@ def rounding_tuning_cents(measured: Tuning, mode: str) -> float:
     return 0.0
 
 
+def clean_title(title: str) -> str:
+    """A title safe in every output: bytes that were not UTF-8 become U+FFFD, control
+    characters (an ESC, a newline) are dropped, as XML cannot hold them."""
+    text = title.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split()) or "Transcription"
+
+
 def _title_from(path: Path) -> str:
+    if path.parts[:2] in (("/", "dev"), ("/", "proc")):  # a pipe: /dev/stdin, /dev/fd/63
+        return "Transcription"
     words = path.stem.replace("_", " ").replace("-", " ").split()
     small = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
     titled = [w if w.isupper() else (w.lower() if i and w.lower() in small else w.capitalize()) for i, w in enumerate(words)]

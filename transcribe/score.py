@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import ctypes
 import importlib
 import itertools
 import math
 import multiprocessing
+import os
 import signal
 import sys
 import threading
@@ -67,7 +69,7 @@ class Engraver:
     def __init__(self) -> None:
         ctx = multiprocessing.get_context("fork")
         self._conn, theirs = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(theirs,), name="transcribe-engraver", daemon=True)
+        self._proc = ctx.Process(target=_serve, args=(theirs, self._conn, os.getpid()), name="transcribe-engraver", daemon=True)
         self._proc.start()
         theirs.close()
         self._busy = False  # a request is out (Ctrl-C can leave one unanswered)
@@ -115,9 +117,37 @@ class Engraver:
             self._proc.join()
 
 
-def _serve(conn: Any) -> None:
-    """The helper's loop: import music21, then serve requests until ``None``."""
+def _die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this process when its parent dies, even by SIGKILL (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the line above
+        os._exit(0)
+
+
+#: prctl option: the signal a process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+
+
+def _serve(conn: Any, parents_end: Any = None, parent_pid: int = 0) -> None:
+    """The helper's loop: import music21, then serve requests until ``None`` or end-of-file.
+
+    It lets go of everything it inherited that would keep others waiting: the pipe's other
+    end (else it never sees end-of-file), and the caller's stdin, stdout and stderr (else
+    ``transcribe ... | tee log`` waits for it); and it dies with its parent.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the CLI's process to handle
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, signal.SIG_DFL)  # not the CLI's handlers, inherited through the fork
+    if parents_end is not None:
+        parents_end.close()
+    if parent_pid:
+        _die_with_parent(parent_pid)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
     _load_music21()  # without music21 each request answers None, and the caller reports it
     while True:
         try:

@@ -134,7 +134,7 @@ class Transcriber:
             path.write_bytes(data)
             with _named(str(path), name):
                 if kind is None:
-                    what = audio_io._sniff(path)
+                    what = audio_io.sniff_not_audio(path, name)
                     if what is not None:
                         raise AudioError(f"{name}: is {what}, not audio: give a recording (WAV, FLAC, MP3, M4A...)")
                     raise AudioError(f"{name}: is not an audio file this page reads ({ACCEPTED}): convert it to WAV")
