@@ -25,11 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import transcribe
+from tests.synth import ODE_TO_JOY, melody, render
 from transcribe import AudioError, TranscribeError, cli, pipeline
 from transcribe import audio as audio_io
-
-sys.path.insert(0, str(Path(__file__).parent))
-from synth import ODE_TO_JOY, melody, render
 
 SR = 22050
 ROOT = Path(__file__).resolve().parents[1]
