@@ -14,7 +14,7 @@ import numpy as np
 
 from . import attack as attack_model
 from . import audio as audio_io
-from . import features, gating, harmony, notes, pitch, release, rhythm
+from . import features, gating, harmony, intonation, notes, pitch, release, rhythm
 from .config import TUNING_MIN_STEADINESS, Options
 from .errors import TranscribeWarning
 from .export import write_bytes_atomic
@@ -256,8 +256,13 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
+    sung_key = None
+    if opts.tuning == "auto" and not _steady(measured) and found:
+        # A voice that holds no one tuning: name its notes by the key and its drifting tuning.
+        meant = intonation.name_sung_notes(found, tuning_cents=tuning, key=opts.key)
+        found, sung_key = meant.notes, meant.key
     rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=note_peaks_db(found, raw))
-    key = opts.key or harmony.estimate_key(found)
+    key = opts.key or sung_key or harmony.estimate_key(found)
     written = write_notes(found, rh, key)
     return Transcription(
         source=name,
