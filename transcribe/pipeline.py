@@ -39,7 +39,10 @@ class Transcription:
         voiced: Voicing mask per frame, shape (len(raw_track),).
         tuning_cents: The tuning the notes were rounded in, in cents from A440:
             the measured one, or 0 where the notes were rounded at A440
-            (``tuning="a440"``, or ``"auto"`` with an unsteady tuning).
+            (``tuning="a440"``), or, for ``"auto"`` with an unsteady tuning (a voice),
+            0 with each note named by key and the singer's drifting tuning
+            (:mod:`transcribe.intonation`; its ``cents`` are from that note, so the sung
+            pitch is still ``midi + cents / 100``).
         notes: Sounding notes in performance time.
         rhythm: Tempo, meter, pickup and quantized positions.
         key: Key like ``"G major"``.
@@ -80,7 +83,7 @@ class Transcription:
         if self.options.tuning == "a440":
             return f"tuning {measured:+.0f} cents (notes at A440)"
         if self.options.tuning == "auto" and self.tuning_cents == 0.0 and measured != 0.0:
-            return f"tuning {measured:+.0f} cents, unsteady (notes at A440)"
+            return f"tuning {measured:+.0f} cents, unsteady (notes named in the key, following the singer)"
         return f"tuning {measured:+.0f} cents"
 
     @property
@@ -256,12 +259,14 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
-    sung_key = None
+    sung_key, penalties = None, (rhythm.FINE_PENALTY, rhythm.OTHER_PENALTY)
     if opts.tuning == "auto" and not _steady(measured) and found:
-        # A voice that holds no one tuning: name its notes by the key and its drifting tuning.
+        # A voice that holds no one tuning: name its notes by the key and its drifting tuning,
+        # and write its rhythm in simple values unless the onsets insist.
         meant = intonation.name_sung_notes(found, tuning_cents=tuning, key=opts.key)
-        found, sung_key = meant.notes, meant.key
-    rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=note_peaks_db(found, raw))
+        found, sung_key, penalties = meant.notes, meant.key, rhythm.sung_grid_penalties()
+    accent = note_peaks_db(found, raw)
+    rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=accent, grid_penalties=penalties)
     key = opts.key or sung_key or harmony.estimate_key(found)
     written = write_notes(found, rh, key)
     return Transcription(

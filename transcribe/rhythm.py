@@ -25,9 +25,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 
@@ -59,6 +61,15 @@ METERS: dict[tuple[int, int], str] = {
 #: Quantization penalties (beats per onset) for the finer and the other grid.
 FINE_PENALTY = 0.06
 OTHER_PENALTY = 0.12
+#: How a voice's rhythm is written: the fitted ``grid_penalties`` for :func:`analyze`
+#: (``benchmarks/fit_sung_rhythm.py``; docs/intonation.md).
+SUNG_RHYTHM_FILE = Path(__file__).resolve().parent / "data" / "sung_rhythm.json"
+
+
+def sung_grid_penalties(path: Path = SUNG_RHYTHM_FILE) -> tuple[float, float]:
+    """The ``grid_penalties`` a voice is written with (package data)."""
+    fine, other = json.loads(path.read_text())["grid_penalties"]
+    return float(fine), float(other)
 
 
 @dataclass(frozen=True)
@@ -727,7 +738,7 @@ def _same_meter(candidate: str, wanted: str) -> bool:
     return _beats_per_bar(candidate) == _beats_per_bar(wanted)
 
 
-def _quantize_positions(r: np.ndarray, *, compound: bool) -> np.ndarray:
+def _quantize_positions(r: np.ndarray, *, compound: bool, penalties: tuple[float, float] = (FINE_PENALTY, OTHER_PENALTY)) -> np.ndarray:
     """Snap positions in beats to a grid chosen per beat.
 
     A simple-meter beat is written in halves, or quarters where the onsets need
@@ -738,6 +749,8 @@ def _quantize_positions(r: np.ndarray, *, compound: bool) -> np.ndarray:
     Args:
         r: Positions in beats, shape (n,), increasing.
         compound: Whether beats divide in three.
+        penalties: The price per onset of the finer grid and of the other division
+            (:data:`FINE_PENALTY`, :data:`OTHER_PENALTY`; a voice is written with higher ones).
 
     Returns:
         Snapped positions in beats, shape (n,).
@@ -749,7 +762,7 @@ def _quantize_positions(r: np.ndarray, *, compound: bool) -> np.ndarray:
         idx = np.flatnonzero(beat == b)
         x = r[idx]
         options = []
-        for div, penalty in ((base, 0.0), (fine, FINE_PENALTY), (other, OTHER_PENALTY)):
+        for div, penalty in ((base, 0.0), (fine, penalties[0]), (other, penalties[1])):
             q = np.round(x * div) / div
             coarse = np.abs(q * base - np.round(q * base)) < 1e-9
             cost = np.abs(x - q).sum() + penalty * np.count_nonzero(~coarse)
@@ -807,6 +820,7 @@ def analyze(
     tempo_bpm: float | None = None,
     time_signature: str | None = None,
     accent_db: np.ndarray | None = None,
+    grid_penalties: tuple[float, float] = (FINE_PENALTY, OTHER_PENALTY),
 ) -> Rhythm:
     """Estimate tempo and meter and quantize every note.
 
@@ -815,6 +829,8 @@ def analyze(
         tempo_bpm: Quarter-note tempo override.
         time_signature: Time-signature override, e.g. ``"3/4"``.
         accent_db: Each note's peak level in dB, shape (len(notes),), or ``None``.
+        grid_penalties: The price per onset of a finer beat division and of the other one
+            (triplets in simple time, duplets in compound), see :func:`_quantize_positions`.
 
     Returns:
         The rhythm; for no notes, the overrides (or 4/4 at 100 BPM) with no positions.
@@ -833,7 +849,7 @@ def analyze(
     # Positions in beats from a downbeat.
     r = (kc - meter.downbeat) / b
     r_off = (kc_off - meter.downbeat) / b
-    pos = _make_increasing(_quantize_positions(r, compound=compound), step=1.0 / (6.0 if compound else 4.0))
+    pos = _make_increasing(_quantize_positions(r, compound=compound, penalties=grid_penalties), step=1.0 / (6.0 if compound else 4.0))
     # Durations: the offset on the fine grid; a gap shorter than half a beat
     # before the next note is articulation and joins the note.
     unit = 1.0 / (3.0 if compound else 4.0)
