@@ -25,7 +25,7 @@ def _sung(jitter_s: float, seed: int) -> tuple[Note, ...]:
 
 def test_loose_sung_onsets_are_written_in_the_printed_simple_values() -> None:
     notes = _sung(0.08, seed=0)
-    voice = rhythm.analyze(notes, grid_penalties=rhythm.sung_grid_penalties())
+    voice = rhythm.analyze(notes, grid_penalties=rhythm.SungRhythm.load().grid_penalties)
     assert list(voice.durations_q) == [Fraction(b).limit_denominator(4) for b in BEATS]
     # An instrument's penalties read the same onsets as sixteenths here and there.
     instrument = rhythm.analyze(notes)
@@ -33,5 +33,5 @@ def test_loose_sung_onsets_are_written_in_the_printed_simple_values() -> None:
 
 
 def test_sung_penalties_are_package_data_and_dearer_than_an_instruments() -> None:
-    fine, other = rhythm.sung_grid_penalties()
+    fine, other = rhythm.SungRhythm.load().grid_penalties
     assert fine > rhythm.FINE_PENALTY and other > rhythm.OTHER_PENALTY

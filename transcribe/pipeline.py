@@ -259,14 +259,20 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
-    sung_key, penalties = None, (rhythm.FINE_PENALTY, rhythm.OTHER_PENALTY)
+    sung_key, written_as = None, rhythm.SungRhythm((rhythm.FINE_PENALTY, rhythm.OTHER_PENALTY), 0.0)
     if opts.tuning == "auto" and not _steady(measured) and found:
         # A voice that holds no one tuning: name its notes by the key and its drifting tuning,
         # and write its rhythm in simple values unless the onsets insist.
         meant = intonation.name_sung_notes(found, tuning_cents=tuning, key=opts.key)
-        found, sung_key, penalties = meant.notes, meant.key, rhythm.sung_grid_penalties()
-    accent = note_peaks_db(found, raw)
-    rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=accent, grid_penalties=penalties)
+        found, sung_key, written_as = meant.notes, meant.key, rhythm.SungRhythm.load()
+    rh = rhythm.analyze(
+        found,
+        tempo_bpm=opts.tempo_bpm,
+        time_signature=opts.time_signature,
+        accent_db=note_peaks_db(found, raw),
+        grid_penalties=written_as.grid_penalties,
+        compound_shift=written_as.compound_shift,
+    )
     key = opts.key or sung_key or harmony.estimate_key(found)
     written = write_notes(found, rh, key)
     return Transcription(

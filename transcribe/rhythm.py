@@ -66,10 +66,19 @@ OTHER_PENALTY = 0.12
 SUNG_RHYTHM_FILE = Path(__file__).resolve().parent / "data" / "sung_rhythm.json"
 
 
-def sung_grid_penalties(path: Path = SUNG_RHYTHM_FILE) -> tuple[float, float]:
-    """The ``grid_penalties`` a voice is written with (package data)."""
-    fine, other = json.loads(path.read_text())["grid_penalties"]
-    return float(fine), float(other)
+@dataclass(frozen=True)
+class SungRhythm:
+    """How a voice's rhythm is written: :func:`analyze`'s ``grid_penalties`` and ``compound_shift``."""
+
+    grid_penalties: tuple[float, float]
+    compound_shift: float
+
+    @classmethod
+    def load(cls, path: Path = SUNG_RHYTHM_FILE) -> SungRhythm:
+        """The fitted values (package data)."""
+        data = json.loads(path.read_text())
+        fine, other = data["grid_penalties"]
+        return cls((float(fine), float(other)), float(data.get("compound_shift", 0.0)))
 
 
 @dataclass(frozen=True)
@@ -333,7 +342,11 @@ def meter_scores(feats: np.ndarray, weights: np.ndarray | None = None, units: np
 
 
 def pick_reading(
-    candidates: list[MeterChoice], feats: np.ndarray, weights: np.ndarray | None = None, units: np.ndarray | None = None
+    candidates: list[MeterChoice],
+    feats: np.ndarray,
+    weights: np.ndarray | None = None,
+    units: np.ndarray | None = None,
+    bias: np.ndarray | None = None,
 ) -> int:
     """Index of the chosen reading: the best-scoring reading's meter, with the downbeat
     the weighted sum alone prefers for that meter.
@@ -342,9 +355,11 @@ def pick_reading(
     shift a melody of even notes (our own Ode to Joy sample) half a bar; the
     weighted sum does not, at 1.5 points of downbeats right on held-out
     simulated takes (0.562 -> 0.547 meter, tempo and downbeat all right).
+    ``bias`` (per reading) is added to the scores when choosing the meter.
     """
     w = METER_WEIGHTS if weights is None else weights
-    best = candidates[int(np.argmax(meter_scores(feats, w, units)))]
+    scores = meter_scores(feats, w, units)
+    best = candidates[int(np.argmax(scores if bias is None else scores + bias))]
     return _best_downbeat(candidates, feats, w, best.tatums_per_beat, best.beats_per_bar, compound=best.compound)
 
 
@@ -687,6 +702,7 @@ def choose_meter(
     time_signature: str | None = None,
     pitch: np.ndarray | None = None,
     accent_db: np.ndarray | None = None,
+    compound_shift: float = 0.0,
 ) -> MeterChoice:
     """Group tatums into beats and bars the way a musician would write them.
 
@@ -703,6 +719,8 @@ def choose_meter(
         time_signature: Fixed time signature, or ``None``.
         pitch: MIDI numbers, shape (n,).
         accent_db: Each note's peak level in dB, shape (n,), or ``None``.
+        compound_shift: Taken off the score of every reading in beats of three (a voice's
+            printed tunes are rarely compound), 0 for none.
     """
     candidates = meter_candidates(tatum_s, beat_s=beat_s, time_signature=time_signature)
     if not candidates:  # overrides that no reading satisfies: take them as given
@@ -710,7 +728,8 @@ def choose_meter(
         m = _beats_per_bar(time_signature) if time_signature else 4
         return MeterChoice(b, m, 0, time_signature or "4/4", compound=b == 3)
     feats = meter_features(k, d, w, tatum_s, candidates, pitch=pitch, accent_db=accent_db)
-    index = pick_reading(candidates, feats)
+    bias = -compound_shift * np.array([c.compound for c in candidates], dtype=float) if compound_shift else None
+    index = pick_reading(candidates, feats, bias=bias)
     if time_signature is None:
         index = two_or_four(candidates, feats, index, k, d, relative_levels(accent_db, pitch, len(k)))
     choice = candidates[index]
@@ -821,6 +840,7 @@ def analyze(
     time_signature: str | None = None,
     accent_db: np.ndarray | None = None,
     grid_penalties: tuple[float, float] = (FINE_PENALTY, OTHER_PENALTY),
+    compound_shift: float = 0.0,
 ) -> Rhythm:
     """Estimate tempo and meter and quantize every note.
 
@@ -831,6 +851,7 @@ def analyze(
         accent_db: Each note's peak level in dB, shape (len(notes),), or ``None``.
         grid_penalties: The price per onset of a finer beat division and of the other one
             (triplets in simple time, duplets in compound), see :func:`_quantize_positions`.
+        compound_shift: Against readings in beats of three, see :func:`choose_meter`.
 
     Returns:
         The rhythm; for no notes, the overrides (or 4/4 at 100 BPM) with no positions.
@@ -842,7 +863,9 @@ def analyze(
     tau = grid.period_s
     beat_s = None if tempo_bpm is None else 60.0 / tempo_bpm * (1.5 if time_signature and _is_compound(time_signature) else 1.0)
     pitch = np.array([n.midi for n in notes])
-    meter = choose_meter(k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=pitch, accent_db=accent_db)
+    meter = choose_meter(
+        k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=pitch, accent_db=accent_db, compound_shift=compound_shift
+    )
     b, m = meter.tatums_per_beat, meter.beats_per_bar
     compound = meter.compound
     beat_q = 1.5 if compound else 1.0
