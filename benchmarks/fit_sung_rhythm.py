@@ -1,12 +1,13 @@
 """Fit how a voice's rhythm is written (:data:`transcribe.rhythm.SUNG_RHYTHM_FILE`) on ssvd-scores,
 cross-validated by exercise.
 
-``python -m benchmarks.fit_sung_rhythm [--write]`` (~1 min: transcribes the 40 recordings once).
+``python -m benchmarks.fit_sung_rhythm [--write]`` (~2 min: transcribes the 40 recordings once).
 A voice is written with simple values unless the onsets insist: the price per onset of a
-finer beat division (sixteenths) and of the other one (triplets), and a shift against meters in
-beats of three, are chosen from a small grid by the page measures they drive (the mean of the
-share of notes written with the printed length, one factor in {1/2, 1, 2} per recording, and
-the time signature; ``benchmarks.metrics.page_scores``). Five folds split by
+finer beat division (sixteenths) and of the other one (triplets), a shift against meters in
+beats of three, and the shortest gap written as a rest (a shorter breath joins the note), are
+chosen from a small grid by the page measures they drive (the mean of the share of notes
+written with the printed length, one factor in {1/2, 1, 2} per recording, and the time
+signature; ``benchmarks.metrics.page_scores``). Five folds split by
 EXERCISE (seeded, as ``fit_intonation``): the grid point best on four folds is scored on the
 fifth. ``--write`` stores the all-data best with the fold figures.
 """
@@ -27,7 +28,8 @@ from transcribe.pipeline import note_peaks_db
 
 PENALTIES = ((rhythm.FINE_PENALTY, rhythm.OTHER_PENALTY), (0.15, 0.25), (0.3, 0.4), (0.5, 0.6), (1.0, 1.0))
 SHIFTS = (0.0, 0.5, 1.0, 2.0, 4.0)
-GRID = [rhythm.SungRhythm(p, s) for p in PENALTIES for s in SHIFTS]
+RESTS = (0.5, 1.0, 1.5)
+GRID = [rhythm.SungRhythm(p, s, r) for p in PENALTIES for s in SHIFTS for r in RESTS]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +45,13 @@ def main(argv: list[str] | None = None) -> int:
         res = transcribe.transcribe(str(it.audio))
         accent = note_peaks_db(res.notes, res.raw_track)
         for i, how in enumerate(GRID):
-            rh = rhythm.analyze(res.notes, accent_db=accent, grid_penalties=how.grid_penalties, compound_shift=how.compound_shift)
+            rh = rhythm.analyze(
+                res.notes,
+                accent_db=accent,
+                grid_penalties=how.grid_penalties,
+                compound_shift=how.compound_shift,
+                rest_min_beats=how.rest_min_beats,
+            )
             written = [(n.onset_s, q, n.midi) for n, q in zip(res.notes, rh.durations_q)]
             page = metrics.page_scores(written, res.key, rh.time_signature, it.page)
             scores[i, j] = page["dur_right"], page["ts_right"]
@@ -69,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         data = {
             "grid_penalties": list(best.grid_penalties),
             "compound_shift": best.compound_shift,
+            "rest_min_beats": best.rest_min_beats,
             "fitted_by": "python -m benchmarks.fit_sung_rhythm --write",
             "fitted_on": "ssvd-scores (40 recordings, 21 exercises), this tool's notes",
             "cv_by_exercise": {"folds": report, **held},

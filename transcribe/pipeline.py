@@ -272,6 +272,7 @@ def transcribe(source: str | os.PathLike[str] | np.ndarray, sr: int | None = Non
         accent_db=note_peaks_db(found, raw),
         grid_penalties=written_as.grid_penalties,
         compound_shift=written_as.compound_shift,
+        rest_min_beats=written_as.rest_min_beats,
     )
     key = opts.key or sung_key or harmony.estimate_key(found)
     written = write_notes(found, rh, key)

@@ -68,17 +68,19 @@ SUNG_RHYTHM_FILE = Path(__file__).resolve().parent / "data" / "sung_rhythm.json"
 
 @dataclass(frozen=True)
 class SungRhythm:
-    """How a voice's rhythm is written: :func:`analyze`'s ``grid_penalties`` and ``compound_shift``."""
+    """How a voice's rhythm is written: :func:`analyze`'s ``grid_penalties``, ``compound_shift``
+    and ``rest_min_beats``."""
 
     grid_penalties: tuple[float, float]
     compound_shift: float
+    rest_min_beats: float = 0.5
 
     @classmethod
     def load(cls, path: Path = SUNG_RHYTHM_FILE) -> SungRhythm:
         """The fitted values (package data)."""
         data = json.loads(path.read_text())
         fine, other = data["grid_penalties"]
-        return cls((float(fine), float(other)), float(data.get("compound_shift", 0.0)))
+        return cls((float(fine), float(other)), float(data["compound_shift"]), float(data["rest_min_beats"]))
 
 
 @dataclass(frozen=True)
@@ -841,6 +843,7 @@ def analyze(
     accent_db: np.ndarray | None = None,
     grid_penalties: tuple[float, float] = (FINE_PENALTY, OTHER_PENALTY),
     compound_shift: float = 0.0,
+    rest_min_beats: float = 0.5,
 ) -> Rhythm:
     """Estimate tempo and meter and quantize every note.
 
@@ -852,6 +855,8 @@ def analyze(
         grid_penalties: The price per onset of a finer beat division and of the other one
             (triplets in simple time, duplets in compound), see :func:`_quantize_positions`.
         compound_shift: Against readings in beats of three, see :func:`choose_meter`.
+        rest_min_beats: The shortest gap before the next note written as a rest (beats);
+            a shorter one is articulation (or a breath) and joins the note.
 
     Returns:
         The rhythm; for no notes, the overrides (or 4/4 at 100 BPM) with no positions.
@@ -873,12 +878,12 @@ def analyze(
     r = (kc - meter.downbeat) / b
     r_off = (kc_off - meter.downbeat) / b
     pos = _make_increasing(_quantize_positions(r, compound=compound, penalties=grid_penalties), step=1.0 / (6.0 if compound else 4.0))
-    # Durations: the offset on the fine grid; a gap shorter than half a beat
-    # before the next note is articulation and joins the note.
+    # Durations: the offset on the fine grid; a gap shorter than half a beat (or
+    # ``rest_min_beats``) before the next note is articulation and joins the note.
     unit = 1.0 / (3.0 if compound else 4.0)
     nxt = np.append(pos[1:], np.inf)
     end = np.maximum(np.round(r_off / unit) * unit, pos + unit)
-    end = np.where(nxt - end < 0.5, nxt, np.minimum(end, nxt))
+    end = np.where(nxt - end < rest_min_beats, nxt, np.minimum(end, nxt))
     dur = end - pos
     score_zero = float(pos[0])
     down = m * math.ceil(score_zero / m - 1e-9)
