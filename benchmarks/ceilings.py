@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"unknown set {name!r} (choose from ssvd, vocadito)")
         items = (load_ssvd if name == "ssvd" else load_vocadito)(shared)[: a.limit]
         # The A440 references only: the "tuned" ones re-round the same labels.
-        pairs = [(it, ref) for it in items for ref in it.refs if not ref.name.endswith("tuned")]
+        pairs = [(it, ref) for it in items for ref in it.refs if not ref.name.endswith("tuned") and not ref.sung]
         tracks = {it.id: sung_track(it) for it in items}  # once per recording, shared by its annotators
         sung = [note_pitches(tracks[it.id], ref) for it, ref in pairs]
         labels = np.concatenate([[m for _, _, m in ref.notes] for _, ref in pairs])
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(_row(system, it, ref, est))
         print(f"{name}: best constant shift {best:+.2f} semitones", file=sys.stderr)
         for it in items:
-            refs = [r for r in it.refs if not r.name.endswith("tuned")]
+            refs = [r for r in it.refs if not r.name.endswith("tuned") and not r.sung]
             for ref in refs:
                 for other in refs:
                     if other is not ref:

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,16 @@ REPO = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class Reference:
-    """One annotation of an item: note intervals in seconds and integer MIDI pitches."""
+    """One annotation of an item: note intervals in seconds and MIDI pitches.
+
+    ``sung`` references keep the labels' fractional sung pitch (``midi_float``) and are scored
+    the way published work scores sung sets: against each system's own fractional estimate
+    of the sung pitch, not its written semitone. The others hold integer MIDI numbers.
+    """
 
     name: str
-    notes: tuple[tuple[float, float, int], ...]
+    notes: tuple[tuple[float, float, float], ...]
+    sung: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,33 @@ class Item:
     refs: tuple[Reference, ...]
     f0: tuple[np.ndarray, np.ndarray] | None = None
     truth: dict[str, Any] | None = field(default=None, repr=False)
+    page: PageTruth | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class PageTruth:
+    """What the singer read (ssvd-scores): the printed exercise and each labelled note's place in it.
+
+    Attributes:
+        exercise: The exercise id.
+        time_signature: As printed, e.g. ``"3/4"``.
+        major_pc: Pitch class of the major key with the printed signature, transposed by
+            ``transpose`` (the key signature the page should show).
+        transpose: ``T``: the singer's register against the print, in semitones.
+        label_notes: The labelled sung notes ``(onset_s, offset_s, midi_float)``.
+        intended_midi: Per labelled note, the printed pitch + ``T``, or ``None`` where the
+            alignment gives none (placeholder rows, unaligned notes).
+        written_q: Per labelled note, the printed length in quarter notes (tie chain summed),
+            or ``None`` as above.
+    """
+
+    exercise: str
+    time_signature: str
+    major_pc: int
+    transpose: int
+    label_notes: tuple[tuple[float, float, float], ...]
+    intended_midi: tuple[int | None, ...]
+    written_q: tuple[Fraction | None, ...]
 
 
 def find_shared() -> Path | None:
@@ -103,7 +137,8 @@ def load_ssvd(shared: Path) -> list[Item]:
         audio = lab.with_suffix(".flac")
         if audio.exists() and notes:
             a440 = tuple((on, off, int(round(m))) for on, off, m in notes)
-            items.append(Item("ssvd", lab.stem, audio, (Reference("", a440), Reference("tuned", _in_own_tuning(notes)))))
+            refs = (Reference("", a440), Reference("tuned", _in_own_tuning(notes)), Reference("published", tuple(notes), sung=True))
+            items.append(Item("ssvd", lab.stem, audio, refs))
     return items
 
 
@@ -132,6 +167,7 @@ def load_vocadito(shared: Path) -> list[Item]:
                 notes = _vocadito_notes(folder / f"{wav.stem}_notes{a}.csv")
                 refs.append(Reference(a, tuple((on, off, int(round(m))) for on, off, m in notes)))
                 refs.append(Reference(f"{a} tuned", _in_own_tuning(notes)))
+                refs.append(Reference(f"{a} published", tuple(notes), sung=True))
         f0 = None
         f0_csv = folder / f"{wav.stem}_f0.csv"
         if f0_csv.exists():
@@ -142,6 +178,132 @@ def load_vocadito(shared: Path) -> list[Item]:
     return items
 
 
+_MIDI_OF_LETTER = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+def _printed_midi(name: str) -> int:
+    """``"F#4"``, ``"Bb3"``, ``"C4"`` -> MIDI number."""
+    letter, rest = name[0].upper(), name[1:]
+    alter = 0
+    while rest and rest[0] in "#b":
+        alter += 1 if rest[0] == "#" else -1
+        rest = rest[1:]
+    return 12 * (int(rest) + 1) + _MIDI_OF_LETTER[letter] + alter
+
+
+def read_exercise(path: Path) -> dict[str, Any]:
+    """An ssvd-scores ``EX.txt``: time, key_fifths, mode, pickup_quarters, and the printed notes
+    as ``(midi, chain_q)`` per printed note (rests left out, tie continuations kept), where
+    ``chain_q`` is the length of the tie chain the note belongs to."""
+    fields_: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields_[key.strip()] = value.split(" #")[0].strip()
+    printed: list[tuple[int, Fraction, bool]] = []
+    for tok in fields_["notes"].split():
+        if tok == "|":
+            continue
+        name, _, length = tok.partition(":")
+        tied = length.endswith("~")
+        q = Fraction(length.rstrip("~")).limit_denominator(48)
+        if name != "r":
+            printed.append((_printed_midi(name), q, tied))
+    notes: list[tuple[int, Fraction]] = []
+    chain: list[int] = []
+    total = Fraction(0)
+    for i, (_midi, q, tied) in enumerate(printed):
+        chain.append(i)
+        total += q
+        if not tied or i == len(printed) - 1:
+            notes.extend((printed[j][0], total) for j in chain)
+            chain, total = [], Fraction(0)
+    return {
+        "time": fields_["time"],
+        "key_fifths": int(fields_["key_fifths"]),
+        "mode": fields_.get("mode", "major"),
+        "pickup_q": Fraction(fields_.get("pickup_quarters", "0")),
+        "notes": notes,
+    }
+
+
+def _float_rows(path: Path) -> list[list[float]]:
+    return [[float(x) for x in line.split()] for line in path.read_text().splitlines() if len(line.split()) >= 3]
+
+
+def _pair_alignment(labels: list[tuple[float, float, float]], rows: list[list[float]]) -> list[int | None]:
+    """Per labelled note, the alignment row that describes it, or ``None``.
+
+    Both files list the sung notes in order with the same sung pitch, but some recordings'
+    alignments leave notes out or count time from another origin, so the rows are paired by
+    the longest common subsequence of sung pitches (equal within 2 cents), not by onset.
+    """
+    n, m = len(labels), len(rows)
+    same = [[abs(labels[i][2] - rows[j][1]) <= 0.02 for j in range(m)] for i in range(n)]
+    best = np.zeros((n + 1, m + 1), dtype=int)
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best[i, j] = best[i + 1, j + 1] + 1 if same[i][j] else max(best[i + 1, j], best[i, j + 1])
+    out: list[int | None] = [None] * n
+    i = j = 0
+    while i < n and j < m:
+        if same[i][j] and best[i, j] == best[i + 1, j + 1] + 1:
+            out[i] = j
+            i, j = i + 1, j + 1
+        elif best[i + 1, j] >= best[i, j + 1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def load_ssvd_scores(shared: Path) -> list[Item]:
+    """ssvd-scores: 40 sung exercises with the printed score (see its README).
+
+    References: the labels' sung pitch scored the published way (``published``, the main
+    figure) and rounded at A440 (``a440``); :class:`PageTruth` holds what the page should say.
+    """
+    folder = shared / "data" / "singing" / "ssvd-scores"
+    index = folder / "index.tsv"
+    if not index.exists():
+        return []
+    items = []
+    for line in index.read_text().splitlines()[1:]:
+        rec, _, ex = line.partition("\t")
+        rec, ex = rec.strip(), ex.strip()
+        audio = folder / "recordings" / f"{rec}.flac"
+        if not rec or not audio.exists():
+            continue
+        labels = [(r[0], r[1], r[2]) for r in _float_rows(folder / "recordings" / f"{rec}.notes.txt") if r[1] > r[0]]
+        rows = _float_rows(folder / "recordings" / f"{rec}.score.txt")
+        exercise = read_exercise(folder / "exercises" / f"{ex}.txt")
+        printed = exercise["notes"]
+        valid = [r for r in rows if r[0] >= 0 and r[1] > 0 and r[3] > 0 and 0 <= r[2] < len(printed)]
+        transpose = int(round(float(np.median([r[1] - r[3] for r in valid])))) if valid else 0
+        intended: list[int | None] = []
+        written: list[Fraction | None] = []
+        for j in _pair_alignment(labels, rows):
+            r = rows[j] if j is not None else None
+            if r is None or r not in valid:
+                intended.append(None)
+                written.append(None)
+            else:
+                intended.append(int(round(r[3])) + transpose)
+                written.append(printed[int(r[2])][1])
+        page = PageTruth(
+            exercise=ex,
+            time_signature=exercise["time"],
+            major_pc=(7 * exercise["key_fifths"] + transpose) % 12,
+            transpose=transpose,
+            label_notes=tuple(labels),
+            intended_midi=tuple(intended),
+            written_q=tuple(written),
+        )
+        a440 = tuple((on, off, int(round(m))) for on, off, m in labels)
+        refs = (Reference("published", tuple(labels), sung=True), Reference("a440", a440))
+        items.append(Item("ssvd-scores", rec, audio, refs, page=page))
+    return items
+
+
 def load_sets(names: list[str], *, seed: int, n_rendered: int, limit: int | None, jobs: int) -> list[Item]:
     """Load the named sets (skipping shared ones with a message when the data is absent)."""
     items: list[Item] = []
@@ -149,15 +311,15 @@ def load_sets(names: list[str], *, seed: int, n_rendered: int, limit: int | None
     for name in names:
         if name == "rendered":
             got = load_rendered(seed, n_rendered, jobs)
-        elif name in ("ssvd", "vocadito"):
+        elif name in ("ssvd", "vocadito", "ssvd-scores"):
             if shared is None:
                 print(f"[skip] set {name}: no shared data (set TRANSCRIBE_SHARED or provide ../shared)", file=sys.stderr)
                 continue
-            got = load_ssvd(shared) if name == "ssvd" else load_vocadito(shared)
+            got = {"ssvd": load_ssvd, "vocadito": load_vocadito, "ssvd-scores": load_ssvd_scores}[name](shared)
             if not got:
                 print(f"[skip] set {name}: no files under {shared}", file=sys.stderr)
                 continue
         else:
-            raise SystemExit(f"unknown set {name!r} (choose from rendered, ssvd, vocadito)")
+            raise SystemExit(f"unknown set {name!r} (choose from rendered, ssvd, vocadito, ssvd-scores)")
         items.extend(got[:limit] if limit else got)
     return items

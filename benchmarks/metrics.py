@@ -1,4 +1,5 @@
-"""Scoring: note F1 (mir_eval), frame raw pitch accuracy, and the notation metrics of issue 5."""
+"""Scoring: note F1 (mir_eval), frame raw pitch accuracy, the notation metrics of issue 5 and the
+page measures of issue 23 (ssvd-scores)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,11 @@ def note_scores(ref: NoteList, est: NoteList) -> dict[str, float]:
             n_match = round(r * len(r_hz))
         out[f"{name}_p"], out[f"{name}_r"], out[f"{name}_f1"] = float(p), float(r), float(f)
         out[f"{name}_match"] = float(n_match)
+    out["on_f1"] = 0.0
+    if len(r_hz) and len(e_hz):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out["on_f1"] = float(mir_eval.transcription.onset_precision_recall_f1(r_iv, e_iv, onset_tolerance=ONSET_TOL_S)[2])
     return out
 
 
@@ -215,3 +221,61 @@ def duration_scores(
         if ours is not None and true is not None and ours / s == true:
             right += 1
     return {"dur_right": right / len(pairs), "dur_matched": float(len(pairs)), "dur_scale": scale}
+
+
+# ---------------------------------------------------------------- page measures (issue 23, ssvd-scores)
+
+
+def page_scores(
+    est_written: Sequence[tuple[float, Any, int]],
+    est_key: str | None,
+    est_ts: str | None,
+    page: Any,
+) -> dict[str, float]:
+    """The page measures of ``ssvd-scores/README.md`` for one recording.
+
+    ``est_written`` is ``(onset_s, written duration_q with ties summed, written MIDI)`` per
+    written note and ``page`` a :class:`benchmarks.datasets.PageTruth`. Our notes are matched
+    to the labelled notes by onset (50 ms, one to one, pitch ignored); over the matched labels
+    that the alignment places in the score:
+
+    - ``pitch_right``: share written as the printed pitch transposed into the singer's register;
+    - ``key_rel``: our key signature is the printed one transposed (enharmonic counts);
+    - ``ts_right``: the printed time signature (4/4 = 2/2);
+    - ``dur_right``: share whose written length equals the printed one times a factor in
+      {1/2, 1, 2}, the one factor per recording that fits best (a tempo read at double or half).
+    """
+    import mir_eval
+
+    out: dict[str, float] = {"pitch_right": math.nan, "dur_right": math.nan, "page_matched": 0.0, "dur_scale": math.nan}
+    k = parse_key(est_key)
+    if k is None:
+        out["key_rel"] = 0.0
+    else:
+        pc = (_LETTER_PC[k[0]] + k[1]) % 12
+        out["key_rel"] = float((pc if k[2] == "major" else (pc + 3) % 12) == page.major_pc)
+    out["ts_right"] = ts_right(est_ts, page.time_signature)
+    labels = page.label_notes
+    if not est_written or not labels:
+        if labels:
+            out["pitch_right"] = out["dur_right"] = 0.0
+        return out
+    r_iv = np.array([[a, max(b, a + 1e-3)] for a, b, _ in labels], dtype=float)
+    e_on = np.array([w[0] for w in est_written], dtype=float)
+    pairs = mir_eval.transcription.match_note_onsets(r_iv, np.stack([e_on, e_on + 0.01], axis=1), onset_tolerance=ONSET_TOL_S)
+    placed = [(ri, ei) for ri, ei in pairs if page.intended_midi[ri] is not None]
+    out["page_matched"] = float(len(placed))
+    if not placed:
+        out["pitch_right"] = out["dur_right"] = 0.0
+        return out
+    out["pitch_right"] = sum(int(est_written[ei][2]) == page.intended_midi[ri] for ri, ei in placed) / len(placed)
+    best = -1
+    for s in (Fraction(1), Fraction(1, 2), Fraction(2)):
+        right = 0
+        for ri, ei in placed:
+            ours = _as_frac(est_written[ei][1])
+            right += int(ours is not None and ours == page.written_q[ri] * s)
+        if right > best:
+            best, out["dur_scale"] = right, float(s)
+    out["dur_right"] = best / len(placed)
+    return out

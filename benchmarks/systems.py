@@ -36,10 +36,14 @@ class Prediction:
     set: str
     id: str
     notes: list[tuple[float, float, float]] = field(default_factory=list)
+    #: The notes with the system's own fractional estimate of the sung pitch (MIDI + cents/100,
+    #: at A440) where it has one; empty: the same as ``notes``.
+    sung_notes: list[tuple[float, float, float]] = field(default_factory=list)
     tempo_bpm: float | None = None
     time_signature: str | None = None
     key: str | None = None
     written: list[tuple[float, Any]] = field(default_factory=list)  # (onset_s, duration_q)
+    written_midi: list[int] = field(default_factory=list)  # per written note, its written MIDI number
     track: tuple[np.ndarray, np.ndarray] | None = None  # (times_s, f0_hz; 0/NaN = unvoiced)
     seconds: float = math.nan
     error: str | None = None
@@ -64,7 +68,13 @@ def _note_tuple(n: Any) -> tuple[float, float, float]:
 
 def adapt_result(res: Any, pred: Prediction) -> Prediction:
     """Copy a ``transcribe.transcribe`` result into ``pred``, tolerating a growing/partial API."""
-    pred.notes = [_note_tuple(n) for n in (_get(res, "notes", default=()) or ())]
+    found = _get(res, "notes", default=()) or ()
+    pred.notes = [_note_tuple(n) for n in found]
+    tuning = float(_get(res, "tuning_cents", default=0.0) or 0.0)
+    if found and all(hasattr(n, "cents") for n in found):
+        # The sung pitch: the written semitone (after the tuning the notes were rounded in)
+        # plus the note's cents from it, back at A440.
+        pred.sung_notes = [(n.onset_s, n.offset_s, n.midi + (n.cents + tuning) / 100.0) for n in found]
     bpm = _get(res, "tempo_bpm", "bpm")
     rhythm = _get(res, "rhythm")
     if bpm is None and rhythm is not None:
@@ -78,6 +88,7 @@ def adapt_result(res: Any, pred: Prediction) -> Prediction:
     pred.key = str(key) if key is not None else None
     written = _get(res, "written", default=()) or ()
     pred.written = [(float(_get(w, "onset_s")), _get(w, "duration_q")) for w in written]
+    pred.written_midi = [int(_get(w, "midi")) for w in written]
     track = _get(res, "track")
     if track is not None:
         t = _get(track, "times_s")
@@ -176,6 +187,7 @@ def run_swift_notes(item: Item) -> Prediction:
     found = segment_notes(result)
     pred.seconds = time.perf_counter() - t0
     pred.notes = [(n.start, n.end, float(round(69.0 + 12.0 * math.log2(n.pitch_hz / 440.0)))) for n in found]
+    pred.sung_notes = [(n.start, n.end, 69.0 + 12.0 * math.log2(n.pitch_hz / 440.0)) for n in found]
     return pred
 
 

@@ -134,8 +134,12 @@ def estimate_key(notes: tuple[Note, ...]) -> str:
     if not notes:
         return "C major"
     row = int(np.argmax(key_features(notes) @ key_weights()))
-    tonic, minor = row % 12, row >= 12
-    return f"{(_MINOR_TONIC if minor else _MAJOR_TONIC)[tonic]} {'minor' if minor else 'major'}"
+    return key_name(row % 12, minor=row >= 12)
+
+
+def key_name(tonic_pc: int, *, minor: bool) -> str:
+    """The name of the key on pitch class ``tonic_pc``, e.g. ``key_name(10, minor=False) == "Bb major"``."""
+    return f"{(_MINOR_TONIC if minor else _MAJOR_TONIC)[tonic_pc % 12]} {'minor' if minor else 'major'}"
 
 
 # fmt: off

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import attack as attack_model
 from . import audio as audio_io
-from . import features, gating, harmony, notes, pitch, release, rhythm
+from . import features, gating, harmony, intonation, notes, pitch, release, rhythm
 from .config import TUNING_MIN_STEADINESS, Options
 from .errors import AudioError, TranscribeWarning
 from .export import write_bytes_atomic
@@ -39,7 +39,10 @@ class Transcription:
         voiced: Voicing mask per frame, shape (len(raw_track),).
         tuning_cents: The tuning the notes were rounded in, in cents from A440:
             the measured one, or 0 where the notes were rounded at A440
-            (``tuning="a440"``, or ``"auto"`` with an unsteady tuning).
+            (``tuning="a440"``), or, for ``"auto"`` with an unsteady tuning (a voice),
+            0 with each note named by key and the singer's drifting tuning
+            (:mod:`transcribe.intonation`; its ``cents`` are from that note, so the sung
+            pitch is still ``midi + cents / 100``).
         notes: Sounding notes in performance time.
         rhythm: Tempo, meter, pickup and quantized positions.
         key: Key like ``"G major"``.
@@ -80,7 +83,7 @@ class Transcription:
         if self.options.tuning == "a440":
             return f"tuning {measured:+.0f} cents (notes at A440)"
         if self.options.tuning == "auto" and self.tuning_cents == 0.0 and measured != 0.0:
-            return f"tuning {measured:+.0f} cents, unsteady (notes at A440)"
+            return f"tuning {measured:+.0f} cents, unsteady (notes named in the key, following the singer)"
         return f"tuning {measured:+.0f} cents"
 
     @property
@@ -283,11 +286,25 @@ def transcribe(
         found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
+    sung_key, written_as = None, rhythm.SungRhythm((rhythm.FINE_PENALTY, rhythm.OTHER_PENALTY), 0.0)
+    if opts.tuning == "auto" and not _steady(measured) and found:
+        # A voice that holds no one tuning: name its notes by the key and its drifting tuning,
+        # and write its rhythm in simple values unless the onsets insist.
+        meant = intonation.name_sung_notes(found, tuning_cents=tuning, key=opts.key)
+        found, sung_key, written_as = meant.notes, meant.key, rhythm.SungRhythm.load()
     accent_db = note_peaks_db(found, raw)
     if hook is not None:
         hook("rhythm", {"notes": found, "accent_db": accent_db})
-    rh = rhythm.analyze(found, tempo_bpm=opts.tempo_bpm, time_signature=opts.time_signature, accent_db=accent_db)
-    key = opts.key or harmony.estimate_key(found)
+    rh = rhythm.analyze(
+        found,
+        tempo_bpm=opts.tempo_bpm,
+        time_signature=opts.time_signature,
+        accent_db=accent_db,
+        grid_penalties=written_as.grid_penalties,
+        compound_shift=written_as.compound_shift,
+        rest_min_beats=written_as.rest_min_beats,
+    )
+    key = opts.key or sung_key or harmony.estimate_key(found)
     if harmony.usual_key(key) != key:
         usual = harmony.usual_key(key)
         warnings.warn(f"{key} is written as {usual}, its enharmonic equivalent with a usual key signature", TranscribeWarning, stacklevel=2)

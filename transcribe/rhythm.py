@@ -25,9 +25,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 
@@ -60,6 +62,26 @@ METERS: dict[tuple[int, int], str] = {
 #: Quantization penalties (beats per onset) for the finer and the other grid.
 FINE_PENALTY = 0.06
 OTHER_PENALTY = 0.12
+#: How a voice's rhythm is written: the fitted ``grid_penalties`` for :func:`analyze`
+#: (``benchmarks/fit_sung_rhythm.py``; docs/intonation.md).
+SUNG_RHYTHM_FILE = Path(__file__).resolve().parent / "data" / "sung_rhythm.json"
+
+
+@dataclass(frozen=True)
+class SungRhythm:
+    """How a voice's rhythm is written: :func:`analyze`'s ``grid_penalties``, ``compound_shift``
+    and ``rest_min_beats``."""
+
+    grid_penalties: tuple[float, float]
+    compound_shift: float
+    rest_min_beats: float = 0.5
+
+    @classmethod
+    def load(cls, path: Path = SUNG_RHYTHM_FILE) -> SungRhythm:
+        """The fitted values (package data)."""
+        data = json.loads(path.read_text())
+        fine, other = data["grid_penalties"]
+        return cls((float(fine), float(other)), float(data["compound_shift"]), float(data["rest_min_beats"]))
 
 
 @dataclass(frozen=True)
@@ -241,7 +263,11 @@ def meter_scores(feats: np.ndarray, weights: np.ndarray | None = None, units: np
 
 
 def pick_reading(
-    candidates: list[MeterChoice], feats: np.ndarray, weights: np.ndarray | None = None, units: np.ndarray | None = None
+    candidates: list[MeterChoice],
+    feats: np.ndarray,
+    weights: np.ndarray | None = None,
+    units: np.ndarray | None = None,
+    bias: np.ndarray | None = None,
 ) -> int:
     """Index of the chosen reading: the best-scoring reading's meter, with the downbeat
     the weighted sum alone prefers for that meter.
@@ -250,9 +276,11 @@ def pick_reading(
     shift a melody of even notes (our own Ode to Joy sample) half a bar; the
     weighted sum does not, at 1.5 points of downbeats right on held-out
     simulated takes (0.562 -> 0.547 meter, tempo and downbeat all right).
+    ``bias`` (per reading) is added to the scores when choosing the meter.
     """
     w = meter_weights() if weights is None else weights
-    best = candidates[int(np.argmax(meter_scores(feats, w, units)))]
+    scores = meter_scores(feats, w, units)
+    best = candidates[int(np.argmax(scores if bias is None else scores + bias))]
     return _best_downbeat(candidates, feats, w, best.tatums_per_beat, best.beats_per_bar, compound=best.compound)
 
 
@@ -585,6 +613,7 @@ def choose_meter(
     time_signature: str | None = None,
     pitch: np.ndarray | None = None,
     accent_db: np.ndarray | None = None,
+    compound_shift: float = 0.0,
 ) -> MeterChoice:
     """Group tatums into beats and bars the way a musician would write them.
 
@@ -601,6 +630,8 @@ def choose_meter(
         time_signature: Fixed time signature, or ``None``.
         pitch: MIDI numbers, shape (n,).
         accent_db: Each note's peak level in dB, shape (n,), or ``None``.
+        compound_shift: Taken off the score of every reading in beats of three (a voice's
+            printed tunes are rarely compound), 0 for none.
     """
     candidates = meter_candidates(tatum_s, beat_s=beat_s, time_signature=time_signature)
     if not candidates:  # overrides that no reading satisfies: take them as given
@@ -608,7 +639,8 @@ def choose_meter(
         m = _beats_per_bar(time_signature) if time_signature else 4
         return MeterChoice(b, m, 0, time_signature or "4/4", compound=b == 3)
     feats = meter_features(k, d, w, tatum_s, candidates, pitch=pitch, accent_db=accent_db)
-    index = pick_reading(candidates, feats)
+    bias = -compound_shift * np.array([c.compound for c in candidates], dtype=float) if compound_shift else None
+    index = pick_reading(candidates, feats, bias=bias)
     if time_signature is None:
         index = two_or_four(candidates, feats, index, k, d, relative_levels(accent_db, pitch, len(k)))
     choice = candidates[index]
@@ -636,7 +668,7 @@ def _same_meter(candidate: str, wanted: str) -> bool:
     return _beats_per_bar(candidate) == _beats_per_bar(wanted)
 
 
-def _quantize_positions(r: np.ndarray, *, compound: bool) -> np.ndarray:
+def _quantize_positions(r: np.ndarray, *, compound: bool, penalties: tuple[float, float] = (FINE_PENALTY, OTHER_PENALTY)) -> np.ndarray:
     """Snap positions in beats to a grid chosen per beat.
 
     A simple-meter beat is written in halves, or quarters where the onsets need
@@ -647,6 +679,8 @@ def _quantize_positions(r: np.ndarray, *, compound: bool) -> np.ndarray:
     Args:
         r: Positions in beats, shape (n,), increasing.
         compound: Whether beats divide in three.
+        penalties: The price per onset of the finer grid and of the other division
+            (:data:`FINE_PENALTY`, :data:`OTHER_PENALTY`; a voice is written with higher ones).
 
     Returns:
         Snapped positions in beats, shape (n,).
@@ -658,7 +692,7 @@ def _quantize_positions(r: np.ndarray, *, compound: bool) -> np.ndarray:
         idx = np.flatnonzero(beat == b)
         x = r[idx]
         options = []
-        for div, penalty in ((base, 0.0), (fine, FINE_PENALTY), (other, OTHER_PENALTY)):
+        for div, penalty in ((base, 0.0), (fine, penalties[0]), (other, penalties[1])):
             q = np.round(x * div) / div
             coarse = np.abs(q * base - np.round(q * base)) < 1e-9
             cost = np.abs(x - q).sum() + penalty * np.count_nonzero(~coarse)
@@ -719,6 +753,9 @@ def analyze(
     tempo_bpm: float | None = None,
     time_signature: str | None = None,
     accent_db: np.ndarray | None = None,
+    grid_penalties: tuple[float, float] = (FINE_PENALTY, OTHER_PENALTY),
+    compound_shift: float = 0.0,
+    rest_min_beats: float = 0.5,
 ) -> Rhythm:
     """Estimate tempo and meter and quantize every note.
 
@@ -727,6 +764,11 @@ def analyze(
         tempo_bpm: Quarter-note tempo override.
         time_signature: Time-signature override, e.g. ``"3/4"``.
         accent_db: Each note's peak level in dB, shape (len(notes),), or ``None``.
+        grid_penalties: The price per onset of a finer beat division and of the other one
+            (triplets in simple time, duplets in compound), see :func:`_quantize_positions`.
+        compound_shift: Against readings in beats of three, see :func:`choose_meter`.
+        rest_min_beats: The shortest gap before the next note written as a rest (beats);
+            a shorter one is articulation (or a breath) and joins the note.
 
     Returns:
         The rhythm; for no notes, the overrides (or 4/4 at 100 BPM) with no positions.
@@ -738,20 +780,22 @@ def analyze(
     tau = grid.period_s
     beat_s = None if tempo_bpm is None else 60.0 / tempo_bpm * (1.5 if time_signature and _is_compound(time_signature) else 1.0)
     pitch = np.array([n.midi for n in notes])
-    meter = choose_meter(k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=pitch, accent_db=accent_db)
+    meter = choose_meter(
+        k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=pitch, accent_db=accent_db, compound_shift=compound_shift
+    )
     b, m = meter.tatums_per_beat, meter.beats_per_bar
     compound = meter.compound
     beat_q = 1.5 if compound else 1.0
     # Positions in beats from a downbeat.
     r = (kc - meter.downbeat) / b
     r_off = (kc_off - meter.downbeat) / b
-    pos = _make_increasing(_quantize_positions(r, compound=compound), step=1.0 / (6.0 if compound else 4.0))
-    # Durations: the offset on the fine grid; a gap shorter than half a beat
-    # before the next note is articulation and joins the note.
+    pos = _make_increasing(_quantize_positions(r, compound=compound, penalties=grid_penalties), step=1.0 / (6.0 if compound else 4.0))
+    # Durations: the offset on the fine grid; a gap shorter than half a beat (or
+    # ``rest_min_beats``) before the next note is articulation and joins the note.
     unit = 1.0 / (3.0 if compound else 4.0)
     nxt = np.append(pos[1:], np.inf)
     end = np.maximum(np.round(r_off / unit) * unit, pos + unit)
-    end = np.where(nxt - end < 0.5, nxt, np.minimum(end, nxt))
+    end = np.where(nxt - end < rest_min_beats, nxt, np.minimum(end, nxt))
     dur = end - pos
     score_zero = float(pos[0])
     down = m * math.ceil(score_zero / m - 1e-9)

@@ -1,0 +1,59 @@
+"""The ssvd-scores page measures (issue 23) and the published sung-note protocol (issue 24)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from benchmarks.datasets import PageTruth, _pair_alignment, read_exercise
+from benchmarks.metrics import note_scores, page_scores
+
+
+def _page(**kw: object) -> PageTruth:
+    base = dict(
+        exercise="ex",
+        time_signature="3/4",
+        major_pc=2,  # C major printed, sung 2 semitones up: D major
+        transpose=2,
+        label_notes=((0.0, 0.5, 62.3), (0.5, 1.0, 64.4), (1.0, 2.0, 66.2), (2.0, 3.0, 60.0)),
+        intended_midi=(62, 64, 66, None),
+        written_q=(Fraction(1), Fraction(1), Fraction(2), None),
+    )
+    base.update(kw)
+    return PageTruth(**base)  # type: ignore[arg-type]
+
+
+def test_read_exercise_sums_tie_chains_and_reads_sharps(tmp_path: Path) -> None:
+    ex = tmp_path / "ex.txt"
+    ex.write_text("time: 3/4\nkey_fifths: 1\nmode: major\npickup_quarters: 1\nnotes: F#4:1 | G4:2~ | G4:1 r:1 Bb3:1/3\n")
+    got = read_exercise(ex)
+    assert got["time"] == "3/4" and got["key_fifths"] == 1 and got["pickup_q"] == 1
+    assert got["notes"] == [(66, 1), (67, 3), (67, 3), (58, Fraction(1, 3))]
+
+
+def test_alignment_pairs_by_sung_pitch_even_with_another_time_origin() -> None:
+    labels = [(0.7, 0.9, 61.02), (0.9, 1.2, 62.85), (1.2, 1.5, 64.35), (1.5, 1.8, 65.27)]
+    rows = [[2.21, 61.02, 0, 60], [2.71, 64.35, 2, 64], [3.0, 65.27, 3, 65]]  # one note left out, 1.5 s later
+    assert _pair_alignment(labels, rows) == [0, None, 1, 2]
+
+
+def test_page_scores_count_pitch_key_meter_and_lengths() -> None:
+    page = _page()
+    written = [(0.01, Fraction(1, 2), 62), (0.52, Fraction(1, 2), 65), (1.0, Fraction(1), 66), (2.0, Fraction(1), 60)]
+    got = page_scores(written, "B minor", "3/4", page)
+    assert got["key_rel"] == 1.0  # B minor has D major's signature
+    assert got["ts_right"] == 1.0
+    assert got["page_matched"] == 3  # the last label has no place in the score
+    assert abs(got["pitch_right"] - 2 / 3) < 1e-9
+    assert got["dur_right"] == 1.0 and got["dur_scale"] == 0.5  # every length at half: one factor for the take
+    worse = page_scores(written, "G major", "2/2", page)
+    assert worse["key_rel"] == 0.0 and worse["ts_right"] == 0.0
+
+
+def test_published_protocol_compares_fractional_sung_pitch() -> None:
+    ref = [(0.0, 0.5, 60.45), (0.5, 1.0, 62.0)]
+    # A note sung at 60.55 rounds to 61 at A440, 55 cents from the label's 60.45: the
+    # fractional estimate matches where the rounded one does not.
+    assert note_scores(ref, [(0.0, 0.5, 60.55), (0.5, 1.0, 62.1)])["conp_f1"] == 1.0
+    assert note_scores([(0.0, 0.5, 60.45), (0.5, 1.0, 62.0)], [(0.0, 0.5, 61.0), (0.5, 1.0, 62.0)])["conp_f1"] == 0.5
+    assert note_scores(ref, [(0.02, 0.3, 70.0), (0.5, 1.0, 62.0)])["on_f1"] == 1.0

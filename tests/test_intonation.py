@@ -1,0 +1,76 @@
+"""Naming sung notes as the melody meant (issue 23): key and a drifting tuning together."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.synth import ODE_TO_JOY, melody, render
+from transcribe import harmony, transcribe
+from transcribe.intonation import name_sung_notes
+from transcribe.types import Note
+
+
+def _sung(score: list[tuple[int, float]], *, drift_cents: float, off_cents: dict[int, float], bpm: float = 100.0) -> tuple[Note, ...]:
+    """Notes of ``score`` as a singer gives them, rounded at A440 as the voice path finds them:
+    the tuning drifts linearly by ``drift_cents`` over the take, some notes are sung off."""
+    timed = melody(score, bpm=bpm)
+    end = timed[-1][0]
+    out = []
+    for i, (on, off, midi) in enumerate(timed):
+        sung = midi + (drift_cents * on / end + off_cents.get(i, 0.0)) / 100.0
+        written = int(round(sung))
+        out.append(Note(on, off, written, (sung - written) * 100.0))
+    return tuple(out)
+
+
+def test_drifting_singer_is_written_with_the_scores_notes() -> None:
+    off = {3: 35.0, 9: -30.0, 16: 40.0, 22: -35.0}
+    found = _sung(ODE_TO_JOY, drift_cents=60.0, off_cents=off)
+    at_a440 = [n.midi for n in found]
+    truth = [m for m, _ in ODE_TO_JOY]
+    assert at_a440 != truth  # rounding at A440 writes the singer's intonation
+    meant = name_sung_notes(found)
+    assert [n.midi for n in meant.notes] == truth
+    assert harmony.key_signature_sharps(meant.key) == 2  # D major (or its relative minor)
+    assert harmony.spell(meant.notes[0].midi, meant.key) == "F#4"
+    # The sung pitch is still there, measured from the written note.
+    for before, after in zip(found, meant.notes):
+        assert abs((before.midi + before.cents / 100) - (after.midi + after.cents / 100)) < 1e-9
+    # The path moves with the take (not one global offset): 30 of the 60 cents when measured.
+    assert meant.offsets_cents[-1] - meant.offsets_cents[0] >= 25.0
+
+
+def test_held_chromatic_passing_note_is_kept_and_a_quick_sour_one_is_not() -> None:
+    # C major: C D E F G F E D# E D C, the D# held (a real chromatic passing note), sung within 5 cents.
+    score = [(60, 1), (62, 1), (64, 1), (65, 1), (67, 1), (65, 1), (64, 1), (63, 2), (64, 1), (62, 1), (60, 2)]
+    meant = name_sung_notes(_sung(score, drift_cents=20.0, off_cents={7: -5.0}))
+    assert [n.midi for n in meant.notes] == [m for m, _ in score]
+    assert harmony.spell(meant.notes[7].midi, meant.key) == "D#4"
+    # The same tune with E sung quick and 45 cents flat (nearer D#): written E.
+    quick = [(60, 1), (62, 1), (64, 1), (65, 1), (67, 1), (65, 1), (64, 0.5), (62, 1), (60, 2)]
+    meant = name_sung_notes(_sung(quick, drift_cents=0.0, off_cents={6: -45.0}, bpm=140.0))
+    assert [n.midi for n in meant.notes] == [m for m, _ in quick]
+
+
+def test_a_given_key_is_kept() -> None:
+    found = _sung(ODE_TO_JOY, drift_cents=0.0, off_cents={})
+    assert name_sung_notes(found, key="B minor").key == "B minor"
+    assert name_sung_notes((), key=None).notes == ()
+
+
+def test_unsteady_voice_path_writes_the_meant_notes_end_to_end() -> None:
+    """A synthetic voice (vibrato, a 60-cent drift, notes sung 30-40 cents off) through the
+    whole pipeline: its tuning measures unsteady, and the page has the score's pitches."""
+    timed = melody(ODE_TO_JOY, bpm=90.0)
+    end = timed[-1][0]
+    off = {2: 35.0, 8: -30.0, 15: 40.0, 21: -35.0}
+    parts = [
+        render([(on, off_s, m)], cents=60.0 * on / end + off.get(i, 0.0), vibrato_cents=30.0, tail_s=0.0)
+        for i, (on, off_s, m) in enumerate(timed)
+    ]
+    y = np.zeros(max(len(p) for p in parts) + 22050, dtype=np.float32)
+    for p in parts:
+        y[: len(p)] += p
+    res = transcribe(y, sr=44100)
+    assert res.tuning_steadiness is not None and res.tuning_steadiness < 0.55
+    assert [n.midi for n in res.notes] == [m for m, _ in ODE_TO_JOY]

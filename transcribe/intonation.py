@@ -1,0 +1,167 @@
+"""The notes a singer meant: key and a slowly drifting tuning, estimated together.
+
+A voice does not hold A440, nor one tuning through a take: an amateur sits 40 cents sharp,
+wanders, and misses a note by a third of a semitone here and there. Rounding each note at
+A440 (or at one global offset) then writes the singer's intonation instead of the melody.
+
+Here every key signature (12 sets of seven pitch classes) is tried with a hidden tuning offset
+that follows the take note by note (a Viterbi path over offsets from -100 to +100 cents in
+5-cent steps, moving little between neighbouring notes; the take is then written in the
+semitone its notes' median deviation is nearest to). Given the key and the offset, a
+note is written as the nearest pitch by a cost of its squared distance in semitones (weighted
+by how long it is held), plus a fixed price for a pitch outside the key: a chromatic note is
+written only where it was sung close to that pitch and held. The key signature whose best
+path costs least wins; the mode (major or its relative minor) and tonic then follow
+:func:`transcribe.harmony.key_features` on the renamed notes. Each note keeps its sung pitch:
+its ``cents`` are measured from the newly written pitch (and may exceed 50).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+from . import harmony
+from .types import Note
+
+#: Offsets the tuning may take, in cents from A440.
+OFFSETS_CENTS = np.arange(-100.0, 100.0 + 1e-9, 5.0)
+#: The fitted parameters (``benchmarks/fit_intonation.py``; docs/intonation.md).
+PARAMS_FILE = Path(__file__).resolve().parent / "data" / "intonation.json"
+
+
+@dataclass(frozen=True)
+class IntonationParams:
+    """The knobs of :func:`name_sung_notes`.
+
+    Attributes:
+        sung_sd: Spread of a held note's sung pitch around its written pitch (semitones).
+        held_s: Notes held this long (seconds) or longer count fully; shorter ones in proportion.
+        chromatic_cost: The price of writing a pitch outside the key (units of squared ``sung_sd``).
+        drift_per_note_cents: How far the tuning moves between neighbouring notes (SD, cents)...
+        drift_per_s_cents: ...plus this much per second between their onsets.
+        start_sd_cents: Spread of the first note's offset around A440 (cents).
+        key_model_weight: How much :data:`transcribe.harmony.key_weights()`' score of the melody
+            written in a signature counts in choosing the signature.
+    """
+
+    sung_sd: float = 0.25
+    held_s: float = 0.3
+    chromatic_cost: float = 5.0
+    drift_per_note_cents: float = 5.0
+    drift_per_s_cents: float = 3.0
+    start_sd_cents: float = 50.0
+    key_model_weight: float = 0.0
+
+    @classmethod
+    def load(cls, path: Path = PARAMS_FILE) -> IntonationParams:
+        """The parameters stored in ``path`` (package data)."""
+        data = json.loads(path.read_text())
+        return cls(**{f.name: float(data["params"][f.name]) for f in fields(cls)})
+
+
+_MAJOR_STEPS = (0, 2, 4, 5, 7, 9, 11)
+_CANDIDATES = np.arange(-2, 3)
+
+
+@dataclass(frozen=True)
+class Intonation:
+    """The page a sung take means.
+
+    Attributes:
+        notes: The notes, each written as the pitch the singer meant (``midi``), with
+            ``cents`` from it to the sung pitch (at A440).
+        key: Like ``"G major"``.
+        offsets_cents: Per note, the singer's tuning at that note in cents from A440.
+    """
+
+    notes: tuple[Note, ...]
+    key: str
+    offsets_cents: np.ndarray
+
+
+def _costs(sung: np.ndarray, weight: np.ndarray, major_pc: int, prm: IntonationParams) -> tuple[np.ndarray, np.ndarray]:
+    """For every note and offset: the cheapest written pitch and its cost, shapes (n, len(OFFSETS_CENTS))."""
+    in_key = np.zeros(12, dtype=bool)
+    in_key[[(major_pc + s) % 12 for s in _MAJOR_STEPS]] = True
+    x = sung[:, None] - OFFSETS_CENTS[None, :] / 100.0  # (n, k)
+    cand = np.round(x)[..., None] + _CANDIDATES  # (n, k, 5)
+    cost = weight[:, None, None] * ((x[..., None] - cand) / prm.sung_sd) ** 2
+    cost = cost + prm.chromatic_cost * ~in_key[cand.astype(int) % 12]
+    best = np.argmin(cost, axis=2)
+    pitch = np.take_along_axis(cand, best[..., None], axis=2)[..., 0]
+    return pitch, np.take_along_axis(cost, best[..., None], axis=2)[..., 0]
+
+
+def _viterbi(cost: np.ndarray, onsets_s: np.ndarray, prm: IntonationParams) -> tuple[float, np.ndarray]:
+    """Cheapest offset path through ``cost`` (n, k): its total and the state per note."""
+    n, k = cost.shape
+    d = OFFSETS_CENTS[:, None] - OFFSETS_CENTS[None, :]
+    total = cost[0] + (OFFSETS_CENTS / prm.start_sd_cents) ** 2
+    back = np.zeros((n, k), dtype=np.int64)
+    for i in range(1, n):
+        gap = max(float(onsets_s[i] - onsets_s[i - 1]), 0.0)
+        var = prm.drift_per_note_cents**2 + prm.drift_per_s_cents**2 * gap
+        step = total[None, :] + d**2 / var  # [to, from]
+        back[i] = np.argmin(step, axis=1)
+        total = step[np.arange(k), back[i]] + cost[i]
+    path = np.empty(n, dtype=np.int64)
+    path[-1] = int(np.argmin(total))
+    for i in range(n - 1, 0, -1):
+        path[i - 1] = back[i, path[i]]
+    return float(total[path[-1]]), path
+
+
+def _mode_of(notes: tuple[Note, ...], major_pc: int) -> str:
+    """The major key with this signature or its relative minor, whichever the key model prefers."""
+    scores = harmony.key_features(notes) @ harmony.key_weights()
+    minor_row = 12 + (major_pc + 9) % 12
+    if scores[minor_row] > scores[major_pc]:
+        return harmony.key_name((major_pc + 9) % 12, minor=True)
+    return harmony.key_name(major_pc, minor=False)
+
+
+def name_sung_notes(
+    found: tuple[Note, ...], *, tuning_cents: float = 0.0, key: str | None = None, params: IntonationParams | None = None
+) -> Intonation:
+    """Write each sung note as the pitch the singer meant, in the key they sang in.
+
+    Args:
+        found: Notes whose sung pitch is ``midi + (cents + tuning_cents) / 100``.
+        tuning_cents: The tuning the notes were rounded in.
+        key: A key to use (``"F major"``); ``None`` estimates it with the tuning.
+        params: The knobs; ``None`` reads the fitted ones (:data:`PARAMS_FILE`).
+
+    Returns:
+        The renamed notes, the key, and the tuning followed per note.
+    """
+    if not found:
+        return Intonation((), key or "C major", np.zeros(0))
+    prm = params or IntonationParams.load()
+    sung = np.array([n.midi + (n.cents + tuning_cents) / 100.0 for n in found])
+    weight = np.clip(np.array([n.duration_s for n in found]) / prm.held_s, 0.2, 1.0)
+    onsets = np.array([n.onset_s for n in found])
+    signatures = [7 * harmony.key_signature_sharps(key) % 12] if key else range(12)
+    best: tuple[float, int, np.ndarray, np.ndarray] | None = None
+    for major_pc in signatures:
+        pitch, cost = _costs(sung, weight, major_pc, prm)
+        total, path = _viterbi(cost, onsets, prm)
+        written = pitch[np.arange(len(found)), path]
+        if prm.key_model_weight:
+            # What the melody written this way says for the key (tonic, phrase ends, profile).
+            named = tuple(Note(n.onset_s, n.offset_s, int(w)) for n, w in zip(found, written))
+            scores = harmony.key_features(named) @ harmony.key_weights()
+            total -= prm.key_model_weight * max(scores[major_pc], scores[12 + (major_pc + 9) % 12])
+        if best is None or total < best[0]:
+            best = (total, major_pc, written, OFFSETS_CENTS[path])
+    assert best is not None
+    _, major_pc, written, offsets = best
+    # Offsets o and o - 100 with every note a semitone higher read the same take: write it in the
+    # semitone the notes' median deviation is nearest to (the register the singer sang in).
+    shift = int(np.round(np.median(sung - written)))
+    written, offsets, major_pc = written + shift, offsets - 100.0 * shift, (major_pc + shift) % 12
+    notes = tuple(Note(n.onset_s, n.offset_s, int(w), float((s - w) * 100.0), n.confidence) for n, w, s in zip(found, written, sung))
+    return Intonation(notes, key or _mode_of(notes, major_pc), offsets)
