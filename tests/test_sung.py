@@ -96,3 +96,22 @@ def test_a_model_fitted_on_other_features_is_refused() -> None:
     arrays["features"] = np.array(["something", "else"])
     with pytest.raises(ValueError, match="refit"):
         sung.SungModel.from_arrays(arrays)
+
+
+def test_pitch_offset_moves_the_sung_pitch_not_the_written_semitone() -> None:
+    n = 60
+    voiced = np.ones(n, dtype=bool)
+    frames = _frames(np.full(n, 60.3), voiced)
+    p_on, p_off = np.zeros(n), np.zeros(n)
+    p_on[5] = 0.9
+    weights = sung.load_model()
+    model = sung.SungModel(weights.onset, weights.offset, 0.5, 0.5, 4, 0.4)
+    (note,) = sung.read_notes(frames, p_on, p_off, model, min_note_s=0.07)
+    assert note.midi == 60
+    assert note.cents == pytest.approx(70.0)
+
+
+def test_features_of_fewer_frames_than_the_context() -> None:
+    frames = _frames(np.full(4, 60.0), np.ones(4, dtype=bool))
+    x = sung.frame_features(frames, np.full((4, 3), -30.0))
+    assert x.shape == (4, len(sung.FEATURES)) and np.isfinite(x).all()

@@ -51,6 +51,8 @@ def _shift(a: np.ndarray, k: int, fill: float) -> np.ndarray:
     """``a`` moved so that entry ``i`` holds ``a[i + k]`` (``fill`` outside)."""
     out = np.full_like(a, fill)
     n = len(a)
+    if abs(k) >= n:
+        return out
     if k >= 0:
         out[: n - k] = a[k:]
     else:
@@ -117,7 +119,8 @@ class SungModel:
         onset_min: Weakest onset-probability peak that starts a note.
         offset_min: Weakest offset-probability peak that ends a note before the next onset.
         min_gap_frames: Fewest frames between two onsets.
-        pitch_offset_st: Added to each note's measured pitch (semitones).
+        pitch_offset_st: Added to each note's sung pitch (``midi + cents / 100``, semitones), not
+            to the semitone it is written as.
     """
 
     onset: dict[str, np.ndarray]
@@ -236,10 +239,12 @@ def read_notes(
         if nxt == n and b == n:  # the last note ends with its voicing
             b = a + int(np.flatnonzero(v)[-1]) + 1
             v = voiced[a:b]
-        # The median of the note's voiced frames (a scoop or a fall moves it little), plus the
-        # offset between that and the labellers' sung pitch.
-        centre = float(np.median(midi[a:b][v])) + model.pitch_offset_st - tuning_cents / 100.0
-        pitch = int(np.floor(centre + 0.5))
+        # The median of the note's voiced frames (a scoop or a fall moves it little) is the
+        # note's pitch; its sung pitch (``midi + cents / 100``) adds the offset between that
+        # and the labellers' (which semitone is written is decided on the median alone).
+        median = float(np.median(midi[a:b][v])) - tuning_cents / 100.0
+        pitch = int(np.floor(median + 0.5))
+        centre = median + model.pitch_offset_st
         onset_s = float(times[a])
         offset_s = float(times[b]) if b < n else float(times[-1] + hop)
         if offset_s - onset_s < min_note_s:
