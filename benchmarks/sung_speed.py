@@ -1,4 +1,5 @@
-"""python -m benchmarks.sung_speed: CPU time of the voice path's note stage, before (notes.SUNG rules) and after (transcribe.sung), on 3 minutes of ssvd."""
+"""python -m benchmarks.sung_speed: CPU time of the voice path's note stage, before (the notes.SUNG rules)
+and after (transcribe.sung), on 3 minutes of ssvd-dev (its first six recordings joined)."""
 
 import time
 from pathlib import Path
@@ -50,6 +51,6 @@ for _ in range(5):
         t = time.process_time()
         fn()
         res[name].append(time.process_time() - t)
-print(
-    f"3-minute input: pitch track + onset strengths {t_front:.2f} s CPU; note stage median CPU: old {np.median(res['old']):.3f} s, new {np.median(res['new']):.3f} s ({len(old())} / {len(new())} notes)"
-)
+old_n, new_n = len(old()), len(new())
+print(f"3-minute input: pitch track + onset strengths {t_front:.2f} s CPU")
+print(f"note stage, median CPU of 5: old {np.median(res['old']):.3f} s, new {np.median(res['new']):.3f} s ({old_n} / {new_n} notes)")
