@@ -190,3 +190,34 @@ def harmonic_energy_db(
     frames = _frames(samples, centers, win).astype(np.float64) * np.hanning(win)
     power = np.abs(np.fft.rfft(frames, axis=1)[:, band]) ** 2
     return 10.0 * np.log10(power.sum(axis=1) + 1e-12)
+
+
+#: Band edges (Hz) of :func:`band_levels_db`: the voice's fundamental and first formant, the
+#: upper formants, and the noise of consonants and breaths.
+BAND_EDGES_HZ: tuple[float, ...] = (80.0, 500.0, 2000.0, 8000.0)
+
+
+def band_levels_db(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: float = 0.032) -> np.ndarray:
+    """Level (dB) in each band of :data:`BAND_EDGES_HZ` of ``win_s`` of audio centred on each time.
+
+    Returns:
+        Shape (len(times_s), len(BAND_EDGES_HZ) - 1), floored at -140 dB.
+    """
+    times_s = np.asarray(times_s, dtype=np.float64)
+    n_bands = len(BAND_EDGES_HZ) - 1
+    out = np.full((len(times_s), n_bands), -140.0)
+    if len(times_s) == 0 or len(samples) == 0:
+        return out
+    win = 1 << int(np.ceil(np.log2(max(16, win_s * sr))))
+    window = np.hanning(win).astype(np.float32)
+    freqs = np.fft.rfftfreq(win, 1.0 / sr)
+    band_of = np.searchsorted(np.asarray(BAND_EDGES_HZ), freqs, side="right") - 1
+    centers = np.round(times_s * sr).astype(np.int64)
+    for start in range(0, len(times_s), CHUNK_FRAMES):
+        frames = _frames(samples, centers[start : start + CHUNK_FRAMES], win).astype(np.float32) * window
+        power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+        for b in range(n_bands):
+            sel = band_of == b
+            if sel.any():
+                out[start : start + CHUNK_FRAMES, b] = 10.0 * np.log10(np.maximum(power[:, sel].sum(axis=1) / win, 1e-14))
+    return out

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import attack as attack_model
 from . import audio as audio_io
-from . import features, gating, harmony, intonation, notes, pitch, release, rhythm
+from . import features, gating, harmony, intonation, notes, pitch, release, rhythm, sung
 from .config import TUNING_MIN_STEADINESS, Options
 from .errors import AudioError, TranscribeWarning
 from .export import write_bytes_atomic
@@ -256,34 +256,7 @@ def transcribe(
     else:
         measured = Tuning(0.0, 0.0)
         onset = attack = np.zeros(len(raw))
-    tuning = rounding_tuning_cents(measured, opts.tuning)
-    onsets_at = onset_rule(measured, opts.onsets)
-    # "pitch" onsets (a voice): no attack search before the tracker's onset, fewer splits.
-    params = notes.SUNG if onsets_at == "pitch" else notes.SegmentParams()
-    found = notes.segment(
-        raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params, hook=hook
-    )
-
-    def energy(times_s: np.ndarray, f0_hz: float, exclude_f0_hz: float) -> np.ndarray | None:
-        return features.harmonic_energy_db(audio.samples, audio.sr, times_s, f0_hz=f0_hz, exclude_f0_hz=exclude_f0_hz)
-
-    # Kept for "pitch" onsets too: it follows the new pitch's own harmonics, so it only moves an
-    # onset where a slow swell hid under the old note, and a choir that measures unsteady
-    # (seed-1 r021, steadiness 0.50) kept COnP 0.48 with it against 0.06 without.
-    found = notes.retime_handovers(found, raw, energy, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params)
-    found = notes.trim_releases(found, raw, min_note_s=opts.min_note_s, params=params)
-    found = notes.onsets_at_vowels(found, raw, min_note_s=opts.min_note_s, params=params)
-    if onsets_at == "attack":
-        # The release network learned instruments' releases under reverb (rendered sets); on
-        # the sung sets, whose labels end a note where the singer's vowel fades, it cut notes
-        # short (ssvd COnPOff 0.436 -> 0.400), so a voice (an unsteady tuning) keeps its ends.
-        frames = FrameArrays.of(raw, onset, attack, mask)
-        if hook is not None:
-            hook("refine_offsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
-        found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s)
-        if hook is not None:
-            hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
-        found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
+    found, tuning, onsets_at = find_notes(audio, raw, mask, sure, onset, attack, measured, opts, hook=hook)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     sung_key, written_as = None, rhythm.SungRhythm((rhythm.FINE_PENALTY, rhythm.OTHER_PENALTY), 0.0)
@@ -327,6 +300,54 @@ def transcribe(
         tuning_steadiness=measured.steadiness,
         onsets_at=onsets_at,
     )
+
+
+def find_notes(
+    audio: Audio,
+    raw: PitchTrack,
+    mask: np.ndarray,
+    sure: np.ndarray,
+    onset: np.ndarray,
+    attack: np.ndarray,
+    measured: Tuning,
+    opts: Options,
+    *,
+    hook: StageHook | None = None,
+) -> tuple[tuple[Note, ...], float, str]:
+    """The note stage: notes from the pitch track and the audio's evidence.
+
+    Returns:
+        The notes, the tuning (cents from A440) they were rounded in, and where their
+        onsets were put (``"attack"`` or ``"pitch"``).
+    """
+    tuning = rounding_tuning_cents(measured, opts.tuning)
+    onsets_at = onset_rule(measured, opts.onsets)
+    if onsets_at == "pitch":
+        # A voice: notes from the sung-onset model's onset and offset probabilities
+        # (transcribe.sung, fitted on SSVD's training split; docs/models/sung-onsets.md).
+        frames = FrameArrays.of(raw, onset, attack, mask)
+        bands = features.band_levels_db(audio.samples, audio.sr, raw.times_s)
+        found = sung.notes_from(frames, bands, sung.load_model(), min_note_s=opts.min_note_s, tuning_cents=tuning)
+        return found, tuning, onsets_at
+    # An instrument: the pitch track's notes, onsets moved to their attacks, ends to their releases.
+    params = notes.SegmentParams()
+    found = notes.segment(
+        raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params, hook=hook
+    )
+
+    def energy(times_s: np.ndarray, f0_hz: float, exclude_f0_hz: float) -> np.ndarray | None:
+        return features.harmonic_energy_db(audio.samples, audio.sr, times_s, f0_hz=f0_hz, exclude_f0_hz=exclude_f0_hz)
+
+    found = notes.retime_handovers(found, raw, energy, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params)
+    found = notes.trim_releases(found, raw, min_note_s=opts.min_note_s, params=params)
+    frames = FrameArrays.of(raw, onset, attack, mask)
+    if hook is not None:
+        hook("refine_offsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
+    found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s)
+    if hook is not None:
+        hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
+    found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
+    return found, tuning, onsets_at
 
 
 def _steady(measured: Tuning) -> bool:

@@ -1,0 +1,213 @@
+"""Sung note boundaries scored the published way, cross-validated by recording.
+
+    python -m benchmarks.sung_cv                 # the package's voice path, per fold and mean
+    python -m benchmarks.sung_cv --set vocadito  # ... on vocadito, both annotators
+    python -m benchmarks.sung_cv --method model  # the sung-onset model, refitted per fold
+
+The protocol of the published SSVD figures: mir_eval.transcription with the labels' float
+pitch (Hz of ``midi_float``) against the estimated sung pitch (note MIDI + cents / 100, with
+the rounding tuning added back), onsets within 50 ms, pitch within 50 cents, offsets with
+mir_eval's defaults (20 % of the note or 50 ms), and onset-only F1; each the mean over files.
+Recordings are split into ``--folds`` folds by a seeded shuffle; with ``--method model`` the
+model that scores a fold was fitted on the other folds only. The pitch track, voicing,
+onset strengths and audio of each recording are cached under ``benchmarks/data/sung_cv/``
+(one ``.npz`` each, rebuilt when missing), so an iteration costs seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import mir_eval
+import numpy as np
+
+from transcribe import audio as audio_io
+from transcribe import features, gating, pipeline, pitch
+from transcribe.config import Options
+from transcribe.tuning import Tuning, measure_tuning
+from transcribe.types import Audio, PitchTrack
+
+CACHE = Path(__file__).resolve().parent / "data" / "sung_cv"
+
+
+@dataclass(frozen=True, eq=False)
+class Recording:
+    """One labelled recording with the pipeline's evidence up to the note stage."""
+
+    name: str
+    audio: Audio
+    raw: PitchTrack
+    mask: np.ndarray
+    sure: np.ndarray
+    onset: np.ndarray
+    attack: np.ndarray
+    measured: Tuning
+    labels: np.ndarray  # (k, 3): onset_s, offset_s, midi_float
+
+
+def shared_dir() -> Path | None:
+    here = Path(__file__).resolve().parent.parent.parent / "shared"
+    return here if here.is_dir() else None
+
+
+def read_labels(path: Path) -> np.ndarray:
+    rows = [[float(x) for x in line.split()[:3]] for line in path.read_text().splitlines() if line.strip()]
+    return np.asarray(rows, dtype=np.float64).reshape(-1, 3)
+
+
+def load(path: Path, labels: np.ndarray, *, cache: Path = CACHE) -> Recording:
+    """The recording's evidence, from the cache or computed as :func:`transcribe.transcribe` does."""
+    opts = Options()
+    cache.mkdir(parents=True, exist_ok=True)
+    file = cache / f"{path.parent.name}-{path.stem}.npz"
+    if not file.exists():
+        audio = audio_io.load(path, sr=pitch.sample_rate(opts.pitch))
+        raw = pitch.estimate(audio, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz)
+        sure = gating.voiced_mask(
+            raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=opts.voicing_hysteresis
+        )
+        mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
+        onset = features.onset_strength(audio.samples, audio.sr, raw.times_s)
+        attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=pipeline.ATTACK_WIN_S)
+        measured = measure_tuning(raw.midi[mask], raw.confidence[mask]) if mask.any() else Tuning(0.0, 0.0)
+        np.savez(
+            file,
+            samples=audio.samples,
+            sr=audio.sr,
+            times=raw.times_s,
+            f0=raw.f0_hz,
+            conf=raw.confidence,
+            loud=raw.loudness_db,
+            backend=raw.backend,
+            mask=mask,
+            sure=sure,
+            onset=onset,
+            attack=attack,
+            tuning=[measured.cents, measured.steadiness],
+        )
+    z = np.load(file, allow_pickle=False)
+    raw = PitchTrack(z["times"], z["f0"], z["conf"], z["loud"], str(z["backend"]))
+    return Recording(
+        path.stem,
+        Audio(z["samples"], int(z["sr"])),
+        raw,
+        z["mask"],
+        z["sure"],
+        z["onset"],
+        z["attack"],
+        Tuning(float(z["tuning"][0]), float(z["tuning"][1])),
+        labels,
+    )
+
+
+def load_set(folder: Path) -> list[Recording]:
+    return [load(lab.with_suffix(".flac"), read_labels(lab)) for lab in sorted(folder.glob("*.txt"))]
+
+
+def read_vocadito(path: Path) -> np.ndarray:
+    """A vocadito note file (``onset_s,f0_hz,duration_s``) as (k, 3) onset_s, offset_s, midi_float."""
+    rows = np.loadtxt(path, delimiter=",", ndmin=2)
+    return np.stack([rows[:, 0], rows[:, 0] + rows[:, 2], 69.0 + 12.0 * np.log2(rows[:, 1] / 440.0)], axis=1)
+
+
+def vocadito(folder: Path) -> None:
+    """The pipeline's notes on vocadito against both annotators (nothing is fitted on it)."""
+    for who in ("A1", "A2"):
+        per = []
+        for wav in sorted(folder.glob("vocadito_*.wav")):
+            rec = load(wav, read_vocadito(folder / f"{wav.stem}_notes{who}.csv"))
+            per.append(score(rec.labels, default_notes(rec)))
+        m = np.mean(per, axis=0)
+        print(f"vocadito {who}: COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}")
+
+
+def default_notes(rec: Recording, **options: object) -> np.ndarray:
+    """Today's note stage on the cached evidence: (k, 3) onset_s, offset_s, sung Hz."""
+    opts = Options.from_kwargs(**options)
+    found, tuning, _ = pipeline.find_notes(rec.audio, rec.raw, rec.mask, rec.sure, rec.onset, rec.attack, rec.measured, opts)
+    return as_rows(found, tuning)
+
+
+def as_rows(found: tuple, tuning_cents: float) -> np.ndarray:
+    rows = [(n.onset_s, n.offset_s, 440.0 * 2.0 ** ((n.midi + (n.cents + tuning_cents) / 100.0 - 69.0) / 12.0)) for n in found]
+    return np.asarray(rows, dtype=np.float64).reshape(-1, 3)
+
+
+def score(labels: np.ndarray, est: np.ndarray) -> tuple[float, float, float]:
+    """COnP, COnPOff and onset-only F1 of one recording (mir_eval, published tolerances)."""
+    ref_iv, ref_hz = labels[:, :2], 440.0 * 2.0 ** ((labels[:, 2] - 69.0) / 12.0)
+    if len(est) == 0:
+        return 0.0, 0.0, 0.0
+    est_iv, est_hz = est[:, :2].copy(), est[:, 2]
+    est_iv[:, 1] = np.maximum(est_iv[:, 1], est_iv[:, 0] + 1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        conp = mir_eval.transcription.precision_recall_f1_overlap(
+            ref_iv, ref_hz, est_iv, est_hz, onset_tolerance=0.05, pitch_tolerance=50.0, offset_ratio=None
+        )[2]
+        conpoff = mir_eval.transcription.precision_recall_f1_overlap(
+            ref_iv, ref_hz, est_iv, est_hz, onset_tolerance=0.05, pitch_tolerance=50.0
+        )[2]
+        on = mir_eval.transcription.onset_precision_recall_f1(ref_iv, est_iv, onset_tolerance=0.05)[2]
+    return float(conp), float(conpoff), float(on)
+
+
+def folds_of(names: list[str], k: int, seed: int) -> list[list[int]]:
+    order = np.random.default_rng(seed).permutation(len(names))
+    return [sorted(int(i) for i in order[f::k]) for f in range(k)]
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--method",
+        choices=("pipeline", "model"),
+        default="pipeline",
+        help="the package's note stage as it is, or the sung model refitted per fold",
+    )
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--only", default="", help="comma list of the folds to run (default all), to spread them over processes")
+    ap.add_argument("--set", default="ssvd-dev", help="a folder of ../shared/data/singing with ID.flac + ID.txt, or vocadito")
+    args = ap.parse_args(argv)
+    shared = shared_dir()
+    if shared is None:
+        raise SystemExit("../shared is missing: the sung sets live there")
+    if args.set == "vocadito":
+        vocadito(shared / "data" / "singing" / "vocadito")
+        return
+    recs = load_set(shared / "data" / "singing" / args.set)
+    names = [r.name for r in recs]
+    folds = folds_of(names, args.folds, args.seed)
+    per = np.full((len(recs), 3), np.nan)
+    only = {int(x) for x in args.only.split(",") if x.strip()} or set(range(len(folds)))
+    for f, test in enumerate(folds):
+        if f not in only:
+            continue
+        if args.method == "model":
+            from benchmarks import fit_sung_onsets
+
+            train = [recs[i] for i in range(len(recs)) if i not in set(test)]
+            model = fit_sung_onsets.fit(train, seed=args.seed)
+            for i in test:
+                per[i] = score(recs[i].labels, fit_sung_onsets.model_notes(recs[i], model))
+        else:
+            for i in test:
+                per[i] = score(recs[i].labels, default_notes(recs[i]))
+        m = per[test].mean(axis=0)
+        print(f"fold {f}: n={len(test):3d}  COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}")
+    for i in np.flatnonzero(np.isfinite(per[:, 0])):
+        print(f"  {names[i]}: COnP {per[i, 0]:.3f}  COnPOff {per[i, 1]:.3f}  onsets {per[i, 2]:.3f}")
+    scored = np.isfinite(per[:, 0])
+    per, names = per[scored], [n for n, s in zip(names, scored) if s]
+    m = per.mean(axis=0)
+    print(f"mean over {len(per)} files: COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}")
+    worst = np.argsort(per[:, 0])[:5]
+    print("worst five (COnP / COnPOff / onsets):", "  ".join(f"{names[i]} {per[i, 0]:.2f}/{per[i, 1]:.2f}/{per[i, 2]:.2f}" for i in worst))
+
+
+if __name__ == "__main__":
+    main()
