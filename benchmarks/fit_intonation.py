@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 from dataclasses import astuple, replace
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
+import transcribe
+from benchmarks import metrics
 from benchmarks.datasets import Item, find_shared, load_ssvd_scores
 from benchmarks.model_files import provenance, write_model
 from transcribe import harmony
@@ -42,17 +46,37 @@ FOLDS = 5
 PREVIOUS = {"key_model_weight": 10.0, "key_chromatic_cost": 3.0, "chromatic_cost": 3.0, "drift_per_note_cents": 8.0}
 
 
-def recording_scores(item: Item, params: IntonationParams, *, key_given: bool = False) -> tuple[float, float]:
-    """(intended pitch share, key signature right) of one recording's labels named with ``params``
-    (with the page's true key signature given, when ``key_given``)."""
+def label_notes(item: Item) -> tuple[Note, ...]:
+    """The recording's labelled sung notes, rounded at A440."""
+    assert item.page is not None
+    return tuple(Note(a, b, int(round(m)), (m - round(m)) * 100.0) for a, b, m in item.page.label_notes)
+
+
+def tool_notes(item: Item) -> tuple[Note, ...]:
+    """This tool's notes of the recording, rounded at A440 (their sung pitch is ``midi + cents / 100``
+    whichever way the voice path wrote them)."""
+    notes: list[Note] = []
+
+    def hook(stage: str, data: dict) -> None:
+        if stage == "rhythm":
+            notes.extend(data["notes"])
+
+    transcribe.transcribe(str(item.audio), hook=hook)
+    sung = [n.midi + n.cents / 100.0 for n in notes]
+    return tuple(Note(n.onset_s, n.offset_s, int(round(s)), (s - round(s)) * 100.0, n.confidence) for n, s in zip(notes, sung))
+
+
+def recording_scores(item: Item, found: tuple[Note, ...], params: IntonationParams, *, key_given: bool = False) -> tuple[float, float]:
+    """(intended pitch share, key signature right) of one recording's notes ``found`` named with
+    ``params`` (with the page's true key signature given, when ``key_given``), as the benchmark
+    scores them (notes matched to the labels by onset)."""
     page = item.page
     assert page is not None
-    found = tuple(Note(a, b, int(round(m)), (m - round(m)) * 100.0) for a, b, m in page.label_notes)
     key = harmony.key_name(page.major_pc, minor=False) if key_given else None
     meant = name_sung_notes(found, params=params, key=key)
-    hits = [n.midi == want for n, want in zip(meant.notes, page.intended_midi) if want is not None]
-    key_right = 7 * harmony.key_signature_sharps(meant.key) % 12 == page.major_pc
-    return (float(np.mean(hits)) if hits else 0.0), float(key_right)
+    scores = metrics.page_scores([(n.onset_s, Fraction(1), n.midi) for n in meant.notes], meant.key, None, page)
+    pitch = scores["pitch_right"]
+    return (0.0 if math.isnan(pitch) else float(pitch)), float(scores["key_rel"])
 
 
 def exercise_folds(items: list[Item], *, seed: int = 0) -> list[int]:
@@ -67,14 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.fit_intonation", description=__doc__.split("\n\n")[0])
     ap.add_argument("--write", action="store_true", help="store the all-data best in transcribe/models/intonation.npz")
     ap.add_argument("--out", type=Path, help="with --write: where to write the model file (default: the package's own)")
+    ap.add_argument(
+        "--input",
+        choices=("notes", "labels"),
+        default="notes",
+        help="this tool's notes (transcribes each once) or the labels",
+    )
     a = ap.parse_args(argv)
     shared = find_shared()
     if shared is None:
         raise SystemExit("no shared data: set TRANSCRIBE_SHARED or provide ../shared")
     items = [it for it in load_ssvd_scores(shared) if it.page]
     base = IntonationParams()
+    inputs = [tool_notes(it) if a.input == "notes" else label_notes(it) for it in items]
     points = [replace(base, **dict(zip(GRID, values))) for values in itertools.product(*GRID.values())]
-    scores = np.array([[recording_scores(it, p) for it in items] for p in points])  # (points, items, 2)
+    scores = np.array([[recording_scores(it, f, p) for it, f in zip(items, inputs)] for p in points])  # (points, items, 2)
     objective = scores.mean(axis=2)
     folds = np.array(exercise_folds(items))
     report = []
@@ -100,19 +131,19 @@ def main(argv: list[str] | None = None) -> int:
     held = np.array([[r["intended_pitch"], r["key_sig"]] for r in report])
     weights = np.array([r["recordings"] for r in report], dtype=float)
     mean_pitch, mean_key = (held * weights[:, None]).sum(axis=0) / weights.sum()
-    print(f"held out, all folds: intended pitch {mean_pitch:.3f} key sig {mean_key:.3f} (labels as input)")
+    print(f"held out, all folds: intended pitch {mean_pitch:.3f} key sig {mean_key:.3f} ({a.input} as input)")
     best = points[int(np.argmax(objective.mean(axis=1)))]
     print("best on all recordings:", {g: getattr(best, g) for g in GRID})
-    given = np.array([recording_scores(it, best, key_given=True)[0] for it in items])
+    given = np.array([recording_scores(it, f, best, key_given=True)[0] for it, f in zip(items, inputs)])
     print(f"the same, true key signature given: intended pitch {given.mean():.3f} (the naming alone)")
     if a.write:
         prov = provenance(
             "benchmarks.fit_intonation",
             argv,
             seeds="exercise folds: numpy default_rng(0) permutation of the 21 exercises",
-            data="ssvd-scores (40 recordings, 21 exercises): labelled sung notes rounded at A440 as input",
+            data=f"ssvd-scores (40 recordings, 21 exercises): {a.input} (notes: this tool's) rounded at A440 as input",
             held_out=(
-                f"five folds by exercise, labels as input: intended pitch {mean_pitch:.3f}, key signature {mean_key:.3f}; "
+                f"five folds by exercise, {a.input} as input: intended pitch {mean_pitch:.3f}, key signature {mean_key:.3f}; "
                 + "; ".join(f"fold {r['fold']} ({r['recordings']} rec.) {r['intended_pitch']:.3f}/{r['key_sig']:.3f}" for r in report)
             ),
         )
