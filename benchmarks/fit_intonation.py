@@ -1,9 +1,10 @@
 """Fit the parameters of :mod:`transcribe.intonation` on ssvd-scores, cross-validated by exercise.
 
-``python -m benchmarks.fit_intonation [--write] [--out PATH]`` (~2 min on one core). The inputs are the
-recordings' human-labelled sung notes (onset, offset, sung pitch) rounded at A440 the way the
-voice path finds them, so the fit sees the naming problem alone (not note finding). Each
-parameter set of a small grid is scored per recording by the page measures it drives: the
+``python -m benchmarks.fit_intonation [--write] [--out PATH] [--input notes|labels]`` (~2 min on
+one core). The inputs are this tool's notes of each recording (transcribed once; their sung
+pitch rounded at A440), or with ``--input labels`` the human-labelled sung notes, so the fit sees
+the naming problem alone (not note finding). Each parameter set of a small grid is scored per
+recording as the benchmark scores it (notes matched to the labels by onset): the
 share of notes written as the printed pitch in the singer's register (intended pitch) and
 whether the key signature is right, averaged. Five folds split by EXERCISE (every recording
 of an exercise on the same side; seeded): the grid point best on four folds is scored on the
