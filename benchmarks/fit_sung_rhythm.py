@@ -1,7 +1,7 @@
-"""Fit how a voice's rhythm is written (:data:`transcribe.rhythm.SUNG_RHYTHM_FILE`) on ssvd-scores,
+"""Fit how a voice's rhythm is written (``transcribe/models/sung_rhythm.npz``) on ssvd-scores,
 cross-validated by exercise.
 
-``python -m benchmarks.fit_sung_rhythm [--write]`` (~2 min: transcribes the 40 recordings once).
+``python -m benchmarks.fit_sung_rhythm [--write] [--out PATH]`` (~2 min: transcribes the 40 recordings once).
 A voice is written with simple values unless the onsets insist: the price per onset of a
 finer beat division (sixteenths) and of the other one (triplets), a shift against meters in
 beats of three, and the shortest gap written as a rest (a shorter breath joins the note), are
@@ -15,7 +15,7 @@ fifth. ``--write`` stores the all-data best with the fold figures.
 from __future__ import annotations
 
 import argparse
-import json
+from pathlib import Path
 
 import numpy as np
 
@@ -23,6 +23,7 @@ import transcribe
 from benchmarks import metrics
 from benchmarks.datasets import find_shared, load_ssvd_scores
 from benchmarks.fit_intonation import FOLDS, exercise_folds
+from benchmarks.model_files import provenance, write_model
 from transcribe import rhythm
 from transcribe.pipeline import note_peaks_db
 
@@ -34,7 +35,8 @@ GRID = [rhythm.SungRhythm(p, s, r) for p in PENALTIES for s in SHIFTS for r in R
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.fit_sung_rhythm", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--write", action="store_true", help=f"store the all-data best in {rhythm.SUNG_RHYTHM_FILE}")
+    ap.add_argument("--write", action="store_true", help="store the all-data best in transcribe/models/sung_rhythm.npz")
+    ap.add_argument("--out", type=Path, help="with --write: where to write the model file (default: the package's own)")
     a = ap.parse_args(argv)
     shared = find_shared()
     if shared is None:
@@ -74,16 +76,19 @@ def main(argv: list[str] | None = None) -> int:
     best = GRID[int(np.argmax(objective.mean(axis=1)))]
     print("best on all recordings:", best)
     if a.write:
-        data = {
-            "grid_penalties": list(best.grid_penalties),
-            "compound_shift": best.compound_shift,
-            "rest_min_beats": best.rest_min_beats,
-            "fitted_by": "python -m benchmarks.fit_sung_rhythm --write",
-            "fitted_on": "ssvd-scores (40 recordings, 21 exercises), this tool's notes",
-            "cv_by_exercise": {"folds": report, **held},
+        prov = provenance(
+            "benchmarks.fit_sung_rhythm",
+            argv,
+            seeds="exercise folds: numpy default_rng(0) permutation of the 21 exercises (as fit_intonation)",
+            data="ssvd-scores (40 recordings, 21 exercises), this tool's notes",
+            held_out="five folds by exercise: " + ", ".join(f"{m} {v:.3f}" for m, v in held.items()),
+        )
+        arrays = {
+            "params": np.array(best.values(), dtype=float),
+            "cv.durations": np.array([r["durations"] for r in report]),
+            "cv.time_sig": np.array([r["time_sig"] for r in report]),
         }
-        rhythm.SUNG_RHYTHM_FILE.write_text(json.dumps(data, indent=1) + "\n")
-        print(f"wrote {rhythm.SUNG_RHYTHM_FILE}")
+        write_model("sung_rhythm", a.out, arrays=arrays, names={"features": rhythm.SUNG_RHYTHM_PARAMS}, prov=prov)
     return 0
 
 

@@ -58,6 +58,16 @@ def test_a_given_key_is_kept() -> None:
     assert name_sung_notes((), key=None).notes == ()
 
 
+def test_a_given_key_names_the_notes_in_it_even_sung_more_than_half_a_semitone_sharp() -> None:
+    # Ode to Joy in D major sung 55-65 cents sharp: estimated freely, the register could be read
+    # a semitone up; with the key given, every note stays in it (never moved a semitone out of it).
+    found = _sung(ODE_TO_JOY, drift_cents=10.0, off_cents={i: 55.0 for i in range(len(ODE_TO_JOY))})
+    assert [n.midi for n in found] != [m for m, _ in ODE_TO_JOY]
+    meant = name_sung_notes(found, key="D major")
+    assert [n.midi for n in meant.notes] == [m for m, _ in ODE_TO_JOY]
+    assert meant.key == "D major"
+
+
 def test_unsteady_voice_path_writes_the_meant_notes_end_to_end() -> None:
     """A synthetic voice (vibrato, a 60-cent drift, notes sung 30-40 cents off) through the
     whole pipeline: its tuning measures unsteady, and the page has the score's pitches."""

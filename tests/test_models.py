@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 
 import transcribe
 from tests import synth
-from transcribe import attack, harmony, models, reattack, release, rhythm
+from transcribe import attack, harmony, intonation, models, reattack, release, rhythm
 from transcribe.errors import ModelError
 
 #: Every model's getters in the code: each checks the file's feature names against the code's.
@@ -20,6 +21,8 @@ GETTERS = {
     "meter": (rhythm.meter_weights, rhythm.meter_hidden),
     "duple": (rhythm.duple_weights,),
     "key": (harmony.key_weights,),
+    "intonation": (lambda: np.array(dataclasses.astuple(intonation.IntonationParams.load())),),
+    "sung_rhythm": (lambda: np.array(rhythm.SungRhythm.load().values()),),
 }
 
 

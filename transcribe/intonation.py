@@ -18,19 +18,17 @@ its ``cents`` are measured from the newly written pitch (and may exceed 50).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 import numpy as np
 
-from . import harmony
+from . import harmony, models
 from .types import Note
 
 #: Offsets the tuning may take, in cents from A440.
 OFFSETS_CENTS = np.arange(-100.0, 100.0 + 1e-9, 5.0)
-#: The fitted parameters (``benchmarks/fit_intonation.py``; docs/intonation.md).
-PARAMS_FILE = Path(__file__).resolve().parent / "data" / "intonation.json"
+#: The model file of the fitted parameters (``benchmarks/fit_intonation.py``; docs/intonation.md).
+MODEL = "intonation"
 
 
 @dataclass(frozen=True)
@@ -40,12 +38,14 @@ class IntonationParams:
     Attributes:
         sung_sd: Spread of a held note's sung pitch around its written pitch (semitones).
         held_s: Notes held this long (seconds) or longer count fully; shorter ones in proportion.
-        chromatic_cost: The price of writing a pitch outside the key (units of squared ``sung_sd``).
+        chromatic_cost: The price of writing a pitch outside the key (units of squared ``sung_sd``),
+            once the key is chosen.
         drift_per_note_cents: How far the tuning moves between neighbouring notes (SD, cents)...
         drift_per_s_cents: ...plus this much per second between their onsets.
         start_sd_cents: Spread of the first note's offset around A440 (cents).
         key_model_weight: How much :data:`transcribe.harmony.key_weights()`' score of the melody
             written in a signature counts in choosing the signature.
+        key_chromatic_cost: The price of a pitch outside the key while the signature is chosen.
     """
 
     sung_sd: float = 0.25
@@ -55,12 +55,19 @@ class IntonationParams:
     drift_per_s_cents: float = 3.0
     start_sd_cents: float = 50.0
     key_model_weight: float = 0.0
+    key_chromatic_cost: float = 5.0
 
     @classmethod
-    def load(cls, path: Path = PARAMS_FILE) -> IntonationParams:
-        """The parameters stored in ``path`` (package data)."""
-        data = json.loads(path.read_text())
-        return cls(**{f.name: float(data["params"][f.name]) for f in fields(cls)})
+    def names(cls) -> tuple[str, ...]:
+        """The parameter names, in the order the model file stores them."""
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def load(cls) -> IntonationParams:
+        """The fitted parameters (``transcribe/models/intonation.npz``)."""
+        model = models.load(MODEL)
+        names = model.features("features", cls.names())
+        return cls(**{name: float(v) for name, v in zip(names, model.arrays["params"])})
 
 
 _MAJOR_STEPS = (0, 2, 4, 5, 7, 9, 11)
@@ -83,14 +90,16 @@ class Intonation:
     offsets_cents: np.ndarray
 
 
-def _costs(sung: np.ndarray, weight: np.ndarray, major_pc: int, prm: IntonationParams) -> tuple[np.ndarray, np.ndarray]:
+def _costs(
+    sung: np.ndarray, weight: np.ndarray, major_pc: int, prm: IntonationParams, chromatic_cost: float
+) -> tuple[np.ndarray, np.ndarray]:
     """For every note and offset: the cheapest written pitch and its cost, shapes (n, len(OFFSETS_CENTS))."""
     in_key = np.zeros(12, dtype=bool)
     in_key[[(major_pc + s) % 12 for s in _MAJOR_STEPS]] = True
     x = sung[:, None] - OFFSETS_CENTS[None, :] / 100.0  # (n, k)
     cand = np.round(x)[..., None] + _CANDIDATES  # (n, k, 5)
     cost = weight[:, None, None] * ((x[..., None] - cand) / prm.sung_sd) ** 2
-    cost = cost + prm.chromatic_cost * ~in_key[cand.astype(int) % 12]
+    cost = cost + chromatic_cost * ~in_key[cand.astype(int) % 12]
     best = np.argmin(cost, axis=2)
     pitch = np.take_along_axis(cand, best[..., None], axis=2)[..., 0]
     return pitch, np.take_along_axis(cost, best[..., None], axis=2)[..., 0]
@@ -124,6 +133,27 @@ def _mode_of(notes: tuple[Note, ...], major_pc: int) -> str:
     return harmony.key_name(major_pc, minor=False)
 
 
+def _signature(found: tuple[Note, ...], sung: np.ndarray, weight: np.ndarray, onsets: np.ndarray, prm: IntonationParams) -> int:
+    """The major key (pitch class) whose signature the take was sung in."""
+    best: tuple[float, int, np.ndarray] | None = None
+    for major_pc in range(12):
+        pitch, cost = _costs(sung, weight, major_pc, prm, prm.key_chromatic_cost)
+        total, path = _viterbi(cost, onsets, prm)
+        written = pitch[np.arange(len(found)), path]
+        if prm.key_model_weight:
+            # What the melody written this way says for the key (tonic, phrase ends, profile).
+            named = tuple(Note(n.onset_s, n.offset_s, int(w)) for n, w in zip(found, written))
+            scores = harmony.key_features(named) @ harmony.key_weights()
+            total -= prm.key_model_weight * max(scores[major_pc], scores[12 + (major_pc + 9) % 12])
+        if best is None or total < best[0]:
+            best = (total, major_pc, written)
+    assert best is not None
+    _, major_pc, written = best
+    # Offsets o and o - 100 with every note a semitone higher read the same take: write it in the
+    # semitone the notes' median deviation is nearest to (the register the singer sang in).
+    return (major_pc + int(np.round(np.median(sung - written)))) % 12
+
+
 def name_sung_notes(
     found: tuple[Note, ...], *, tuning_cents: float = 0.0, key: str | None = None, params: IntonationParams | None = None
 ) -> Intonation:
@@ -133,7 +163,7 @@ def name_sung_notes(
         found: Notes whose sung pitch is ``midi + (cents + tuning_cents) / 100``.
         tuning_cents: The tuning the notes were rounded in.
         key: A key to use (``"F major"``); ``None`` estimates it with the tuning.
-        params: The knobs; ``None`` reads the fitted ones (:data:`PARAMS_FILE`).
+        params: The knobs; ``None`` reads the fitted ones (:meth:`IntonationParams.load`).
 
     Returns:
         The renamed notes, the key, and the tuning followed per note.
@@ -144,24 +174,12 @@ def name_sung_notes(
     sung = np.array([n.midi + (n.cents + tuning_cents) / 100.0 for n in found])
     weight = np.clip(np.array([n.duration_s for n in found]) / prm.held_s, 0.2, 1.0)
     onsets = np.array([n.onset_s for n in found])
-    signatures = [7 * harmony.key_signature_sharps(key) % 12] if key else range(12)
-    best: tuple[float, int, np.ndarray, np.ndarray] | None = None
-    for major_pc in signatures:
-        pitch, cost = _costs(sung, weight, major_pc, prm)
-        total, path = _viterbi(cost, onsets, prm)
-        written = pitch[np.arange(len(found)), path]
-        if prm.key_model_weight:
-            # What the melody written this way says for the key (tonic, phrase ends, profile).
-            named = tuple(Note(n.onset_s, n.offset_s, int(w)) for n, w in zip(found, written))
-            scores = harmony.key_features(named) @ harmony.key_weights()
-            total -= prm.key_model_weight * max(scores[major_pc], scores[12 + (major_pc + 9) % 12])
-        if best is None or total < best[0]:
-            best = (total, major_pc, written, OFFSETS_CENTS[path])
-    assert best is not None
-    _, major_pc, written, offsets = best
-    # Offsets o and o - 100 with every note a semitone higher read the same take: write it in the
-    # semitone the notes' median deviation is nearest to (the register the singer sang in).
-    shift = int(np.round(np.median(sung - written)))
-    written, offsets, major_pc = written + shift, offsets - 100.0 * shift, (major_pc + shift) % 12
+    if key:
+        major_pc = 7 * harmony.key_signature_sharps(key) % 12
+    else:
+        major_pc = _signature(found, sung, weight, onsets, prm)
+    pitch, cost = _costs(sung, weight, major_pc, prm, prm.chromatic_cost)
+    _, path = _viterbi(cost, onsets, prm)
+    written, offsets = pitch[np.arange(len(found)), path], OFFSETS_CENTS[path]
     notes = tuple(Note(n.onset_s, n.offset_s, int(w), float((s - w) * 100.0), n.confidence) for n, w, s in zip(found, written, sung))
     return Intonation(notes, key or _mode_of(notes, major_pc), offsets)

@@ -25,11 +25,9 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 
@@ -62,9 +60,11 @@ METERS: dict[tuple[int, int], str] = {
 #: Quantization penalties (beats per onset) for the finer and the other grid.
 FINE_PENALTY = 0.06
 OTHER_PENALTY = 0.12
-#: How a voice's rhythm is written: the fitted ``grid_penalties`` for :func:`analyze`
+#: How a voice's rhythm is written: the model file of :class:`SungRhythm`
 #: (``benchmarks/fit_sung_rhythm.py``; docs/intonation.md).
-SUNG_RHYTHM_FILE = Path(__file__).resolve().parent / "data" / "sung_rhythm.json"
+SUNG_RHYTHM_MODEL = "sung_rhythm"
+#: Its parameters, in the order the model file stores them.
+SUNG_RHYTHM_PARAMS = ("fine_penalty", "other_penalty", "compound_shift", "rest_min_beats")
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,16 @@ class SungRhythm:
     rest_min_beats: float = 0.5
 
     @classmethod
-    def load(cls, path: Path = SUNG_RHYTHM_FILE) -> SungRhythm:
-        """The fitted values (package data)."""
-        data = json.loads(path.read_text())
-        fine, other = data["grid_penalties"]
-        return cls((float(fine), float(other)), float(data["compound_shift"]), float(data["rest_min_beats"]))
+    def load(cls) -> SungRhythm:
+        """The fitted values (``transcribe/models/sung_rhythm.npz``)."""
+        model = models.load(SUNG_RHYTHM_MODEL)
+        model.features("features", SUNG_RHYTHM_PARAMS)
+        fine, other, shift, rest = (float(v) for v in model.arrays["params"])
+        return cls((fine, other), shift, rest)
+
+    def values(self) -> tuple[float, ...]:
+        """The parameters as :data:`SUNG_RHYTHM_PARAMS` lists them."""
+        return (*self.grid_penalties, self.compound_shift, self.rest_min_beats)
 
 
 @dataclass(frozen=True)
