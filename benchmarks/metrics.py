@@ -36,7 +36,7 @@ def _arrays(notes: NoteList) -> tuple[np.ndarray, np.ndarray]:
 
 
 def note_scores(ref: NoteList, est: NoteList) -> dict[str, float]:
-    """COnP and COnPOff precision/recall/F1 plus the match counts (for micro averages)."""
+    """COnP, COnPOff and onset-only precision/recall/F1 plus the match counts (for micro averages)."""
     import mir_eval
 
     r_iv, r_hz = _arrays(ref)
@@ -61,6 +61,15 @@ def note_scores(ref: NoteList, est: NoteList) -> dict[str, float]:
             n_match = round(r * len(r_hz))
         out[f"{name}_p"], out[f"{name}_r"], out[f"{name}_f1"] = float(p), float(r), float(f)
         out[f"{name}_match"] = float(n_match)
+    # Onsets alone (pitch and offset ignored), +-50 ms: where a note starts, whatever its name.
+    if len(r_hz) and len(e_hz):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            p, r, f = mir_eval.transcription.onset_precision_recall_f1(r_iv, e_iv, onset_tolerance=ONSET_TOL_S)
+    else:
+        p = r = f = 0.0
+    out["onset_p"], out["onset_r"], out["onset_f1"] = float(p), float(r), float(f)
+    out["onset_match"] = float(round(r * len(r_hz)))
     return out
 
 
