@@ -116,3 +116,16 @@ def test_onsets_alone_ignore_the_pitch() -> None:
     s = note_scores(ref, est)
     assert s["onset_f1"] == pytest.approx(2 / 3) and s["onset_match"] == 2
     assert s["conp_f1"] == pytest.approx(1 / 3)
+
+
+def test_fit_scripts_train_on_varied_sets_and_refuse_the_held_out_one() -> None:
+    from benchmarks import fit_reattack as fr
+
+    ap = fr.fit_parser("test")
+    ok = ap.parse_args(["--train", "2:48,10:48:varied"])
+    assert fr.training_sets(ap, ok) == [(2, 48, "fluidr3"), (10, 48, "varied")]
+    for bad in (f"{br.HELD_OUT_SEED}:48:varied", "12:48:held-out", "0:48"):
+        with pytest.raises(SystemExit):
+            fr.training_sets(ap, ap.parse_args(["--train", bad]))
+    with pytest.raises(SystemExit, match="unknown variation"):
+        fr._sets("12:48:nope")
