@@ -3,7 +3,15 @@
 Usage::
 
     python -m benchmarks.build_rendered [--seed 0] [--items 48] [--out benchmarks/data/rendered]
-        [--jobs 2] [--force]
+        [--jobs 2] [--force] [--variation fluidr3|varied|held-out]
+        [--soundfont NAME,...] [--room TYPE,...] [--mic] [--expression]
+
+By default every item is FluidR3 in FluidSynth's own reverb (the benchmark's ``rendered`` set).
+A *variation* (:class:`Variation`) instead draws, per item, a soundfont from :data:`SOUNDFONTS`,
+a room from :data:`ROOMS` (a seeded synthetic impulse response: exponentially decaying noise,
+faster in the treble, dry to hall), a microphone colouring (EQ, high-pass, coloured noise) and
+expressive playing (vibrato, slides, legato slurs, timing and dynamics); see :data:`VARIATIONS`.
+The ``held-out`` variation's soundfont and room are never used by a fit script.
 
 Every choice (tune, instrument, tempo, transposition, length, articulation, velocities, noise)
 comes from ``numpy.random.default_rng`` seeded with ``seed`` (and the item index), so the same
@@ -25,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from multiprocessing import Pool
 from pathlib import Path
@@ -40,6 +48,66 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "data" / "rendered"
 SOUNDFONT = Path(os.environ.get("TRANSCRIBE_SF2", "/usr/share/sounds/sf2/FluidR3_GM.sf2"))
 SR = 44100
+
+#: General-MIDI soundfonts by name (Debian packages fluid-soundfont-gm, musescore-general-soundfont,
+#: timgm6mb-soundfont, csound-soundfont).
+SOUNDFONTS: dict[str, Path] = {
+    "fluidr3": SOUNDFONT,
+    "musescore": Path("/usr/share/sounds/sf3/MuseScore_General_Full.sf3"),
+    "timgm6mb": Path("/usr/share/sounds/sf2/TimGM6mb.sf2"),
+    "gmbank": Path("/usr/share/sounds/sf2/sf_GMbank.sf2"),
+}
+#: Room types: reverberation time RT60 range (s), direct-to-reverberant ratio range (dB), pre-delay
+#: range (s). ``none`` keeps FluidSynth's own reverb and chorus (the default set); the others turn
+#: them off and convolve with a synthetic impulse response (``dry``: none at all).
+ROOMS: dict[str, tuple[tuple[float, float], tuple[float, float], tuple[float, float]]] = {
+    "none": ((0.0, 0.0), (0.0, 0.0), (0.0, 0.0)),
+    "dry": ((0.0, 0.0), (0.0, 0.0), (0.0, 0.0)),
+    "booth": ((0.12, 0.3), (6.0, 14.0), (0.001, 0.005)),
+    "room": ((0.3, 0.7), (2.0, 9.0), (0.003, 0.012)),
+    "chamber": ((0.7, 1.2), (0.0, 6.0), (0.008, 0.02)),
+    "hall": ((1.4, 2.4), (-3.0, 4.0), (0.015, 0.04)),
+}
+#: Sustained instruments: the ones that get vibrato, slides and legato slurs under ``--expression``.
+SUSTAINED = {"flute", "violin", "clarinet", "trumpet", "alto_sax", "oboe", "cello", "choir_aahs", "voice_oohs", "french_horn"}
+#: Pitch-bend units per semitone (FluidSynth's default bend range is 2 semitones).
+BEND_PER_SEMITONE = 8192 / 2
+
+
+@dataclass(frozen=True)
+class Variation:
+    """How a set is rendered beyond its plan: soundfonts and rooms drawn per item, microphone
+    colouring and expressive playing. The default is the benchmark's FluidR3 set."""
+
+    soundfonts: tuple[str, ...] = ("fluidr3",)
+    rooms: tuple[str, ...] = ("none",)
+    mic: bool = False
+    expression: bool = False
+
+    @property
+    def is_default(self) -> bool:
+        return self == Variation()
+
+    @property
+    def tag(self) -> str:
+        """A folder-name suffix naming the variation ('' for the default)."""
+        if self.is_default:
+            return ""
+        parts = ["+".join(self.soundfonts), "+".join(self.rooms)] + (["mic"] if self.mic else []) + (["expr"] if self.expression else [])
+        return "-" + "-".join(parts)
+
+
+#: Named variations: ``varied`` is the training material of the fit scripts (three soundfonts,
+#: four rooms); ``held-out`` is a soundfont and a room type that no fit ever sees.
+VARIATIONS: dict[str, Variation] = {
+    "fluidr3": Variation(),
+    "varied": Variation(
+        soundfonts=("fluidr3", "musescore", "timgm6mb"), rooms=("dry", "booth", "room", "chamber"), mic=True, expression=True
+    ),
+    "held-out": Variation(soundfonts=("gmbank",), rooms=("hall",), mic=True, expression=True),
+}
+#: The benchmark's held-out rendered set: seed, items, variation.
+HELD_OUT_SEED, HELD_OUT_ITEMS = 20, 48
 
 # name -> (GM program 0-based, comfortable centre MIDI, lowest, highest)
 INSTRUMENTS: dict[str, tuple[int, int, int, int]] = {
@@ -462,13 +530,129 @@ def _midi_notes(plan: dict[str, Any], events: list[Event]) -> list[MidiNote]:
     return out
 
 
-def render_item(plan: dict[str, Any], out_dir: Path) -> str:
+def _bend(tick: int, semitones: float) -> tuple[int, bytes]:
+    """A pitch-bend message on channel 0 at ``tick``."""
+    value = int(np.clip(round(8192 + semitones * BEND_PER_SEMITONE), 0, 16383))
+    return tick, bytes([0xE0, value & 0x7F, value >> 7])
+
+
+def _expressive(plan: dict[str, Any], notes: list[MidiNote]) -> tuple[list[MidiNote], list[tuple[int, bytes]]]:
+    """Expressive playing of ``notes`` (seeded by the item): timing jitter, dynamics swells and,
+    on sustained instruments, legato slurs (overlapping notes in FluidSynth's legato mode: no new
+    attack, the pitch change is the onset), slides into a note (a pitch-bend glide from the
+    previous pitch) and vibrato. Returns the notes (the truth is read from them) and the pitch
+    bends and controllers."""
+    rng = np.random.default_rng([plan["item_seed"], 3])
+    tps = 1e6 / plan["us_per_quarter"] * TICKS_PER_QUARTER  # ticks per second
+    sustained = plan["instrument"] in SUSTAINED
+    swell_db, swell_s, phase = rng.uniform(0, 25), rng.uniform(4, 10), rng.uniform(0, 2 * np.pi)
+    vel_shift = int(rng.integers(-25, 11))
+    p_slur = rng.uniform(0.0, 0.5) if sustained else 0.0
+    p_slide = rng.uniform(0.0, 0.3) if sustained else 0.0
+    vib_cents = 0.0 if not sustained or rng.random() < 0.25 else rng.uniform(10, 40)
+    vib_hz = rng.uniform(4.5, 7.0)
+    # Timing: every onset moves by a seeded error (sd 12 ms, at most 30 ms), the note keeps its length.
+    moved: list[MidiNote] = []
+    for n in notes:
+        d = round(float(np.clip(rng.normal(0, 0.012), -0.03, 0.03)) * tps)
+        on = max(moved[-1].on_tick + round(0.04 * tps) if moved else 0, n.on_tick + d)
+        vel = n.velocity + vel_shift + round(swell_db * np.sin(2 * np.pi * n.on_tick / tps / swell_s + phase))
+        moved.append(MidiNote(on, max(on + round(0.03 * tps), n.off_tick + d), n.key, int(np.clip(vel, 20, 127))))
+    out: list[MidiNote] = []
+    for i, n in enumerate(moved):
+        nxt = moved[i + 1] if i + 1 < len(moved) else None
+        off = min(n.off_tick, nxt.on_tick) if nxt is not None else n.off_tick
+        if nxt is not None and nxt.key != n.key and nxt.on_tick - off < 0.15 * tps and rng.random() < p_slur:
+            off = nxt.on_tick + round(0.015 * tps)  # held into the next note: a slur
+        out.append(MidiNote(n.on_tick, off, n.key, n.velocity))
+    controls: list[tuple[int, bytes]] = []
+    if p_slur > 0:
+        controls.append((0, bytes([0xB0, 68, 127])))  # legato footswitch: overlapping notes slur
+    step = round(0.015 * tps)
+    for i, n in enumerate(out):
+        end = out[i + 1].on_tick if i + 1 < len(out) else n.off_tick
+        prev = out[i - 1] if i > 0 else None
+        slide = prev is not None and 1 <= abs(prev.key - n.key) <= 2 and n.on_tick - prev.off_tick < 0.1 * tps and rng.random() < p_slide
+        glide_s = rng.uniform(0.04, 0.09)
+        start_dev = float(prev.key - n.key) if slide and prev is not None else 0.0
+        delay_s = rng.uniform(0.1, 0.3)
+        for tick in range(n.on_tick, end, step):
+            t = (tick - n.on_tick) / tps
+            dev = start_dev * max(0.0, 1.0 - t / glide_s)
+            if vib_cents and (n.off_tick - n.on_tick) / tps > 0.25 and t > delay_s:
+                ramp = min(1.0, (t - delay_s) / 0.2)
+                dev += vib_cents / 100 * ramp * np.sin(2 * np.pi * vib_hz * (t - delay_s))
+            if dev or tick == n.on_tick:
+                controls.append(_bend(tick, dev))
+    return out, controls
+
+
+def impulse_response(room: str, rng: np.random.Generator) -> np.ndarray:
+    """A synthetic room impulse response: the direct sound, then after a pre-delay exponentially
+    decaying noise whose treble dies sooner (RT60 x1.15 below 500 Hz, x0.55 above 4 kHz), at a
+    drawn direct-to-reverberant ratio. ``dry``: the direct sound alone."""
+    (rt_lo, rt_hi), (drr_lo, drr_hi), (pd_lo, pd_hi) = ROOMS[room]
+    if rt_hi <= 0:
+        return np.ones(1)
+    rt60, drr_db, pre_s = rng.uniform(rt_lo, rt_hi), rng.uniform(drr_lo, drr_hi), rng.uniform(pd_lo, pd_hi)
+    n = int((pre_s + 1.2 * rt60) * SR)
+    t = np.arange(n) / SR
+    spec = np.fft.rfft(rng.standard_normal(n))
+    f = np.fft.rfftfreq(n, 1 / SR)
+    tail = np.zeros(n)
+    for lo, hi, mult in ((0.0, 500.0, 1.15), (500.0, 4000.0, 1.0), (4000.0, SR, 0.55)):
+        band = np.fft.irfft(np.where((f >= lo) & (f < hi), spec, 0), n)
+        tail += band * np.exp(-6.91 * np.maximum(t - pre_s, 0) / (rt60 * mult))
+    tail[t < pre_s] = 0.0
+    tail *= math.sqrt(10 ** (-drr_db / 10) / max(float(np.sum(tail**2)), 1e-12))
+    tail[0] += 1.0
+    return tail
+
+
+def mic_colouring(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A microphone and preamp's colouring: a smooth random EQ (three cosines on log frequency,
+    up to +-3 dB each), a 12 dB/octave high-pass at 40-150 Hz and a 24 dB/octave low-pass at 7-16 kHz."""
+    spec = np.fft.rfft(x)
+    f = np.fft.rfftfreq(len(x), 1 / SR)
+    octave = np.log2(np.maximum(f, 20.0) / 20.0)
+    gain_db = sum(rng.uniform(0, 3) * np.cos(2 * np.pi * octave / rng.uniform(2, 8) + rng.uniform(0, 2 * np.pi)) for _ in range(3))
+    hp, lp = rng.uniform(40, 150), rng.uniform(7000, 16000)
+    mag = 10 ** (gain_db / 20) * np.sqrt(f**4 / (f**4 + hp**4)) / np.sqrt(1 + (f / lp) ** 8)
+    return np.fft.irfft(spec * mag, len(x))
+
+
+def _noise(n: int, colour: str, rng: np.random.Generator) -> np.ndarray:
+    """Unit-power noise: white, pink (1/f) or brown (1/f^2)."""
+    w = rng.standard_normal(n)
+    if colour == "white":
+        return w
+    f = np.fft.rfftfreq(n, 1 / SR)
+    power = {"pink": 1.0, "brown": 2.0}[colour]
+    shaped = np.fft.irfft(np.fft.rfft(w) / np.maximum(f, 20.0) ** (power / 2), n)
+    return shaped / max(float(np.std(shaped)), 1e-12)
+
+
+def item_variation(plan: dict[str, Any], variation: Variation) -> dict[str, str]:
+    """The soundfont, room and noise colour one item gets under ``variation`` (seeded by the item)."""
+    rng = np.random.default_rng([plan["item_seed"], 2])
+    return {
+        "soundfont": variation.soundfonts[int(rng.integers(len(variation.soundfonts)))],
+        "room": variation.rooms[int(rng.integers(len(variation.rooms)))],
+        "noise_colour": str(rng.choice(["white", "pink", "brown"])) if variation.mic else "white",
+    }
+
+
+def render_item(plan: dict[str, Any], out_dir: Path, variation: Variation = Variation()) -> str:
     """Write the MIDI, render it with FluidSynth, add seeded noise and write wav + truth JSON."""
     import soundfile as sf
 
     mel: Melody = plan["melody"]
     events = _loop_and_cut(mel, plan["n_bars"])
     notes = _midi_notes(plan, events)
+    controls: list[tuple[int, bytes]] = []
+    if variation.expression:
+        notes, controls = _expressive(plan, notes)
+    chosen = item_variation(plan, variation)
     mid = out_dir / f"{plan['id']}.mid"
     num, den = (int(x) for x in mel.time_signature.split("/"))
     ticks_per_s = 1e6 / plan["us_per_quarter"] * TICKS_PER_QUARTER
@@ -481,41 +665,58 @@ def render_item(plan: dict[str, Any], out_dir: Path) -> str:
         key_sharps=mel.key_sharps,
         minor=mel.key_mode == "minor",
         end_tick=max(n.off_tick for n in notes) + round(1.5 * ticks_per_s),
+        controls=controls,
     )
+    own_reverb = [] if chosen["room"] == "none" else ["-R", "0", "-C", "0"]
+    font = str(SOUNDFONTS[chosen["soundfont"]])
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
         subprocess.run(
-            ["fluidsynth", "-ni", "-q", "-F", str(raw), "-r", str(SR), "-O", "float", "-T", "wav", str(SOUNDFONT), str(mid)],
+            ["fluidsynth", "-ni", "-q", *own_reverb, "-F", str(raw), "-r", str(SR), "-O", "float", "-T", "wav", font, str(mid)],
             check=True,
             capture_output=True,
         )
         audio, sr = sf.read(raw, dtype="float64", always_2d=True)
     assert sr == SR
     x = audio.mean(axis=1)
+    if chosen["room"] != "none":
+        from scipy.signal import fftconvolve
+
+        room_rng = np.random.default_rng([plan["item_seed"], 4])
+        x = fftconvolve(x, impulse_response(chosen["room"], room_rng))[: len(x)]
+    if variation.mic:
+        x = mic_colouring(x, np.random.default_rng([plan["item_seed"], 5]))
     x = x / max(1e-9, float(np.max(np.abs(x)))) * 0.7
     snr = NOISES[plan["noise"]]
     if snr is not None:
         rng = np.random.default_rng([plan["item_seed"], 1])
         p_sig = float(np.mean(x**2))
-        noise = rng.standard_normal(len(x)) * math.sqrt(p_sig / 10 ** (snr / 10))
+        noise = _noise(len(x), chosen["noise_colour"], rng) * math.sqrt(p_sig / 10 ** (snr / 10))
         x = x + noise
         x = x / max(1.0, float(np.max(np.abs(x))) / 0.99)
     sf.write(out_dir / f"{plan['id']}.wav", x.astype(np.float32), SR, subtype="PCM_16")
     truth = _truth_json(plan, events, notes)
+    if not variation.is_default:
+        truth.update(chosen)
+        truth["variation"] = variation.tag.lstrip("-")
     (out_dir / f"{plan['id']}.json").write_text(json.dumps(truth, indent=1))
     return plan["id"]
 
 
-def _render_star(args: tuple[dict[str, Any], Path]) -> str:
+def _render_star(args: tuple[dict[str, Any], Path, Variation]) -> str:
     return render_item(*args)
 
 
-def default_dir(seed: int, root: Path = DEFAULT_OUT) -> Path:
-    """Cache folder of the set built from ``seed``."""
-    return root / f"seed{seed}"
+def default_dir(seed: int, root: Path = DEFAULT_OUT, variation: Variation = Variation()) -> Path:
+    """Cache folder of the set built from ``seed`` (and ``variation``)."""
+    return root / f"seed{seed}{variation.tag}"
 
 
-def is_built(out_dir: Path, seed: int, n_items: int) -> bool:
+def _variation_record(variation: Variation) -> dict[str, Any] | None:
+    return None if variation.is_default else {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(variation).items()}
+
+
+def is_built(out_dir: Path, seed: int, n_items: int, variation: Variation = Variation()) -> bool:
     """True if ``out_dir`` holds a complete set built by this builder version with these settings."""
     man = out_dir / "manifest.json"
     if not man.exists():
@@ -528,17 +729,29 @@ def is_built(out_dir: Path, seed: int, n_items: int) -> bool:
         m.get("build_version") == BUILD_VERSION
         and m.get("seed") == seed
         and m.get("n_items") == n_items
+        and m.get("variation") == _variation_record(variation)
         and all((out_dir / f"{i}.wav").exists() for i in m.get("items", []))
     )
 
 
-def build(seed: int = 0, n_items: int = 48, out_root: Path = DEFAULT_OUT, jobs: int = 2, force: bool = False, verbose: bool = True) -> Path:
-    """Build (or reuse) the rendered set for ``seed``; return its folder."""
-    out_dir = default_dir(seed, out_root)
-    if not force and is_built(out_dir, seed, n_items):
+def build(
+    seed: int = 0,
+    n_items: int = 48,
+    out_root: Path = DEFAULT_OUT,
+    jobs: int = 2,
+    force: bool = False,
+    verbose: bool = True,
+    variation: Variation = Variation(),
+) -> Path:
+    """Build (or reuse) the rendered set for ``seed`` (and ``variation``); return its folder."""
+    out_dir = default_dir(seed, out_root, variation)
+    if not force and is_built(out_dir, seed, n_items, variation):
         return out_dir
     if shutil.which("fluidsynth") is None or not SOUNDFONT.exists():
         raise RuntimeError("fluidsynth and the FluidR3_GM soundfont are needed to build the rendered set")
+    missing = [name for name in variation.soundfonts if not SOUNDFONTS[name].exists()]
+    if missing:
+        raise RuntimeError(f"soundfont(s) {', '.join(missing)} not installed: apt-get install the package named in SOUNDFONTS")
     t0 = time.perf_counter()
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -547,12 +760,13 @@ def build(seed: int = 0, n_items: int = 48, out_root: Path = DEFAULT_OUT, jobs: 
     if verbose:
         print(f"planned {len(plans)} items in {time.perf_counter() - t0:.1f}s; rendering...", file=sys.stderr)
     with Pool(max(1, jobs)) as pool:
-        ids = pool.map(_render_star, [(p, out_dir) for p in plans])
+        ids = pool.map(_render_star, [(p, out_dir, variation) for p in plans])
     manifest = {
         "build_version": BUILD_VERSION,
         "seed": seed,
         "n_items": n_items,
         "soundfont": str(SOUNDFONT),
+        **({"variation": _variation_record(variation)} if not variation.is_default else {}),
         "items": ids,
         "build_seconds": round(time.perf_counter() - t0, 1),
     }
@@ -628,6 +842,24 @@ def check(out_dir: Path) -> dict[str, float]:
     }
 
 
+def parse_variation(
+    name: str | None, *, soundfonts: str | None = None, rooms: str | None = None, mic: bool = False, expression: bool = False
+) -> Variation:
+    """A named variation (:data:`VARIATIONS`), or one made of the given parts (``soundfonts`` and
+    ``rooms`` as comma lists); ``ValueError`` names an unknown part."""
+    if name is not None:
+        if name not in VARIATIONS:
+            raise ValueError(f"unknown variation {name!r} (choose from {', '.join(VARIATIONS)})")
+        return VARIATIONS[name]
+    sf_names = tuple(x for x in (soundfonts or "fluidr3").split(",") if x)
+    room_names = tuple(x for x in (rooms or "none").split(",") if x)
+    for got, known, what in ((sf_names, SOUNDFONTS, "soundfont"), (room_names, ROOMS, "room")):
+        bad = [x for x in got if x not in known]
+        if bad:
+            raise ValueError(f"unknown {what} {bad[0]!r} (choose from {', '.join(known)})")
+    return Variation(soundfonts=sf_names, rooms=room_names, mic=mic, expression=expression)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -637,8 +869,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--force", action="store_true", help="rebuild even if a complete set exists")
     ap.add_argument("--check", action="store_true", help="verify truth vs MIDI and audio start alignment")
+    ap.add_argument("--variation", choices=sorted(VARIATIONS), default=None, help="a named variation (default: fluidr3)")
+    ap.add_argument("--soundfont", default=None, help=f"comma list of soundfonts drawn per item ({', '.join(SOUNDFONTS)})")
+    ap.add_argument("--room", default=None, help=f"comma list of room types drawn per item ({', '.join(ROOMS)})")
+    ap.add_argument("--mic", action="store_true", help="microphone colouring (EQ) and coloured noise")
+    ap.add_argument("--expression", action="store_true", help="vibrato, slides, slurs, timing and dynamics")
     a = ap.parse_args(argv)
-    folder = build(a.seed, a.items, a.out, a.jobs, a.force)
+    try:
+        variation = parse_variation(a.variation, soundfonts=a.soundfont, rooms=a.room, mic=a.mic, expression=a.expression)
+    except ValueError as exc:
+        ap.error(str(exc))
+    folder = build(a.seed, a.items, a.out, a.jobs, a.force, variation=variation)
     if a.check:
         print(json.dumps(check(folder), indent=1))
     return 0

@@ -1,4 +1,5 @@
-"""Benchmark sets: the rendered set (built here) and the shared singing sets (SSVD, vocadito)."""
+"""Benchmark sets: the rendered sets (built here), the shared singing sets (SSVD, vocadito) and the
+shared real instrument clips (real-clips)."""
 
 from __future__ import annotations
 
@@ -82,11 +83,13 @@ def find_shared() -> Path | None:
     return None
 
 
-def load_rendered(seed: int = 0, n_items: int = 48, jobs: int = 2) -> list[Item]:
-    """The rendered set for ``seed``, built first if the cache is missing or stale."""
-    from benchmarks.build_rendered import build
+def load_rendered(seed: int = 0, n_items: int = 48, jobs: int = 2, *, variation: str = "fluidr3", name: str = "rendered") -> list[Item]:
+    """The rendered set for ``seed`` (and the named ``variation``, see
+    :data:`benchmarks.build_rendered.VARIATIONS`), built first if the cache is missing or stale;
+    its items carry the set name ``name``."""
+    from benchmarks.build_rendered import VARIATIONS, build
 
-    folder = build(seed=seed, n_items=n_items, jobs=jobs)
+    folder = build(seed=seed, n_items=n_items, jobs=jobs, variation=VARIATIONS[variation])
     manifest = json.loads((folder / "manifest.json").read_text())
     items = []
     for item_id in manifest["items"]:
@@ -97,9 +100,7 @@ def load_rendered(seed: int = 0, n_items: int = 48, jobs: int = 2) -> list[Item]
         from benchmarks.metrics import notes_to_f0
 
         items.append(
-            Item(
-                "rendered", item_id, folder / f"{item_id}.wav", (Reference("", notes),), f0=(times, notes_to_f0(notes, times)), truth=truth
-            )
+            Item(name, item_id, folder / f"{item_id}.wav", (Reference("", notes),), f0=(times, notes_to_f0(notes, times)), truth=truth)
         )
     return items
 
@@ -301,6 +302,70 @@ def load_ssvd_scores(shared: Path) -> list[Item]:
         a440 = tuple((on, off, int(round(m))) for on, off, m in labels)
         refs = (Reference("published", tuple(labels), sung=True), Reference("a440", a440))
         items.append(Item("ssvd-scores", rec, audio, refs, page=page))
+
+
+#: The instrument of each real clip (from the set's README), for per-instrument rows.
+REAL_CLIP_INSTRUMENTS = {
+    "attya-monster-lick": "alto_sax",
+    "attya_filosax_part_4_slurs": "sax",
+    "cp_suede_shoes_repeated_notes": "sax",
+    "hymmj-bass-8-bars": "electric_bass",
+}
+
+
+def read_midi_notes(path: Path) -> tuple[tuple[float, float, int], ...]:
+    """The notes of a Standard MIDI File as ``(onset_s, offset_s, midi)``, sorted, every track
+    and channel, following the file's tempo changes (a note-on of velocity 0 ends a note)."""
+    from music21 import midi
+
+    mf = midi.MidiFile()
+    mf.open(str(path))
+    mf.read()
+    mf.close()
+    events: list[tuple[int, int, Any]] = []  # (tick, order, event)
+    for track in mf.tracks:
+        tick = 0
+        for k, ev in enumerate(track.events):
+            if isinstance(ev, midi.DeltaTime):
+                tick += ev.time
+            else:
+                events.append((tick, k, ev))
+    events.sort(key=lambda e: (e[0], e[1]))
+    tpq = mf.ticksPerQuarterNote
+    sec, last_tick, us_per_q = 0.0, 0, 500_000
+    sounding: dict[tuple[int, int], float] = {}
+    out = []
+    for tick, _, ev in events:
+        sec += (tick - last_tick) * us_per_q / 1e6 / tpq
+        last_tick = tick
+        if ev.type == midi.MetaEvents.SET_TEMPO:
+            us_per_q = int.from_bytes(ev.data, "big")
+        elif ev.type == midi.ChannelVoiceMessages.NOTE_ON and ev.velocity > 0:
+            sounding[(ev.channel, ev.pitch)] = sec
+        elif ev.type in (midi.ChannelVoiceMessages.NOTE_OFF, midi.ChannelVoiceMessages.NOTE_ON):
+            on = sounding.pop((ev.channel, ev.pitch), None)
+            if on is not None and sec > on:
+                out.append((on, sec, int(ev.pitch)))
+    return tuple(sorted(out))
+
+
+def load_real_clips(shared: Path) -> list[Item]:
+    """real-clips: real instrument recordings ``NAME.wav`` with hand-made MIDI ``NAME.gt.mid``.
+
+    ``truth`` holds only the instrument (for per-instrument rows); there is no notation truth."""
+    folder = shared / "data" / "instruments" / "real-clips"
+    items = []
+    for mid in sorted(folder.glob("*.gt.mid")):
+        stem = mid.name[: -len(".gt.mid")]
+        wav = folder / f"{stem}.wav"
+        notes = read_midi_notes(mid)
+        if wav.exists() and notes:
+            end = max(n[1] for n in notes) + 0.5
+            from benchmarks.metrics import notes_to_f0
+
+            times = np.arange(0.0, end, 0.01)
+            truth = {"instrument": REAL_CLIP_INSTRUMENTS.get(stem, "unknown")}
+            items.append(Item("real-clips", stem, wav, (Reference("", notes),), f0=(times, notes_to_f0(notes, times)), truth=truth))
     return items
 
 
@@ -311,15 +376,20 @@ def load_sets(names: list[str], *, seed: int, n_rendered: int, limit: int | None
     for name in names:
         if name == "rendered":
             got = load_rendered(seed, n_rendered, jobs)
-        elif name in ("ssvd", "vocadito", "ssvd-scores"):
+        elif name == "held-out":  # a soundfont and a room type no fit sees
+            from benchmarks.build_rendered import HELD_OUT_ITEMS, HELD_OUT_SEED
+
+            got = load_rendered(HELD_OUT_SEED, HELD_OUT_ITEMS, jobs, variation="held-out", name="held-out")
+        elif name in ("ssvd", "vocadito", "ssvd-scores", "real-clips"):
             if shared is None:
                 print(f"[skip] set {name}: no shared data (set TRANSCRIBE_SHARED or provide ../shared)", file=sys.stderr)
                 continue
-            got = {"ssvd": load_ssvd, "vocadito": load_vocadito, "ssvd-scores": load_ssvd_scores}[name](shared)
+            loaders = {"ssvd": load_ssvd, "vocadito": load_vocadito, "ssvd-scores": load_ssvd_scores, "real-clips": load_real_clips}
+            got = loaders[name](shared)
             if not got:
                 print(f"[skip] set {name}: no files under {shared}", file=sys.stderr)
                 continue
         else:
-            raise SystemExit(f"unknown set {name!r} (choose from rendered, ssvd, vocadito, ssvd-scores)")
+            raise SystemExit(f"unknown set {name!r} (choose from rendered, held-out, ssvd, vocadito, ssvd-scores, real-clips)")
         items.extend(got[:limit] if limit else got)
     return items

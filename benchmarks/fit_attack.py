@@ -63,8 +63,8 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
     return rows
 
 
-def collect(sets: list[tuple[int, int]], *, jobs: int = 2) -> list[tuple[Any, ...]]:
-    """Notes of the rendered sets ``(seed, items)`` (see :func:`_item_notes`)."""
+def collect(sets: list[tuple[int, int, str]], *, jobs: int = 2) -> list[tuple[Any, ...]]:
+    """Notes of the rendered sets ``(seed, items, variation)`` (see :func:`_item_notes`)."""
     return [row for rows in map_items(_item_notes, sets, jobs=jobs) for row in rows]
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.build_rendered import HELD_OUT_SEED, VARIATIONS
 from benchmarks.datasets import Item, load_rendered
 from benchmarks.model_files import provenance, write_model
 from transcribe import notes, reattack
@@ -50,9 +51,9 @@ def stage_inputs(item: Item) -> dict[str, list[dict[str, Any]]]:
     return dict(got)
 
 
-def map_items(fn: Callable[[Item], Any], sets: list[tuple[int, int]], *, jobs: int) -> list[Any]:
-    """``fn`` of every item of the rendered sets ``(seed, items)``, in a pool of ``jobs`` processes."""
-    items = [it for seed, k in sets for it in load_rendered(seed, k)]
+def map_items(fn: Callable[[Item], Any], sets: list[tuple[int, int, str]], *, jobs: int) -> list[Any]:
+    """``fn`` of every item of the rendered sets ``(seed, items, variation)``, in a pool of ``jobs`` processes."""
+    items = [it for seed, k, var in sets for it in load_rendered(seed, k, variation=var)]
     with Pool(jobs) as pool:
         return pool.map(fn, items)
 
@@ -88,7 +89,7 @@ def _item_rows(item: Item) -> tuple[np.ndarray, np.ndarray]:
     return np.vstack(xs), np.concatenate(ys)
 
 
-def collect(sets: list[tuple[int, int]], *, jobs: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def collect(sets: list[tuple[int, int, str]], *, jobs: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Stacked candidate features and labels of the rendered sets ``(seed, items)``."""
     rows = map_items(_item_rows, sets, jobs=jobs)
     return np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
@@ -143,15 +144,24 @@ def _report(name: str, x: np.ndarray, y: np.ndarray, weights: dict[str, np.ndarr
     return f"{name}: {hits} of {int(y.sum())} right candidates taken, {false} of {int((~y).sum())} wrong ones"
 
 
-def _sets(text: str) -> list[tuple[int, int]]:
-    return [(int(a), int(b)) for a, b in (part.split(":") for part in text.split(",") if part)]
+def _sets(text: str) -> list[tuple[int, int, str]]:
+    """``seed:items[:variation]`` comma list (variation: a name of
+    :data:`benchmarks.build_rendered.VARIATIONS`, default ``fluidr3``)."""
+    out = []
+    for part in (p for p in text.split(",") if p):
+        seed, items, *var = part.split(":")
+        name = var[0] if var else "fluidr3"
+        if name not in VARIATIONS:
+            raise SystemExit(f"unknown variation {name!r} in {part!r} (choose from {', '.join(VARIATIONS)})")
+        out.append((int(seed), int(items), name))
+    return out
 
 
 def fit_parser(doc: str) -> argparse.ArgumentParser:
     """The options every ``fit_*`` network script takes (training and check sets, network size)."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--train", default="2:96,3:192", help="training sets as seed:items, comma separated")
-    ap.add_argument("--check", default="0:48", help="sets only reported, as seed:items")
+    ap.add_argument("--train", default="2:96,3:192", help="training sets as seed:items[:variation], comma separated")
+    ap.add_argument("--check", default="0:48", help="sets only reported, as seed:items[:variation]")
     ap.add_argument("--hidden", type=int, default=16)
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--jobs", type=int, default=2)
@@ -159,11 +169,17 @@ def fit_parser(doc: str) -> argparse.ArgumentParser:
     return ap
 
 
-def training_sets(ap: argparse.ArgumentParser, args: argparse.Namespace) -> list[tuple[int, int]]:
-    """The ``--train`` sets; the benchmark's own (seeds 0 and 1) are refused."""
+def training_sets(ap: argparse.ArgumentParser, args: argparse.Namespace) -> list[tuple[int, int, str]]:
+    """The ``--train`` sets; the benchmark's own (seeds 0, 1 and the held-out set's) and any set
+    with the held-out soundfont or room are refused."""
     train = _sets(args.train)
-    if {s for s, _ in train} & {0, 1}:
-        ap.error("seeds 0 and 1 are the benchmark's sets; train on others")
+    if {s for s, _, _ in train} & {0, 1, HELD_OUT_SEED}:
+        ap.error(f"seeds 0, 1 and {HELD_OUT_SEED} are the benchmark's sets; train on others")
+    held = VARIATIONS["held-out"]
+    for _, _, name in train:
+        var = VARIATIONS[name]
+        if set(var.soundfonts) & set(held.soundfonts) or set(var.rooms) & set(held.rooms):
+            ap.error(f"variation {name!r} uses the held-out set's soundfont or room; train on others")
     return train
 
 

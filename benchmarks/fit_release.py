@@ -58,7 +58,7 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
     return rows
 
 
-def collect(sets: list[tuple[int, int]], *, jobs: int = 2) -> list[tuple[Any, ...]]:
+def collect(sets: list[tuple[int, int, str]], *, jobs: int = 2) -> list[tuple[Any, ...]]:
     """Matched notes of the rendered sets ``(seed, items)`` (see :func:`_item_notes`)."""
     return [row for rows in map_items(_item_notes, sets, jobs=jobs) for row in rows]
 

@@ -37,7 +37,7 @@ def _arrays(notes: NoteList) -> tuple[np.ndarray, np.ndarray]:
 
 
 def note_scores(ref: NoteList, est: NoteList) -> dict[str, float]:
-    """COnP and COnPOff precision/recall/F1 plus the match counts (for micro averages)."""
+    """COnP, COnPOff and onset-only precision/recall/F1 plus the match counts (for micro averages)."""
     import mir_eval
 
     r_iv, r_hz = _arrays(ref)

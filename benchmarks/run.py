@@ -79,7 +79,9 @@ def score(item: Item, pred: Prediction) -> list[dict[str, Any]]:
             if pred.track is not None:
                 row["rpa_track"] = metrics.raw_pitch_accuracy(t, item.f0[1], pred.track[0], pred.track[1])
         truth = item.truth
-        if truth is not None:
+        if truth is not None and "notes" not in truth:  # real-clips: the instrument only
+            row["instrument"] = truth["instrument"]
+        elif truth is not None:
             row.update(
                 {
                     "instrument": truth["instrument"],
@@ -145,7 +147,7 @@ def summarize(rows: list[dict[str, Any]], by: str = "set") -> list[dict[str, Any
     """One line per (system, ``by``) with mean-of-item metrics and micro F1."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in rows:
-        key = r["set"] if by == "set" else f"rendered[{r.get(by, '')}]"
+        key = r["set"] if by == "set" else f"{r['set']}[{r.get(by, '')}]"
         groups.setdefault((r["system"], key), []).append(r)
     out = []
     for (system, key), rs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
@@ -199,7 +201,11 @@ def _isnan(v: Any) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sets", default="rendered,ssvd,vocadito,ssvd-scores", help="comma list of rendered, ssvd, vocadito, ssvd-scores")
+    ap.add_argument(
+        "--sets",
+        default="rendered,ssvd,vocadito,ssvd-scores,real-clips",
+        help="comma list of rendered, held-out, ssvd, vocadito, ssvd-scores, real-clips",
+    )
     ap.add_argument("--pitch", default="swift", help="our pitch backend: swift, pyin or spice")
     ap.add_argument(
         "--peers", default="basic-pitch,tutorial,swift-notes", help="comma list of basic-pitch, tutorial, swift-notes ('' for none)"
@@ -264,6 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     rendered = [r for r in rows if r["set"] == "rendered"]
     if rendered:
         md += "\n## Rendered set by noise condition\n\n" + to_markdown(summarize(rendered, by="noise"))
+    by_instrument = [r for r in rows if r.get("instrument") and r["set"] in ("rendered", "held-out", "real-clips")]
+    if by_instrument:
+        inst_table = to_markdown(summarize(by_instrument, by="instrument"))
+        md += "\n## By instrument (rendered, held-out, real-clips)\n\n" + inst_table
+        if any(r["set"] != "rendered" for r in by_instrument):
+            print(inst_table)
     from benchmarks.notation import defect_table
 
     defects = defect_table([(it.set, p.system, p.musicxml) for it, p in preds if p.musicxml is not None])

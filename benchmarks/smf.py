@@ -46,10 +46,13 @@ def write_smf(
     key_sharps: int,
     minor: bool,
     end_tick: int,
+    controls: Iterable[tuple[int, bytes]] = (),
 ) -> None:
     """Write a one-track SMF with tempo, meter, key, program change and the notes on channel 0.
 
     At equal ticks note-offs are written before note-ons, so repeated pitches re-strike cleanly.
+    ``controls`` are extra channel messages ``(tick, bytes)`` (pitch bends, controllers), written
+    before the notes of their tick.
     """
     num, den = time_signature
     meta = [
@@ -59,6 +62,7 @@ def write_smf(
         (0, 0, bytes([0xC0, program & 0x7F])),
     ]
     events: list[tuple[int, int, bytes]] = list(meta)
+    events.extend((tick, 0, data) for tick, data in controls)
     for n in notes:
         events.append((n.on_tick, 2, bytes([0x90, n.key, max(1, min(127, n.velocity))])))
         events.append((n.off_tick, 1, bytes([0x80, n.key, 64])))

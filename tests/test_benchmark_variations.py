@@ -1,0 +1,131 @@
+"""The rendered sets' variations (rooms, microphone, expressive playing), the MIDI truth reader
+and the onsets-only metric: seeded pieces checked without FluidSynth."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks import build_rendered as br
+from benchmarks.datasets import read_midi_notes
+from benchmarks.metrics import note_scores
+from benchmarks.smf import TICKS_PER_QUARTER, MidiNote, write_smf
+
+US_PER_Q = 500_000  # 120 BPM: 1920 ticks a second
+
+
+def _plan(instrument: str, seed: int = 7) -> dict[str, object]:
+    return {"item_seed": seed, "us_per_quarter": US_PER_Q, "instrument": instrument}
+
+
+def _line(n: int = 40) -> list[MidiNote]:
+    """A legato-ish line: quarter notes at 120 BPM, alternating pitches, small gaps."""
+    keys = [60, 62, 64, 62, 65, 67, 67, 64]
+    return [MidiNote(960 * i, 960 * i + 900, keys[i % len(keys)], 80) for i in range(n)]
+
+
+def test_midi_truth_reader_reads_back_what_was_written(tmp_path: Path) -> None:
+    notes = [MidiNote(0, 480, 60, 90), MidiNote(480, 960, 60, 90), MidiNote(1200, 2400, 67, 70)]
+    write_smf(
+        tmp_path / "t.mid", notes, us_per_quarter=US_PER_Q, program=0, time_signature=(4, 4), key_sharps=0, minor=False, end_tick=3000
+    )
+    got = read_midi_notes(tmp_path / "t.mid")
+    s = US_PER_Q / 1e6 / TICKS_PER_QUARTER
+    want = [(n.on_tick * s, n.off_tick * s, n.key) for n in notes]
+    assert [g[2] for g in got] == [w[2] for w in want]
+    assert np.allclose([g[:2] for g in got], [w[:2] for w in want], atol=1e-9)
+
+
+def test_expressive_playing_is_seeded_and_keeps_the_notes() -> None:
+    notes = _line()
+    a_notes, a_ctl = br._expressive(_plan("violin"), notes)
+    b_notes, b_ctl = br._expressive(_plan("violin"), notes)
+    assert a_notes == b_notes and a_ctl == b_ctl
+    assert [n.key for n in a_notes] == [n.key for n in notes]
+    shift_s = np.array([(a.on_tick - n.on_tick) / 1920 for a, n in zip(a_notes, notes)])
+    assert np.all(np.abs(shift_s) <= 0.03 + 1e-9) and np.any(shift_s != 0)
+    assert all(b.on_tick > a.on_tick for a, b in itertools.pairwise(a_notes))
+    # A note held into the next one (a slur) only ever leads to another pitch.
+    for a, b in itertools.pairwise(a_notes):
+        if a.off_tick > b.on_tick:
+            assert a.key != b.key
+    bends = [(t, d) for t, d in a_ctl if d[0] == 0xE0]
+    assert bends and all(0 <= d[1] < 128 and 0 <= d[2] < 128 for _, d in bends)
+
+
+def test_plucked_and_struck_instruments_get_no_bends_or_slurs() -> None:
+    out, ctl = br._expressive(_plan("piano"), _line())
+    assert all(a.off_tick <= b.on_tick for a, b in itertools.pairwise(out))
+    values = {d[1] | d[2] << 7 for _, d in ctl if d[0] == 0xE0}
+    assert values == {8192}  # the bend is only ever reset to its centre
+
+
+def test_vibrato_reaches_its_drawn_depth() -> None:
+    """Some seed gives a violin vibrato; its bends stay within 40 cents plus a 2-semitone slide."""
+    found = False
+    for seed in range(10):
+        _, ctl = br._expressive(_plan("violin", seed), [MidiNote(0, 1920 * 2, 69, 80)])
+        dev = np.array([((d[1] | d[2] << 7) - 8192) / br.BEND_PER_SEMITONE for _, d in ctl if d[0] == 0xE0])
+        assert np.all(np.abs(dev) <= 0.4 + 1e-9)  # a lone note has no slide
+        found |= bool(np.abs(dev).max() >= 0.1)
+    assert found
+
+
+@pytest.mark.parametrize("room", ["booth", "room", "chamber", "hall"])
+def test_room_impulse_response_decays_at_its_drawn_ratio(room: str) -> None:
+    ir = br.impulse_response(room, np.random.default_rng(3))
+    assert np.array_equal(ir, br.impulse_response(room, np.random.default_rng(3)))
+    assert ir[0] > 0.9  # the direct sound comes first, unshifted
+    tail = ir.copy()
+    tail[0] -= 1.0
+    drr_db = 10 * np.log10(1.0 / np.sum(tail**2))
+    (_, _), (lo, hi), _ = br.ROOMS[room]
+    assert lo - 0.01 <= drr_db <= hi + 0.01
+    e = tail**2
+    q = len(e) // 4
+    assert e[:q].sum() > 20 * e[-q:].sum()  # it decays
+
+
+def test_dry_room_is_the_direct_sound_and_mic_colouring_keeps_the_level_near() -> None:
+    assert np.array_equal(br.impulse_response("dry", np.random.default_rng(0)), np.ones(1))
+    t = np.arange(br.SR) / br.SR
+    x = np.sin(2 * np.pi * 440 * t)
+    y = br.mic_colouring(x, np.random.default_rng(1))
+    gain_db = 10 * np.log10(np.mean(y**2) / np.mean(x**2))
+    assert abs(gain_db) <= 9.0 + 1e-6 and not np.allclose(x, y)
+
+
+def test_variations_name_only_known_parts_and_hold_out_their_own() -> None:
+    assert br.parse_variation(None) == br.Variation()
+    assert br.Variation().tag == "" and br.VARIATIONS["held-out"].tag.startswith("-gmbank-hall")
+    with pytest.raises(ValueError, match="unknown soundfont 'nope'"):
+        br.parse_variation(None, soundfonts="fluidr3,nope")
+    with pytest.raises(ValueError, match="unknown room"):
+        br.parse_variation(None, rooms="cave")
+    held, varied = br.VARIATIONS["held-out"], br.VARIATIONS["varied"]
+    assert not set(held.soundfonts) & set(varied.soundfonts) and not set(held.rooms) & set(varied.rooms)
+    assert len(varied.soundfonts) >= 3
+
+
+def test_onsets_alone_ignore_the_pitch() -> None:
+    ref = [(0.0, 0.4, 60), (0.5, 0.9, 62), (1.0, 1.5, 64)]
+    est = [(0.02, 0.4, 61), (0.53, 0.9, 62), (1.2, 1.5, 64)]
+    s = note_scores(ref, est)
+    assert s["on_f1"] == pytest.approx(2 / 3)
+    assert s["conp_f1"] == pytest.approx(1 / 3)
+
+
+def test_fit_scripts_train_on_varied_sets_and_refuse_the_held_out_one() -> None:
+    from benchmarks import fit_reattack as fr
+
+    ap = fr.fit_parser("test")
+    ok = ap.parse_args(["--train", "2:48,10:48:varied"])
+    assert fr.training_sets(ap, ok) == [(2, 48, "fluidr3"), (10, 48, "varied")]
+    for bad in (f"{br.HELD_OUT_SEED}:48:varied", "12:48:held-out", "0:48"):
+        with pytest.raises(SystemExit):
+            fr.training_sets(ap, ap.parse_args(["--train", bad]))
+    with pytest.raises(SystemExit, match="unknown variation"):
+        fr._sets("12:48:nope")
