@@ -302,6 +302,7 @@ def load_ssvd_scores(shared: Path) -> list[Item]:
         a440 = tuple((on, off, int(round(m))) for on, off, m in labels)
         refs = (Reference("published", tuple(labels), sung=True), Reference("a440", a440))
         items.append(Item("ssvd-scores", rec, audio, refs, page=page))
+    return items
 
 
 #: The instrument of each real clip (from the set's README), for per-instrument rows.
