@@ -9,7 +9,7 @@ import pytest
 
 import transcribe
 from tests import synth
-from transcribe import attack, harmony, models, reattack, release, rhythm
+from transcribe import attack, harmony, models, reattack, release, rhythm, sung
 from transcribe.errors import ModelError
 
 #: Every model's getters in the code: each checks the file's feature names against the code's.
@@ -20,6 +20,7 @@ GETTERS = {
     "meter": (rhythm.meter_weights, rhythm.meter_hidden),
     "duple": (rhythm.duple_weights,),
     "key": (harmony.key_weights,),
+    "sung_onsets": (lambda: sung.load_model().onset, lambda: sung.load_model().offset),
 }
 
 

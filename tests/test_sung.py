@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from transcribe import features, sung
+from transcribe import features, models, sung
+from transcribe.errors import ModelError
 from transcribe.types import FrameArrays
 
 
@@ -81,21 +84,27 @@ def test_weak_peaks_and_unvoiced_stretches_make_no_notes() -> None:
 
 
 def test_shipped_model_matches_the_features_and_says_where_it_came_from() -> None:
-    from importlib import resources
-
-    with resources.files("transcribe").joinpath("sung_onsets.npz").open("rb") as fh, np.load(fh, allow_pickle=False) as z:
-        assert tuple(str(f) for f in z["features"]) == sung.FEATURES
-        assert "benchmarks.fit_sung_onsets" in str(z["provenance"])
+    shipped = models.load("sung_onsets")
+    assert shipped.names["features"] == sung.FEATURES
+    assert "benchmarks.fit_sung_onsets" in shipped.provenance["script"]
     model = sung.load_model()
     assert model.onset["hidden"].shape[1] == len(sung.FEATURES)
     assert 0.0 < model.onset_min < 1.0
 
 
-def test_a_model_fitted_on_other_features_is_refused() -> None:
-    arrays = sung.load_model().to_arrays()
-    arrays["features"] = np.array(["something", "else"])
-    with pytest.raises(ValueError, match="refit"):
-        sung.SungModel.from_arrays(arrays)
+def test_a_model_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
+    shipped = models.load("sung_onsets")
+    file = models.save(tmp_path / "sung_onsets.npz", arrays=dict(shipped.arrays), names={"features": ("something", "else")}, provenance={})
+    with pytest.raises(ModelError, match="refit"):
+        sung.SungModel.from_model(models.read(file))
+
+
+def test_a_saved_model_reads_back_the_same(tmp_path: Path) -> None:
+    model = sung.load_model()
+    model.save(tmp_path / "m.npz", provenance={"script": "test"})
+    back = sung.SungModel.from_model(models.read(tmp_path / "m.npz"))
+    assert back.onset_min == model.onset_min and back.min_gap_frames == model.min_gap_frames
+    assert all(np.array_equal(back.onset[k], model.onset[k]) for k in model.onset)
 
 
 def test_the_sung_pitch_is_reported_as_sung_whatever_the_labels_offset() -> None:

@@ -8,18 +8,18 @@ peaks of the onset probability, each note running to the likeliest offset before
 onset (or to that onset, legato), its pitch a robust mean of its middle frames plus the
 model's pitch offset. Fitted by ``python -m benchmarks.fit_sung_onsets`` on SSVD's training
 split, cross-validated by recording (see ``docs/models/sung-onsets.md``); the weights ship
-as ``sung_onsets.npz`` beside this module.
+as ``transcribe/models/sung_onsets.npz``.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 
-from . import network
+from . import models, network
 from .features import BAND_EDGES_HZ
 from .types import FrameArrays, Note
 
@@ -130,39 +130,33 @@ class SungModel:
     min_gap_frames: int
     pitch_offset_st: float
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """The model as named arrays (for ``np.savez``)."""
-        out = {f"onset_{k}": np.asarray(v) for k, v in self.onset.items()}
-        out.update({f"offset_{k}": np.asarray(v) for k, v in self.offset.items()})
-        out.update(
-            onset_min=np.array(self.onset_min),
-            offset_min=np.array(self.offset_min),
-            min_gap_frames=np.array(self.min_gap_frames),
-            pitch_offset_st=np.array(self.pitch_offset_st),
-            features=np.array(FEATURES),
-        )
-        return out
-
     @classmethod
-    def from_arrays(cls, z: dict[str, np.ndarray] | np.lib.npyio.NpzFile) -> SungModel:
-        """The model saved by :meth:`to_arrays`."""
-        if tuple(str(f) for f in z["features"]) != FEATURES:
-            raise ValueError("sung onset model was fitted on other features: refit with python -m benchmarks.fit_sung_onsets")
-        keys = ("mean", "scale", "hidden", "hidden_bias", "out", "out_bias")
+    def from_model(cls, model: models.Model) -> SungModel:
+        """The networks and thresholds stored in a model file (``models.load("sung_onsets")``'s layout)."""
+        model.features("features", FEATURES)
+        a = model.arrays
         return cls(
-            {k: np.asarray(z[f"onset_{k}"]) for k in keys},
-            {k: np.asarray(z[f"offset_{k}"]) for k in keys},
-            float(z["onset_min"]),
-            float(z["offset_min"]),
-            int(z["min_gap_frames"]),
-            float(z["pitch_offset_st"]),
+            model.group("onset"),
+            model.group("offset"),
+            float(a["onset_min"]),
+            float(a["offset_min"]),
+            int(a["min_gap_frames"]),
+            float(a["pitch_offset_st"]),
         )
+
+    def save(self, file: str | os.PathLike[str], *, provenance: dict[str, str]) -> None:
+        """Write the model as a model file (see :mod:`transcribe.models`), at full precision."""
+        arrays: dict[str, np.ndarray | float] = {f"onset.{k}": v for k, v in self.onset.items()}
+        arrays.update({f"offset.{k}": v for k, v in self.offset.items()})
+        arrays.update(
+            onset_min=self.onset_min, offset_min=self.offset_min, min_gap_frames=self.min_gap_frames, pitch_offset_st=self.pitch_offset_st
+        )
+        models.save(file, arrays=arrays, names={"features": FEATURES}, provenance=provenance)
 
 
 def load_model() -> SungModel:
-    """The shipped model (``transcribe/sung_onsets.npz``)."""
-    with resources.files(__package__).joinpath("sung_onsets.npz").open("rb") as fh, np.load(fh, allow_pickle=False) as z:
-        return SungModel.from_arrays(dict(z))
+    """The shipped model (``transcribe/models/sung_onsets.npz``)."""
+    return SungModel.from_model(models.load("sung_onsets"))
 
 
 def _peaks(prob: np.ndarray, minimum: float, min_gap: int) -> np.ndarray:
