@@ -31,7 +31,7 @@ import numpy as np
 from benchmarks.datasets import Item
 from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, network_arrays, stage_inputs
 from benchmarks.model_files import provenance, write_model
-from transcribe import attack
+from transcribe.notes import attack
 
 #: A candidate frame this close to the truth onset is right (seconds).
 MATCH_S = 0.016

@@ -33,7 +33,8 @@ import numpy as np
 
 from benchmarks.datasets import Item, load_rendered
 from benchmarks.model_files import provenance, write_model
-from transcribe import notes, reattack
+from transcribe import notes
+from transcribe.notes import reattack
 
 #: A candidate within this much of a true onset of the run's pitch is right (seconds).
 MATCH_S = 0.064

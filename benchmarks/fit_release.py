@@ -24,7 +24,7 @@ import numpy as np
 from benchmarks.datasets import Item
 from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, network_arrays, stage_inputs
 from benchmarks.model_files import provenance, write_model
-from transcribe import release
+from transcribe.notes import release
 
 #: A note matches a truth note of its pitch starting this close (seconds), as COnP does.
 ONSET_TOL_S = 0.05

@@ -19,7 +19,8 @@ import numpy as np
 
 from benchmarks import model_files, sung_cv
 from benchmarks.fit_reattack import _objective
-from transcribe import features, models, sung
+from transcribe import features, models
+from transcribe.notes import sung
 from transcribe.types import FrameArrays
 
 HIDDEN, L2, MAX_ITER = 16, 1e-4, 500

@@ -9,8 +9,9 @@ import pytest
 
 import transcribe
 from tests import synth
-from transcribe import attack, harmony, models, reattack, release, rhythm, sung
+from transcribe import harmony, models, rhythm
 from transcribe.errors import ModelError
+from transcribe.notes import attack, reattack, release, sung
 
 #: Every model's getters in the code: each checks the file's feature names against the code's.
 GETTERS = {

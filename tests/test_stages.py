@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from tests.synth import melody, render, tone
-from transcribe import attack, audio, form, gating, harmony, notes, pitch, release, transcribe
+from transcribe import audio, form, gating, harmony, notes, pitch, transcribe
 from transcribe.config import TUNING_MIN_STEADINESS, Options, parse_key, parse_time_signature
 from transcribe.errors import OptionError
 from transcribe.features import onset_strength
+from transcribe.notes import attack, release
 from transcribe.tuning import Tuning, measure_tuning
 from transcribe.types import FrameArrays, Note, PitchTrack
 
@@ -218,7 +219,7 @@ def test_a_sung_note_started_a_semitone_sharp_is_one_note(sharp_s: float) -> Non
 def test_octave_slip_is_fixed() -> None:
     # A run of notes where the middle one was tracked an octave up.
     runs = [(0, 10, 60), (10, 20, 62), (20, 40, 76), (40, 50, 65), (50, 60, 64)]
-    fixed = notes._fix_octaves(runs, notes.SegmentParams())
+    fixed = notes.search._fix_octaves(runs, notes.SegmentParams())
     assert [r[2] for r in fixed] == [60, 62, 64, 65, 64]
 
 

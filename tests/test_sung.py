@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from transcribe import features, models, sung
+from transcribe import features, models
 from transcribe.errors import ModelError
+from transcribe.notes import sung
 from transcribe.types import FrameArrays
 
 

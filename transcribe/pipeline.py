@@ -12,12 +12,13 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from . import attack as attack_model
 from . import audio as audio_io
-from . import features, gating, harmony, intonation, notes, pitch, release, rhythm, sung
+from . import features, gating, harmony, intonation, notes, pitch, rhythm
 from .config import TUNING_MIN_STEADINESS, Options
 from .errors import AudioError, TranscribeWarning
 from .export import write_bytes_atomic
+from .notes import attack as attack_model
+from .notes import release, sung
 from .tuning import Tuning, measure_tuning
 from .types import Audio, FrameArrays, Note, PitchTrack, Rhythm, StageHook, WrittenNote
 

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import models, network
-from .features import BAND_EDGES_HZ
-from .types import FrameArrays, Note
+from .. import models
+from ..features import BAND_EDGES_HZ
+from ..types import FrameArrays, Note
+from . import network
 
 #: Frames either side whose evidence a frame's features include.
 CONTEXT = (-4, -3, -2, -1, 0, 1, 2, 3, 4)

@@ -23,8 +23,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import models, network
-from .types import FrameArrays, Note
+from .. import models
+from ..types import FrameArrays, Note
+from . import network
 
 #: The window searched around each onset (seconds before and after it).
 BEFORE_S, AFTER_S = 0.15, 0.05

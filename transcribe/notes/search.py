@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..types import FrameArrays, Note, PitchTrack, StageHook, midi_to_hz
 from . import reattack
-from .types import FrameArrays, Note, PitchTrack, StageHook, midi_to_hz
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import models, network
-from .types import FrameArrays, Note
+from .. import models
+from ..types import FrameArrays, Note
+from . import network
 
 #: Differences in dB are clipped here, times in seconds there: beyond them frames look alike.
 MAX_DB, MAX_S = 40.0, 4.0

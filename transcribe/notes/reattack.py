@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import models, network
+from .. import models
+from . import network
 
 #: Shallowest loudness dip (dB below the louder parts on both sides) that is a candidate.
 MIN_DIP_DB = 2.0
