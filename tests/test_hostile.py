@@ -98,12 +98,12 @@ class FakeResult:
         pass
 
     def _one(self, path: object, force: bool) -> Path:
-        from transcribe.export import write_bytes_atomic
+        from transcribe.output.files import write_bytes_atomic
 
         return write_bytes_atomic(path, self.source.encode("utf-8", "surrogateescape"), force=force)
 
     def _paged(self, path: object, force: bool) -> list[Path]:
-        from transcribe.render import write_pages
+        from transcribe.output.render import write_pages
 
         return write_pages(path, [self.source.encode("utf-8", "surrogateescape")] * self.page_count(), force=force)
 
@@ -129,7 +129,7 @@ def _no_import() -> threading.Thread:
 
 @pytest.fixture()
 def fake(monkeypatch: pytest.MonkeyPatch) -> type[FakeResult]:
-    from transcribe import score
+    from transcribe.output import score
 
     monkeypatch.setattr(pipeline, "transcribe", lambda source, **kw: FakeResult(source))
     monkeypatch.setattr(score.Engraver, "available", staticmethod(lambda: False))

@@ -24,8 +24,8 @@ from .config import BACKENDS, DEFAULT_CONFIDENCE, MIDI_TIMINGS, ONSETS, TUNINGS,
 from .errors import OptionError, TranscribeError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .output.score import Engraver
     from .pipeline import Transcription
-    from .score import Engraver
 
 #: File suffixes treated as audio when a folder is given.
 AUDIO_SUFFIXES = frozenset(
@@ -396,7 +396,7 @@ def _main(argv: Sequence[str] | None, stop: _Stop) -> int:
     warm_up = engraver = None
     try:
         if any(f.score for f in chosen) and any(problem is None for _, problem in items):
-            from .score import Engraver, import_in_background
+            from .output.score import Engraver, import_in_background
 
             if Engraver.available():
                 try:
@@ -497,7 +497,7 @@ def _process(
     no mix with an earlier run's files. With an ``engraver``, the MusicXML and MIDI are
     made in its helper process.
     """
-    from .export import check_target
+    from .output.files import check_target
     from .pipeline import transcribe
 
     stage: Path | None = None

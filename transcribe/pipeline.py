@@ -16,9 +16,9 @@ from . import audio as audio_io
 from . import features, gating, harmony, intonation, notes, pitch, rhythm
 from .config import TUNING_MIN_STEADINESS, Options
 from .errors import AudioError, TranscribeWarning
-from .export import write_bytes_atomic
 from .notes import attack as attack_model
 from .notes import release, sung
+from .output.files import write_bytes_atomic
 from .tuning import Tuning, measure_tuning
 from .types import Audio, FrameArrays, Note, PitchTrack, Rhythm, StageHook, WrittenNote
 
@@ -106,7 +106,7 @@ class Transcription:
     def score(self) -> Any:
         """The music21 Score (built on first use)."""
         if "score" not in self._cache:
-            from .score import build_score
+            from .output.score import build_score
 
             self._cache["score"] = build_score(self.written, self.rhythm, key=self.key, title=self.title, composer=self.options.composer)
         return self._cache["score"]
@@ -114,7 +114,7 @@ class Transcription:
     def to_musicxml(self) -> bytes:
         """The score as MusicXML bytes."""
         if "musicxml" not in self._cache:
-            from .score import to_musicxml
+            from .output.score import to_musicxml
 
             self._cache["musicxml"] = to_musicxml(self.score)
         return bytes(self._cache["musicxml"])
@@ -122,7 +122,7 @@ class Transcription:
     def to_midi(self) -> bytes:
         """The score as Standard MIDI File bytes."""
         if "midi" not in self._cache:
-            from .score import to_midi
+            from .output.score import to_midi
 
             self._cache["midi"] = to_midi(self.written, self.rhythm, key=self.key, title=self.title, timing=self.options.midi_timing)
         return bytes(self._cache["midi"])
@@ -145,26 +145,26 @@ class Transcription:
         """The engraved score as SVG documents, one per page (A4 wide; see :mod:`transcribe.render`)."""
         key = f"svg-{fit_height}"
         if key not in self._cache:
-            from .render import engrave
+            from .output.render import engrave
 
             self._cache[key] = engrave(self.to_musicxml(), fit_height=fit_height)
         return list(self._cache[key])
 
     def write_svg(self, path: str | os.PathLike[str], *, force: bool = False) -> list[Path]:
         """Write the engraved pages as ``name.svg``, ``name-2.svg``...; returns the paths."""
-        from .render import write_pages
+        from .output.render import write_pages
 
         return write_pages(path, [s.encode("utf-8") for s in self.to_svg()], force=force)
 
     def write_png(self, path: str | os.PathLike[str], *, force: bool = False) -> list[Path]:
         """Write the engraved pages as ``name.png``, ``name-2.png``... (150 dpi); returns the paths."""
-        from .render import png_pages, write_pages
+        from .output.render import png_pages, write_pages
 
         return write_pages(path, png_pages(self.to_svg()), force=force)
 
     def to_pdf(self) -> bytes:
         """The engraved score as one PDF of full A4 pages."""
-        from .render import pdf_document
+        from .output.render import pdf_document
 
         return pdf_document(self.to_svg(fit_height=False))
 
@@ -174,7 +174,7 @@ class Transcription:
 
     def to_csv(self) -> bytes:
         """The note list as CSV bytes (columns: :data:`transcribe.notelist.COLUMNS`)."""
-        from .notelist import to_csv
+        from .output.notelist import to_csv
 
         return to_csv(self.written)
 
@@ -184,7 +184,7 @@ class Transcription:
 
     def plot(self) -> bytes:
         """A PNG picture of spectrogram, pitch track and notes (see :mod:`transcribe.plot`)."""
-        from .plot import plot_png
+        from .output.plot import plot_png
 
         return plot_png(self)
 

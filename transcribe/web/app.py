@@ -188,7 +188,7 @@ class Transcriber:
                 elif what == "plot":
                     data = t.plot()
                 else:
-                    from ..render import png_pages
+                    from ..output.render import png_pages
 
                     svgs = t.to_svg()
                     data = png_pages([svgs[min(max(page, 1), len(svgs)) - 1]])[0]

@@ -16,9 +16,9 @@ import threading
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, notation
-from .harmony import key_signature_sharps
-from .types import Rhythm, WrittenNote
+from .. import __version__, notation
+from ..harmony import key_signature_sharps
+from ..types import Rhythm, WrittenNote
 
 if TYPE_CHECKING:  # pragma: no cover
     from music21 import stream

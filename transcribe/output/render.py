@@ -19,8 +19,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import OutputError
-from .export import check_target, write_bytes_atomic
+from ..errors import OutputError
+from .files import check_target, write_bytes_atomic
 
 #: Page size in verovio units (tenths of a millimetre): A4 portrait.
 PAGE_WIDTH, PAGE_HEIGHT = 2100, 2970

@@ -28,8 +28,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .export import write_bytes_atomic
-from .types import WrittenNote
+from ..types import WrittenNote
+from .files import write_bytes_atomic
 
 COLUMNS: tuple[str, ...] = ("onset_s", "offset_s", "midi", "name", "cents", "confidence", "measure", "beat", "duration_q")
 

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .export import write_bytes_atomic
-from .types import midi_to_hz
+from ..types import midi_to_hz
+from .files import write_bytes_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .pipeline import Transcription
-    from .types import Audio
+    from ..pipeline import Transcription
+    from ..types import Audio
 
 #: Size of the plot in pixels (16 x 8 inches at 100 dpi).
 WIDTH_PX, HEIGHT_PX = 1600, 800
