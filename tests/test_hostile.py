@@ -129,11 +129,11 @@ def _no_import() -> threading.Thread:
 
 @pytest.fixture()
 def fake(monkeypatch: pytest.MonkeyPatch) -> type[FakeResult]:
-    from transcribe.output import score
+    from transcribe.output import engraver
 
     monkeypatch.setattr(pipeline, "transcribe", lambda source, **kw: FakeResult(source))
-    monkeypatch.setattr(score.Engraver, "available", staticmethod(lambda: False))
-    monkeypatch.setattr(score, "import_in_background", _no_import)
+    monkeypatch.setattr(engraver.Engraver, "available", staticmethod(lambda: False))
+    monkeypatch.setattr(engraver, "import_in_background", _no_import)
     monkeypatch.setattr(FakeResult, "pages", 1)
     return FakeResult
 

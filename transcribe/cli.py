@@ -24,7 +24,7 @@ from .config import BACKENDS, DEFAULT_CONFIDENCE, MIDI_TIMINGS, ONSETS, TUNINGS,
 from .errors import OptionError, TranscribeError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .output.score import Engraver
+    from .output.engraver import Engraver
     from .pipeline import Transcription
 
 #: File suffixes treated as audio when a folder is given.
@@ -396,7 +396,7 @@ def _main(argv: Sequence[str] | None, stop: _Stop) -> int:
     warm_up = engraver = None
     try:
         if any(f.score for f in chosen) and any(problem is None for _, problem in items):
-            from .output.score import Engraver, import_in_background
+            from .output.engraver import Engraver, import_in_background
 
             if Engraver.available():
                 try:

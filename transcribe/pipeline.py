@@ -122,14 +122,14 @@ class Transcription:
     def to_midi(self) -> bytes:
         """The score as Standard MIDI File bytes."""
         if "midi" not in self._cache:
-            from .output.score import to_midi
+            from .output.midi import to_midi
 
             self._cache["midi"] = to_midi(self.written, self.rhythm, key=self.key, title=self.title, timing=self.options.midi_timing)
         return bytes(self._cache["midi"])
 
     def use_rendered(self, musicxml: bytes, midi: bytes) -> None:
         """Take this transcription's MusicXML and MIDI as made elsewhere from the same notes
-        (:class:`transcribe.score.Engraver`, the CLI's helper process), so that writing and
+        (:class:`transcribe.output.engraver.Engraver`, the CLI's helper process), so that writing and
         engraving them need no music21 in this process."""
         self._cache["musicxml"], self._cache["midi"] = bytes(musicxml), bytes(midi)
 
