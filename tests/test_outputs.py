@@ -25,7 +25,8 @@ from transcribe import cli
 from transcribe.config import Options
 from transcribe.errors import OutputError
 from transcribe.output import notelist, plot, render
-from transcribe.pipeline import Transcription, write_notes
+from transcribe.pipeline import write_notes
+from transcribe.result import Transcription
 from transcribe.types import Note, PitchTrack, Rhythm
 
 SR = 44100

@@ -25,7 +25,7 @@ from .output.formats import DEFAULT_FORMATS, FORMATS, Format
 
 if TYPE_CHECKING:  # pragma: no cover
     from .output.engraver import Engraver
-    from .pipeline import Transcription
+    from .result import Transcription
 
 #: File suffixes treated as audio when a folder is given.
 AUDIO_SUFFIXES = frozenset(

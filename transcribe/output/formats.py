@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..pipeline import Transcription
+    from ..result import Transcription
 
 
 @dataclass(frozen=True)

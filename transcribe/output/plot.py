@@ -25,7 +25,7 @@ from ..types import midi_to_hz
 from .files import write_bytes_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..pipeline import Transcription
+    from ..result import Transcription
     from ..types import Audio
 
 #: Size of the plot in pixels (16 x 8 inches at 100 dpi).
