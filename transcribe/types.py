@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .units import hz_to_midi
+
 
 @dataclass(frozen=True, eq=False)
 class Audio:
@@ -66,7 +68,7 @@ class PitchTrack:
         """f0 as fractional MIDI numbers, NaN where f0 is NaN or not positive."""
         with np.errstate(divide="ignore", invalid="ignore"):
             f0 = np.where(self.f0_hz > 0, self.f0_hz, np.nan)
-            return 69.0 + 12.0 * np.log2(f0 / 440.0)
+            return hz_to_midi(f0)
 
 
 @dataclass(frozen=True)
@@ -112,11 +114,6 @@ class FrameArrays:
     def window(self, start: int, end: int) -> FrameArrays:
         """Frames ``[start, end)`` of every array (views, not copies)."""
         return FrameArrays(*(getattr(self, f.name)[start:end] for f in fields(self)))
-
-
-def midi_to_hz(midi: float) -> float:
-    """Frequency in Hz of a (fractional) MIDI number, A4 = 69 = 440 Hz; works on arrays too."""
-    return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..types import Note, PitchTrack, midi_to_hz
+from ..types import Note, PitchTrack
+from ..units import midi_to_hz
 from .params import SegmentParams
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..types import midi_to_hz
+from ..units import hz_to_midi, midi_to_hz
 from .files import write_bytes_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,7 +104,7 @@ def plot_png(t: Transcription, audio: Audio | None = None) -> bytes:
         lo_m, hi_m = min(w.midi for w in t.written), max(w.midi for w in t.written)
     else:
         f = track.f0_hz[voiced & np.isfinite(track.f0_hz)] if len(track) else np.array([])
-        lo_m, hi_m = (round(69 + 12 * np.log2(np.min(f) / 440)), round(69 + 12 * np.log2(np.max(f) / 440))) if len(f) else (57, 81)
+        lo_m, hi_m = (round(hz_to_midi(np.min(f))), round(hz_to_midi(np.max(f)))) if len(f) else (57, 81)
     lo_hz = max(t.options.fmin_hz * 0.9, midi_to_hz(lo_m - 14))
     hi_hz = min(midi_to_hz(hi_m + 14), (audio.sr / 2) if audio is not None else 8000.0)
 
