@@ -12,8 +12,8 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from . import audio as audio_io
-from . import features, gating, harmony, intonation, notes, pitch, rhythm
-from .config import TUNING_MIN_STEADINESS, Options
+from . import features, gating, harmony, intonation, notes, pitch, profiles, rhythm
+from .config import Options
 from .errors import AudioError, TranscribeWarning
 from .notes import attack as attack_model
 from .notes import release, sung
@@ -94,7 +94,7 @@ def transcribe(
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     sung_key, written_as = None, rhythm.SungRhythm((rhythm.FINE_PENALTY, rhythm.OTHER_PENALTY), 0.0)
-    if opts.tuning == "auto" and not _steady(measured) and found:
+    if profiles.sung_writing(measured, opts.tuning) and found:
         # A voice that holds no one tuning: name its notes by the key and its drifting tuning,
         # and write its rhythm in simple values unless the onsets insist.
         meant = intonation.name_sung_notes(found, tuning_cents=tuning, key=opts.key)
@@ -154,17 +154,17 @@ def find_notes(
         The notes, the tuning (cents from A440) they were rounded in, and where their
         onsets were put (``"attack"`` or ``"pitch"``).
     """
-    tuning = rounding_tuning_cents(measured, opts.tuning)
-    onsets_at = onset_rule(measured, opts.onsets)
-    if onsets_at == "pitch":
+    tuning = profiles.rounding_tuning_cents(measured, opts.tuning)
+    profile = profiles.choose(measured, opts.onsets)
+    if profile.segment is None:
         # A voice: notes from the sung-onset model's onset and offset probabilities
         # (transcribe.sung, fitted on SSVD's training split; docs/models/sung-onsets.md).
         frames = FrameArrays.of(raw, onset, attack, mask)
         bands = features.band_levels_db(audio.samples, audio.sr, raw.times_s)
         found = sung.notes_from(frames, bands, sung.load_model(), min_note_s=opts.min_note_s, tuning_cents=tuning)
-        return found, tuning, onsets_at
+        return found, tuning, profile.onsets_at
     # An instrument: the pitch track's notes, onsets moved to their attacks, ends to their releases.
-    params = notes.SegmentParams()
+    params = profile.segment
     found = notes.segment(
         raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params, hook=hook
     )
@@ -175,33 +175,15 @@ def find_notes(
     found = notes.retime_handovers(found, raw, energy, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params)
     found = notes.trim_releases(found, raw, min_note_s=opts.min_note_s, params=params)
     frames = FrameArrays.of(raw, onset, attack, mask)
-    if hook is not None:
-        hook("refine_offsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
-    found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s)
-    if hook is not None:
-        hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
-    found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
-    return found, tuning, onsets_at
-
-
-def _steady(measured: Tuning) -> bool:
-    """Whether the performance holds its tuning (an instrument) rather than wanders (a voice):
-    the one test behind both ``"auto"`` rules."""
-    return measured.steadiness >= TUNING_MIN_STEADINESS
-
-
-def onset_rule(measured: Tuning, mode: str) -> str:
-    """Where note onsets go, ``"attack"`` or ``"pitch"``, for an ``onsets`` option (:data:`transcribe.config.ONSETS`)."""
-    if mode == "auto":
-        return "attack" if _steady(measured) else "pitch"
-    return mode
-
-
-def rounding_tuning_cents(measured: Tuning, mode: str) -> float:
-    """The tuning notes are rounded in, in cents from A440, for a ``tuning`` option (:data:`transcribe.config.TUNINGS`)."""
-    if mode == "performance" or (mode == "auto" and _steady(measured)):
-        return measured.cents
-    return 0.0
+    if profile.refine_offsets:
+        if hook is not None:
+            hook("refine_offsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
+        found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s)
+    if profile.refine_onsets:
+        if hook is not None:
+            hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
+        found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
+    return found, tuning, profile.onsets_at
 
 
 def clean_title(title: str) -> str:
