@@ -21,6 +21,7 @@ from fractions import Fraction
 
 from .harmony import key_signature_sharps
 from .types import Rhythm, WrittenNote
+from .values import TimeSignature
 
 #: The grid positions are rounded to (quarter notes).
 GRID_Q = Fraction(1, 12)
@@ -90,7 +91,8 @@ class Meter:
 
     @classmethod
     def of(cls, time_signature: str) -> Meter:
-        num, den = (int(x) for x in time_signature.split("/"))
+        ts = TimeSignature(time_signature)
+        num, den = ts.numerator, ts.denominator
         unit = Fraction(4, den)
         compound = den >= 8 and num % 3 == 0
         beat = 3 * unit if compound else unit

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,6 +19,7 @@ from .notes import release, sung
 from .result import Transcription
 from .tuning import Tuning, measure_tuning
 from .types import Audio, FrameArrays, Note, PitchTrack, Rhythm, StageHook, WrittenNote
+from .values import Key
 
 #: Window of the attack-strength function that places onsets (seconds): short,
 #: so a sharp attack peaks where it happens.
@@ -116,6 +116,7 @@ def transcribe(
         usual = harmony.usual_key(key)
         warnings.warn(f"{key} is written as {usual}, its enharmonic equivalent with a usual key signature", TranscribeWarning, stacklevel=2)
         key = usual
+    key = Key(key)
     written = write_notes(found, rh, key)
     return Transcription(
         source=name,
@@ -217,9 +218,7 @@ def note_peaks_db(found: tuple[Note, ...], track: PitchTrack) -> np.ndarray:
 
 def write_notes(found: tuple[Note, ...], rh: Rhythm, key: str) -> tuple[WrittenNote, ...]:
     """Attach names, measures and beats to the notes."""
-    num, den = (int(x) for x in rh.time_signature.split("/"))
-    compound = den == 8 and num % 3 == 0
-    beat_q = Fraction(3, 2) if compound else Fraction(4, den)
+    beat_q = rh.time_signature.beat_q
     measure_q = rh.measure_q
     out = []
     for n, on_q, dur_q in zip(found, rh.onsets_q, rh.durations_q):

@@ -13,6 +13,7 @@ from . import gating
 from .config import Options
 from .output.files import write_bytes_atomic
 from .types import Audio, Note, PitchTrack, Rhythm, WrittenNote
+from .values import TimeSignature
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,7 +35,7 @@ class Transcription:
             pitch is still ``midi + cents / 100``).
         notes: Sounding notes in performance time.
         rhythm: Tempo, meter, pickup and quantized positions.
-        key: Key like ``"G major"``.
+        key: Key like ``"G major"`` (a :class:`transcribe.values.Key`).
         written: Notes as written (names, measures, beats, written lengths).
         audio: The mono audio at the pitch backend's rate (16 kHz for
             SwiftF0: 64 kB per second), kept for :meth:`plot`; ``None`` when
@@ -86,7 +87,7 @@ class Transcription:
         return self.rhythm.bpm
 
     @property
-    def time_signature(self) -> str:
+    def time_signature(self) -> TimeSignature:
         """Time signature like ``"3/4"``."""
         return self.rhythm.time_signature
 

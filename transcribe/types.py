@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .units import hz_to_midi
+from .values import TimeSignature
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,7 +147,7 @@ class Rhythm:
 
     Attributes:
         bpm: Quarter-note tempo in beats per minute.
-        time_signature: Like ``"3/4"``.
+        time_signature: Like ``"3/4"`` (a :class:`TimeSignature`; text is converted).
         origin_s: Performance time (seconds) of score position 0, the first
             downbeat of the first full measure.
         pickup_q: Length of the pickup (anacrusis) before the first full
@@ -161,18 +162,20 @@ class Rhythm:
     """
 
     bpm: float
-    time_signature: str
+    time_signature: TimeSignature
     origin_s: float
     pickup_q: Fraction
     onsets_q: tuple[Fraction, ...]
     durations_q: tuple[Fraction, ...]
     quarter_times_s: tuple[float, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "time_signature", TimeSignature(self.time_signature))
+
     @property
     def measure_q(self) -> Fraction:
         """Length of one measure in quarter notes."""
-        num, den = (int(x) for x in self.time_signature.split("/"))
-        return Fraction(4 * num, den)
+        return self.time_signature.measure_q
 
 
 @dataclass(frozen=True)

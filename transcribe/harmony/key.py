@@ -19,6 +19,7 @@ import numpy as np
 from .. import models
 from ..form import opening_returns
 from ..types import Note
+from ..values import Key
 
 # Temperley's (1999) revision of the Krumhansl-Kessler profiles: alone, on the
 # rendered benchmark set they name the key of 43 of 48 melodies where
@@ -160,7 +161,7 @@ _FIFTHS = {"C": 0, "G": 1, "D": 2, "A": 3, "E": 4, "B": 5, "F#": 6, "C#": 7,
 
 def key_signature_sharps(key: str) -> int:
     """Number of sharps (positive) or flats (negative) of a key like ``"Bb major"``."""
-    tonic, mode = key.split()
+    tonic, mode = Key(key).tonic, Key(key).mode
     major = _relative_major_name(tonic) if mode == "minor" else tonic
     return _FIFTHS.get(major, _FIFTHS[MAJOR_TONIC[tonic_pc(major)]])
 
@@ -169,7 +170,7 @@ def usual_key(key: str) -> str:
     """The key as a musician writes it: a key whose signature would need more than seven
     sharps or flats (``"E# major"``, ``"Fb major"``, ``"B# minor"``) becomes its enharmonic
     equivalent (``"F major"``, ``"E major"``, ``"C minor"``); other keys are returned as they are."""
-    tonic, mode = key.split()
+    tonic, mode = Key(key).tonic, Key(key).mode
     major = _relative_major_name(tonic) if mode == "minor" else tonic
     if major in _FIFTHS:
         return key

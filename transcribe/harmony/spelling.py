@@ -8,12 +8,13 @@ Bb in F major.
 
 from __future__ import annotations
 
+from ..values import Key
 from .key import LETTERS, MAJOR_STEPS, MAJOR_TONIC, MINOR_STEPS, NATURAL_PC, accidental, key_signature_sharps, tonic_pc
 
 
 def spelling_table(key: str) -> list[str]:
     """Letter + accidental for each pitch class 0..11 in ``key``."""
-    tonic, mode = key.split()
+    tonic, mode = Key(key).tonic, Key(key).mode
     pc0 = tonic_pc(tonic)
     letter0 = LETTERS.index(tonic[0].upper())
     steps = MINOR_STEPS if mode == "minor" else MAJOR_STEPS

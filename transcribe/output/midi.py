@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from ..harmony import key_signature_sharps
 from ..types import Rhythm, WrittenNote
+from ..values import Key
 from .score import choose_clef, instrument_for
 
 
@@ -46,7 +47,7 @@ def to_midi(
         ev.data = data
         return ev
 
-    num, den = (int(x) for x in rhythm.time_signature.split("/"))
+    num, den = rhythm.time_signature.numerator, rhythm.time_signature.denominator
     sharps = key_signature_sharps(key)
     prog = MidiEvent(track, type=ChannelVoiceMessages.PROGRAM_CHANGE, channel=1)
     prog.data = program
@@ -59,7 +60,7 @@ def to_midi(
     events: list[tuple[int, int, MidiEvent]] = [
         (0, 0, meta(MetaEvents.SEQUENCE_TRACK_NAME, title.encode("utf-8", "replace")[:127])),
         (0, 0, meta(MetaEvents.TIME_SIGNATURE, bytes([num, den.bit_length() - 1, 24, 8]))),
-        (0, 0, meta(MetaEvents.KEY_SIGNATURE, bytes([sharps & 0xFF, 1 if key.endswith("minor") else 0]))),
+        (0, 0, meta(MetaEvents.KEY_SIGNATURE, bytes([sharps & 0xFF, 1 if Key(key).is_minor else 0]))),
         (0, 0, prog),
     ]
     events += [(tick, 0, meta(MetaEvents.SET_TEMPO, us.to_bytes(3, "big"))) for tick, us in tempi]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..units import hz_to_midi, midi_to_hz
+from ..values import TimeSignature
 from .files import write_bytes_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -235,8 +236,7 @@ def _null_locator() -> object:
 
 
 def _compound(ts: str) -> bool:
-    num, den = (int(x) for x in ts.split("/"))
-    return den == 8 and num % 3 == 0
+    return TimeSignature(ts).is_compound
 
 
 def write_plot(path: str | os.PathLike[str], t: Transcription, *, force: bool = False) -> Path:

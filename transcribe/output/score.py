@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, notation
 from ..harmony import key_signature_sharps
 from ..types import Rhythm, WrittenNote
+from ..values import Key
 
 if TYPE_CHECKING:  # pragma: no cover
     from music21 import stream
@@ -86,14 +87,13 @@ def build_score(
     part.insert(0, inst)
     part_clef = {"treble": m21clef.TrebleClef, "treble8vb": m21clef.Treble8vbClef, "bass": m21clef.BassClef}[clef]()
     part.insert(0, part_clef)
-    tonic, mode = key.split()
-    ks = m21key.Key(tonic.replace("b", "-"), mode)
+    ks = m21key.Key(Key(key).tonic.replace("b", "-"), Key(key).mode)
     if ks.sharps != key_signature_sharps(key):  # pragma: no cover - guards the two tables agreeing
         ks = m21key.KeySignature(key_signature_sharps(key))
     part.insert(0, ks)
-    ts = meter.TimeSignature(rhythm.time_signature)
+    ts = meter.TimeSignature(str(rhythm.time_signature))
     part.insert(0, ts)
-    compound = rhythm.time_signature.endswith("/8") and int(rhythm.time_signature.split("/")[0]) % 3 == 0
+    compound = rhythm.time_signature.is_compound
     if compound:
         mark = tempo.MetronomeMark(number=round(rhythm.bpm / 1.5), referent=note.Note(type="quarter", dots=1).duration)
     else:

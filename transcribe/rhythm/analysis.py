@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ..types import Note, Rhythm
+from ..values import TimeSignature
 from .duple import two_or_four
 from .meter import (
     MeterChoice,
@@ -176,7 +177,7 @@ def analyze(
     pickup_q = frac(pickup_beats * beat_q)
     # The beat grid in performance time: every whole quarter of the score to the end of its
     # last bar, on the tempo-following grid of the last note placed at or before it.
-    measure_q = Fraction(4 * int(meter.time_signature.split("/")[0]), int(meter.time_signature.split("/")[1]))
+    measure_q = TimeSignature(meter.time_signature).measure_q
     end_q = onsets_q[-1] + durations_q[-1]
     bars = math.ceil((end_q - pickup_q) / measure_q) if end_q > pickup_q else 0
     q = np.arange(int(math.ceil(pickup_q + bars * measure_q)) + 1, dtype=np.float64)

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import models
 from ..form import opening_returns
+from ..values import TimeSignature
 
 #: Candidate readings: (tatums per beat, beats per bar) -> time signature.
 #: A tatum of three per beat makes a compound meter (6/8, 9/8, 12/8).
@@ -341,12 +342,12 @@ def _same_meter(candidate: str, wanted: str) -> bool:
 
 
 def beats_per_bar(ts: str) -> int:
-    num, den = (int(x) for x in ts.split("/"))
-    if is_compound(ts):
+    ts = TimeSignature(ts)
+    num, den = ts.numerator, ts.denominator
+    if ts.is_compound:
         return num // 3
     return num if den == 4 else max(1, num * 4 // den) if den < 4 else num
 
 
 def is_compound(ts: str) -> bool:
-    num, den = (int(x) for x in ts.split("/"))
-    return den == 8 and num % 3 == 0
+    return TimeSignature(ts).is_compound
