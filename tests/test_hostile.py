@@ -466,7 +466,7 @@ def test_dev_zero_is_a_clear_error_not_a_hang(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_endless_stream_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(audio_io, "MAX_STREAM_BYTES", 1 << 20)
+    monkeypatch.setattr(audio_io.streams, "MAX_STREAM_BYTES", 1 << 20)
     with pytest.raises(AudioError, match="without an end"):
         audio_io.load("/dev/urandom", sr=16000)
 

@@ -534,8 +534,8 @@ def test_reading_in_blocks_and_features_in_chunks_change_nothing(tmp_path, monke
         return a.samples, onset_strength(a.samples, a.sr, times), features.loudness_db(a.samples, a.sr, times)
 
     default = read_and_measure()
-    assert len(stereo) < audio.BLOCK_FRAMES and len(default[1]) > 4 * 37  # one block and chunk by default, several below
-    monkeypatch.setattr(audio, "BLOCK_FRAMES", 10_007)
+    assert len(stereo) < audio.decode.BLOCK_FRAMES and len(default[1]) > 4 * 37  # one block and chunk by default, several below
+    monkeypatch.setattr(audio.decode, "BLOCK_FRAMES", 10_007)
     monkeypatch.setattr(features, "CHUNK_FRAMES", 37)
     small = read_and_measure()
     assert len(small[0]) == len(default[0]) > 0
