@@ -96,7 +96,7 @@ def test_quiet_still_prints_errors(batch_dir: Path, tmp_path: Path, capsys: pyte
 def test_progress_bar_on_a_terminal(
     batch_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(cli.batch, "_stderr_is_terminal", lambda: True)
     rc, out, err = run(capsys, batch_dir, "-o", tmp_path, "--csv")
     assert rc == 1 and out == ""
     assert "3/3" in err and "file" in err  # the bar reached the end
@@ -150,8 +150,8 @@ def test_bad_onsets_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
 
 def test_onsets_and_tuning_flags_reach_the_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     parser = cli.build_parser()
-    assert cli._options(parser.parse_args(["x.wav"])).onsets == "auto"
-    opts = cli._options(parser.parse_args(["x.wav", "--onsets", "pitch", "--tuning", "performance"]))
+    assert cli.parser._options(parser.parse_args(["x.wav"])).onsets == "auto"
+    opts = cli.parser._options(parser.parse_args(["x.wav", "--onsets", "pitch", "--tuning", "performance"]))
     assert (opts.onsets, opts.tuning) == ("pitch", "performance")
     wav = write_tune(tmp_path / "tune.wav")
     rc, _, _ = run(capsys, wav, "-o", tmp_path / "p", "--csv", "--onsets", "pitch")

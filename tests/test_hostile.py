@@ -631,8 +631,8 @@ def test_a_caught_stop_signal_does_not_end_the_process_by_sigint() -> None:
     # text, even if caught later (a signal during an import defining a dataclass: exit -2).
     code = (
         "import os, signal\n"
-        "from transcribe import cli\n"
-        "with cli._Stop():\n"
+        "from transcribe.cli.console import Stop\n"
+        "with Stop():\n"
         "    try:\n"
         "        exec('os.kill(os.getpid(), signal.SIGTERM); x = 1')\n"
         "    except KeyboardInterrupt:\n"

@@ -157,7 +157,7 @@ class Transcriber:
         return self._transcribe(entry.name, entry.audio, options, ())
 
     def _transcribe(self, name: str, decoded: Any, options: Options, heard: tuple[str, ...]) -> dict[str, Any]:
-        from ..cli import _report
+        from ..cli.batch import _report
 
         with _named("<array>", name), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
