@@ -24,8 +24,8 @@ from tests.synth import render as synth_render
 from transcribe import cli
 from transcribe.config import Options
 from transcribe.errors import OutputError
+from transcribe.notation import write_notes
 from transcribe.output import notelist, plot, render
-from transcribe.pipeline import write_notes
 from transcribe.result import Transcription
 from transcribe.types import Note, PitchTrack, Rhythm
 

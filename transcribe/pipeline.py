@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from pathlib import Path
@@ -14,11 +13,12 @@ from . import audio as audio_io
 from . import features, gating, harmony, intonation, notes, pitch, profiles, rhythm
 from .config import Options
 from .errors import AudioError, TranscribeWarning
+from .notation import write_notes
 from .notes import attack as attack_model
 from .notes import release, sung
 from .result import Transcription
 from .tuning import Tuning, measure_tuning
-from .types import Audio, FrameArrays, Note, PitchTrack, Rhythm, StageHook, WrittenNote
+from .types import Audio, FrameArrays, Note, PitchTrack, StageHook
 from .values import Key
 
 #: Window of the attack-strength function that places onsets (seconds): short,
@@ -214,32 +214,3 @@ def note_peaks_db(found: tuple[Note, ...], track: PitchTrack) -> np.ndarray:
         a, b = np.searchsorted(track.times_s, [n.onset_s, min(n.offset_s, n.onset_s + ACCENT_S)])
         out[i] = track.loudness_db[a : max(b, a + 1)].max() if a < len(track) else -140.0
     return out
-
-
-def write_notes(found: tuple[Note, ...], rh: Rhythm, key: str) -> tuple[WrittenNote, ...]:
-    """Attach names, measures and beats to the notes."""
-    beat_q = rh.time_signature.beat_q
-    measure_q = rh.measure_q
-    out = []
-    for n, on_q, dur_q in zip(found, rh.onsets_q, rh.durations_q):
-        if rh.pickup_q > 0 and on_q < rh.pickup_q:
-            measure, in_bar = 0, on_q + measure_q - rh.pickup_q
-        else:
-            since = on_q - rh.pickup_q
-            measure = 1 + math.floor(since / measure_q)
-            in_bar = since - (measure - 1) * measure_q
-        out.append(
-            WrittenNote(
-                onset_s=n.onset_s,
-                offset_s=n.offset_s,
-                midi=n.midi,
-                name=harmony.spell(n.midi, key),
-                onset_q=on_q,
-                duration_q=dur_q,
-                measure=measure,
-                beat=float(1 + in_bar / beat_q),
-                cents=n.cents,
-                confidence=n.confidence,
-            )
-        )
-    return tuple(out)
