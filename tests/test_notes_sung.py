@@ -1,4 +1,4 @@
-"""The sung-note model (transcribe.sung): its features, its shipped weights and how notes are read off it."""
+"""The sung-note model (transcribe.notes.sung): its features, its shipped weights and how notes are read off it."""
 
 from __future__ import annotations
 

@@ -159,7 +159,7 @@ def find_notes(
     profile = profiles.choose(measured, opts.onsets)
     if profile.segment is None:
         # A voice: notes from the sung-onset model's onset and offset probabilities
-        # (transcribe.sung, fitted on SSVD's training split; docs/models/sung-onsets.md).
+        # (transcribe.notes.sung, fitted on SSVD's training split; docs/models/sung-onsets.md).
         frames = FrameArrays.of(raw, onset, attack, mask)
         bands = features.band_levels_db(audio.samples, audio.sr, raw.times_s)
         found = sung.notes_from(frames, bands, sung.load_model(), min_note_s=opts.min_note_s, tuning_cents=tuning)

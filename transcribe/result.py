@@ -131,7 +131,7 @@ class Transcription:
         return write_bytes_atomic(path, self.to_midi(), force=force)
 
     def to_svg(self, *, fit_height: bool = True) -> list[str]:
-        """The engraved score as SVG documents, one per page (A4 wide; see :mod:`transcribe.render`)."""
+        """The engraved score as SVG documents, one per page (A4 wide; see :mod:`transcribe.output.render`)."""
         key = f"svg-{fit_height}"
         if key not in self._cache:
             from .output.render import engrave
@@ -162,7 +162,7 @@ class Transcription:
         return write_bytes_atomic(path, self.to_pdf(), force=force)
 
     def to_csv(self) -> bytes:
-        """The note list as CSV bytes (columns: :data:`transcribe.notelist.COLUMNS`)."""
+        """The note list as CSV bytes (columns: :data:`transcribe.output.notelist.COLUMNS`)."""
         from .output.notelist import to_csv
 
         return to_csv(self.written)
@@ -172,7 +172,7 @@ class Transcription:
         return write_bytes_atomic(path, self.to_csv(), force=force)
 
     def plot(self) -> bytes:
-        """A PNG picture of spectrogram, pitch track and notes (see :mod:`transcribe.plot`)."""
+        """A PNG picture of spectrogram, pitch track and notes (see :mod:`transcribe.output.plot`)."""
         from .output.plot import plot_png
 
         return plot_png(self)

@@ -141,7 +141,7 @@ def onsets_at_vowels(
     later than ``vowel_max_delay_s`` after the found onset, with a step of at
     least ``vowel_step_db`` from the frame before, the note starts there.
     Off (``vowel_rise_db`` 0) for instruments, whose attacks are placed by
-    :mod:`transcribe.attack`.
+    :mod:`transcribe.notes.attack`.
 
     Args:
         notes: Notes in time order, not overlapping.

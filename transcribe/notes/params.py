@@ -28,7 +28,7 @@ class SegmentParams:
         gap_dip_db: ... or when the level in the break dips this far (dB).
         reattack_min_prob: Other repeated notes (a loudness dip or an onset
             peak inside the held pitch) are split where the re-attack network
-            (:mod:`transcribe.reattack`) gives at least this probability. 0.4
+            (:mod:`transcribe.notes.reattack`) gives at least this probability. 0.4
             rather than 0.5: a missed repeat costs a note and a wrong written
             duration, a false split costs a note (rendered sets, seeds 0 and 1).
         max_glide_s: Notes shorter than this that glide into or out of a

@@ -24,7 +24,7 @@ def split_reattacks(
     Evidence of a re-attack, strongest first: the voicing drops out and comes
     back with an onset or a loudness dip (a breath or a re-bowed note); a
     loudness dip or onset peak that the re-attack network
-    (:mod:`transcribe.reattack`) takes for a new note. Each part keeps
+    (:mod:`transcribe.notes.reattack`) takes for a new note. Each part keeps
     ``min_len`` frames, and no part starts in the last ``guard`` frames.
 
     Args:

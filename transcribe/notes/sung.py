@@ -2,7 +2,7 @@
 
 Every frame of the pitch track is described by :data:`FEATURES` (the onset and attack
 strengths, how the level, the voicing and the pitch move around it, a few frames either
-side), two small networks (:mod:`transcribe.network`) give the probability that a note
+side), two small networks (:mod:`transcribe.notes.network`) give the probability that a note
 starts there and that one ends there, and the notes are read off them: onsets at the
 peaks of the onset probability, each note running to the likeliest offset before the next
 onset (or to that onset, legato), its pitch a robust mean of its middle frames plus the
@@ -115,7 +115,7 @@ class SungModel:
     """The two networks and the reading of their probabilities.
 
     Attributes:
-        onset: Onset network weights (:func:`transcribe.network.probability`'s layout).
+        onset: Onset network weights (:func:`transcribe.notes.network.probability`'s layout).
         offset: Offset network weights.
         onset_min: Weakest onset-probability peak that starts a note.
         offset_min: Weakest offset-probability peak that ends a note before the next onset.
