@@ -24,11 +24,6 @@ def _truth() -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-@pytest.fixture(scope="module")
-def sample_result() -> transcribe.Transcription:
-    return transcribe.transcribe(SAMPLE)
-
-
 def test_sample_notes_exact(sample_result: transcribe.Transcription) -> None:
     truth = _truth()
     notes = sample_result.notes
