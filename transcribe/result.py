@@ -180,3 +180,12 @@ class Transcription:
     def write_plot(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
         """Write :meth:`plot` atomically."""
         return write_bytes_atomic(path, self.plot(), force=force)
+
+
+def report_line(t: Transcription) -> str:
+    """One line about a transcription (the CLI prints it, the web page shows it): length, notes, tempo, meter, key and tuning."""
+    pickup = f" with a {t.rhythm.pickup_q} quarter pickup" if t.rhythm.pickup_q > 0 else ""
+    return (
+        f"{t.source}: {t.duration_s:.1f} s, {len(t.notes)} notes, tempo {t.tempo_bpm:.0f} BPM, "
+        f"{t.time_signature}{pickup}, {t.key}, {t.tuning_summary}"
+    )

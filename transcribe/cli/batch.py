@@ -22,7 +22,6 @@ from ..output.formats import Format
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..output.engraver import Engraver
-    from ..result import Transcription
 from .console import STOP_SIGNALS, Stop, _err, _printable, _say, _stderr_is_terminal
 from .inputs import STDIN_NAME, _shown, plan_stems
 from .parser import EXIT_FAILED, EXIT_OK
@@ -114,6 +113,7 @@ def _process(
     """
     from ..output.files import check_target
     from ..pipeline import transcribe
+    from ..result import report_line
 
     stage: Path | None = None
     try:
@@ -153,7 +153,7 @@ def _process(
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
     if not quiet:
-        say(_report(result).replace("/dev/stdin: ", f"{STDIN_NAME}: ", 1))
+        say(report_line(result).replace("/dev/stdin: ", f"{STDIN_NAME}: ", 1))
         for p in written:
             say(f"  wrote {p}")
         for p in stale:
@@ -219,12 +219,3 @@ def _stale_pages(outdir: Path, stem: str, formats: list[Format], written: list[P
             stale.append(p)
             n += 1
     return stale
-
-
-def _report(t: Transcription) -> str:
-    """One line about a transcription: length, notes, tempo, meter, key and tuning."""
-    pickup = f" with a {t.rhythm.pickup_q} quarter pickup" if t.rhythm.pickup_q > 0 else ""
-    return (
-        f"{t.source}: {t.duration_s:.1f} s, {len(t.notes)} notes, tempo {t.tempo_bpm:.0f} BPM, "
-        f"{t.time_signature}{pickup}, {t.key}, {t.tuning_summary}"
-    )
