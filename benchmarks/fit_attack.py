@@ -6,14 +6,14 @@ Like :mod:`benchmarks.fit_reattack`, the training sets are rendered sets with se
 benchmark does not score. Each item runs through the transcriber with the pipeline's stage
 hook recording the onset stage's input (it runs for recordings measured as instruments): every note with a ground-truth
 note of its pitch starting within the searched window gives its candidate frames
-(:func:`transcribe.attack.onset_features`), each labelled right when it lies within
+(:func:`transcribe.notes.attack.onset_features`), each labelled right when it lies within
 one frame (16 ms) of that truth onset. The network has the same layout and fit
 (:func:`benchmarks.fit_reattack.fit`) as the re-attack one.
 
-Then the onset shift (:func:`transcribe.attack.fitted_shift`): for every such note, the fitted
+Then the onset shift (:func:`transcribe.notes.attack.fitted_shift`): for every such note, the fitted
 network's chosen frame and its error against the truth onset (clipped to
 +-:data:`SHIFT_CLIP_S`); a ridge regression on the standardised
-:func:`transcribe.attack.shift_features` and their squares predicts that error.
+:func:`transcribe.notes.attack.shift_features` and their squares predicts that error.
 
 Prints, for the current and the fitted weights, the share of those notes whose onset
 lands within 50 ms of the truth (the benchmark's onset tolerance) on the training and
@@ -31,7 +31,7 @@ import numpy as np
 from benchmarks.datasets import Item
 from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, network_arrays, stage_inputs
 from benchmarks.model_files import provenance, write_model
-from transcribe import attack
+from transcribe.notes import attack
 
 #: A candidate frame this close to the truth onset is right (seconds).
 MATCH_S = 0.016
@@ -87,7 +87,7 @@ def onsets_right(
 
 
 def fit_shift(notes: list[tuple[Any, ...]], weights: dict[str, np.ndarray], min_prob: float) -> dict[str, np.ndarray]:
-    """Onset shift weights (:func:`transcribe.attack.onset_shift_s`) for the frames ``weights`` choose."""
+    """Onset shift weights (:func:`transcribe.notes.attack.onset_shift_s`) for the frames ``weights`` choose."""
     x, err = [], []
     for t, feats, _, _, truth in notes:
         p = attack.probability(feats, weights=weights)

@@ -17,7 +17,7 @@ every reading, and a conditional-logit model (softmax over the readings,
 L2-regularised) is fitted so that the right readings (time signature and tempo
 right by the benchmark's rules, downbeat within a third of a tatum) score
 highest. Prints accuracy on training and held-out tunes for the current and
-the fitted weights (both with ``rhythm._REAL_DATA_SHIFT`` added, as the module
+the fitted weights (both with ``rhythm.meter._REAL_DATA_SHIFT`` added, as the module
 uses them; see :mod:`benchmarks.meter_real`), and writes the fitted weights and units,
 at full precision and with their provenance, to ``transcribe/models/meter.npz``
 (``--out`` to write elsewhere).
@@ -307,7 +307,7 @@ def chosen(pick: Callable[[list, np.ndarray], int], cands: list[rhythm.MeterChoi
     i = pick(cands, feats)
     c = cands[i]
     if c.compound:
-        c = rhythm._compound_or_triplets(k, c)
+        c = rhythm.compound_or_triplets(k, c)
     return i, c.time_signature
 
 
@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(tunes)} tunes, {len(rows)} takes; a right reading exists in {np.mean([r[3].any() for r in rows]):.3f}")
     wts, units = fit_mlp([(r[2], r[3]) for r in train if r[3].any()], args.hidden, args.l2, args.l2_hidden)
     # As the module will use them: the fitted weights plus rhythm's real-data shifts, as "current" has them.
-    shifted = wts + np.array([rhythm._REAL_DATA_SHIFT.get(name, 0.0) for name in rhythm.METER_FEATURES])
+    shifted = wts + np.array([rhythm.meter._REAL_DATA_SHIFT.get(name, 0.0) for name in rhythm.METER_FEATURES])
     print("weights    train: time sig, all right   held out: time sig, all right")
     held_out = []
     for name, pick in (("current", rhythm.pick_reading), ("fitted", lambda c, f: rhythm.pick_reading(c, f, shifted, units))):

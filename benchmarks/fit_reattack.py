@@ -6,7 +6,7 @@ The training sets are rendered sets (``benchmarks.build_rendered``) with seeds
 the benchmark does not score (2 and 3 by default; the benchmark scores seed 0
 and, as its second check, seed 1). Each item runs through the transcriber with
 the pipeline's stage hook recording every note run that the re-attack search
-looks at; :func:`transcribe.reattack.run_candidates` gives its candidates and a
+looks at; :func:`transcribe.notes.reattack.run_candidates` gives its candidates and a
 candidate is *right* when the ground truth starts a note of the run's pitch
 within 64 ms of it (inside the run, so it is a repeated note the pitch track
 cannot show). A one-hidden-layer network (ReLU units, logistic output,
@@ -34,7 +34,8 @@ import numpy as np
 from benchmarks.build_rendered import HELD_OUT_SEED, VARIATIONS
 from benchmarks.datasets import Item, load_rendered
 from benchmarks.model_files import provenance, write_model
-from transcribe import notes, reattack
+from transcribe import notes
+from transcribe.notes import reattack
 
 #: A candidate within this much of a true onset of the run's pitch is right (seconds).
 MATCH_S = 0.064
@@ -118,7 +119,7 @@ def _objective(theta: np.ndarray, x: np.ndarray, y: np.ndarray, hidden: int, l2:
 
 
 def fit(x: np.ndarray, y: np.ndarray, *, hidden: int, l2: float, seed: int = 0) -> dict[str, np.ndarray]:
-    """Network weights (in :func:`transcribe.network.probability`'s layout) fitted to ``(x, y)``."""
+    """Network weights (in :func:`transcribe.notes.network.probability`'s layout) fitted to ``(x, y)``."""
     from scipy.optimize import minimize
 
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -184,7 +185,7 @@ def training_sets(ap: argparse.ArgumentParser, args: argparse.Namespace) -> list
 
 
 def network_arrays(weights: dict[str, np.ndarray], prefix: str = "net") -> dict[str, np.ndarray]:
-    """A network's weights (:func:`transcribe.network.probability`'s layout) as model-file arrays."""
+    """A network's weights (:func:`transcribe.notes.network.probability`'s layout) as model-file arrays."""
     return {f"{prefix}.{k}": np.asarray(v, dtype=np.float64) for k, v in weights.items()}
 
 

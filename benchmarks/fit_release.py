@@ -5,7 +5,7 @@
 Like :mod:`benchmarks.fit_reattack`, the training sets are rendered sets with seeds the
 benchmark does not score. Each item runs through the transcriber with the pipeline's stage
 hook recording the offset stage's input: every note that starts within 50 ms of a ground-truth note of its pitch gives
-its candidate end frames (:func:`transcribe.release.note_features`), each labelled
+its candidate end frames (:func:`transcribe.notes.release.note_features`), each labelled
 "ended" when it lies at or after that truth note's offset. The network has the same
 layout and fit (:func:`benchmarks.fit_reattack.fit`) as the re-attack one.
 
@@ -24,7 +24,7 @@ import numpy as np
 from benchmarks.datasets import Item
 from benchmarks.fit_reattack import fit_parser, fit_per_note, map_items, network_arrays, stage_inputs
 from benchmarks.model_files import provenance, write_model
-from transcribe import release
+from transcribe.notes import release
 
 #: A note matches a truth note of its pitch starting this close (seconds), as COnP does.
 ONSET_TOL_S = 0.05

@@ -1,6 +1,6 @@
 """Fit the sung-note onset and offset model (:mod:`transcribe.sung`) on SSVD's training split.
 
-    python -m benchmarks.fit_sung_onsets            # fit on all of ssvd-dev, write transcribe/sung_onsets.npz
+    python -m benchmarks.fit_sung_onsets            # fit on all of ssvd-dev, write transcribe/models/sung_onsets.npz
     python -m benchmarks.sung_cv --method model     # the same fit, cross-validated by recording
 
 Each frame's :func:`transcribe.sung.frame_features` (the same call inference makes) is
@@ -14,19 +14,19 @@ chosen on the training recordings' own COnP / COnPOff.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
-from benchmarks import sung_cv
+from benchmarks import model_files, sung_cv
 from benchmarks.fit_reattack import _objective
-from transcribe import features, sung
+from transcribe import features, models
+from transcribe.notes import sung
 from transcribe.types import FrameArrays
 
 HIDDEN, L2, MAX_ITER = 16, 1e-4, 500
 #: Share of frames far from every label kept for fitting.
 FAR_SHARE = 0.15
-OUT = Path(__file__).resolve().parent.parent / "transcribe" / "sung_onsets.npz"
+OUT = models.path("sung_onsets")
 
 
 def frames_of(rec: sung_cv.Recording) -> FrameArrays:
@@ -70,7 +70,7 @@ def rows(recs: list[sung_cv.Recording], *, seed: int) -> tuple[np.ndarray, np.nd
 
 
 def fit_network(x: np.ndarray, y: np.ndarray, *, seed: int) -> dict[str, np.ndarray]:
-    """One network (:func:`transcribe.network.probability`'s layout) fitted by L-BFGS to soft targets ``y``,
+    """One network (:func:`transcribe.notes.network.probability`'s layout) fitted by L-BFGS to soft targets ``y``,
     with the objective of :mod:`benchmarks.fit_reattack` and at most :data:`MAX_ITER` iterations."""
     from scipy.optimize import minimize
 
@@ -138,14 +138,14 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("../shared is missing: the model is fitted on ../shared/data/singing/ssvd-dev")
     recs = sung_cv.load_set(shared / "data" / "singing" / "ssvd-dev")
     model = fit(recs, seed=args.seed)
-    np.savez(
-        OUT,
-        **model.to_arrays(),
-        provenance=np.array(
-            f"python -m benchmarks.fit_sung_onsets --seed {args.seed}; ssvd-dev, {len(recs)} recordings, all of them; "
-            f"hidden {HIDDEN}, l2 {L2}, max_iter {MAX_ITER}; cross-validated: {args.cv}"
-        ),
+    prov = model_files.provenance(
+        "benchmarks.fit_sung_onsets",
+        argv,
+        seeds=f"{args.seed} (network initialisation and the subsampling of far frames)",
+        data=f"ssvd-dev, {len(recs)} recordings, all of them",
+        held_out=f"cross-validated: {args.cv}",
     )
+    model.save(OUT, provenance={**prov, "fitted": f"hidden {HIDDEN}, l2 {L2}, max_iter {MAX_ITER}"})
     print(f"wrote {OUT}: onset_min {model.onset_min} offset_min {model.offset_min} pitch_offset_st {model.pitch_offset_st:.4f}")
 
 

@@ -11,7 +11,7 @@ keeps what the rhythm stage is given (the notes and their accents), and scores
 the time signature it picks (the benchmark's rule: right, or 4/4 for 2/2) with
 the fitted weights and with the prior of the 6/8 reading (``meter_3x2``) shifted
 by each of :data:`SHIFTS`. The shift to paste into
-``transcribe.rhythm._REAL_DATA_SHIFT`` is the one that gets most items right, the
+``transcribe.rhythm.meter._REAL_DATA_SHIFT`` is the one that gets most items right, the
 smallest on a tie; it prints how many items each shift fixes and breaks against
 no shift. The two scored sets (seeds 0 and 1) are reported with ``--scored``,
 not used to choose.
@@ -78,7 +78,7 @@ def right_per_item(rows: list[tuple], shift: float) -> np.ndarray:
     """Whether the picked time signature is right, per row, with the 6/8 prior shifted by ``shift``
     from its fitted weight (the shift now in :mod:`transcribe.rhythm` taken out first)."""
     w = rhythm.meter_weights().copy()
-    w[rhythm.METER_FEATURES.index(FEATURE)] += shift - rhythm._REAL_DATA_SHIFT.get(FEATURE, 0.0)
+    w[rhythm.METER_FEATURES.index(FEATURE)] += shift - rhythm.meter._REAL_DATA_SHIFT.get(FEATURE, 0.0)
     out = np.zeros(len(rows), dtype=bool)
     for i, (_, _, _, _, notes, accent, truth) in enumerate(rows):
         if len(notes) < 8:  # as rhythm.analyze: too few notes for a meter
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             line += "  " + " ".join(f"seed {s}: {sc[seeds == s].mean():.3f}" for s in sorted(set(seeds.tolist())))
         print(line)
         best = max(best, (int(ok.sum()), -shift))
-    print(f"best shift: {-best[1]:.1f} (now {rhythm._REAL_DATA_SHIFT.get(FEATURE, 0.0):.1f} in transcribe/rhythm.py)")
+    print(f"best shift: {-best[1]:.1f} (now {rhythm.meter._REAL_DATA_SHIFT.get(FEATURE, 0.0):.1f} in transcribe/rhythm/meter.py)")
     return 0
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from transcribe import audio as audio_io
-from transcribe import features, gating, notes, pipeline, pitch, sung
+from transcribe import features, gating, notes, pipeline, pitch
 from transcribe.config import Options
+from transcribe.notes import sung
 from transcribe.types import Audio, FrameArrays
 
 d = Path("/work/shared/data/singing/ssvd-dev")

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from transcribe.types import PitchTrack
+
 SR = 44100
 
 
@@ -81,3 +83,14 @@ _ODE_PHRASE = [(66, 1), (66, 1), (67, 1), (69, 1), (69, 1), (67, 1), (66, 1), (6
 
 #: "Ode to Joy" in D major, 4/4: (midi, quarters); the phrase twice, with its two endings.
 ODE_TO_JOY = [*_ODE_PHRASE, (66, 1.5), (64, 0.5), (64, 2), *_ODE_PHRASE, (64, 1.5), (62, 0.5), (62, 2)]
+
+
+def level_track(level_db: np.ndarray) -> PitchTrack:
+    """A steady 220 Hz pitch track (16 ms frames, confidence 0.9) with the given loudness per frame."""
+    n = len(level_db)
+    times = np.arange(n) * 0.016
+    return PitchTrack(times, np.full(n, 220.0), np.full(n, 0.9), np.asarray(level_db, dtype=float))
+
+
+#: A 20-note tune whose opening comes back when it is played twice.
+RETURNING_TUNE = [67, 64, 69, 67, 71, 69, 67, 64, 62, 64, 67, 69, 71, 72, 71, 69, 67, 64, 62, 60]

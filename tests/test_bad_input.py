@@ -554,7 +554,7 @@ def test_bad_option_values(tmp_path: Path, capsys: pytest.CaptureFixture[str], s
 
 
 def test_outputs_get_normal_permissions_not_the_temp_files_0600(tmp_path: Path) -> None:
-    from transcribe.export import write_bytes_atomic
+    from transcribe.output.files import write_bytes_atomic
 
     mask = os.umask(0o022)
     os.umask(mask)

@@ -96,7 +96,7 @@ def test_quiet_still_prints_errors(batch_dir: Path, tmp_path: Path, capsys: pyte
 def test_progress_bar_on_a_terminal(
     batch_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(cli.batch, "_stderr_is_terminal", lambda: True)
     rc, out, err = run(capsys, batch_dir, "-o", tmp_path, "--csv")
     assert rc == 1 and out == ""
     assert "3/3" in err and "file" in err  # the bar reached the end
@@ -150,8 +150,8 @@ def test_bad_onsets_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
 
 def test_onsets_and_tuning_flags_reach_the_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     parser = cli.build_parser()
-    assert cli._options(parser.parse_args(["x.wav"])).onsets == "auto"
-    opts = cli._options(parser.parse_args(["x.wav", "--onsets", "pitch", "--tuning", "performance"]))
+    assert cli.parser._options(parser.parse_args(["x.wav"])).onsets == "auto"
+    opts = cli.parser._options(parser.parse_args(["x.wav", "--onsets", "pitch", "--tuning", "performance"]))
     assert (opts.onsets, opts.tuning) == ("pitch", "performance")
     wav = write_tune(tmp_path / "tune.wav")
     rc, _, _ = run(capsys, wav, "-o", tmp_path / "p", "--csv", "--onsets", "pitch")
@@ -183,12 +183,12 @@ def test_score_outputs_are_made_by_a_helper_process_only_when_needed(tmp_path: P
     """On Linux, MusicXML and MIDI are made in a forked helper process (music21 is never
     loaded in the CLI's own process), which has exited when ``main`` returns; a note list
     alone starts no helper, and neither does a batch whose inputs are all missing."""
-    from transcribe.score import Engraver
+    from transcribe.output.engraver import Engraver
 
     assert Engraver.available()  # this suite runs on Linux
     wav = write_tune(tmp_path / "tune.wav")
     code = (
-        "import sys, multiprocessing; from transcribe.cli import main; from transcribe import score; started = []; "
+        "import sys, multiprocessing; from transcribe.cli import main; from transcribe.output import engraver as score; started = []; "
         "init = score.Engraver.__init__; "
         "score.Engraver.__init__ = lambda self: (started.append(1), init(self))[1]; "
         "rc = main(sys.argv[1:]); "
@@ -209,7 +209,7 @@ def test_the_helper_makes_the_same_bytes_and_a_dead_helper_falls_back(tmp_path: 
     """The helper's MusicXML and MIDI equal the ones made in this process; when the helper
     has died, render says so (None) and the CLI's files are still written, made here."""
     from transcribe import transcribe
-    from transcribe.score import Engraver
+    from transcribe.output.engraver import Engraver
 
     wav = write_tune(tmp_path / "tune.wav")
     t = transcribe(wav)
@@ -239,7 +239,8 @@ def test_without_fork_music21_is_imported_in_a_thread(tmp_path: Path) -> None:
     thread while the pitch model runs, joined before ``main`` returns."""
     wav = write_tune(tmp_path / "tune.wav")
     code = (
-        "import sys, threading; from transcribe import cli, score; score.Engraver.available = staticmethod(lambda: False); "
+        "import sys, threading; from transcribe import cli; from transcribe.output import engraver as score; "
+        "score.Engraver.available = staticmethod(lambda: False); "
         "rc = cli.main(sys.argv[1:]); "
         "print(rc, 'music21' in sys.modules, [t.name for t in threading.enumerate() if t.name == 'music21-import'])"
     )
@@ -252,7 +253,7 @@ def test_without_fork_music21_is_imported_in_a_thread(tmp_path: Path) -> None:
 def test_no_process_to_spare_falls_back_to_the_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When the helper process cannot be started (a process limit), the CLI still writes
     the score, importing music21 itself."""
-    from transcribe.score import Engraver
+    from transcribe.output.engraver import Engraver
 
     def refuse(self: Engraver) -> None:
         raise OSError(11, "Resource temporarily unavailable")

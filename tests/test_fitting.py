@@ -11,7 +11,8 @@ from benchmarks import fit_attack as fa
 from benchmarks import fit_key as fk
 from benchmarks import fit_meter as fm
 from benchmarks import fit_reattack as fr
-from transcribe import attack, harmony, reattack, rhythm
+from transcribe import harmony, rhythm
+from transcribe.notes import attack, reattack
 from transcribe.types import Note
 
 

@@ -98,12 +98,12 @@ class FakeResult:
         pass
 
     def _one(self, path: object, force: bool) -> Path:
-        from transcribe.export import write_bytes_atomic
+        from transcribe.output.files import write_bytes_atomic
 
         return write_bytes_atomic(path, self.source.encode("utf-8", "surrogateescape"), force=force)
 
     def _paged(self, path: object, force: bool) -> list[Path]:
-        from transcribe.render import write_pages
+        from transcribe.output.render import write_pages
 
         return write_pages(path, [self.source.encode("utf-8", "surrogateescape")] * self.page_count(), force=force)
 
@@ -129,11 +129,11 @@ def _no_import() -> threading.Thread:
 
 @pytest.fixture()
 def fake(monkeypatch: pytest.MonkeyPatch) -> type[FakeResult]:
-    from transcribe import score
+    from transcribe.output import engraver
 
     monkeypatch.setattr(pipeline, "transcribe", lambda source, **kw: FakeResult(source))
-    monkeypatch.setattr(score.Engraver, "available", staticmethod(lambda: False))
-    monkeypatch.setattr(score, "import_in_background", _no_import)
+    monkeypatch.setattr(engraver.Engraver, "available", staticmethod(lambda: False))
+    monkeypatch.setattr(engraver, "import_in_background", _no_import)
     monkeypatch.setattr(FakeResult, "pages", 1)
     return FakeResult
 
@@ -466,7 +466,7 @@ def test_dev_zero_is_a_clear_error_not_a_hang(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_endless_stream_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(audio_io, "MAX_STREAM_BYTES", 1 << 20)
+    monkeypatch.setattr(audio_io.streams, "MAX_STREAM_BYTES", 1 << 20)
     with pytest.raises(AudioError, match="without an end"):
         audio_io.load("/dev/urandom", sr=16000)
 
@@ -631,8 +631,8 @@ def test_a_caught_stop_signal_does_not_end_the_process_by_sigint() -> None:
     # text, even if caught later (a signal during an import defining a dataclass: exit -2).
     code = (
         "import os, signal\n"
-        "from transcribe import cli\n"
-        "with cli._Stop():\n"
+        "from transcribe.cli.console import Stop\n"
+        "with Stop():\n"
         "    try:\n"
         "        exec('os.kill(os.getpid(), signal.SIGTERM); x = 1')\n"
         "    except KeyboardInterrupt:\n"

@@ -6,15 +6,12 @@ from __future__ import annotations
 import csv
 import io
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import transcribe
 from tests.synth import melody, render
-
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "ode_to_joy.wav"
 
 
 def read_midi(data: bytes) -> tuple[list[tuple[float, int]], list[tuple[int, int]], int, tuple[int, int]]:
@@ -82,8 +79,8 @@ def check(result: transcribe.Transcription) -> None:
     assert checked >= 3
 
 
-def test_sample_midi_follows_the_recording() -> None:
-    check(transcribe.transcribe(str(SAMPLE)))
+def test_sample_midi_follows_the_recording(sample_result: transcribe.Transcription) -> None:
+    check(sample_result)
 
 
 def test_drifting_tempo_midi_follows_the_recording() -> None:

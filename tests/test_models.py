@@ -10,8 +10,9 @@ import pytest
 
 import transcribe
 from tests import synth
-from transcribe import attack, harmony, intonation, models, reattack, release, rhythm
+from transcribe import harmony, intonation, models, rhythm
 from transcribe.errors import ModelError
+from transcribe.notes import attack, reattack, release, sung
 
 #: Every model's getters in the code: each checks the file's feature names against the code's.
 GETTERS = {
@@ -23,6 +24,7 @@ GETTERS = {
     "key": (harmony.key_weights,),
     "intonation": (lambda: np.array(dataclasses.astuple(intonation.IntonationParams.load())),),
     "sung_rhythm": (lambda: np.array(rhythm.SungRhythm.load().values()),),
+    "sung_onsets": (lambda: sung.load_model().onset, lambda: sung.load_model().offset),
 }
 
 

@@ -21,10 +21,12 @@ from pypdf import PdfReader
 
 from tests.synth import ODE_TO_JOY, melody
 from tests.synth import render as synth_render
-from transcribe import cli, notelist, plot, render
+from transcribe import cli
 from transcribe.config import Options
 from transcribe.errors import OutputError
-from transcribe.pipeline import Transcription, write_notes
+from transcribe.notation import write_notes
+from transcribe.output import notelist, plot, render
+from transcribe.result import Transcription
 from transcribe.types import Note, PitchTrack, Rhythm
 
 SR = 44100

@@ -24,11 +24,6 @@ def _truth() -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-@pytest.fixture(scope="module")
-def sample_result() -> transcribe.Transcription:
-    return transcribe.transcribe(SAMPLE)
-
-
 def test_sample_notes_exact(sample_result: transcribe.Transcription) -> None:
     truth = _truth()
     notes = sample_result.notes
@@ -72,7 +67,7 @@ def test_midi_has_tempo_meter_and_notes(sample_result: transcribe.Transcription)
     ts = score.flatten().getElementsByClass("TimeSignature")
     assert ts and ts[0].ratioString == sample_result.time_signature
     # On the written grid: one tempo, the written one.
-    from transcribe.score import to_midi
+    from transcribe.output.midi import to_midi
 
     grid = to_midi(sample_result.written, sample_result.rhythm, key=sample_result.key, title="t", timing="score")
     marks = converter.parseData(grid, format="midi").flatten().getElementsByClass("MetronomeMark")

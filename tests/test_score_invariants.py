@@ -18,7 +18,7 @@ from lxml import etree
 from benchmarks.notation import KINDS, count_defects
 from transcribe import notation
 from transcribe.harmony import spell
-from transcribe.score import build_score, to_musicxml
+from transcribe.output.score import build_score, to_musicxml
 from transcribe.types import Rhythm, WrittenNote
 
 F = Fraction

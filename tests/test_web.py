@@ -136,14 +136,30 @@ def test_warnings_are_the_cli_lines(
     assert r.json()["warnings"] == said and len(said) == 1
 
 
-def test_server_answers_while_it_transcribes(client: TestClient) -> None:
-    """Transcription runs in worker threads: a request made while one runs is answered before it ends."""
+def test_server_answers_while_it_transcribes(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Transcription runs in worker threads: a request made while one runs is answered before it ends.
+
+    The transcription is held until the other request has been answered, so the test does not
+    depend on how fast this machine is; if the work ran on the server's event loop, the second
+    request could not be answered and the test would time out waiting for it."""
+    from transcribe.web import app as web_app
+
+    started, release = threading.Event(), threading.Event()
+    real = web_app.transcribe
+
+    def held(*args: object, **kwargs: object) -> object:
+        started.set()
+        assert release.wait(timeout=60), "the second request was never answered"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web_app, "transcribe", held)
     done: list[str] = []
     upload = threading.Thread(target=lambda: done.append(client.post("/api/transcribe?name=a.wav", content=SAMPLE.read_bytes()).text))
     upload.start()
-    time.sleep(0.3)  # the upload is in (a 20 s file takes over a second to transcribe here)
+    assert started.wait(timeout=60)  # the upload is being transcribed now
     assert client.get("/api/config").status_code == 200
     answered_first = not done
+    release.set()
     upload.join()
     assert answered_first and '"report"' in done[0]
 

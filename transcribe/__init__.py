@@ -31,14 +31,19 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Options
-    from .pipeline import Transcription, transcribe
+    from .pipeline import transcribe
+    from .result import Transcription
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("transcribe", "Transcription"):
-        from . import pipeline
+    if name == "transcribe":
+        from .pipeline import transcribe
 
-        return getattr(pipeline, name)
+        return transcribe
+    if name == "Transcription":
+        from .result import Transcription
+
+        return Transcription
     if name == "Options":
         from .config import Options
 

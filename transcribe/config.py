@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .errors import OptionError
+from .values import Key, TimeSignature
 
 #: Pitch backends known to the package, the first is the default.
 BACKENDS: tuple[str, ...] = ("swift", "pyin", "spice")
@@ -181,7 +182,7 @@ def _finite(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def parse_time_signature(text: str) -> str:
+def parse_time_signature(text: str) -> TimeSignature:
     """Validate a time signature like ``"6/8"`` and return it normalised.
 
     Raises:
@@ -193,10 +194,10 @@ def parse_time_signature(text: str) -> str:
     num, den = int(match.group(1)), int(match.group(2))
     if not (1 <= num <= 32) or den not in (1, 2, 4, 8, 16, 32):
         raise OptionError(f"time signature {text!r} is invalid: numerator 1-32, denominator 1, 2, 4, 8, 16 or 32")
-    return f"{num}/{den}"
+    return TimeSignature(f"{num}/{den}")
 
 
-def parse_key(text: str) -> str:
+def parse_key(text: str) -> Key:
     """Validate a key like ``"G major"``, ``"F# minor"``, ``"Bb"`` or ``"em"``.
 
     Returns:
@@ -213,4 +214,4 @@ def parse_key(text: str) -> str:
     accidental = {"♯": "#", "♭": "b"}.get(accidental, accidental)
     mode_l = (mode or "").lower()
     minor = mode_l in ("minor", "min", "m") or (not mode and letter.islower())
-    return f"{letter.upper()}{accidental} {'minor' if minor else 'major'}"
+    return Key(f"{letter.upper()}{accidental} {'minor' if minor else 'major'}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .units import cents_between
+
 #: Frames processed per chunk (about 4 s at a 16 ms hop), so each chunk's FFT
 #: buffers are about 1 MB and stay in cache. With 2048-frame chunks (8 MB
 #: buffers) both onset strengths of a 3-minute song took ~0.19 s in a fresh
@@ -181,9 +183,9 @@ def harmonic_energy_db(
         fh = h * f0_hz
         if fh > 0.45 * sr:
             break
-        if others is not None and np.min(np.abs(1200.0 * np.log2(fh / others))) < 60.0:
+        if others is not None and np.min(np.abs(cents_between(fh, others))) < 60.0:
             continue
-        band |= np.abs(1200.0 * np.log2(safe / fh)) < band_cents
+        band |= np.abs(cents_between(safe, fh)) < band_cents
     if not band.any():
         return None
     centers = np.round(np.asarray(times_s) * sr).astype(np.int64)

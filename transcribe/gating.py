@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .types import PitchTrack, midi_to_hz
+from .types import PitchTrack
+from .units import midi_to_hz
 
 #: Frames below this absolute level (dBFS) are silence whatever else holds.
 SILENCE_DB = -65.0

@@ -1,4 +1,5 @@
-"""Notation: written notes and the rhythm to measures of notatable events (no music21).
+"""Notation (no music21): notes named and placed in measures and beats (:func:`write_notes`), and
+written notes to measures of notatable events (:func:`measures`).
 
 Every measure this returns holds exactly its length (the pickup its own, the last
 bar completed with rests); one voice; a note longer than one written value is split
@@ -6,7 +7,7 @@ into tied values of the same pitch; rests are split at beats and the half bar th
 way engravers write them (no dotted rests but a compound meter's beat); triplets
 (3:2) only, one bracket per beat where the beat needs them; accidentals only where
 the key signature and the bar's earlier notes do not already give the pitch.
-:mod:`transcribe.score` maps these events one to one onto music21 objects.
+:mod:`transcribe.output.score` maps these events one to one onto music21 objects.
 
 Positions are quarter notes, on the rhythm stage's grid of 1/12 quarter (16ths and
 triplets); anything finer is rounded to it.
@@ -15,12 +16,14 @@ triplets); anything finer is rounded to it.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from .harmony import key_signature_sharps
-from .types import Rhythm, WrittenNote
+from .harmony import key_signature_sharps, spell
+from .types import Note, Rhythm, WrittenNote
+from .values import TimeSignature
 
 #: The grid positions are rounded to (quarter notes).
 GRID_Q = Fraction(1, 12)
@@ -90,7 +93,8 @@ class Meter:
 
     @classmethod
     def of(cls, time_signature: str) -> Meter:
-        num, den = (int(x) for x in time_signature.split("/"))
+        ts = TimeSignature(time_signature)
+        num, den = ts.numerator, ts.denominator
         unit = Fraction(4, den)
         compound = den >= 8 and num % 3 == 0
         beat = 3 * unit if compound else unit
@@ -363,3 +367,32 @@ def _accidentals(events: list[Event], key: str) -> list[Event]:
         else:
             out.append(e)
     return out
+
+
+def write_notes(found: tuple[Note, ...], rh: Rhythm, key: str) -> tuple[WrittenNote, ...]:
+    """Attach names, measures and beats to the notes."""
+    beat_q = rh.time_signature.beat_q
+    measure_q = rh.measure_q
+    out = []
+    for n, on_q, dur_q in zip(found, rh.onsets_q, rh.durations_q):
+        if rh.pickup_q > 0 and on_q < rh.pickup_q:
+            measure, in_bar = 0, on_q + measure_q - rh.pickup_q
+        else:
+            since = on_q - rh.pickup_q
+            measure = 1 + math.floor(since / measure_q)
+            in_bar = since - (measure - 1) * measure_q
+        out.append(
+            WrittenNote(
+                onset_s=n.onset_s,
+                offset_s=n.offset_s,
+                midi=n.midi,
+                name=spell(n.midi, key),
+                onset_q=on_q,
+                duration_q=dur_q,
+                measure=measure,
+                beat=float(1 + in_bar / beat_q),
+                cents=n.cents,
+                confidence=n.confidence,
+            )
+        )
+    return tuple(out)

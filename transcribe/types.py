@@ -9,6 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from .units import hz_to_midi
+from .values import TimeSignature
+
 
 @dataclass(frozen=True, eq=False)
 class Audio:
@@ -66,7 +69,7 @@ class PitchTrack:
         """f0 as fractional MIDI numbers, NaN where f0 is NaN or not positive."""
         with np.errstate(divide="ignore", invalid="ignore"):
             f0 = np.where(self.f0_hz > 0, self.f0_hz, np.nan)
-            return 69.0 + 12.0 * np.log2(f0 / 440.0)
+            return hz_to_midi(f0)
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,6 @@ class FrameArrays:
         return FrameArrays(*(getattr(self, f.name)[start:end] for f in fields(self)))
 
 
-def midi_to_hz(midi: float) -> float:
-    """Frequency in Hz of a (fractional) MIDI number, A4 = 69 = 440 Hz; works on arrays too."""
-    return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
-
-
 @dataclass(frozen=True)
 class Note:
     """A sounding note in performance time.
@@ -149,7 +147,7 @@ class Rhythm:
 
     Attributes:
         bpm: Quarter-note tempo in beats per minute.
-        time_signature: Like ``"3/4"``.
+        time_signature: Like ``"3/4"`` (a :class:`TimeSignature`; text is converted).
         origin_s: Performance time (seconds) of score position 0, the first
             downbeat of the first full measure.
         pickup_q: Length of the pickup (anacrusis) before the first full
@@ -164,18 +162,20 @@ class Rhythm:
     """
 
     bpm: float
-    time_signature: str
+    time_signature: TimeSignature
     origin_s: float
     pickup_q: Fraction
     onsets_q: tuple[Fraction, ...]
     durations_q: tuple[Fraction, ...]
     quarter_times_s: tuple[float, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "time_signature", TimeSignature(self.time_signature))
+
     @property
     def measure_q(self) -> Fraction:
         """Length of one measure in quarter notes."""
-        num, den = (int(x) for x in self.time_signature.split("/"))
-        return Fraction(4 * num, den)
+        return self.time_signature.measure_q
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,7 @@ class Transcriber:
         return self._transcribe(entry.name, entry.audio, options, ())
 
     def _transcribe(self, name: str, decoded: Any, options: Options, heard: tuple[str, ...]) -> dict[str, Any]:
-        from ..cli import _report
+        from ..result import report_line
 
         with _named("<array>", name), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -165,7 +165,7 @@ class Transcriber:
             with self._render_lock:
                 pages = result.to_svg()
         lines = heard + tuple(_rename(str(w.message), "<array>", name) for w in caught)
-        report = _rename(_report(result), "<array>", name)
+        report = _rename(report_line(result), "<array>", name)
         entry = Entry(name=name, audio=decoded, options=options, result=result, report=report,
                       warnings=tuple(f"transcribe: warning: {w}" for w in lines))  # fmt: skip
         key = self.store.add(entry)
@@ -188,7 +188,7 @@ class Transcriber:
                 elif what == "plot":
                     data = t.plot()
                 else:
-                    from ..render import png_pages
+                    from ..output.render import png_pages
 
                     svgs = t.to_svg()
                     data = png_pages([svgs[min(max(page, 1), len(svgs)) - 1]])[0]

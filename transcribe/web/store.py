@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import Options
-from ..pipeline import Transcription
+from ..result import Transcription
 from ..types import Audio
 
 

@@ -1,0 +1,107 @@
+"""Where notes start (transcribe.notes.onsets): the attack search, handovers, vowel onsets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.synth import level_track, tone
+from transcribe import notes
+from transcribe.types import Note, PitchTrack
+
+
+def _attack_case(gap_frames: int, params: notes.SegmentParams | None = None) -> tuple[Note, ...]:
+    """A4, then C5 voiced from frame 50 + gap, its attack rising from 5 frames before that (16 ms frames)."""
+    times = np.arange(100) * 0.016
+    midi = np.where(np.arange(100) < 50, 69.0, 72.0)
+    voiced = np.ones(100, dtype=bool)
+    voiced[50 : 50 + gap_frames] = False
+    hz = np.where(voiced, 440.0 * 2.0 ** ((midi - 69.0) / 12.0), np.nan)
+    track = PitchTrack(times, hz, np.where(voiced, 0.9, 0.0), np.zeros(100), "test")
+    attack = np.zeros(100)
+    peak = 50 + gap_frames - 4
+    attack[[peak - 1, peak, peak + 1]] = [0.5, 1.0, 0.6]
+    return notes.segment(track, voiced, np.zeros(100), sure=voiced, attack=attack, tuning_cents=0.0, min_note_s=0.07, params=params)
+
+
+def test_onset_moves_back_to_the_attack_unless_onsets_follow_the_pitch() -> None:
+    legato = _attack_case(0)
+    assert [n.midi for n in legato] == [69, 72]
+    assert abs(legato[1].onset_s - 45 * 0.016) < 0.005  # where the attack starts rising
+    assert legato[0].offset_s == legato[1].onset_s
+    # A flute's breathy attack leaves 30-60 ms unvoiced before its pitch: still the attack.
+    breathy = _attack_case(3)
+    assert abs(breathy[1].onset_s - 48 * 0.016) < 0.005
+    # After a rest too: an instrument's attack starts before its pitch is clear.
+    rest = _attack_case(8)
+    assert abs(rest[1].onset_s - 53 * 0.016) < 0.005  # the attack, not the voicing edge at frame 58
+    # ... unless onsets follow the pitch (a singer's consonant before the vowel).
+    rest_pitch = _attack_case(8, notes.SegmentParams(attack_search_s=0.0))
+    assert abs(rest_pitch[1].onset_s - 58 * 0.016) < 0.01
+    # onsets="pitch" searches nothing before the tracker's onset.
+    pitch = _attack_case(0, notes.SegmentParams(attack_search_s=0.0))
+    assert abs(pitch[1].onset_s - 50 * 0.016) < 0.01  # the tracker's hand-over
+
+
+def _handover_track(times: np.ndarray, switch_s: float, *, glide: bool) -> PitchTrack:
+    midi = np.where(times < switch_s, 69.0, 72.0)
+    if glide:  # a slide through the pitches between in the last 60 ms
+        ramp = (times >= switch_s - 0.06) & (times < switch_s)
+        midi[ramp] = 69.0 + 3.0 * (times[ramp] - (switch_s - 0.06)) / 0.06
+    hz = 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
+    return PitchTrack(times, hz, np.ones(len(times)), np.zeros(len(times)), "test")
+
+
+@pytest.mark.parametrize("glide", [False, True])
+def test_late_handover_moves_back_to_where_the_new_note_sounds(glide: bool) -> None:
+    # C5 starts sounding at 1.0 s under a long A4, but the tracker hands over only at 1.2 s.
+    sr = 16000
+    y = np.concatenate([tone(69, 1.0, sr=sr), np.zeros(sr, dtype=np.float32)])
+    y[sr:] += tone(72, 1.0, sr=sr)
+    y[sr : sr + 4000] += tone(69, 0.25, sr=sr) * np.linspace(1.0, 0.0, 4000, dtype=np.float32)  # the reverb tail
+    times = np.arange(0.0, 2.0, 0.016)
+    found = (Note(0.0, 1.2, 69), Note(1.2, 2.0, 72))
+
+    def energy(t: np.ndarray, f0: float, ex: float) -> np.ndarray | None:
+        from transcribe.features import harmonic_energy_db
+
+        return harmonic_energy_db(y, sr, t, f0_hz=f0, exclude_f0_hz=ex)
+
+    out = notes.retime_handovers(found, _handover_track(times, 1.2, glide=glide), energy, tuning_cents=0.0)
+    if glide:
+        assert out == found
+    else:
+        assert abs(out[1].onset_s - 1.0) < 0.05
+        assert out[0].offset_s == out[1].onset_s
+        assert [n.midi for n in out] == [69, 72]
+
+
+def test_a_sung_note_starts_at_its_vowel_not_its_consonant() -> None:
+    """A voiced consonant 18 dB under the vowel for 64 ms: the sung note starts
+    where the vowel opens (within a frame); an instrument's note keeps its onset."""
+    level = np.full(60, -60.0)
+    level[10:14] = -38.0  # "m" of "mi": pitched, quiet
+    level[14:50] = -20.0  # the vowel
+    track = level_track(level)
+    note = Note(onset_s=float(track.times_s[10]) - 0.008, offset_s=float(track.times_s[49]) + 0.008, midi=57)
+    (sung,) = notes.onsets_at_vowels((note,), track, min_note_s=0.07, params=notes.SUNG)
+    assert abs(sung.onset_s - (track.times_s[14] - 0.008)) < 1e-9
+    assert sung.offset_s == note.offset_s and sung.midi == note.midi
+    assert notes.onsets_at_vowels((note,), track, min_note_s=0.07) == (note,)
+
+
+def test_a_slow_swell_keeps_its_onset() -> None:
+    """A note that swells 12 dB over 130 ms (1.5 dB a frame) has no vowel step: its
+    onset stays (it comes within 7 dB of its peak 64 ms in), as it does when the
+    quiet start lasts longer than a consonant."""
+    level = np.full(60, -60.0)
+    level[10:18] = -32.0 + 1.5 * np.arange(8)
+    level[18:50] = -20.0
+    swell = level_track(level)
+    note = Note(onset_s=float(swell.times_s[10]) - 0.008, offset_s=float(swell.times_s[49]) + 0.008, midi=57)
+    assert notes.onsets_at_vowels((note,), swell, min_note_s=0.07, params=notes.SUNG) == (note,)
+    level = np.full(60, -60.0)
+    level[10:22] = -38.0  # 192 ms before the step: longer than any consonant
+    level[22:50] = -20.0
+    late = level_track(level)
+    assert notes.onsets_at_vowels((note,), late, min_note_s=0.07, params=notes.SUNG) == (note,)

@@ -1,0 +1,141 @@
+"""The note search (transcribe.notes.search, .split, .cleanup): vibrato, re-attacks, glides, octave slips."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.synth import melody, render
+from transcribe import audio, gating, notes, pitch
+from transcribe.features import onset_strength
+from transcribe.types import Note, PitchTrack
+
+
+def _segment(y: np.ndarray, sr: int = 16000, params: notes.SegmentParams | None = None) -> tuple[Note, ...]:
+    a = audio.from_array(y, sr, target_sr=16000)
+    track = pitch.estimate(a)
+    sure = gating.voiced_mask(track, confidence=0.5, loudness_floor_db=45.0)
+    mask = gating.voiced_mask(track, confidence=0.5, loudness_floor_db=45.0, max_gap_s=0.05)
+    onset = onset_strength(a.samples, a.sr, track.times_s)
+    attack = onset_strength(a.samples, a.sr, track.times_s, win_s=0.032)
+    return notes.segment(track, mask, onset, sure=sure, attack=attack, tuning_cents=0.0, min_note_s=0.07, params=params)
+
+
+def test_vibrato_is_one_note() -> None:
+    y = render([(0.2, 2.2, 64)], sr=16000, vibrato_cents=60.0)
+    found = _segment(y)
+    assert [n.midi for n in found] == [64]
+    assert found[0].duration_s > 1.8
+
+
+def test_repeated_notes_are_split() -> None:
+    y = render(melody([(67, 1), (67, 1), (67, 1), (67, 2)], bpm=120, gap_s=0.03), sr=16000)
+    found = _segment(y)
+    assert [n.midi for n in found] == [67, 67, 67, 67]
+    assert np.allclose([n.onset_s for n in found], [0.3, 0.8, 1.3, 1.8], atol=0.05)
+
+
+def test_beating_note_is_one_note() -> None:
+    # A held note whose level swells and dips 9 dB three times a second with no
+    # onset (a choir or ensemble patch beats like this): one note, not a re-attack.
+    sr = 16000
+    t = np.arange(int(2.0 * sr)) / sr
+    f = 440.0 * 2 ** ((64 - 69) / 12)
+    tone = sum(0.6**k * np.sin(2 * np.pi * (k + 1) * f * t) for k in range(5))
+    swell = 1.0 - 0.65 * (0.5 - 0.5 * np.cos(2 * np.pi * 3.0 * t))
+    fade = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.02)
+    y = np.concatenate([np.zeros(3200), 0.2 * tone * swell * fade, np.zeros(3200)]).astype(np.float32)
+    found = _segment(y, sr)
+    assert [n.midi for n in found] == [64]
+    assert found[0].duration_s > 1.8
+
+
+def _dipped_tone(sr: int, dip_db: float, *, strike: bool, ramp_s: float = 0.06) -> np.ndarray:
+    """A 2 s E4 with no break in it whose level sinks by ``dip_db`` towards 1.0 s.
+
+    With ``strike`` it sinks over 60 ms and comes back at once with a short noise burst (a
+    re-tongued or re-struck note); without, it sinks and swells back over ``ramp_s`` each way.
+    """
+    rng = np.random.default_rng(5)
+    t = np.arange(int(2.0 * sr)) / sr
+    f = 440.0 * 2 ** ((64 - 69) / 12)
+    tone = sum(0.6**k * np.sin(2 * np.pi * (k + 1) * f * t) for k in range(5))
+    low = 10 ** (-dip_db / 20)
+    if strike:
+        sink = np.clip((t - 0.94) / 0.06, 0, 1)
+        env = np.where(t < 1.0, 1 - (1 - low) * sink, low + (1 - low) * np.clip((t - 1.0) / 0.005, 0, 1))
+    else:
+        env = low + (1 - low) * np.clip(np.abs(t - 1.0) / ramp_s, 0, 1)
+    fade = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.02)
+    y = 0.2 * tone * env * fade
+    if strike:
+        burst = (t >= 1.0) & (t < 1.012)
+        y[burst] += 0.08 * rng.standard_normal(int(burst.sum()))
+    return np.concatenate([np.zeros(3200), y, np.zeros(3200)]).astype(np.float32)
+
+
+@pytest.mark.parametrize("dip_db", [4.0, 8.0, 14.0])
+def test_restruck_note_without_a_break_is_split(dip_db: float) -> None:
+    # No voicing gap: only the re-attack network can split it.
+    found = _segment(_dipped_tone(16000, dip_db, strike=True))
+    assert [n.midi for n in found] == [64, 64]
+    assert abs(found[1].onset_s - 1.2) < 0.05
+
+
+@pytest.mark.parametrize("dip_db", [6.0, 10.0])
+def test_slow_swell_is_one_note(dip_db: float) -> None:
+    # A dynamic swell: the level sinks and comes back over 150 ms each way, no attack.
+    found = _segment(_dipped_tone(16000, dip_db, strike=False, ramp_s=0.15))
+    assert [n.midi for n in found] == [64]
+
+
+def test_scoop_is_part_of_the_note() -> None:
+    sr = 16000
+    t = np.arange(int(0.9 * sr)) / sr
+    # A 100 ms glide from 62 up to 64, then 64 held: one note, E4.
+    midi = np.where(t < 0.1, 62 + 2 * t / 0.1, 64.0)
+    phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12)) / sr
+    y = (0.3 * sum(0.6**k * np.sin((k + 1) * phase) for k in range(5))).astype(np.float32)
+    y = np.concatenate([np.zeros(3200, dtype=np.float32), y, np.zeros(3200, dtype=np.float32)])
+    assert [n.midi for n in _segment(y, sr)] == [64]
+
+
+@pytest.mark.parametrize("sharp_s", [0.09, 0.12])
+def test_a_sung_note_started_a_semitone_sharp_is_one_note(sharp_s: float) -> None:
+    # A voice that starts a note a semitone sharp (65) and settles on 64 without
+    # gliding: with the voice's parameters it is one note, E4; an instrument's
+    # parameters keep the short first note, as a played grace note would be.
+    sr = 16000
+    t = np.arange(int(0.8 * sr)) / sr
+    midi = np.where(t < sharp_s, 65.0, 64.0)
+    phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12)) / sr
+    y = (0.3 * sum(0.6**k * np.sin((k + 1) * phase) for k in range(5))).astype(np.float32)
+    y = np.concatenate([np.zeros(3200, dtype=np.float32), y, np.zeros(3200, dtype=np.float32)])
+    assert [n.midi for n in _segment(y, sr, notes.SUNG)] == [64]
+    assert [n.midi for n in _segment(y, sr)] == [65, 64]
+
+
+def test_octave_slip_is_fixed() -> None:
+    # A run of notes where the middle one was tracked an octave up.
+    runs = [(0, 10, 60), (10, 20, 62), (20, 40, 76), (40, 50, 65), (50, 60, 64)]
+    fixed = notes.search._fix_octaves(runs, notes.SegmentParams())
+    assert [r[2] for r in fixed] == [60, 62, 64, 65, 64]
+
+
+def _slip_track(middle: list[float], conf: float) -> PitchTrack:
+    """A4, then a note whose frames are ``middle`` (MIDI) at confidence ``conf``, then E5."""
+    midi = np.array([69.0] * 20 + middle + [76.0] * 20)
+    c = np.full(len(midi), 0.95)
+    c[20 : 20 + len(middle)] = conf
+    return PitchTrack(np.arange(len(midi)) * 0.016, 440.0 * 2.0 ** ((midi - 69.0) / 12.0), c, np.full(len(midi), -20.0))
+
+
+@pytest.mark.parametrize("middle", [[72.0] * 4 + [84.0] * 4 + [72.0] * 4, [72.0] * 5 + [84.0] * 5, [72.0] * 7 + [84.0] * 5])
+@pytest.mark.parametrize("conf", [0.5, 0.9])
+def test_octave_slip_inside_a_note_keeps_the_note(middle: list[float], conf: float) -> None:
+    # The tracker jumping to the second harmonic for part of a weak note must
+    # neither lose the note nor give it a pitch between the octaves (78).
+    track = _slip_track(middle, conf)
+    n = len(track)
+    found = notes.segment(track, np.ones(n, dtype=bool), np.zeros(n), tuning_cents=0.0, min_note_s=0.07)
+    assert [x.midi for x in found] == [69, 72, 76]

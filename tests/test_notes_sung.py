@@ -1,0 +1,127 @@
+"""The sung-note model (transcribe.notes.sung): its features, its shipped weights and how notes are read off it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from transcribe import features, models
+from transcribe.errors import ModelError
+from transcribe.notes import sung
+from transcribe.types import FrameArrays
+
+
+def _frames(midi: np.ndarray, voiced: np.ndarray, hop_s: float = 0.016) -> FrameArrays:
+    n = len(midi)
+    return FrameArrays(
+        np.arange(n) * hop_s,
+        np.where(voiced, midi, np.nan),
+        np.where(voiced, 0.9, 0.1),
+        np.where(voiced, -20.0, -70.0),
+        np.zeros(n),
+        np.zeros(n),
+        voiced,
+    )
+
+
+def test_features_have_one_finite_column_per_name() -> None:
+    n = 200
+    voiced = np.zeros(n, dtype=bool)
+    voiced[20:180] = True
+    frames = _frames(np.where(np.arange(n) < 100, 60.0, 62.0), voiced)  # a legato step at frame 100
+    bands = features.band_levels_db(np.zeros(16000 * 4, dtype=np.float32), 16000, frames.times_s)
+    x = sung.frame_features(frames, bands)
+    assert x.shape == (n, len(sung.FEATURES))
+    assert np.isfinite(x).all()
+    step = x[:, sung.FEATURES.index("pitch_step4_st")]
+    assert step[100] == pytest.approx(2.0)
+    assert step[50] == 0.0 and step[150] == 0.0
+
+
+def test_band_levels_find_the_band_of_a_tone() -> None:
+    sr = 16000
+    t = np.arange(sr) / sr
+    high = (0.3 * np.sin(2 * np.pi * 3000.0 * t)).astype(np.float32)
+    levels = features.band_levels_db(high, sr, np.array([0.5]))
+    assert int(np.argmax(levels[0])) == 2
+    assert levels[0, 2] - levels[0, 0] > 30.0
+
+
+def _model(onset_min: float = 0.5, offset_min: float = 0.5) -> sung.SungModel:
+    weights = sung.load_model()
+    return sung.SungModel(weights.onset, weights.offset, onset_min, offset_min, 4, 0.0)
+
+
+def test_notes_start_at_onset_peaks_and_end_at_offset_peaks_or_the_next_onset() -> None:
+    n = 200
+    voiced = np.zeros(n, dtype=bool)
+    voiced[10:150] = True
+    midi = np.where(np.arange(n) < 60, 60.2, 62.1)
+    frames = _frames(midi, voiced)
+    p_on, p_off = np.zeros(n), np.zeros(n)
+    p_on[[10, 60, 100]] = 0.9
+    p_on[61] = 0.8  # beside a stronger peak: not a second onset
+    p_off[90] = 0.7  # the second note ends before the third starts
+    found = sung.read_notes(frames, p_on, p_off, _model(), min_note_s=0.07)
+    assert [round(nt.onset_s / 0.016) for nt in found] == [10, 60, 100]
+    assert [round(nt.offset_s / 0.016) for nt in found] == [60, 90, 150]  # legato, a release, the voicing's end
+    assert [nt.midi for nt in found] == [60, 62, 62]
+    assert found[0].cents == pytest.approx(20.0)
+
+
+def test_weak_peaks_and_unvoiced_stretches_make_no_notes() -> None:
+    n = 120
+    voiced = np.zeros(n, dtype=bool)
+    voiced[50:100] = True
+    frames = _frames(np.full(n, 57.0), voiced)
+    p_on, p_off = np.zeros(n), np.zeros(n)
+    p_on[10] = 0.9  # in silence, up to the next onset: no voiced frames
+    p_on[30] = 0.2  # too weak
+    p_on[50] = 0.9
+    found = sung.read_notes(frames, p_on, p_off, _model(), min_note_s=0.07)
+    assert [round(nt.onset_s / 0.016) for nt in found] == [50]
+
+
+def test_shipped_model_matches_the_features_and_says_where_it_came_from() -> None:
+    shipped = models.load("sung_onsets")
+    assert shipped.names["features"] == sung.FEATURES
+    assert "benchmarks.fit_sung_onsets" in shipped.provenance["script"]
+    model = sung.load_model()
+    assert model.onset["hidden"].shape[1] == len(sung.FEATURES)
+    assert 0.0 < model.onset_min < 1.0
+
+
+def test_a_model_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
+    shipped = models.load("sung_onsets")
+    file = models.save(tmp_path / "sung_onsets.npz", arrays=dict(shipped.arrays), names={"features": ("something", "else")}, provenance={})
+    with pytest.raises(ModelError, match="refit"):
+        sung.SungModel.from_model(models.read(file))
+
+
+def test_a_saved_model_reads_back_the_same(tmp_path: Path) -> None:
+    model = sung.load_model()
+    model.save(tmp_path / "m.npz", provenance={"script": "test"})
+    back = sung.SungModel.from_model(models.read(tmp_path / "m.npz"))
+    assert back.onset_min == model.onset_min and back.min_gap_frames == model.min_gap_frames
+    assert all(np.array_equal(back.onset[k], model.onset[k]) for k in model.onset)
+
+
+def test_the_sung_pitch_is_reported_as_sung_whatever_the_labels_offset() -> None:
+    n = 60
+    voiced = np.ones(n, dtype=bool)
+    frames = _frames(np.full(n, 60.3), voiced)
+    p_on, p_off = np.zeros(n), np.zeros(n)
+    p_on[5] = 0.9
+    weights = sung.load_model()
+    model = sung.SungModel(weights.onset, weights.offset, 0.5, 0.5, 4, 0.4)
+    (note,) = sung.read_notes(frames, p_on, p_off, model, min_note_s=0.07)
+    assert note.midi == 60
+    assert note.cents == pytest.approx(30.0)  # the frames' pitch, not shifted by the stored 0.4
+
+
+def test_features_of_fewer_frames_than_the_context() -> None:
+    frames = _frames(np.full(4, 60.0), np.ones(4, dtype=bool))
+    x = sung.frame_features(frames, np.full((4, 3), -30.0))
+    assert x.shape == (4, len(sung.FEATURES)) and np.isfinite(x).all()

@@ -1,0 +1,18 @@
+"""The key and how notes are spelled in it: :mod:`.key` (estimation, names, signatures) and
+:mod:`.spelling` (a pitch's written name in a key)."""
+
+from .key import KEY_FEATURES, estimate_key, key_features, key_name, key_signature_sharps, key_weights, pitch_class_histogram, usual_key
+from .spelling import spell, spelling_table
+
+__all__ = [
+    "KEY_FEATURES",
+    "estimate_key",
+    "key_features",
+    "key_name",
+    "key_signature_sharps",
+    "key_weights",
+    "pitch_class_histogram",
+    "spell",
+    "spelling_table",
+    "usual_key",
+]

@@ -1,0 +1,88 @@
+"""Clean-up of the found notes: octave slips folded, glides and blips absorbed, short notes merged."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..types import Note
+
+
+def fold_octave_slips(frames: np.ndarray, pitch: int) -> np.ndarray:
+    """Frames (MIDI numbers, shape (m,)) with octave slips moved to the note's main octave.
+
+    A note whose tracker slipped an octave for part of its frames has a median
+    between the two octaves (half at 72 and half at 84 give 78, a pitch never
+    played). The main octave is the one of ``pitch + 12 k`` (k in -2..2) that
+    the most frames lie within a semitone of (``pitch`` on a tie); frames within
+    a semitone of another of these octaves are moved to it. A run all of whose
+    frames lie an octave from ``pitch`` keeps their octave.
+    """
+    shifts = np.array([0, -12, 12, -24, 24])
+    near = np.abs(frames[None, :] - (pitch + shifts)[:, None]) < 1.0
+    main = pitch + int(shifts[np.argmax(near.sum(axis=1))])
+    off = frames - main
+    slipped = (np.abs(off - 12.0 * np.round(off / 12.0)) < 1.0) & (np.abs(off) >= 11.0)
+    return np.where(slipped, frames - 12.0 * np.round(off / 12.0), frames)
+
+
+def absorb_glides(
+    notes: list[Note], midi: np.ndarray, times_s: np.ndarray, *, max_glide_s: float, hop: float, blip_st: float = 0.0
+) -> list[Note]:
+    """Merge scoops and fall-offs into the note they lead into or out of.
+
+    A note shorter than ``max_glide_s`` that touches a longer neighbour within
+    two semitones, and whose pitch moves steadily toward that neighbour, is a
+    glide (a singer scooping up to a note, a slide), not a note of its own.
+    One within ``blip_st`` semitones of that neighbour is merged whatever its
+    pitch does.
+    """
+    out = list(notes)
+    i = 0
+    while i < len(out):
+        note = out[i]
+        if note.duration_s < max_glide_s:
+            lo, hi = np.searchsorted(times_s, [note.onset_s, note.offset_s])
+            pitch = midi[lo:hi]
+            pitch = pitch[np.isfinite(pitch)]
+            if len(pitch) >= 2:
+                half = max(1, len(pitch) // 2)
+                move = float(np.median(pitch[-half:]) - np.median(pitch[:half]))
+                nxt = out[i + 1] if i + 1 < len(out) else None
+                prv = out[i - 1] if i > 0 else None
+                # A scoop moves toward the next note; a fall-off away from the previous one.
+                if nxt is not None and _is_glide(note, nxt, nxt.onset_s - note.offset_s, move * (nxt.midi - note.midi), hop, blip_st):
+                    out[i : i + 2] = [Note(note.onset_s, nxt.offset_s, nxt.midi, nxt.cents, nxt.confidence)]
+                    i = max(0, i - 1)  # the merged note may now be the longer neighbour of a glide before it
+                    continue
+                if prv is not None and _is_glide(note, prv, note.onset_s - prv.offset_s, move * (note.midi - prv.midi), hop, blip_st):
+                    out[i - 1 : i + 1] = [Note(prv.onset_s, note.offset_s, prv.midi, prv.cents, prv.confidence)]
+                    i = max(0, i - 2)
+                    continue
+        i += 1
+    return out
+
+
+def _is_glide(short: Note, other: Note, gap_s: float, motion: float, hop: float, blip_st: float = 0.0) -> bool:
+    """Whether ``short`` is a glide into or out of its neighbour ``other``: they
+    touch, ``other`` is longer and within two semitones, and ``short``'s pitch
+    moves the glide's way (``motion``: its pitch change in semitones times the
+    signed interval in the glide's direction) or lies within ``blip_st`` of ``other``."""
+    step = abs(other.midi - short.midi)
+    return gap_s < 1.5 * hop and other.duration_s > short.duration_s and 0 < step <= 2 and (motion > 0.3 or step <= blip_st)
+
+
+def clean(notes: list[Note], *, min_note_s: float) -> tuple[Note, ...]:
+    """Drop notes shorter than ``min_note_s``, merging each into an adjacent
+    note of the same pitch when they touch."""
+    out: list[Note] = []
+    for note in notes:
+        if (
+            out
+            and note.midi == out[-1].midi
+            and note.onset_s - out[-1].offset_s < 1e-6
+            and (note.duration_s < min_note_s or out[-1].duration_s < min_note_s)
+        ):
+            prev = out.pop()
+            note = Note(prev.onset_s, note.offset_s, note.midi, prev.cents, prev.confidence)
+        out.append(note)
+    return tuple(n for n in out if n.duration_s >= min_note_s - 1e-9)

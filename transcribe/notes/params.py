@@ -1,0 +1,138 @@
+"""The costs and thresholds of the note search and its passes, and the voice preset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SegmentParams:
+    """Costs of the segmentation search (per 16 ms frame unless said otherwise).
+
+    Attributes:
+        note_cost: Price of starting a note, in cost units (1 = a frame one
+            semitone off at full confidence).
+        onset_discount: How much a unit of onset strength lowers ``note_cost``.
+        max_dev_st: Cap of the pitch deviation cost, in semitones.
+        dead_zone_st: Deviations up to this many semitones are free (intonation, vibrato).
+        octave_slip_st: A frame one or two octaves from a state's pitch counts
+            as this many semitones plus its distance from that octave (the
+            tracker locked onto a harmonic or a subharmonic is weak evidence
+            for the note, not for a rest); 0 treats it as any far frame.
+        voiced_rest_cost: Price of calling a fully confident voiced frame a rest.
+        unvoiced_note_cost: Price of an unvoiced frame inside a note.
+        end_cost: Price of ending a note.
+        gap_onset: A break in the voicing inside a note of one pitch splits
+            it when the voicing comes back with an onset strength (95th
+            percentile = 1) of at least this (a breath or a re-bowed note) ...
+        gap_dip_db: ... or when the level in the break dips this far (dB).
+        reattack_min_prob: Other repeated notes (a loudness dip or an onset
+            peak inside the held pitch) are split where the re-attack network
+            (:mod:`transcribe.notes.reattack`) gives at least this probability. 0.4
+            rather than 0.5: a missed repeat costs a note and a wrong written
+            duration, a false split costs a note (rendered sets, seeds 0 and 1).
+        max_glide_s: Notes shorter than this that glide into or out of a
+            neighbour are merged into it (seconds).
+        blip_st: A note shorter than ``max_glide_s`` that touches a longer
+            neighbour at most this many semitones away is merged into it even
+            when its pitch does not move toward it (a singer's overshoot, or
+            the first frames of a note sung a semitone sharp); 0 merges only
+            glides. See :data:`SUNG`.
+        reattack_min_s: Shortest part a re-attack split may leave (seconds).
+        reattack_guard_s: No re-attack is looked for this close to the end of
+            a note that runs straight into the next (seconds).
+        octave_jump_st: A note further than this from its neighbours' median
+            (semitones) is checked for an octave error.
+        arrival_st: A note begins where its pitch first comes within this many
+            semitones of its median (a scoop before that is not the note yet);
+            0 keeps the first voiced frame. 0.65 rather than 0.5: a singer's
+            approach that settles within two thirds of a semitone is already
+            the note (ssvd COnP 0.529 -> 0.533, vocadito 0.617/0.588 ->
+            0.641/0.630; the rendered instruments unchanged).
+        release_db: A note ends where its level falls this far below its peak
+            (the release and the room's reverb are not the note); 0 keeps the
+            last voiced frame.
+        attack_search_s: How far before a found onset its attack is looked for
+            (seconds); 0 keeps onsets where the pitch arrives (the pipeline's
+            ``onsets="pitch"``).
+        attack_min_peak: Weakest attack-strength peak that moves an onset.
+        attack_rise_ratio: The attack starts where its strength first exceeds
+            this share of its peak. 0.1 rather than 0.25: the truth onsets of
+            the rendered sets are note-ons, where the rise begins (COnP 0.866
+            -> 0.876 and 0.847 -> 0.858 on the two sets, ssvd 0.533 -> 0.530).
+        attack_max_back_s: Longest attack rise followed back from the peak (seconds).
+        handover_gap_s: A note that starts this close after the previous one
+            ends (seconds) is checked for a late handover (see :func:`retime_handovers`).
+        handover_back_s: How far before its found onset a handover is looked for (seconds).
+        handover_below_db: The note starts where the energy at its harmonics
+            has come within this many dB of its level at the found onset.
+        handover_min_db: Smallest rise from the low before it (dB) that moves an onset.
+        handover_glide_s: A pitch between the two notes in this stretch before
+            the onset is a glide, not a handover: the onset stays.
+        release_tail_s: The end of a note searched for a release (seconds;
+            see :func:`trim_releases`).
+        release_dip_db: A dip this far below the note's level in that stretch
+            is a release.
+        release_drop_db: The note ends where its level falls this far below
+            its own on the way into the dip.
+        vowel_rise_db: A note starts where its level first comes within this
+            many dB of its peak in its first ``vowel_peak_s`` (see
+            :func:`onsets_at_vowels`); 0 keeps onsets where they are.
+        vowel_peak_s: The stretch after the onset whose loudest frame is the
+            note's level (seconds).
+        vowel_max_delay_s: Furthest an onset moves to its vowel (seconds).
+        vowel_step_db: ... and only where the level rises at least this much
+            (dB) from the frame before: a vowel opens within a frame, while a
+            slow swell (a bowed or blown note, a hummed "ooh") rises over many.
+    """
+
+    note_cost: float = 3.0
+    onset_discount: float = 1.0
+    max_dev_st: float = 2.0
+    dead_zone_st: float = 0.2
+    octave_slip_st: float = 1.0
+    voiced_rest_cost: float = 1.0
+    unvoiced_note_cost: float = 0.8
+    end_cost: float = 0.5
+    gap_onset: float = 0.45
+    gap_dip_db: float = 3.0
+    reattack_min_prob: float = 0.4
+    max_glide_s: float = 0.12
+    blip_st: float = 0.0
+    reattack_min_s: float = 0.1
+    reattack_guard_s: float = 0.1
+    octave_jump_st: float = 9.0
+    arrival_st: float = 0.65
+    release_db: float = 15.0
+    attack_search_s: float = 0.1
+    attack_min_peak: float = 0.3
+    attack_rise_ratio: float = 0.1
+    attack_max_back_s: float = 0.06
+    handover_gap_s: float = 0.02
+    handover_back_s: float = 0.3
+    handover_below_db: float = 10.0
+    handover_min_db: float = 12.0
+    handover_glide_s: float = 0.08
+    release_tail_s: float = 0.1
+    release_dip_db: float = 9.0
+    release_drop_db: float = 6.0
+    vowel_rise_db: float = 0.0
+    vowel_peak_s: float = 0.3
+    vowel_max_delay_s: float = 0.08
+    vowel_step_db: float = 2.0
+
+
+#: Parameters for a voice (the pipeline's ``onsets="pitch"``, chosen for recordings whose
+#: tuning wanders): onsets stay where the pitch arrives, a new note costs more (4.5, not 3)
+#: and a short note a semitone from a longer one it touches is that note's overshoot or
+#: sharp start, not a note (``blip_st``; ``max_glide_s`` 0.14, not 0.12). A singer's
+#: pitch wanders a semitone for 80-140 ms at a note's start far more often than an
+#: instrument's; the voice's notes were over-split (ssvd: 3797 notes found for 3348
+#: labelled). ssvd COnP / COnPOff 0.535 / 0.440 -> 0.559 / 0.476, vocadito A1 0.644 / 0.492
+#: -> 0.648 / 0.501, A2 0.657 / 0.577 -> 0.658 / 0.590; each change alone gained less.
+#: And a sung note starts at its vowel (``vowel_rise_db``; see :func:`onsets_at_vowels`):
+#: ssvd 0.559 / 0.476 -> 0.574 / 0.486 (26 recordings better, 2 worse), vocadito A1
+#: 0.648 / 0.501 -> 0.655 / 0.506, A2 0.658 / 0.590 -> 0.677 / 0.595. Without the
+#: step test (``vowel_step_db``) ssvd reached 0.576, but a swelling note started late:
+#: the rendered set read with ``onsets="pitch"`` fell 0.829 -> 0.704 (0.769 with it).
+SUNG = SegmentParams(attack_search_s=0.0, note_cost=4.5, max_glide_s=0.14, blip_st=1.0, vowel_rise_db=7.0)

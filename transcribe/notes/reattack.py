@@ -1,0 +1,182 @@
+"""Re-attacks inside a held pitch: is this loudness dip or onset a new note?
+
+A repeated note leaves the pitch track unchanged; only the level and the
+spectrum show it. A re-bowed or re-tongued note dips and comes back with an
+onset, a struck one rises out of its decay, while a choir's beating or a
+vibrato dips just as deep with no new note. No single threshold separates them
+(the rules this replaced split 0.70 of their picks right and found 0.58 of the
+repeats on the rendered set), so a small network weighs the evidence. Its
+weights are fitted by ``python -m benchmarks.fit_reattack`` on rendered sets the
+benchmark does not score.
+
+Every candidate is a frame of one note's run: a local loudness minimum at least
+:data:`MIN_DIP_DB` below both sides, or an onset-strength peak away from any such
+minimum. :func:`run_candidates` describes each one with :data:`FEATURES`, and
+:func:`probability` scores them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import models
+from . import network
+
+#: Shallowest loudness dip (dB below the louder parts on both sides) that is a candidate.
+MIN_DIP_DB = 2.0
+#: Weakest onset-strength peak (95th percentile = 1) that is a candidate.
+MIN_ONSET_PEAK = 0.2
+#: Frames either side of a dip over which its depth is measured.
+SIDE_FRAMES = 12
+#: Frames before / after the low point where the new note's onset may show.
+WINDOW_BEFORE, WINDOW_AFTER = 3, 5
+#: Position features are clipped here (seconds): longer notes look alike.
+MAX_POSITION_S = 2.0
+#: Onset strengths are clipped here: a stronger onset is no more of a re-attack, and a clean
+#: synthetic note's onset (10 and more) must not take the network far outside its training.
+MAX_ONSET = 3.0
+#: Loudness differences are clipped here (dB), for the same reason.
+MAX_DB = 30.0
+
+FEATURES: tuple[str, ...] = (
+    "depth_db",  # the dip below the lower of the two sides
+    "drop_db",  # below the level before it
+    "rise_db",  # below the level after it
+    "onset",  # strongest onset strength around the low point
+    "attack",  # strongest short-window onset strength there
+    "slope_db",  # rise over the three frames after the low point
+    "dips_per_s",  # dips of 3 dB and more per second in this note (beating, tremolo)
+    "onset_above_note",  # onset minus the note's median onset strength
+    "pitch_step_cents",  # pitch after minus before the dip (absolute, capped at 100)
+    "confidence_min",  # lowest tracker confidence around the low point
+    "unvoiced",  # a frame around the low point is unvoiced
+    "below_peak_db",  # the low point below the note's loudest frame
+    "since_start_s",  # from the note's start to the split
+    "to_end_s",  # from the split to the note's end
+    "is_dip",  # 1 for a loudness dip, 0 for a bare onset peak
+    "note_onset",  # the note's median onset strength
+    "depth_capped_db",  # depth, capped at 15 dB
+    "depth_x_onset",  # depth times onset
+    "log_onset",
+    "log_attack",
+    "fall_db",  # fall over the three frames before the low point (a beat falls as fast as it rises)
+    "rise_1_db",  # rise over the first frame after the low point (an attack is sudden)
+)
+
+
+def run_candidates(
+    loud_db: np.ndarray,
+    onset: np.ndarray,
+    attack: np.ndarray,
+    midi: np.ndarray,
+    confidence: np.ndarray,
+    voiced: np.ndarray,
+    *,
+    hop_s: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate re-attacks in one note's frames and their features.
+
+    Args:
+        loud_db: Loudness of the note's frames (dB), shape (n,).
+        onset: Onset strength, shape (n,).
+        attack: Short-window onset strength, shape (n,).
+        midi: Pitch in (fractional) MIDI numbers, NaN where unvoiced, shape (n,).
+        confidence: Tracker confidence, shape (n,).
+        voiced: Voicing mask, shape (n,).
+        hop_s: Frame hop (seconds).
+
+    Returns:
+        ``(split, features)``: the frame (index into the note) where the new note
+        would start, shape (k,), and the features, shape (k, len(FEATURES)).
+    """
+    n = len(loud_db)
+    if n < 4:
+        return np.zeros(0, dtype=int), np.zeros((0, len(FEATURES)))
+    loud = np.asarray(loud_db, dtype=np.float64)
+    on = np.minimum(np.asarray(onset, dtype=np.float64), MAX_ONSET)
+    att = np.minimum(np.asarray(attack, dtype=np.float64), MAX_ONSET)
+    pad = np.full(SIDE_FRAMES, -np.inf)
+    padded = np.concatenate([pad, loud, pad])
+    win = np.lib.stride_tricks.sliding_window_view(padded, SIDE_FRAMES)
+    left = win[:n]  # frames d-12 .. d-1
+    right = win[SIDE_FRAMES + 1 : SIDE_FRAMES + 1 + n]  # frames d+1 .. d+12
+    left_max, right_max = left.max(axis=1), np.full(n, -np.inf)
+    right_max[: len(right)] = right.max(axis=1)
+    drop, rise = np.minimum(left_max - loud, MAX_DB), np.minimum(right_max - loud, MAX_DB)
+    idx = np.arange(1, n - 1)
+    is_min = (loud[idx] <= loud[idx - 1]) & (loud[idx] < loud[idx + 1])
+    dips = idx[is_min & (np.minimum(drop[idx], rise[idx]) >= MIN_DIP_DB)]
+    dips_per_s = float(np.count_nonzero(np.minimum(drop[dips], rise[dips]) >= 3.0)) / (n * hop_s)
+
+    lows, splits, dip_flag = [], [], []
+    for d in dips:
+        lows.append(d)
+        splits.append(d + 1 + int(np.argmax(on[d + 1 : d + 5])))
+        dip_flag.append(1.0)
+    onset_peaks = np.arange(2, n - 1)
+    if len(onset_peaks):
+        local = np.lib.stride_tricks.sliding_window_view(np.concatenate([on, np.zeros(2)]), 5)[onset_peaks - 2]
+        onset_peaks = onset_peaks[(on[onset_peaks] >= MIN_ONSET_PEAK) & (on[onset_peaks] >= local.max(axis=1))]
+    for i in onset_peaks:
+        if not len(dips) or np.abs(dips - i).min() > 3:
+            lows.append(int(i))
+            splits.append(int(i))
+            dip_flag.append(0.0)
+    if not lows:
+        return np.zeros(0, dtype=int), np.zeros((0, len(FEATURES)))
+
+    note_onset = float(np.median(on))
+    peak = float(loud.max())
+    vm = np.where(voiced, midi, np.nan)
+    rows = []
+    for d, s, is_dip in zip(lows, splits, dip_flag):
+        w0, w1 = max(0, d - WINDOW_BEFORE), d + WINDOW_AFTER
+        before, after = vm[max(0, d - 9) : max(d - 1, 0)], vm[d + 2 : d + 10]
+        before, after = before[np.isfinite(before)], after[np.isfinite(after)]
+        step = min(abs(float(np.median(after) - np.median(before))) * 100.0, 100.0) if len(before) and len(after) else 0.0
+        depth = float(min(drop[d], rise[d])) if is_dip else 0.0
+        on_max, att_max = float(on[w0:w1].max()), float(att[w0:w1].max())
+        rows.append(
+            (
+                depth,
+                float(drop[d]) if is_dip else 0.0,
+                float(rise[d]) if is_dip else 0.0,
+                on_max,
+                att_max,
+                min(float(loud[d + 1 : d + 4].max() - loud[d]), MAX_DB) if d + 1 < n else 0.0,
+                dips_per_s,
+                on_max - note_onset,
+                step,
+                float(confidence[w0:w1].min()),
+                float(not np.all(voiced[w0:w1])),
+                min(peak - float(loud[d]), MAX_DB),
+                min(s * hop_s, MAX_POSITION_S),
+                min((n - s) * hop_s, MAX_POSITION_S),
+                is_dip,
+                note_onset,
+                min(depth, 15.0),
+                depth * on_max,
+                float(np.log(on_max + 0.05)),
+                float(np.log(att_max + 0.05)),
+                min(float(loud[max(0, d - 3) : d].max() - loud[d]), MAX_DB) if d > 0 else 0.0,
+                min(float(loud[d + 1] - loud[d]), MAX_DB) if d + 1 < n else 0.0,
+            )
+        )
+    return np.asarray(splits, dtype=int), np.asarray(rows, dtype=np.float64)
+
+
+def fitted_weights() -> dict[str, np.ndarray]:
+    """The fitted network (``transcribe/models/reattack.npz``, written by ``benchmarks/fit_reattack.py``)."""
+    model = models.load("reattack")
+    model.features("features", FEATURES)
+    return model.group("net")
+
+
+def probability(features: np.ndarray, *, weights: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Probability that each candidate is a new note, shape (k,).
+
+    Args:
+        features: Shape (k, len(FEATURES)), from :func:`run_candidates`.
+        weights: In :func:`transcribe.notes.network.probability`'s layout; :func:`fitted_weights` when ``None``.
+    """
+    return network.probability(features, fitted_weights() if weights is None else weights)

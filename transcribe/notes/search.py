@@ -1,0 +1,251 @@
+"""Notes from a gated pitch track: variable length, re-attacks split, glides kept whole.
+
+The segmentation is a Viterbi search over the states {rest, semitone p for p
+in the sung range}: every frame pays for its distance from the state's pitch
+(capped, so a short octave slip or a scoop costs little), starting a note pays
+a fixed price (lowered where the audio shows an onset), and unvoiced frames
+inside a note pay a price too. The cheapest path through the whole take is
+the note sequence: a vibrato that swings around a pitch never pays for
+itself as extra notes, while a real step pays back its note price within a
+few frames. Repeated notes of one pitch, which the pitch track alone cannot
+separate, are then split where the onset strength or the loudness shows a
+re-attack (:mod:`.split`); :mod:`.cleanup` and :mod:`.onsets` finish the notes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..types import FrameArrays, Note, PitchTrack, StageHook
+from .cleanup import absorb_glides, clean, fold_octave_slips
+from .onsets import refine_onsets
+from .params import SegmentParams
+from .split import split_reattacks
+
+
+def segment(
+    track: PitchTrack,
+    voiced: np.ndarray,
+    onset: np.ndarray,
+    *,
+    sure: np.ndarray | None = None,
+    attack: np.ndarray | None = None,
+    tuning_cents: float,
+    min_note_s: float,
+    params: SegmentParams | None = None,
+    hook: StageHook | None = None,
+) -> tuple[Note, ...]:
+    """Turn a pitch track into notes.
+
+    Args:
+        track: The (ungated) pitch track; its ``f0_hz`` is read where ``voiced``.
+        voiced: Boolean voicing mask from :func:`transcribe.gating.voiced_mask`, shape (n,).
+        onset: Onset strength per frame, shape (n,) (see :mod:`transcribe.features`).
+        sure: Voicing before gap bridging, shape (n,); a gap in it with an
+            onset after it is a re-attack. Defaults to ``voiced``.
+        attack: Short-window onset strength per frame, shape (n,), used to move
+            onsets to the start of their attack; ``None`` leaves them as found.
+        tuning_cents: Global tuning offset, removed before rounding to semitones.
+        min_note_s: Notes shorter than this are merged into a neighbour or dropped.
+        params: Search costs; defaults when ``None``.
+        hook: Called as ``hook("reattack_run", {...})`` with the arguments of each note run's
+            re-attack search (``start``, ``end``, ``frames``, ``min_len``, ``guard``, ``hop_s``),
+            for ``benchmarks/fit_reattack.py``.
+
+    Returns:
+        Notes in time order, not overlapping.
+    """
+    p = params or SegmentParams()
+    n = len(track)
+    voiced = np.asarray(voiced, dtype=bool)
+    if n == 0 or not voiced.any():
+        return ()
+    hop = track.hop_s or 0.016
+    midi = track.midi - tuning_cents / 100.0
+    voiced = voiced & np.isfinite(midi)
+    if not voiced.any():
+        return ()
+    conf = np.where(voiced, track.confidence, 0.0)
+    sure_mask = voiced if sure is None else (np.asarray(sure, dtype=bool) & voiced)
+    onset = np.nan_to_num(np.asarray(onset, dtype=np.float64), nan=0.0)
+    attack_arr = onset if attack is None else np.nan_to_num(np.asarray(attack, dtype=np.float64), nan=0.0)
+    loud_db = np.asarray(track.loudness_db, dtype=np.float64)
+    frames = FrameArrays(track.times_s, midi, conf, loud_db, onset, attack_arr, sure_mask)
+    states = _path(midi, voiced, conf, onset, p)
+    runs, joined = _merge_touching(_fix_octaves([r for r in _runs(states) if r[2] >= 0], p))
+    min_len = max(round(min_note_s / hop), round(p.reattack_min_s / hop))
+    guard = round(p.reattack_guard_s / hop)
+    notes: list[Note] = []
+    for i, (start, end, pitch) in enumerate(runs):
+        # The last frames of a note that hands over to the next one carry the
+        # next note's attack: no re-attack is looked for there.
+        hands_over = i + 1 < len(runs) and runs[i + 1][0] - end <= 1
+        run_guard = guard if hands_over else 0
+        if hook is not None:
+            hook("reattack_run", {"start": start, "end": end, "frames": frames, "min_len": min_len, "guard": run_guard, "hop_s": hop})
+        for a, b in split_reattacks(start, end, frames, p, min_len, run_guard, hop_s=hop):
+            notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st, p.release_db, keep_octave=i in joined))
+    notes = absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, blip_st=p.blip_st, hop=hop)
+    if attack is not None:
+        notes = refine_onsets(notes, track.times_s, attack_arr, p, min_note_s=min_note_s)
+    return clean(notes, min_note_s=min_note_s)
+
+
+def _path(midi: np.ndarray, voiced: np.ndarray, conf: np.ndarray, onset: np.ndarray, p: SegmentParams) -> np.ndarray:
+    """Viterbi path: per frame -1 for rest or the MIDI number of the note."""
+    n = len(midi)
+    m_v = midi[voiced]
+    lo = int(np.floor(np.percentile(m_v, 0.5))) - 1
+    hi = int(np.ceil(np.percentile(m_v, 99.5))) + 1
+    pitches = np.arange(lo, hi + 1, dtype=np.float64)
+    k = len(pitches)
+    m_safe = np.where(voiced, midi, 0.0)
+    # Emission costs, (n, k): distance beyond a dead zone, capped, weighted by confidence.
+    dev = np.abs(m_safe[:, None] - pitches[None, :])
+    if p.octave_slip_st > 0:
+        # A short octave slip inside a note (a piano note whose tracker jumps to
+        # the second harmonic as it decays) would otherwise cost as much as a
+        # rest, and the note is lost or cut in two: such a frame costs the
+        # slip's price plus its distance from the octave instead.
+        for octave in (12.0, 24.0):
+            np.minimum(dev, np.abs(dev - octave) + p.octave_slip_st, out=dev)
+    emit = np.minimum(np.maximum(dev - p.dead_zone_st, 0.0), p.max_dev_st) * conf[:, None]
+    emit[~voiced] = p.unvoiced_note_cost
+    rest_emit = np.where(voiced, p.voiced_rest_cost * conf, 0.0)
+    start_cost = np.maximum(p.note_cost - p.onset_discount * onset, 0.25 * p.note_cost)
+
+    # value[0] = rest, value[1:] = notes. A note is entered from the best state
+    # of all and left for the rest from the best note, so the path back needs only,
+    # per frame, which notes stayed, whether the rest stayed, and those two best states.
+    # (One numpy call per step costs ~1 us on a 30-pitch range: this loop is a tenth
+    # of a 3-minute song's run, so it keeps the calls few and in place.)
+    value = np.concatenate(([0.0], np.full(k, np.inf)))
+    notes_value = value[1:]
+    stayed = np.empty((n, k), dtype=bool)
+    rest_stayed = np.empty(n, dtype=bool)
+    best_note = np.empty(n, dtype=np.int64)  # state index (1..k) of the best note at t - 1
+    best_all = np.empty(n, dtype=np.int64)  # state index (0..k) of the best state at t - 1
+    start_list, rest_list = start_cost.tolist(), rest_emit.tolist()
+    for t in range(n):
+        j = int(notes_value.argmin())
+        v_note, v_rest = float(notes_value[j]), float(value[0])
+        best_note[t] = j + 1
+        best_all[t] = 0 if v_rest <= v_note else j + 1
+        enter = min(v_rest, v_note) + start_list[t]
+        np.less_equal(notes_value, enter, out=stayed[t])
+        np.minimum(notes_value, enter, out=notes_value)
+        notes_value += emit[t]
+        end_val = v_note + p.end_cost
+        rest_stayed[t] = v_rest <= end_val
+        value[0] = (v_rest if rest_stayed[t] else end_val) + rest_list[t]
+    state = np.empty(n, dtype=np.int64)
+    state[-1] = int(np.argmin(value))
+    for t in range(n - 1, 0, -1):
+        s_t = state[t]
+        if s_t == 0:
+            state[t - 1] = 0 if rest_stayed[t] else best_note[t]
+        else:
+            state[t - 1] = s_t if stayed[t, s_t - 1] else best_all[t]
+    return np.where(state == 0, -1, lo + state - 1)
+
+
+def _fix_octaves(runs: list[tuple[int, int, int]], p: SegmentParams) -> list[tuple[int, int, int]]:
+    """Move runs that jump an octave or two away from their neighbours back.
+
+    A pitch tracker locked onto the second or fourth harmonic (a clarinet's
+    weak fundamental, a breathy flute) gives a stretch 12 or 24 semitones off
+    the melody around it. A run more than ``p.octave_jump_st`` from the median
+    of up to three runs on each side, that an octave shift brings within five
+    semitones of it, is moved by that shift. Where that makes it touch a run
+    of the same pitch they are joined and keep this octave; a run left alone
+    takes its pitch from its frames again (a real leap stays a leap).
+    """
+    pitches = [r[2] for r in runs]
+    out = list(runs)
+    for i, (a, b, pitch) in enumerate(runs):
+        context = pitches[max(0, i - 3) : i] + pitches[i + 1 : i + 4]
+        if len(context) < 2:
+            continue
+        centre = float(np.median(context))
+        if abs(pitch - centre) <= p.octave_jump_st:
+            continue
+        for shift in (-12, 12, -24, 24):
+            if abs(pitch + shift - centre) <= 5:
+                out[i] = (a, b, pitch + shift)
+                break
+    return out
+
+
+def _merge_touching(runs: list[tuple[int, int, int]]) -> tuple[list[tuple[int, int, int]], set[int]]:
+    """Join runs of one pitch that touch (left by an octave fix); re-attacks are split later.
+
+    Returns:
+        The runs, and the indices of those joined from several: their octave
+        is the segmentation's, whatever the octave-slipped frames in them say.
+    """
+    out: list[tuple[int, int, int]] = []
+    joined: set[int] = set()
+    for a, b, pitch in runs:
+        if out and out[-1][2] == pitch and out[-1][1] == a:
+            out[-1] = (out[-1][0], b, pitch)
+            joined.add(len(out) - 1)
+        else:
+            out.append((a, b, pitch))
+    return out, joined
+
+
+def _runs(states: np.ndarray) -> list[tuple[int, int, int]]:
+    """Maximal runs of equal values as (start, end_exclusive, value)."""
+    change = np.flatnonzero(np.diff(states)) + 1
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [len(states)]))
+    return [(int(a), int(b), int(states[a])) for a, b in zip(starts, ends)]
+
+
+def _make_note(
+    track: PitchTrack,
+    midi: np.ndarray,
+    conf: np.ndarray,
+    voiced: np.ndarray,
+    a: int,
+    b: int,
+    pitch: int,
+    hop: float,
+    arrival_st: float = 0.0,
+    release_db: float = 0.0,
+    *,
+    keep_octave: bool = False,
+) -> Note:
+    v = voiced[a:b]
+    if arrival_st > 0 and v.sum() > 4:
+        # The note begins where its pitch arrives: leading frames of a scoop
+        # (more than arrival_st from the note's median pitch) are not the note yet.
+        centre = float(np.median(midi[a:b][v]))
+        far = ~v | (np.abs(midi[a:b] - centre) > arrival_st)
+        lead = int(np.argmin(far)) if not far.all() else 0
+        a += min(lead, max(0, (b - a) // 3))
+        v = voiced[a:b]
+    if v.any():
+        # The note's pitch is the median of its frames: robust to a scoop at the
+        # start and a fall at the end, and the statistic human labellers' note
+        # centres follow most closely (measured on the sung benchmark set).
+        centre = float(np.median(fold_octave_slips(midi[a:b][v], pitch)))
+        if keep_octave:  # a held note with an octave slip inside: the segmentation's octave
+            centre += 12.0 * round((pitch - centre) / 12.0)
+        pitch = int(np.floor(centre + 0.5))
+        cents = (centre - pitch) * 100.0
+    else:
+        cents = 0.0
+    if release_db > 0 and b - a > 4:
+        # The note ends where its level has fallen release_db below its peak:
+        # what rings on after that is the release and the room, not the note.
+        loud = track.loudness_db[a:b]
+        peak = float(np.max(loud[: max(1, (3 * (b - a)) // 4)]))
+        kept = np.flatnonzero(loud >= peak - release_db)
+        b = a + max(int(kept[-1]) + 1, 2)
+        v = voiced[a:b]
+    # Frame times are centres; a note spans from half a hop before its first frame to half after its last.
+    onset_s = max(0.0, float(track.times_s[a]) - hop / 2)
+    offset_s = float(track.times_s[b - 1]) + hop / 2
+    confidence = float(conf[a:b][v].mean()) if v.any() else 0.0
+    return Note(onset_s=onset_s, offset_s=offset_s, midi=int(pitch), cents=cents, confidence=confidence)

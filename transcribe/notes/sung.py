@@ -1,0 +1,251 @@
+"""Where sung notes start and end: a per-frame onset and offset probability, learned from real singing.
+
+Every frame of the pitch track is described by :data:`FEATURES` (the onset and attack
+strengths, how the level, the voicing and the pitch move around it, a few frames either
+side), two small networks (:mod:`transcribe.notes.network`) give the probability that a note
+starts there and that one ends there, and the notes are read off them: onsets at the
+peaks of the onset probability, each note running to the likeliest offset before the next
+onset (or to that onset, legato), its pitch a robust mean of its middle frames plus the
+model's pitch offset. Fitted by ``python -m benchmarks.fit_sung_onsets`` on SSVD's training
+split, cross-validated by recording (see ``docs/models/sung-onsets.md``); the weights ship
+as ``transcribe/models/sung_onsets.npz``.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import models
+from ..features import BAND_EDGES_HZ
+from ..types import FrameArrays, Note
+from . import network
+
+#: Frames either side whose evidence a frame's features include.
+CONTEXT = (-4, -3, -2, -1, 0, 1, 2, 3, 4)
+#: Frames either side whose band levels (:func:`transcribe.features.band_levels_db`) a frame's features include.
+BAND_CONTEXT = (-3, -2, -1, 1, 2, 3)
+#: Level differences are clipped here (dB), pitch differences here (semitones).
+MAX_DB, MAX_ST = 30.0, 3.0
+
+
+def _names() -> tuple[str, ...]:
+    names = []
+    for k in CONTEXT:
+        names += [f"onset{k:+d}", f"attack{k:+d}", f"level{k:+d}_db", f"voiced{k:+d}", f"confidence{k:+d}"]
+    names += ["level_db", "level_below_top_db"]
+    for b in range(len(BAND_EDGES_HZ) - 1):
+        names += [f"band{b}_db", *(f"band{b}{k:+d}_db" for k in BAND_CONTEXT)]
+    for w in (2, 4, 8):
+        names += [f"pitch_step{w}_st", f"pitch_spread_before{w}_st", f"pitch_spread_after{w}_st", f"voiced_before{w}", f"voiced_after{w}"]
+    return tuple(names)
+
+
+#: What each frame is described by, in order.
+FEATURES: tuple[str, ...] = _names()
+
+
+def _shift(a: np.ndarray, k: int, fill: float) -> np.ndarray:
+    """``a`` moved so that entry ``i`` holds ``a[i + k]`` (``fill`` outside)."""
+    out = np.full_like(a, fill)
+    n = len(a)
+    if abs(k) >= n:
+        return out
+    if k >= 0:
+        out[: n - k] = a[k:]
+    else:
+        out[-k:] = a[: n + k]
+    return out
+
+
+def _window_stats(midi: np.ndarray, voiced: np.ndarray, w: int, after: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median pitch, spread (median absolute deviation) and voiced share of the ``w`` frames
+    before each frame (``after`` False) or from it on, shape (n,) each; NaN pitch where none voiced."""
+    ks = range(0, w) if after else range(-w, 0)
+    stack = np.stack([_shift(np.where(voiced, midi, np.nan), k, np.nan) for k in ks])
+    share = np.mean(np.isfinite(stack), axis=0)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows in rests
+        med = np.nanmedian(stack, axis=0)
+        spread = np.nanmedian(np.abs(stack - med[None, :]), axis=0)
+    return med, np.nan_to_num(spread, nan=MAX_ST), share
+
+
+def frame_features(frames: FrameArrays, bands_db: np.ndarray) -> np.ndarray:
+    """The :data:`FEATURES` of every frame, shape (n, len(FEATURES)).
+
+    Args:
+        frames: The recording's per-frame arrays.
+        bands_db: :func:`transcribe.features.band_levels_db` at the same frames, shape (n, bands).
+    """
+    loud = np.asarray(frames.loudness_db, dtype=np.float64)
+    midi = np.asarray(frames.midi, dtype=np.float64)
+    voiced = np.asarray(frames.voiced, dtype=bool) & np.isfinite(midi)
+    onset = np.minimum(frames.onset, 5.0)
+    attack = np.minimum(frames.attack, 5.0)
+    conf = np.asarray(frames.confidence, dtype=np.float64)
+    cols = []
+    for k in CONTEXT:
+        cols += [
+            _shift(onset, k, 0.0),
+            _shift(attack, k, 0.0),
+            np.clip(_shift(loud, k, -140.0) - loud, -MAX_DB, MAX_DB),
+            _shift(voiced.astype(np.float64), k, 0.0),
+            _shift(conf, k, 0.0),
+        ]
+    top = float(np.percentile(loud, 99)) if len(loud) else 0.0
+    cols += [loud - top, np.clip(top - loud, 0.0, 60.0)]
+    for b in range(bands_db.shape[1]):
+        level = np.asarray(bands_db[:, b], dtype=np.float64)
+        cols.append(np.clip(level - float(np.percentile(level, 99)), -60.0, 0.0) if len(level) else level)
+        cols += [np.clip(_shift(level, k, -140.0) - level, -MAX_DB, MAX_DB) for k in BAND_CONTEXT]
+    for w in (2, 4, 8):
+        mb, sb, vb = _window_stats(midi, voiced, w, after=False)
+        ma, sa, va = _window_stats(midi, voiced, w, after=True)
+        step = np.abs(ma - mb)
+        cols += [np.where(np.isfinite(step), np.minimum(step, MAX_ST), MAX_ST), np.minimum(sb, MAX_ST), np.minimum(sa, MAX_ST), vb, va]
+    return np.stack(cols, axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class SungModel:
+    """The two networks and the reading of their probabilities.
+
+    Attributes:
+        onset: Onset network weights (:func:`transcribe.notes.network.probability`'s layout).
+        offset: Offset network weights.
+        onset_min: Weakest onset-probability peak that starts a note.
+        offset_min: Weakest offset-probability peak that ends a note before the next onset.
+        min_gap_frames: Fewest frames between two onsets.
+        pitch_offset_st: Added to each note's sung pitch (``midi + cents / 100``, semitones), not
+            to the semitone it is written as.
+    """
+
+    onset: dict[str, np.ndarray]
+    offset: dict[str, np.ndarray]
+    onset_min: float
+    offset_min: float
+    min_gap_frames: int
+    pitch_offset_st: float
+
+    @classmethod
+    def from_model(cls, model: models.Model) -> SungModel:
+        """The networks and thresholds stored in a model file (``models.load("sung_onsets")``'s layout)."""
+        model.features("features", FEATURES)
+        a = model.arrays
+        return cls(
+            model.group("onset"),
+            model.group("offset"),
+            float(a["onset_min"]),
+            float(a["offset_min"]),
+            int(a["min_gap_frames"]),
+            float(a["pitch_offset_st"]),
+        )
+
+    def save(self, file: str | os.PathLike[str], *, provenance: dict[str, str]) -> None:
+        """Write the model as a model file (see :mod:`transcribe.models`), at full precision."""
+        arrays: dict[str, np.ndarray | float] = {f"onset.{k}": v for k, v in self.onset.items()}
+        arrays.update({f"offset.{k}": v for k, v in self.offset.items()})
+        arrays.update(
+            onset_min=self.onset_min, offset_min=self.offset_min, min_gap_frames=self.min_gap_frames, pitch_offset_st=self.pitch_offset_st
+        )
+        models.save(file, arrays=arrays, names={"features": FEATURES}, provenance=provenance)
+
+
+def load_model() -> SungModel:
+    """The shipped model (``transcribe/models/sung_onsets.npz``)."""
+    return SungModel.from_model(models.load("sung_onsets"))
+
+
+def _peaks(prob: np.ndarray, minimum: float, min_gap: int) -> np.ndarray:
+    """Indices of local maxima of ``prob`` at least ``minimum``, strongest first kept
+    where two lie within ``min_gap`` frames; sorted."""
+    n = len(prob)
+    if n < 3:
+        return np.zeros(0, dtype=np.int64)
+    left = np.concatenate([[-1.0], prob[:-1]])
+    right = np.concatenate([prob[1:], [-1.0]])
+    cand = np.flatnonzero((prob >= minimum) & (prob > left) & (prob >= right))
+    kept: list[int] = []
+    taken = np.zeros(n, dtype=bool)
+    for i in cand[np.argsort(-prob[cand], kind="stable")]:
+        if not taken[max(0, i - min_gap + 1) : i + min_gap].any():
+            kept.append(int(i))
+            taken[i] = True
+    return np.sort(np.asarray(kept, dtype=np.int64))
+
+
+def probabilities(frames: FrameArrays, bands_db: np.ndarray, model: SungModel) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame, the probability that a note starts there and that one ends there, shape (n,) each."""
+    x = frame_features(frames, bands_db)
+    return network.probability(x, model.onset), network.probability(x, model.offset)
+
+
+def notes_from(
+    frames: FrameArrays, bands_db: np.ndarray, model: SungModel, *, min_note_s: float, tuning_cents: float = 0.0
+) -> tuple[Note, ...]:
+    """Sung notes read off the model's onset and offset probabilities.
+
+    Args:
+        frames: The recording's per-frame arrays (``midi`` as sounding fractional MIDI).
+        bands_db: :func:`transcribe.features.band_levels_db` at the same frames.
+        model: The fitted model.
+        min_note_s: Shorter notes are dropped (seconds).
+        tuning_cents: The tuning (cents from A440) the notes are rounded in.
+
+    Returns:
+        Notes in time order, not overlapping; ``midi`` and ``cents`` after the tuning is removed.
+    """
+    if len(frames.times_s) < 3:
+        return ()
+    p_on, p_off = probabilities(frames, bands_db, model)
+    return read_notes(frames, p_on, p_off, model, min_note_s=min_note_s, tuning_cents=tuning_cents)
+
+
+def read_notes(
+    frames: FrameArrays, p_on: np.ndarray, p_off: np.ndarray, model: SungModel, *, min_note_s: float, tuning_cents: float = 0.0
+) -> tuple[Note, ...]:
+    """The notes of :func:`notes_from`, given the probabilities (:func:`probabilities`)."""
+    n = len(frames.times_s)
+    if n < 3:
+        return ()
+    hop = float(frames.times_s[1] - frames.times_s[0])
+    times = np.asarray(frames.times_s, dtype=np.float64)
+    midi = np.asarray(frames.midi, dtype=np.float64)
+    voiced = np.asarray(frames.voiced, dtype=bool) & np.isfinite(midi)
+    starts = _peaks(p_on, model.onset_min, model.min_gap_frames)
+    out: list[Note] = []
+    for j, a in enumerate(starts):
+        nxt = int(starts[j + 1]) if j + 1 < len(starts) else n
+        # The offset: the likeliest end after the onset, if likely enough; else the next onset
+        # (legato) or the end of the voicing.
+        span = np.arange(a + 1, nxt)
+        b = nxt
+        if len(span):
+            k = int(span[np.argmax(p_off[span])])
+            if p_off[k] >= model.offset_min:
+                b = k
+        v = voiced[a:b]
+        if v.sum() < 3:
+            continue
+        if nxt == n and b == n:  # the last note ends with its voicing
+            b = a + int(np.flatnonzero(v)[-1]) + 1
+            v = voiced[a:b]
+        # The median of the note's voiced frames (a scoop or a fall moves it little) is the
+        # note's pitch and its sung pitch (``midi + cents / 100``). The model's fitted
+        # ``pitch_offset_st`` (SSVD's labels sit ~0.3 semitones above the sung frames) is not
+        # applied: the CSV and the plot report the pitch that was sung, which vocadito's f0
+        # annotation confirms to a cent, not one data set's labelling habit.
+        median = float(np.median(midi[a:b][v])) - tuning_cents / 100.0
+        pitch = int(np.floor(median + 0.5))
+        centre = median
+        onset_s = float(times[a])
+        offset_s = float(times[b]) if b < n else float(times[-1] + hop)
+        if offset_s - onset_s < min_note_s:
+            continue
+        conf = float(np.mean(frames.confidence[a:b][v]))
+        out.append(Note(onset_s, offset_s, pitch, (centre - pitch) * 100.0, conf))
+    return tuple(out)

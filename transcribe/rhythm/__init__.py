@@ -1,0 +1,58 @@
+"""Tempo, beat, meter and quantization: from notes in seconds to notes in beats.
+
+:func:`analyze` (in :mod:`.analysis`) is the entry point. It uses :mod:`.tatum` (the slowest
+regular pulse and the grid that follows it), :mod:`.meter` (the fitted meter model over every
+reading of that pulse), :mod:`.duple` (two or four beats a bar) and :mod:`.quantize` (each beat
+written in halves, quarters or triplets).
+"""
+
+from .analysis import SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS, SungRhythm, analyze, choose_meter
+from .duple import DUPLE_FEATURES, LONG_END_LOG_ODDS, duple_features, duple_log_odds, duple_weights, long_end, two_or_four
+from .meter import (
+    METER_FEATURES,
+    METERS,
+    MeterChoice,
+    compound_or_triplets,
+    meter_candidates,
+    meter_features,
+    meter_hidden,
+    meter_scores,
+    meter_weights,
+    pick_reading,
+    relative_levels,
+)
+from .quantize import FINE_PENALTY, OTHER_PENALTY
+from .tatum import BeatGrid, TatumPlacement, estimate_tatum, place_on_tatums, tatum_fit
+
+__all__ = [
+    "DUPLE_FEATURES",
+    "FINE_PENALTY",
+    "LONG_END_LOG_ODDS",
+    "METERS",
+    "METER_FEATURES",
+    "OTHER_PENALTY",
+    "SUNG_RHYTHM_MODEL",
+    "SUNG_RHYTHM_PARAMS",
+    "BeatGrid",
+    "MeterChoice",
+    "SungRhythm",
+    "TatumPlacement",
+    "analyze",
+    "choose_meter",
+    "compound_or_triplets",
+    "duple_features",
+    "duple_log_odds",
+    "duple_weights",
+    "estimate_tatum",
+    "long_end",
+    "meter_candidates",
+    "meter_features",
+    "meter_hidden",
+    "meter_scores",
+    "meter_weights",
+    "pick_reading",
+    "place_on_tatums",
+    "relative_levels",
+    "tatum_fit",
+    "two_or_four",
+]

@@ -1,0 +1,195 @@
+"""Tempo, beat, meter and quantization: from notes in seconds to notes in beats.
+
+1. **Tatum.** The slowest regular pulse on which (nearly) every onset falls:
+   each period from 90 ms to 1.2 s and its best phase are scored by a
+   Gaussian fit of the onsets; among those within 85 % of the best fit the
+   slowest wins (an eighth-note melody also fits sixteenths), refined by
+   least squares.
+2. **Meter.** Every reading of that pulse (1-4 tatums per beat, 2-4 beats per
+   bar, every downbeat) is described by what notation would show: duration
+   accents on beats, downbeats and half bars, syncopations and ties across
+   barlines, figures that repeat one, two or four bars later (rhythm and
+   pitch), the opening coming back a whole number of bars later, stable pitches
+   and leaps on beats, louder notes on downbeats, tempo and notes per beat
+   and bar, and whether the melody starts on a downbeat. A weighted sum plus
+   a small hidden layer scores each reading; the weights are fitted on corpus melodies
+   (``benchmarks/fit_meter.py``). Beats of three tatums make a compound meter
+   when most beats are divided, else triplets in a simple one.
+3. **Quantization.** Onsets are placed on a grid that follows slow tempo
+   changes; each beat is written in halves, quarters or triplets (thirds and
+   sixths in compound meters), whichever fits with less error plus a penalty
+   for complexity. Offsets snap to the same grid; a gap shorter than half a
+   beat before the next note is articulation, not a rest. A melody that
+   starts before the first downbeat gets a pickup measure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .. import models
+from ..types import Note, Rhythm
+from ..values import TimeSignature
+from .duple import two_or_four
+from .meter import (
+    MeterChoice,
+    beats_per_bar,
+    compound_or_triplets,
+    is_compound,
+    meter_candidates,
+    meter_features,
+    pick_reading,
+    relative_levels,
+)
+from .quantize import FINE_PENALTY, OTHER_PENALTY, frac, make_increasing, quantize_positions
+from .tatum import place_on_tatums
+
+#: How a voice's rhythm is written: the fitted ``grid_penalties`` for :func:`analyze`
+#: (``benchmarks/fit_sung_rhythm.py``; docs/intonation.md).
+SUNG_RHYTHM_MODEL = "sung_rhythm"
+#: Its parameters, in the order the model file stores them.
+SUNG_RHYTHM_PARAMS = ("fine_penalty", "other_penalty", "compound_shift", "rest_min_beats")
+
+
+@dataclass(frozen=True)
+class SungRhythm:
+    """How a voice's rhythm is written: :func:`analyze`'s ``grid_penalties``, ``compound_shift``
+    and ``rest_min_beats``."""
+
+    grid_penalties: tuple[float, float]
+    compound_shift: float
+    rest_min_beats: float = 0.5
+
+    @classmethod
+    def load(cls) -> SungRhythm:
+        """The fitted values (``transcribe/models/sung_rhythm.npz``)."""
+        model = models.load(SUNG_RHYTHM_MODEL)
+        model.features("features", SUNG_RHYTHM_PARAMS)
+        fine, other, shift, rest = (float(v) for v in model.arrays["params"])
+        return cls((fine, other), shift, rest)
+
+    def values(self) -> tuple[float, ...]:
+        """The parameters as :data:`SUNG_RHYTHM_PARAMS` lists them."""
+        return (*self.grid_penalties, self.compound_shift, self.rest_min_beats)
+
+
+def choose_meter(
+    k: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    tatum_s: float,
+    *,
+    beat_s: float | None = None,
+    time_signature: str | None = None,
+    pitch: np.ndarray | None = None,
+    accent_db: np.ndarray | None = None,
+    compound_shift: float = 0.0,
+) -> MeterChoice:
+    """Group tatums into beats and bars the way a musician would write them.
+
+    Every reading (tatums per beat, beats per bar, downbeat) is scored from
+    its :func:`meter_features` by :func:`meter_scores` (weights fitted by
+    ``benchmarks/fit_meter.py``) and chosen by :func:`pick_reading`.
+
+    Args:
+        k: Onset positions in tatums (integers, or halves), shape (n,).
+        d: Inter-onset intervals in tatums, shape (n,).
+        w: Onset weights, shape (n,).
+        tatum_s: Tatum period in seconds.
+        beat_s: Fixed beat period in seconds (a tempo override), or ``None``.
+        time_signature: Fixed time signature, or ``None``.
+        pitch: MIDI numbers, shape (n,).
+        accent_db: Each note's peak level in dB, shape (n,), or ``None``.
+        compound_shift: Taken off the score of every reading in beats of three (a voice's
+            printed tunes are rarely compound), 0 for none.
+    """
+    candidates = meter_candidates(tatum_s, beat_s=beat_s, time_signature=time_signature)
+    if not candidates:  # overrides that no reading satisfies: take them as given
+        b = 3 if time_signature is not None and is_compound(time_signature) else 1
+        m = beats_per_bar(time_signature) if time_signature else 4
+        return MeterChoice(b, m, 0, time_signature or "4/4", compound=b == 3)
+    feats = meter_features(k, d, w, tatum_s, candidates, pitch=pitch, accent_db=accent_db)
+    bias = -compound_shift * np.array([c.compound for c in candidates], dtype=float) if compound_shift else None
+    index = pick_reading(candidates, feats, bias=bias)
+    if time_signature is None:
+        index = two_or_four(candidates, feats, index, k, d, relative_levels(accent_db, pitch, len(k)))
+    choice = candidates[index]
+    if choice.compound and time_signature is None:
+        return compound_or_triplets(k, choice)
+    return choice
+
+
+def analyze(
+    notes: tuple[Note, ...],
+    *,
+    tempo_bpm: float | None = None,
+    time_signature: str | None = None,
+    accent_db: np.ndarray | None = None,
+    grid_penalties: tuple[float, float] = (FINE_PENALTY, OTHER_PENALTY),
+    compound_shift: float = 0.0,
+    rest_min_beats: float = 0.5,
+) -> Rhythm:
+    """Estimate tempo and meter and quantize every note.
+
+    Args:
+        notes: Notes in time order, not overlapping.
+        tempo_bpm: Quarter-note tempo override.
+        time_signature: Time-signature override, e.g. ``"3/4"``.
+        accent_db: Each note's peak level in dB, shape (len(notes),), or ``None``.
+        grid_penalties: The price per onset of a finer beat division and of the other one
+            (triplets in simple time, duplets in compound), see :func:`quantize_positions`.
+        compound_shift: Against readings in beats of three, see :func:`choose_meter`.
+        rest_min_beats: The shortest gap before the next note written as a rest (beats);
+            a shorter one is articulation (or a breath) and joins the note.
+
+    Returns:
+        The rhythm; for no notes, the overrides (or 4/4 at 100 BPM) with no positions.
+    """
+    if not notes:
+        return Rhythm(float(tempo_bpm or 100.0), time_signature or "4/4", 0.0, Fraction(0), (), ())
+    pl = place_on_tatums(notes, tempo_bpm=tempo_bpm)
+    grid, kc, kc_off, k, d, w = pl.grid, pl.onsets, pl.offsets, pl.k, pl.ioi, pl.weights
+    tau = grid.period_s
+    beat_s = None if tempo_bpm is None else 60.0 / tempo_bpm * (1.5 if time_signature and is_compound(time_signature) else 1.0)
+    pitch = np.array([n.midi for n in notes])
+    meter = choose_meter(
+        k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=pitch, accent_db=accent_db, compound_shift=compound_shift
+    )
+    b, m = meter.tatums_per_beat, meter.beats_per_bar
+    compound = meter.compound
+    beat_q = 1.5 if compound else 1.0
+    # Positions in beats from a downbeat.
+    r = (kc - meter.downbeat) / b
+    r_off = (kc_off - meter.downbeat) / b
+    pos = make_increasing(quantize_positions(r, compound=compound, penalties=grid_penalties), step=1.0 / (6.0 if compound else 4.0))
+    # Durations: the offset on the fine grid; a gap shorter than half a beat (or
+    # ``rest_min_beats``) before the next note is articulation and joins the note.
+    unit = 1.0 / (3.0 if compound else 4.0)
+    nxt = np.append(pos[1:], np.inf)
+    end = np.maximum(np.round(r_off / unit) * unit, pos + unit)
+    end = np.where(nxt - end < rest_min_beats, nxt, np.minimum(end, nxt))
+    dur = end - pos
+    score_zero = float(pos[0])
+    down = m * math.ceil(score_zero / m - 1e-9)
+    pickup_beats = down - score_zero
+    onsets_q = tuple(frac((p - score_zero) * beat_q) for p in pos)
+    durations_q = tuple(frac(x * beat_q) for x in dur)
+    bpm = float(tempo_bpm) if tempo_bpm is not None else 60.0 / (b * tau / beat_q)
+    origin_s = grid.phase_s + (meter.downbeat + down * b) * tau
+    pickup_q = frac(pickup_beats * beat_q)
+    # The beat grid in performance time: every whole quarter of the score to the end of its
+    # last bar, on the tempo-following grid of the last note placed at or before it.
+    measure_q = TimeSignature(meter.time_signature).measure_q
+    end_q = onsets_q[-1] + durations_q[-1]
+    bars = math.ceil((end_q - pickup_q) / measure_q) if end_q > pickup_q else 0
+    q = np.arange(int(math.ceil(pickup_q + bars * measure_q)) + 1, dtype=np.float64)
+    which = np.clip(np.searchsorted(np.array([float(x) for x in onsets_q]), q, side="right") - 1, 0, len(notes) - 1)
+    phase_s, period_s = pl.local[which, 0], pl.local[which, 1]
+    quarter_s = phase_s + (meter.downbeat + (q / beat_q + score_zero) * b) * period_s
+    return Rhythm(
+        bpm, meter.time_signature, float(origin_s), pickup_q, onsets_q, durations_q, quarter_times_s=tuple(float(t) for t in quarter_s)
+    )
