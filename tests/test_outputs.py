@@ -239,3 +239,17 @@ def test_musicxml_export_leaves_the_score_as_it_was() -> None:
     assert first == second
     assert len(list(t.score.recurse().notesAndRests)) == before
     assert first.count(b'<beam number="1">begin</beam>') > 0  # eighths are beamed by build_score
+
+
+def test_engraving_works_in_any_thread(sample_result: Transcription, capfd: pytest.CaptureFixture) -> None:
+    # verovio keeps its resource path per thread; the web page engraves in worker threads.
+    import threading
+
+    xml = sample_result.to_musicxml()
+    here = render.engrave(xml)
+    there: list[list[str]] = []
+    worker = threading.Thread(target=lambda: there.append(render.engrave(xml)))
+    worker.start()
+    worker.join()
+    assert there == [here]
+    assert "font" not in capfd.readouterr().err  # verovio's "[Error] ... font could not be loaded"

@@ -17,6 +17,7 @@ import io
 import os
 import re
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 from ..errors import OutputError
@@ -49,7 +50,11 @@ def _toolkit(musicxml: bytes, *, fit_height: bool) -> object:
     """A verovio toolkit with the score loaded and laid out."""
     import verovio
 
-    tk = verovio.toolkit()
+    # verovio (6.4) keeps its default resource path per thread, set only in the thread that
+    # imported it: a toolkit made in any other thread (the web page's workers) finds no fonts
+    # unless it is given the path itself (and made without loading them first).
+    tk = verovio.toolkit(False)
+    tk.setResourcePath(str(resources.files("verovio") / "data"))
     tk.setOptions(
         {
             "pageWidth": PAGE_WIDTH,

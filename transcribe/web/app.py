@@ -266,15 +266,6 @@ def result_json(key: str, entry: Entry, pages: list[str]) -> dict[str, Any]:
     }
 
 
-def _worker_setup() -> None:
-    """Start a worker thread: verovio (6.4) keeps its resource path per thread, set only in the
-    thread that imported it, and without it every engraving in another thread fails
-    ("Bravura font could not be loaded"), so each worker sets it once."""
-    import verovio
-
-    verovio.setDefaultResourcePath(str(resources.files("verovio") / "data"))
-
-
 def _static(name: str) -> bytes:
     return resources.files(__package__).joinpath("static", name).read_bytes()
 
@@ -289,7 +280,7 @@ def create_app(
     """The web app; limits and pool size are keyword options (tests make them small)."""
     store = store if store is not None else ResultStore()
     work = Transcriber(store, max_duration_s=max_duration_s)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="transcribe-web", initializer=_worker_setup)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="transcribe-web")
     static = {route: (_static(name), media) for route, (name, media) in _STATIC.items()}
 
     async def run(fn: Callable[..., Any], *args: Any) -> Any:
