@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.synth import level_track, tone
+from tests.synth import tone
 from transcribe import notes
 from transcribe.types import Note, PitchTrack
 
@@ -74,34 +74,3 @@ def test_late_handover_moves_back_to_where_the_new_note_sounds(glide: bool) -> N
         assert abs(out[1].onset_s - 1.0) < 0.05
         assert out[0].offset_s == out[1].onset_s
         assert [n.midi for n in out] == [69, 72]
-
-
-def test_a_sung_note_starts_at_its_vowel_not_its_consonant() -> None:
-    """A voiced consonant 18 dB under the vowel for 64 ms: the sung note starts
-    where the vowel opens (within a frame); an instrument's note keeps its onset."""
-    level = np.full(60, -60.0)
-    level[10:14] = -38.0  # "m" of "mi": pitched, quiet
-    level[14:50] = -20.0  # the vowel
-    track = level_track(level)
-    note = Note(onset_s=float(track.times_s[10]) - 0.008, offset_s=float(track.times_s[49]) + 0.008, midi=57)
-    (sung,) = notes.onsets_at_vowels((note,), track, min_note_s=0.07, params=notes.SUNG)
-    assert abs(sung.onset_s - (track.times_s[14] - 0.008)) < 1e-9
-    assert sung.offset_s == note.offset_s and sung.midi == note.midi
-    assert notes.onsets_at_vowels((note,), track, min_note_s=0.07) == (note,)
-
-
-def test_a_slow_swell_keeps_its_onset() -> None:
-    """A note that swells 12 dB over 130 ms (1.5 dB a frame) has no vowel step: its
-    onset stays (it comes within 7 dB of its peak 64 ms in), as it does when the
-    quiet start lasts longer than a consonant."""
-    level = np.full(60, -60.0)
-    level[10:18] = -32.0 + 1.5 * np.arange(8)
-    level[18:50] = -20.0
-    swell = level_track(level)
-    note = Note(onset_s=float(swell.times_s[10]) - 0.008, offset_s=float(swell.times_s[49]) + 0.008, midi=57)
-    assert notes.onsets_at_vowels((note,), swell, min_note_s=0.07, params=notes.SUNG) == (note,)
-    level = np.full(60, -60.0)
-    level[10:22] = -38.0  # 192 ms before the step: longer than any consonant
-    level[22:50] = -20.0
-    late = level_track(level)
-    assert notes.onsets_at_vowels((note,), late, min_note_s=0.07, params=notes.SUNG) == (note,)

@@ -60,10 +60,8 @@ TUNING_MIN_STEADINESS: float = 0.55
 
 #: Where a note's onset is put: "attack" at the start of its attack (an instrument's
 #: note begins with its attack, before the pitch tracker hears the new pitch: the
-#: attack search in :mod:`transcribe.notes`), "pitch" where its pitch arrives, or
-#: later where a sung syllable's vowel opens (how the sung benchmark's labels and
-#: listeners place a sung note: a consonant or a scoop before the vowel is not the
-#: note yet; :func:`transcribe.notes.onsets_at_vowels`), and "auto" (the default) "pitch" when
+#: attack search in :mod:`transcribe.notes`), "pitch" where a sung note starts (the
+#: learned sung segmentation, :mod:`transcribe.notes.sung`), and "auto" (the default) "pitch" when
 #: the performance's tuning is unsteady (:data:`TUNING_MIN_STEADINESS`, as for an
 #: untrained voice) and "attack" otherwise. On ssvd-dev, "pitch" scored COnP F1 0.524
 #: against 0.470 for "attack"; on the rendered instruments "attack" scored 0.876

@@ -1,4 +1,4 @@
-"""Where a note starts: the attack search, handovers between notes, and sung notes' vowel onsets."""
+"""Where a note starts: the attack search and handovers between notes."""
 
 from __future__ import annotations
 
@@ -121,51 +121,4 @@ def retime_handovers(
         if onset < note.onset_s:
             out[i - 1] = replace(prev, offset_s=min(prev.offset_s, onset))
             out[i] = replace(note, onset_s=onset)
-    return tuple(out)
-
-
-def onsets_at_vowels(
-    notes: tuple[Note, ...],
-    track: PitchTrack,
-    *,
-    min_note_s: float = 0.05,
-    params: SegmentParams | None = None,
-) -> tuple[Note, ...]:
-    """Start each sung note at its vowel rather than at the consonant before it.
-
-    A voiced consonant (the m, n, l, r, d of a sung syllable) carries the
-    new pitch, so the pitch track starts the note there, but it is 10-20 dB
-    quieter than the vowel, and a listener (and the sung sets' labellers)
-    hears the note begin with the vowel. Where a note's level first comes
-    within ``vowel_rise_db`` of its peak in its first ``vowel_peak_s`` no
-    later than ``vowel_max_delay_s`` after the found onset, with a step of at
-    least ``vowel_step_db`` from the frame before, the note starts there.
-    Off (``vowel_rise_db`` 0) for instruments, whose attacks are placed by
-    :mod:`transcribe.notes.attack`.
-
-    Args:
-        notes: Notes in time order, not overlapping.
-        track: The pitch track the notes came from (its ``loudness_db``).
-        min_note_s: A note keeps at least this length (seconds).
-        params: Thresholds; defaults (off) when ``None``.
-
-    Returns:
-        The notes, some onsets later; offsets and pitches unchanged.
-    """
-    p = params or SegmentParams()
-    if p.vowel_rise_db <= 0 or not notes:
-        return notes
-    times, loud = track.times_s, track.loudness_db
-    half_hop = 0.5 * float(times[1] - times[0]) if len(times) > 1 else 0.0
-    out = list(notes)
-    for i, note in enumerate(out):
-        a, b = np.searchsorted(times, [note.onset_s, min(note.offset_s, note.onset_s + p.vowel_peak_s)])
-        if b - a < 4:
-            continue
-        first = a + int(np.argmax(loud[a:b] >= float(loud[a:b].max()) - p.vowel_rise_db))
-        onset_s = float(times[first]) - half_hop
-        if first == a or loud[first] - loud[first - 1] < p.vowel_step_db:
-            continue
-        if onset_s <= note.onset_s + p.vowel_max_delay_s and note.offset_s - onset_s >= min_note_s:
-            out[i] = replace(note, onset_s=onset_s)
     return tuple(out)

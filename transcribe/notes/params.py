@@ -37,7 +37,7 @@ class SegmentParams:
             neighbour at most this many semitones away is merged into it even
             when its pitch does not move toward it (a singer's overshoot, or
             the first frames of a note sung a semitone sharp); 0 merges only
-            glides. See :data:`SUNG`.
+            glides.
         reattack_min_s: Shortest part a re-attack split may leave (seconds).
         reattack_guard_s: No re-attack is looked for this close to the end of
             a note that runs straight into the next (seconds).
@@ -75,15 +75,10 @@ class SegmentParams:
             is a release.
         release_drop_db: The note ends where its level falls this far below
             its own on the way into the dip.
-        vowel_rise_db: A note starts where its level first comes within this
-            many dB of its peak in its first ``vowel_peak_s`` (see
-            :func:`onsets_at_vowels`); 0 keeps onsets where they are.
-        vowel_peak_s: The stretch after the onset whose loudest frame is the
-            note's level (seconds).
-        vowel_max_delay_s: Furthest an onset moves to its vowel (seconds).
-        vowel_step_db: ... and only where the level rises at least this much
-            (dB) from the frame before: a vowel opens within a frame, while a
-            slow swell (a bowed or blown note, a hummed "ooh") rises over many.
+
+
+
+
     """
 
     note_cost: float = 3.0
@@ -116,23 +111,3 @@ class SegmentParams:
     release_tail_s: float = 0.1
     release_dip_db: float = 9.0
     release_drop_db: float = 6.0
-    vowel_rise_db: float = 0.0
-    vowel_peak_s: float = 0.3
-    vowel_max_delay_s: float = 0.08
-    vowel_step_db: float = 2.0
-
-
-#: Parameters for a voice (the pipeline's ``onsets="pitch"``, chosen for recordings whose
-#: tuning wanders): onsets stay where the pitch arrives, a new note costs more (4.5, not 3)
-#: and a short note a semitone from a longer one it touches is that note's overshoot or
-#: sharp start, not a note (``blip_st``; ``max_glide_s`` 0.14, not 0.12). A singer's
-#: pitch wanders a semitone for 80-140 ms at a note's start far more often than an
-#: instrument's; the voice's notes were over-split (ssvd: 3797 notes found for 3348
-#: labelled). ssvd COnP / COnPOff 0.535 / 0.440 -> 0.559 / 0.476, vocadito A1 0.644 / 0.492
-#: -> 0.648 / 0.501, A2 0.657 / 0.577 -> 0.658 / 0.590; each change alone gained less.
-#: And a sung note starts at its vowel (``vowel_rise_db``; see :func:`onsets_at_vowels`):
-#: ssvd 0.559 / 0.476 -> 0.574 / 0.486 (26 recordings better, 2 worse), vocadito A1
-#: 0.648 / 0.501 -> 0.655 / 0.506, A2 0.658 / 0.590 -> 0.677 / 0.595. Without the
-#: step test (``vowel_step_db``) ssvd reached 0.576, but a swelling note started late:
-#: the rendered set read with ``onsets="pitch"`` fell 0.829 -> 0.704 (0.769 with it).
-SUNG = SegmentParams(attack_search_s=0.0, note_cost=4.5, max_glide_s=0.14, blip_st=1.0, vowel_rise_db=7.0)
