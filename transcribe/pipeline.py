@@ -63,7 +63,7 @@ def transcribe(
         name, default_title = "<array>", "Transcription"
     elif isinstance(source, (str, os.PathLike)):
         audio = audio_io.load(source, sr=backend_sr)
-        name, default_title = str(source), _title_from(Path(source))
+        name, default_title = str(source), title_from(Path(source))
     elif isinstance(source, (bytes, bytearray, memoryview)) or callable(getattr(source, "read", None)):
         name = "<bytes>" if isinstance(source, (bytes, bytearray, memoryview)) else str(getattr(source, "name", "<file object>"))
         audio = audio_io.load_data(source, sr=backend_sr, name=name)
@@ -93,7 +93,7 @@ def transcribe(
     found, tuning, onsets_at = find_notes(audio, raw, mask, sure, onset, attack, measured, opts, hook=hook)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
-    sung_key, written_as = None, rhythm.SungRhythm((rhythm.FINE_PENALTY, rhythm.OTHER_PENALTY), 0.0)
+    sung_key, written_as = None, rhythm.SungRhythm()
     if profiles.sung_writing(measured, opts.tuning) and found:
         # A voice that holds no one tuning: name its notes by the key and its drifting tuning,
         # and write its rhythm in simple values unless the onsets insist.
@@ -112,8 +112,8 @@ def transcribe(
         rest_min_beats=written_as.rest_min_beats,
     )
     key = opts.key or sung_key or harmony.estimate_key(found)
-    if harmony.usual_key(key) != key:
-        usual = harmony.usual_key(key)
+    usual = harmony.usual_key(key)
+    if usual != key:
         warnings.warn(f"{key} is written as {usual}, its enharmonic equivalent with a usual key signature", TranscribeWarning, stacklevel=2)
         key = usual
     key = Key(key)
@@ -194,7 +194,7 @@ def clean_title(title: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split()) or "Transcription"
 
 
-def _title_from(path: Path) -> str:
+def title_from(path: Path) -> str:
     if path.parts[:2] in (("/", "dev"), ("/", "proc")):  # a pipe: /dev/stdin, /dev/fd/63
         return "Transcription"
     words = path.stem.replace("_", " ").replace("-", " ").split()

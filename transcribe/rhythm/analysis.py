@@ -58,10 +58,11 @@ SUNG_RHYTHM_PARAMS = ("fine_penalty", "other_penalty", "compound_shift", "rest_m
 @dataclass(frozen=True)
 class SungRhythm:
     """How a voice's rhythm is written: :func:`analyze`'s ``grid_penalties``, ``compound_shift``
-    and ``rest_min_beats``."""
+    and ``rest_min_beats``. The defaults are :func:`analyze`'s own (an instrument's rhythm);
+    :meth:`load` gives the fitted voice's."""
 
-    grid_penalties: tuple[float, float]
-    compound_shift: float
+    grid_penalties: tuple[float, float] = (FINE_PENALTY, OTHER_PENALTY)
+    compound_shift: float = 0.0
     rest_min_beats: float = 0.5
 
     @classmethod

@@ -41,7 +41,7 @@ from .. import audio as audio_io
 from .. import pitch
 from ..config import BACKENDS, Options
 from ..errors import AudioError, OptionError, TranscribeError
-from ..pipeline import _title_from, transcribe
+from ..pipeline import title_from, transcribe
 from .sniff import ACCEPTED, HEAD_BYTES, SUFFIXES, audio_kind
 from .store import Entry, ResultStore
 
@@ -105,7 +105,7 @@ def parse_options(query: dict[str, str], *, name: str) -> Options:
         tempo_bpm=tempo_bpm,
         time_signature=get("time_signature"),
         key=get("key"),
-        title=title[:200] if title else _title_from(Path(name)),
+        title=title[:200] if title else title_from(Path(name)),
     )
 
 
