@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import astuple, replace
 from fractions import Fraction
 from pathlib import Path
@@ -88,6 +89,16 @@ def exercise_folds(items: list[Item], *, seed: int = 0) -> list[int]:
     return [fold_of[it.page.exercise] for it in items if it.page]
 
 
+def fold_choices(scores: np.ndarray, folds: np.ndarray) -> Iterator[tuple[int, int, np.ndarray]]:
+    """Cross-validation of a grid: per fold ``k``, ``(k, best, test)`` with ``best`` the grid point
+    whose objective (the mean of the measures) is highest on the other folds and ``test`` the fold's
+    mask. ``scores`` has shape (points, items, measures); ``folds`` from :func:`exercise_folds`."""
+    objective = scores.mean(axis=2)
+    for k in range(FOLDS):
+        train, test = folds != k, folds == k
+        yield k, int(np.argmax(objective[:, train].mean(axis=1))), test
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.fit_intonation", description=__doc__.split("\n\n")[0])
     ap.add_argument("--write", action="store_true", help="store the all-data best in transcribe/models/intonation.npz")
@@ -110,9 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     objective = scores.mean(axis=2)
     folds = np.array(exercise_folds(items))
     report = []
-    for k in range(FOLDS):
-        train, test = folds != k, folds == k
-        best = int(np.argmax(objective[:, train].mean(axis=1)))
+    for k, best, test in fold_choices(scores, folds):
         pitch, key = scores[best, test].mean(axis=0)
         pitch0, key0 = scores[points.index(replace(base, **PREVIOUS)), test].mean(axis=0)
         report.append(

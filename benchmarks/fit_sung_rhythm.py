@@ -22,7 +22,7 @@ import numpy as np
 import transcribe
 from benchmarks import metrics
 from benchmarks.datasets import find_shared, load_ssvd_scores
-from benchmarks.fit_intonation import FOLDS, exercise_folds
+from benchmarks.fit_intonation import exercise_folds, fold_choices
 from benchmarks.model_files import provenance, write_model
 from transcribe import rhythm
 from transcribe.pipeline import note_peaks_db
@@ -60,9 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     objective = scores.mean(axis=2)
     folds = np.array(exercise_folds(items))
     report = []
-    for k in range(FOLDS):
-        train, test = folds != k, folds == k
-        best = int(np.argmax(objective[:, train].mean(axis=1)))
+    for k, best, test in fold_choices(scores, folds):
         dur, ts = scores[best, test].mean(axis=0)
         dur0, ts0 = scores[0, test].mean(axis=0)
         report.append(
