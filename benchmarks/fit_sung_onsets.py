@@ -2,31 +2,73 @@
 
     python -m benchmarks.fit_sung_onsets            # fit on all of ssvd-dev, write transcribe/models/sung_onsets.npz
     python -m benchmarks.sung_cv --method model     # the same fit, cross-validated by recording
+    python -m benchmarks.fit_sung_onsets --features DIR   # from features saved by sung_cv --save-features
 
 Each frame's :func:`transcribe.sung.frame_features` (the same call inference makes) is
 labelled 1 for the onset network where a labelled note starts within half a frame of it
 (and the frames either side, weighted less), and likewise at labelled offsets for the offset
 network. Frames far from any label are subsampled (seeded). Both networks are fitted with
 :func:`benchmarks.fit_reattack.fit`; the peak thresholds and the pitch offset are then
-chosen on the training recordings' own COnP / COnPOff.
+chosen on the training recordings' own COnP / COnPOff. The fit reads only each recording's
+:class:`Item` (frame arrays, features, labels), which ``sung_cv --save-features`` stores, so it
+can run where the audio is not.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from benchmarks import model_files, sung_cv
 from benchmarks.fit_reattack import _objective
 from transcribe import features, models
-from transcribe.notes import sung
+from transcribe.notes import network, sung
 from transcribe.types import FrameArrays
 
 HIDDEN, L2, MAX_ITER = 16, 1e-4, 500
+#: Soft targets of the frames 1, 2, ... frames from a labelled onset (offset).
+SIDE_TARGETS = (0.5, 0.25)
 #: Share of frames far from every label kept for fitting.
 FAR_SHARE = 0.15
 OUT = models.path("sung_onsets")
+#: Onset and offset probability thresholds and legato-step sizes the fit chooses among.
+ONSET_MINS, OFFSET_MINS, STEP_MINS_ST = (0.2, 0.25, 0.3, 0.35, 0.4), (0.1, 0.2, 0.3), (1.0, 1.4, 1.8, np.inf)
+
+
+@dataclass(frozen=True, eq=False)
+class Item:
+    """What the fit reads of one recording: its frame arrays, :func:`transcribe.notes.sung.frame_features`
+    and labels (k, 3: onset_s, offset_s, midi_float)."""
+
+    name: str
+    frames: FrameArrays
+    x: np.ndarray
+    labels: np.ndarray
+
+    def save(self, folder: Path) -> None:
+        f = self.frames
+        arrays = {"times": f.times_s, "midi": f.midi, "confidence": f.confidence, "voiced": f.voiced}
+        np.savez_compressed(folder / f"{self.name}.npz", x=self.x, labels=self.labels, **arrays)
+
+    @classmethod
+    def read(cls, file: Path) -> Item:
+        z = np.load(file, allow_pickle=False)
+        zero = np.zeros_like(z["times"])
+        frames = FrameArrays(z["times"], z["midi"], z["confidence"], zero, zero, zero, z["voiced"])
+        return cls(file.stem, frames, z["x"], z["labels"])
+
+
+def item_of(rec: sung_cv.Recording) -> Item:
+    frames = frames_of(rec)
+    return Item(rec.name, frames, sung.frame_features(frames, bands_of(rec)), rec.labels)
+
+
+def read_items(folder: Path) -> list[Item]:
+    """The items saved in ``folder``, in name order (the order :func:`sung_cv.load_set` gives)."""
+    return [Item.read(f) for f in sorted(folder.glob("*.npz"))]
 
 
 def frames_of(rec: sung_cv.Recording) -> FrameArrays:
@@ -40,28 +82,29 @@ def bands_of(rec: sung_cv.Recording) -> np.ndarray:
 
 
 def _targets(times: np.ndarray, at_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per frame: 1 at the frame nearest each labelled time, 0.5 next to it; and distance (frames) to the nearest."""
+    """Per frame: 1 at the frame nearest each labelled time, :data:`SIDE_TARGETS` beside it; and distance (frames) to the nearest."""
     n, hop = len(times), float(times[1] - times[0])
     y = np.zeros(n)
     near = np.full(n, 1e9)
     for t in at_s:
         i = int(np.clip(np.round((t - times[0]) / hop), 0, n - 1))
         y[i] = 1.0
-        for j in (i - 1, i + 1):
-            if 0 <= j < n and y[j] < 1.0:
-                y[j] = max(y[j], 0.5)
+        for d, w in enumerate(SIDE_TARGETS, start=1):
+            for j in (i - d, i + d):
+                if 0 <= j < n and y[j] < 1.0:
+                    y[j] = max(y[j], w)
         near = np.minimum(near, np.abs(np.arange(n) - i))
     return y, near
 
 
-def rows(recs: list[sung_cv.Recording], *, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def rows(items: list[Item], *, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Features, onset targets and offset targets of the frames kept for fitting."""
     rng = np.random.default_rng(seed)
     xs, ons, offs = [], [], []
-    for rec in recs:
-        x = sung.frame_features(frames_of(rec), bands_of(rec))
-        y_on, d_on = _targets(rec.raw.times_s, rec.labels[:, 0])
-        y_off, d_off = _targets(rec.raw.times_s, rec.labels[:, 1])
+    for it in items:
+        x = it.x
+        y_on, d_on = _targets(it.frames.times_s, it.labels[:, 0])
+        y_off, d_off = _targets(it.frames.times_s, it.labels[:, 1])
         keep = (np.minimum(d_on, d_off) <= 6) | (rng.random(len(x)) < FAR_SHARE)
         xs.append(x[keep])
         ons.append(y_on[keep])
@@ -91,40 +134,42 @@ def fit_network(x: np.ndarray, y: np.ndarray, *, seed: int) -> dict[str, np.ndar
     }
 
 
-def model_notes(rec: sung_cv.Recording, model: sung.SungModel) -> np.ndarray:
+def model_notes(item: Item, model: sung.SungModel) -> np.ndarray:
     """The model's notes of one recording as scored rows."""
-    return sung_cv.as_rows(sung.notes_from(frames_of(rec), bands_of(rec), model, min_note_s=0.07), 0.0)
+    p_on, p_off = network.probability(item.x, model.onset), network.probability(item.x, model.offset)
+    return sung_cv.as_rows(sung.read_notes(item.frames, p_on, p_off, model, min_note_s=0.07), 0.0)
 
 
-def fit(recs: list[sung_cv.Recording], *, seed: int = 0) -> sung.SungModel:
-    """The model fitted on ``recs``: both networks, then thresholds and pitch offset on the same recordings."""
-    x, y_on, y_off = rows(recs, seed=seed)
+def fit(items: list[Item], *, seed: int = 0) -> sung.SungModel:
+    """The model fitted on ``items``: both networks, then pitch offset, thresholds and legato step on the same recordings."""
+    x, y_on, y_off = rows(items, seed=seed)
     w_on = fit_network(x, y_on, seed=seed)
     w_off = fit_network(x, y_off, seed=seed + 1)
+    probs = [(it.frames, network.probability(it.x, w_on), network.probability(it.x, w_off)) for it in items]
     # The pitch offset: the shift of the measured pitches that puts most of the training notes a
     # first reading finds (onset within 50 ms of a label) within 50 cents of their labels.
     model = sung.SungModel(w_on, w_off, 0.3, 0.2, 4, 0.0)
     diffs = []
-    for rec in recs:
-        for n in sung.notes_from(frames_of(rec), bands_of(rec), model, min_note_s=0.07):
-            k = np.argmin(np.abs(rec.labels[:, 0] - n.onset_s))
-            if abs(rec.labels[k, 0] - n.onset_s) < 0.05:
-                diffs.append(rec.labels[k, 2] - (n.midi + n.cents / 100.0))
+    for it, (f, p_on, p_off) in zip(items, probs):
+        for n in sung.read_notes(f, p_on, p_off, model, min_note_s=0.07):
+            k = np.argmin(np.abs(it.labels[:, 0] - n.onset_s))
+            if abs(it.labels[k, 0] - n.onset_s) < 0.05:
+                diffs.append(it.labels[k, 2] - (n.midi + n.cents / 100.0))
     d = np.asarray(diffs)
     grid = np.arange(-0.5, 0.5, 0.01)
     offset_st = float(grid[np.argmax([np.sum(np.abs(d - g) < 0.5) for g in grid])]) if len(d) else 0.0
-    probs = [(frames_of(r), *sung.probabilities(frames_of(r), bands_of(r), model)) for r in recs]
     best = None
-    for on_min in (0.25, 0.3, 0.35, 0.4):
-        for off_min in (0.1, 0.2, 0.3):
-            cand = sung.SungModel(w_on, w_off, on_min, off_min, 4, offset_st)
-            got = [
-                sung_cv.score(r.labels, sung_cv.as_rows(sung.read_notes(f, p_on, p_off, cand, min_note_s=0.07), 0.0))[:2]
-                for r, (f, p_on, p_off) in zip(recs, probs)
-            ]
-            s = float(np.mean(got, axis=0).sum())
-            if best is None or s > best[0]:
-                best = (s, cand)
+    for on_min in ONSET_MINS:
+        for off_min in OFFSET_MINS:
+            for step_min in STEP_MINS_ST:
+                cand = sung.SungModel(w_on, w_off, on_min, off_min, 4, offset_st, step_min)
+                got = [
+                    sung_cv.score(it.labels, sung_cv.as_rows(sung.read_notes(f, p_on, p_off, cand, min_note_s=0.07), 0.0))[:2]
+                    for it, (f, p_on, p_off) in zip(items, probs)
+                ]
+                s = float(np.mean(got, axis=0).sum())
+                if best is None or s > best[0] + 1e-9:
+                    best = (s, cand)
     return best[1]
 
 
@@ -132,11 +177,19 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cv", default="", help="the cross-validated score to record in the file (from benchmarks.sung_cv)")
+    ap.add_argument("--features", type=Path, help="read the recordings' items from this folder (benchmarks.sung_cv --save-features)")
+    ap.add_argument("--out", type=Path, default=OUT, help="where to write the model file")
+    ap.add_argument("--cache", type=Path, default=sung_cv.CACHE, help="where each recording's pitch track and audio are cached")
     args = ap.parse_args(argv)
-    shared = sung_cv.shared_dir()
-    if shared is None:
-        raise SystemExit("../shared is missing: the model is fitted on ../shared/data/singing/ssvd-dev")
-    recs = sung_cv.load_set(shared / "data" / "singing" / "ssvd-dev")
+    if args.features is not None:
+        recs = read_items(args.features)
+    else:
+        shared = sung_cv.shared_dir()
+        if shared is None:
+            raise SystemExit("../shared is missing: the model is fitted on ../shared/data/singing/ssvd-dev")
+        recs = [item_of(r) for r in sung_cv.load_set(shared / "data" / "singing" / "ssvd-dev", cache=args.cache)]
+    if not recs:
+        raise SystemExit(f"no recordings in {args.features}: save them with python -m benchmarks.sung_cv --save-features DIR")
     model = fit(recs, seed=args.seed)
     prov = model_files.provenance(
         "benchmarks.fit_sung_onsets",
@@ -145,8 +198,11 @@ def main(argv: list[str] | None = None) -> None:
         data=f"ssvd-dev, {len(recs)} recordings, all of them",
         held_out=f"cross-validated: {args.cv}",
     )
-    model.save(OUT, provenance={**prov, "fitted": f"hidden {HIDDEN}, l2 {L2}, max_iter {MAX_ITER}"})
-    print(f"wrote {OUT}: onset_min {model.onset_min} offset_min {model.offset_min} pitch_offset_st {model.pitch_offset_st:.4f}")
+    model.save(args.out, provenance={**prov, "fitted": f"hidden {HIDDEN}, l2 {L2}, max_iter {MAX_ITER}"})
+    print(
+        f"wrote {args.out}: onset_min {model.onset_min} offset_min {model.offset_min} step_min_st {model.step_min_st}"
+        f" pitch_offset_st {model.pitch_offset_st:.4f}"
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
     python -m benchmarks.sung_cv                 # the package's voice path, per fold and mean
     python -m benchmarks.sung_cv --set vocadito  # ... on vocadito, both annotators
     python -m benchmarks.sung_cv --method model  # the sung-onset model, refitted per fold
+    python -m benchmarks.sung_cv --save-features DIR               # each recording's model inputs, for ...
+    python -m benchmarks.sung_cv --method model --features DIR --jobs 5   # ... the folds in parallel, without the audio
 
 The protocol of the published SSVD figures: mir_eval.transcription with the labels' float
 pitch (Hz of ``midi_float``) against the estimated sung pitch (note MIDI + cents / 100, with
@@ -103,8 +105,8 @@ def load(path: Path, labels: np.ndarray, *, cache: Path = CACHE) -> Recording:
     )
 
 
-def load_set(folder: Path) -> list[Recording]:
-    return [load(lab.with_suffix(".flac"), read_labels(lab)) for lab in sorted(folder.glob("*.txt"))]
+def load_set(folder: Path, *, cache: Path = CACHE) -> list[Recording]:
+    return [load(lab.with_suffix(".flac"), read_labels(lab), cache=cache) for lab in sorted(folder.glob("*.txt"))]
 
 
 def read_vocadito(path: Path) -> np.ndarray:
@@ -113,12 +115,12 @@ def read_vocadito(path: Path) -> np.ndarray:
     return np.stack([rows[:, 0], rows[:, 0] + rows[:, 2], 69.0 + 12.0 * np.log2(rows[:, 1] / 440.0)], axis=1)
 
 
-def vocadito(folder: Path) -> None:
+def vocadito(folder: Path, *, cache: Path = CACHE) -> None:
     """The pipeline's notes on vocadito against both annotators (nothing is fitted on it)."""
     for who in ("A1", "A2"):
         per = []
         for wav in sorted(folder.glob("vocadito_*.wav")):
-            rec = load(wav, read_vocadito(folder / f"{wav.stem}_notes{who}.csv"))
+            rec = load(wav, read_vocadito(folder / f"{wav.stem}_notes{who}.csv"), cache=cache)
             per.append(score(rec.labels, default_notes(rec)))
         m = np.mean(per, axis=0)
         print(f"vocadito {who}: COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}")
@@ -160,6 +162,15 @@ def folds_of(names: list[str], k: int, seed: int) -> list[list[int]]:
     return [sorted(int(i) for i in order[f::k]) for f in range(k)]
 
 
+def _model_fold(items: list, test: list[int], seed: int) -> tuple[np.ndarray, str]:
+    """Fit the sung model on every item not in ``test``; its scores on ``test`` (rows) and its choices."""
+    from benchmarks import fit_sung_onsets
+
+    model = fit_sung_onsets.fit([it for i, it in enumerate(items) if i not in set(test)], seed=seed)
+    per = np.array([score(items[i].labels, fit_sung_onsets.model_notes(items[i], model)) for i in test])
+    return per, f"onset_min {model.onset_min} offset_min {model.offset_min} step_min_st {model.step_min_st}"
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -172,33 +183,55 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", default="", help="comma list of the folds to run (default all), to spread them over processes")
     ap.add_argument("--set", default="ssvd-dev", help="a folder of ../shared/data/singing with ID.flac + ID.txt, or vocadito")
+    ap.add_argument("--cache", type=Path, default=CACHE, help="where each recording's pitch track and audio are cached")
+    ap.add_argument("--save-features", type=Path, help="write each recording's model inputs (fit_sung_onsets.Item) here and stop")
+    ap.add_argument("--features", type=Path, help="with --method model: read the recordings' inputs from here (no audio needed)")
+    ap.add_argument("--jobs", type=int, default=1, help="with --method model: folds fitted in parallel processes")
     args = ap.parse_args(argv)
-    shared = shared_dir()
-    if shared is None:
-        raise SystemExit("../shared is missing: the sung sets live there")
-    if args.set == "vocadito":
-        vocadito(shared / "data" / "singing" / "vocadito")
-        return
-    recs = load_set(shared / "data" / "singing" / args.set)
-    names = [r.name for r in recs]
-    folds = folds_of(names, args.folds, args.seed)
-    per = np.full((len(recs), 3), np.nan)
-    only = {int(x) for x in args.only.split(",") if x.strip()} or set(range(len(folds)))
-    for f, test in enumerate(folds):
-        if f not in only:
-            continue
-        if args.method == "model":
-            from benchmarks import fit_sung_onsets
+    from benchmarks import fit_sung_onsets
 
-            train = [recs[i] for i in range(len(recs)) if i not in set(test)]
-            model = fit_sung_onsets.fit(train, seed=args.seed)
-            for i in test:
-                per[i] = score(recs[i].labels, fit_sung_onsets.model_notes(recs[i], model))
+    if args.features is not None:
+        if args.method != "model":
+            raise SystemExit("--features holds the model's inputs only: use it with --method model")
+        items = fit_sung_onsets.read_items(args.features)
+        if not items:
+            raise SystemExit(f"no recordings in {args.features}: save them with --save-features {args.features}")
+        recs = None
+        names = [it.name for it in items]
+    else:
+        shared = shared_dir()
+        if shared is None:
+            raise SystemExit("../shared is missing: the sung sets live there")
+        if args.set == "vocadito":
+            vocadito(shared / "data" / "singing" / "vocadito", cache=args.cache)
+            return
+        recs = load_set(shared / "data" / "singing" / args.set, cache=args.cache)
+        names = [r.name for r in recs]
+        if args.save_features is not None:
+            args.save_features.mkdir(parents=True, exist_ok=True)
+            for r in recs:
+                fit_sung_onsets.item_of(r).save(args.save_features)
+            print(f"wrote {len(recs)} recordings' inputs to {args.save_features}")
+            return
+        items = [fit_sung_onsets.item_of(r) for r in recs] if args.method == "model" else None
+    folds = folds_of(names, args.folds, args.seed)
+    per = np.full((len(names), 3), np.nan)
+    only = sorted({int(x) for x in args.only.split(",") if x.strip()} or set(range(len(folds))))
+    if args.method == "model":
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            futures = {f: pool.submit(_model_fold, items, folds[f], args.seed) for f in only}
+            done = {f: fut.result() for f, fut in futures.items()}
+    for f in only:
+        test = folds[f]
+        if args.method == "model":
+            per[test], chosen = done[f]
         else:
-            for i in test:
-                per[i] = score(recs[i].labels, default_notes(recs[i]))
+            per[test] = [score(recs[i].labels, default_notes(recs[i])) for i in test]
+            chosen = ""
         m = per[test].mean(axis=0)
-        print(f"fold {f}: n={len(test):3d}  COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}")
+        print(f"fold {f}: n={len(test):3d}  COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}  {chosen}".rstrip())
     for i in np.flatnonzero(np.isfinite(per[:, 0])):
         print(f"  {names[i]}: COnP {per[i, 0]:.3f}  COnPOff {per[i, 1]:.3f}  onsets {per[i, 2]:.3f}")
     scored = np.isfinite(per[:, 0])

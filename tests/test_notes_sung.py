@@ -125,3 +125,48 @@ def test_features_of_fewer_frames_than_the_context() -> None:
     frames = _frames(np.full(4, 60.0), np.ones(4, dtype=bool))
     x = sung.frame_features(frames, np.full((4, 3), -30.0))
     assert x.shape == (4, len(sung.FEATURES)) and np.isfinite(x).all()
+
+
+def _step_model(step_min_st: float) -> sung.SungModel:
+    weights = sung.load_model()
+    return sung.SungModel(weights.onset, weights.offset, 0.5, 0.5, 4, 0.0, step_min_st)
+
+
+def test_a_clear_legato_step_starts_a_note_the_onset_network_missed() -> None:
+    n = 200
+    voiced = np.zeros(n, dtype=bool)
+    voiced[10:190] = True
+    midi = np.where(np.arange(n) < 100, 60.0, 62.0)  # one breath, a whole-tone step at frame 100
+    frames = _frames(midi, voiced)
+    p_on, p_off = np.zeros(n), np.zeros(n)
+    p_on[10] = 0.9
+    found = sung.read_notes(frames, p_on, p_off, _step_model(1.4), min_note_s=0.07)
+    assert len(found) == 2 and round(found[0].onset_s / 0.016) == 10
+    # The first frame whose following STEP_FRAMES are mostly at the new pitch.
+    assert abs(round(found[1].onset_s / 0.016) - 100) <= sung.STEP_FRAMES // 2
+    assert [nt.midi for nt in found] == [60, 62]
+    # Without the rule (infinite step), one note spans both pitches.
+    (one,) = sung.read_notes(frames, p_on, p_off, _step_model(np.inf), min_note_s=0.07)
+    assert one.onset_s == pytest.approx(10 * 0.016)
+
+
+def test_small_steps_vibrato_octave_errors_and_steps_beside_an_onset_start_nothing() -> None:
+    n = 300
+    voiced = np.zeros(n, dtype=bool)
+    voiced[10:290] = True
+    i = np.arange(n)
+    midi = 60.0 + 0.6 * np.sin(2 * np.pi * 5.5 * i * 0.016)  # vibrato of +-0.6 semitones
+    midi[150:] += 1.0  # a semitone: under the step the model asks for
+    midi[200:240] += 12.0  # the tracker an octave off for a while
+    frames = _frames(midi, voiced)
+    p_on, p_off = np.zeros(n), np.zeros(n)
+    p_on[[10, 250]] = 0.9
+    midi2 = np.where(i < 253, 60.0, 63.0)  # a step three frames after an onset belongs to it
+    model = _step_model(1.4)
+    assert [round(nt.onset_s / 0.016) for nt in sung.read_notes(frames, p_on, p_off, model, min_note_s=0.07)] == [10, 250]
+    found = sung.read_notes(_frames(midi2, voiced), p_on, p_off, model, min_note_s=0.07)
+    assert [round(nt.onset_s / 0.016) for nt in found] == [10, 250]
+
+
+def test_the_shipped_model_reads_legato_steps() -> None:
+    assert np.isfinite(sung.load_model().step_min_st)

@@ -4,11 +4,13 @@ Every frame of the pitch track is described by :data:`FEATURES` (the onset and a
 strengths, how the level, the voicing and the pitch move around it, a few frames either
 side), two small networks (:mod:`transcribe.notes.network`) give the probability that a note
 starts there and that one ends there, and the notes are read off them: onsets at the
-peaks of the onset probability, each note running to the likeliest offset before the next
-onset (or to that onset, legato), its pitch a robust mean of its middle frames plus the
-model's pitch offset. Fitted by ``python -m benchmarks.fit_sung_onsets`` on SSVD's training
-split, cross-validated by recording (see ``docs/models/sung-onsets.md``); the weights ship
-as ``transcribe/models/sung_onsets.npz``.
+peaks of the onset probability and at clear legato steps of the pitch that the network
+missed (at least the model's ``step_min_st`` between two steady stretches), each note
+running to the likeliest offset before the next onset (or to that onset, legato), its pitch
+the median of its voiced frames (the model's fitted pitch offset is stored, not applied).
+Fitted by ``python -m benchmarks.fit_sung_onsets`` on SSVD's training split,
+cross-validated by recording (see ``docs/models/sung-onsets.md``); the weights ship as
+``transcribe/models/sung_onsets.npz``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ from . import network
 CONTEXT = (-4, -3, -2, -1, 0, 1, 2, 3, 4)
 #: Frames either side whose band levels (:func:`transcribe.features.band_levels_db`) a frame's features include.
 BAND_CONTEXT = (-3, -2, -1, 1, 2, 3)
+#: Frames either side of a legato step whose median pitches it compares, the share of them
+#: that must be voiced and their largest spread (median absolute deviation, semitones).
+STEP_FRAMES, STEP_VOICED, STEP_SPREAD_ST = 8, 0.8, 0.35
+#: Larger steps are the tracker's octave errors, not a sung legato step (semitones).
+STEP_MAX_ST = 7.0
 #: Level differences are clipped here (dB), pitch differences here (semitones).
 MAX_DB, MAX_ST = 30.0, 3.0
 
@@ -122,6 +129,9 @@ class SungModel:
         min_gap_frames: Fewest frames between two onsets.
         pitch_offset_st: Added to each note's sung pitch (``midi + cents / 100``, semitones), not
             to the semitone it is written as.
+        step_min_st: Smallest clear pitch step (semitones, between the medians of the
+            :data:`STEP_FRAMES` frames before and after a frame, both steady) that starts a note
+            where the onset network saw none: a legato step. Infinite: none.
     """
 
     onset: dict[str, np.ndarray]
@@ -130,6 +140,7 @@ class SungModel:
     offset_min: float
     min_gap_frames: int
     pitch_offset_st: float
+    step_min_st: float = np.inf
 
     @classmethod
     def from_model(cls, model: models.Model) -> SungModel:
@@ -143,6 +154,7 @@ class SungModel:
             float(a["offset_min"]),
             int(a["min_gap_frames"]),
             float(a["pitch_offset_st"]),
+            float(a["step_min_st"]),
         )
 
     def save(self, file: str | os.PathLike[str], *, provenance: dict[str, str]) -> None:
@@ -150,7 +162,11 @@ class SungModel:
         arrays: dict[str, np.ndarray | float] = {f"onset.{k}": v for k, v in self.onset.items()}
         arrays.update({f"offset.{k}": v for k, v in self.offset.items()})
         arrays.update(
-            onset_min=self.onset_min, offset_min=self.offset_min, min_gap_frames=self.min_gap_frames, pitch_offset_st=self.pitch_offset_st
+            onset_min=self.onset_min,
+            offset_min=self.offset_min,
+            min_gap_frames=self.min_gap_frames,
+            pitch_offset_st=self.pitch_offset_st,
+            step_min_st=self.step_min_st,
         )
         models.save(file, arrays=arrays, names={"features": FEATURES}, provenance=provenance)
 
@@ -176,6 +192,23 @@ def _peaks(prob: np.ndarray, minimum: float, min_gap: int) -> np.ndarray:
             kept.append(int(i))
             taken[i] = True
     return np.sort(np.asarray(kept, dtype=np.int64))
+
+
+def _step_starts(midi: np.ndarray, voiced: np.ndarray, starts: np.ndarray, model: SungModel) -> np.ndarray:
+    """Frames where the pitch steps clearly (a legato step, :attr:`SungModel.step_min_st`) at
+    least :data:`STEP_FRAMES` frames from every onset in ``starts``; sorted."""
+    if not np.isfinite(model.step_min_st):
+        return np.zeros(0, dtype=np.int64)
+    mb, sb, vb = _window_stats(midi, voiced, STEP_FRAMES, after=False)
+    ma, sa, va = _window_stats(midi, voiced, STEP_FRAMES, after=True)
+    step = np.nan_to_num(np.abs(ma - mb))
+    steady = (vb >= STEP_VOICED) & (va >= STEP_VOICED) & (sb <= STEP_SPREAD_ST) & (sa <= STEP_SPREAD_ST) & (step <= STEP_MAX_ST)
+    step = np.where(steady, step, 0.0)
+    cand = _peaks(step, model.step_min_st, STEP_FRAMES)
+    if len(starts) and len(cand):
+        near = np.min(np.abs(cand[:, None] - starts[None, :]), axis=1)
+        cand = cand[near >= STEP_FRAMES]
+    return cand
 
 
 def probabilities(frames: FrameArrays, bands_db: np.ndarray, model: SungModel) -> tuple[np.ndarray, np.ndarray]:
@@ -217,6 +250,7 @@ def read_notes(
     midi = np.asarray(frames.midi, dtype=np.float64)
     voiced = np.asarray(frames.voiced, dtype=bool) & np.isfinite(midi)
     starts = _peaks(p_on, model.onset_min, model.min_gap_frames)
+    starts = np.union1d(starts, _step_starts(midi, voiced, starts, model))
     out: list[Note] = []
     for j, a in enumerate(starts):
         nxt = int(starts[j + 1]) if j + 1 < len(starts) else n
