@@ -1,11 +1,14 @@
 """Who plays: the voice-or-instrument decision of ``auto`` on every item of the chosen sets.
 
-``python -m benchmarks.routing [--sets real-clips,vocadito,ssvd,ssvd-scores,rendered,held-out]``
+``python -m benchmarks.routing [--sets real-clips,vocadito,ssvd,ssvd-scores,rendered,held-out,varied]``
 
 Prints, per item, the tuning's steadiness, the share of the pitch motion made in jumps
-(:func:`transcribe.profiles.jump_share`) and the decision (:attr:`transcribe.profiles.Performer.instrument`),
-then per set how many items go each way and the range of both measures. Every sung item should go
-the voice way, every instrument the instrument way.
+(:func:`transcribe.profiles.jump_share`), the score they make together (steadiness +
+:data:`~transcribe.profiles.JUMP_WEIGHT` x jump share) and the decision
+(:attr:`transcribe.profiles.Performer.instrument`), then per set how many items go each way and the
+range of the measures. Every sung item should go the voice way, every instrument the instrument way.
+``varied`` is the generated set the line between them was chosen on (``--varied-seed``, built by
+``python -m benchmarks.build_rendered --seed 5 --variation varied`` if missing).
 """
 
 from __future__ import annotations
@@ -14,14 +17,14 @@ import argparse
 
 import numpy as np
 
-from benchmarks.datasets import load_sets
+from benchmarks.datasets import Item, load_rendered, load_sets
 from transcribe import audio as audio_io
 from transcribe import gating, pitch, profiles
 from transcribe.config import Options
 from transcribe.tuning import Tuning, measure_tuning
 
 SUNG_SETS = ("ssvd", "ssvd-scores", "vocadito")
-ALL_SETS = "real-clips,vocadito,ssvd,ssvd-scores,rendered,held-out"
+ALL_SETS = "real-clips,vocadito,ssvd,ssvd-scores,rendered,held-out,varied"
 
 
 def performer_of(path: str, opts: Options) -> profiles.Performer:
@@ -37,29 +40,41 @@ def performer_of(path: str, opts: Options) -> profiles.Performer:
     return profiles.Performer(measure_tuning(raw.midi[mask], raw.confidence[mask]), profiles.jump_share(raw.midi, mask, raw.hop_s))
 
 
+def score(who: profiles.Performer) -> float:
+    """The line :attr:`transcribe.profiles.Performer.instrument` draws for an unsteady tuning."""
+    return who.tuning.steadiness + profiles.JUMP_WEIGHT * who.jump_share
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sets", default=ALL_SETS)
     ap.add_argument("--pitch", default="swift")
     ap.add_argument("--seed", type=int, default=0, help="seed of the rendered set")
+    ap.add_argument("--varied-seed", type=int, default=5, help="seed of the varied generated set")
     ap.add_argument("--quiet", action="store_true", help="only the per-set summary")
     args = ap.parse_args(argv)
     opts = Options.from_kwargs(pitch=args.pitch)
     by_set: dict[str, list[tuple[str, profiles.Performer]]] = {}
-    for item in load_sets(args.sets.split(","), seed=args.seed, n_rendered=48, limit=None, jobs=1):
+    names = args.sets.split(",")
+    items: list[Item] = load_sets([n for n in names if n != "varied"], seed=args.seed, n_rendered=48, limit=None, jobs=1)
+    if "varied" in names:
+        items += load_rendered(args.varied_seed, 48, 1, variation="varied", name="varied")
+    for item in items:
         who = performer_of(str(item.audio), opts)
         by_set.setdefault(item.set, []).append((item.id, who))
         if not args.quiet:
             kind = "instrument" if who.instrument else "voice"
-            print(f"{item.set:12s} {item.id:36s} steadiness {who.tuning.steadiness:.3f}  jumps {who.jump_share:.3f}  -> {kind}", flush=True)
-    print("\n| set | items | instrument | voice | steadiness | jump share | expected |")
-    print("|---|---|---|---|---|---|---|")
+            line = f"steadiness {who.tuning.steadiness:.3f}  jumps {who.jump_share:.3f}  score {score(who):.3f}  -> {kind}"
+            print(f"{item.set:12s} {item.id:36s} {line}", flush=True)
+    print("\n| set | items | instrument | voice | steadiness | jump share | score | expected |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, rows in by_set.items():
         inst = sum(w.instrument for _, w in rows)
         st = np.array([w.tuning.steadiness for _, w in rows])
         js = np.array([w.jump_share for _, w in rows])
+        sc = np.array([score(w) for _, w in rows])
         expected = "voice" if name in SUNG_SETS else "instrument"
-        ranges = f"{st.min():.2f}-{st.max():.2f} | {js.min():.2f}-{js.max():.2f}"
+        ranges = f"{st.min():.2f}-{st.max():.2f} | {js.min():.2f}-{js.max():.2f} | {sc.min():.2f}-{sc.max():.2f}"
         print(f"| {name} | {len(rows)} | {inst} | {len(rows) - inst} | {ranges} | {expected} |")
     return 0
 
