@@ -27,7 +27,7 @@ import mir_eval
 import numpy as np
 
 from transcribe import audio as audio_io
-from transcribe import features, gating, pipeline, pitch
+from transcribe import features, gating, pipeline, pitch, profiles
 from transcribe.config import Options
 from transcribe.tuning import Tuning, measure_tuning
 from transcribe.types import Audio, PitchTrack
@@ -129,7 +129,8 @@ def vocadito(folder: Path, *, cache: Path = CACHE) -> None:
 def default_notes(rec: Recording, **options: object) -> np.ndarray:
     """Today's note stage on the cached evidence: (k, 3) onset_s, offset_s, sung Hz."""
     opts = Options.from_kwargs(**options)
-    found, tuning, _ = pipeline.find_notes(rec.audio, rec.raw, rec.mask, rec.sure, rec.onset, rec.attack, rec.measured, opts)
+    performer = profiles.Performer(rec.measured, profiles.jump_share(rec.raw.midi, rec.mask, rec.raw.hop_s))
+    found, tuning, _ = pipeline.find_notes(rec.audio, rec.raw, rec.mask, rec.sure, rec.onset, rec.attack, performer, opts)
     return as_rows(found, tuning)
 
 

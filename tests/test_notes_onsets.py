@@ -10,8 +10,8 @@ from transcribe import notes
 from transcribe.types import Note, PitchTrack
 
 
-def _attack_case(gap_frames: int, params: notes.SegmentParams | None = None) -> tuple[Note, ...]:
-    """A4, then C5 voiced from frame 50 + gap, its attack rising from 5 frames before that (16 ms frames)."""
+def _attack_case(gap_frames: int, params: notes.SegmentParams | None = None, *, peak_before: int = 4) -> tuple[Note, ...]:
+    """A4, then C5 voiced from frame 50 + gap, its attack peaking ``peak_before`` frames before that (16 ms frames)."""
     times = np.arange(100) * 0.016
     midi = np.where(np.arange(100) < 50, 69.0, 72.0)
     voiced = np.ones(100, dtype=bool)
@@ -19,16 +19,23 @@ def _attack_case(gap_frames: int, params: notes.SegmentParams | None = None) -> 
     hz = np.where(voiced, 440.0 * 2.0 ** ((midi - 69.0) / 12.0), np.nan)
     track = PitchTrack(times, hz, np.where(voiced, 0.9, 0.0), np.zeros(100), "test")
     attack = np.zeros(100)
-    peak = 50 + gap_frames - 4
+    peak = 50 + gap_frames - peak_before
     attack[[peak - 1, peak, peak + 1]] = [0.5, 1.0, 0.6]
     return notes.segment(track, voiced, np.zeros(100), sure=voiced, attack=attack, tuning_cents=0.0, min_note_s=0.07, params=params)
 
 
 def test_onset_moves_back_to_the_attack_unless_onsets_follow_the_pitch() -> None:
-    legato = _attack_case(0)
+    legato = _attack_case(0, peak_before=2)
     assert [n.midi for n in legato] == [69, 72]
-    assert abs(legato[1].onset_s - 45 * 0.016) < 0.005  # where the attack starts rising
+    assert abs(legato[1].onset_s - 47 * 0.016) < 0.005  # where the attack starts rising
     assert legato[0].offset_s == legato[1].onset_s
+    # A peak 96 ms before a change with no break lies in the previous note (a slur has no
+    # attack of its own): the pitch change (the tracker's hand-over) is the onset ...
+    slur = _attack_case(0, peak_before=6)
+    assert abs(slur[1].onset_s - 49.5 * 0.016) < 0.005
+    # ... unless the legato search reaches that far.
+    far = _attack_case(0, notes.SegmentParams(attack_search_legato_s=0.1), peak_before=6)
+    assert abs(far[1].onset_s - 44 * 0.016) < 0.005  # the search window's first frame, on the rise
     # A flute's breathy attack leaves 30-60 ms unvoiced before its pitch: still the attack.
     breathy = _attack_case(3)
     assert abs(breathy[1].onset_s - 48 * 0.016) < 0.005

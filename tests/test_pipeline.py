@@ -104,17 +104,26 @@ def test_a440_tuning_rounds_to_a440_semitones() -> None:
     assert 40.0 < own.tuning_cents < 55.0
 
 
+WANDERING_CENTS = [40.0, -35.0, 15.0, -45.0, 30.0, -20.0, 45.0, -40.0, 10.0, -30.0]
+WANDERING_PITCHES = [67, 69, 71, 72, 74, 72, 71, 69, 67, 64]
+
+
+def wandering_performance(*, vibrato_cents: float, spread: float = 1.0) -> np.ndarray:
+    """:data:`WANDERING_PITCHES`, each note ``spread`` times :data:`WANDERING_CENTS` away from A440."""
+    notes = melody([(m, 1) for m in WANDERING_PITCHES], bpm=90)
+    parts = [render([note], cents=spread * c, vibrato_cents=vibrato_cents) for note, c in zip(notes, WANDERING_CENTS)]
+    y = np.zeros(max(len(p) for p in parts), dtype=np.float32)
+    for p in parts:
+        y[: len(p)] += p
+    return y
+
+
 def test_wandering_singer_is_not_rounded_in_one_global_tuning() -> None:
     # Each note a different distance from A440, spread around the circle: no steady
     # tuning. The frames' circular mean lands near -48 cents, and rounding in it would
     # push the sharp notes (+30, +40, +45) a semitone up; "a440" rounds at A440 instead.
-    cents = [40.0, -35.0, 15.0, -45.0, 30.0, -20.0, 45.0, -40.0, 10.0, -30.0]
-    pitches = [67, 69, 71, 72, 74, 72, 71, 69, 67, 64]
-    notes = melody([(m, 1) for m in pitches], bpm=90)
-    parts = [render([note], cents=c) for note, c in zip(notes, cents)]
-    y = np.zeros(max(len(p) for p in parts), dtype=np.float32)
-    for p in parts:
-        y[: len(p)] += p
+    # A singer's pitch wavers (here a 20-cent vibrato) more than it jumps between notes.
+    y = wandering_performance(vibrato_cents=20.0)
     auto = transcribe.transcribe(y, sr=44100)
     own = transcribe.transcribe(y, sr=44100, tuning="performance")
     a440 = transcribe.transcribe(y, sr=44100, tuning="a440")
@@ -122,13 +131,24 @@ def test_wandering_singer_is_not_rounded_in_one_global_tuning() -> None:
     assert auto.tuning_cents == 0.0 and abs(abs(auto.measured_tuning_cents) - 48.0) < 8.0
     # "auto" now names an unsteady voice's notes by key and drifting tuning
     # (transcribe.intonation, tests/test_intonation.py); "a440" still rounds at A440.
-    assert [n.midi for n in a440.notes] == pitches
-    assert [n.midi for n in own.notes] != pitches
+    assert [n.midi for n in a440.notes] == WANDERING_PITCHES
+    assert [n.midi for n in own.notes] != WANDERING_PITCHES
     assert "unsteady (notes named in the key, following the singer)" in auto.tuning_summary
     assert "(notes at A440)" in a440.tuning_summary
     # An unsteady performance is taken for a voice: onsets where the pitch arrives.
     assert auto.onsets_at == "pitch" and own.onsets_at == "pitch"
     assert transcribe.transcribe(y, sr=44100, onsets="attack").onsets_at == "attack"
+
+
+def test_a_wandering_tuning_whose_pitch_jumps_is_an_instrument_rounded_at_a440() -> None:
+    # Notes detuned less (up to 27 cents) with no vibrato: the pitch holds within each note and
+    # jumps between them (keys, not a voice), so an instrument's attacks, but its unsteady tuning
+    # (steadiness 0.36) is not trusted.
+    y = wandering_performance(vibrato_cents=0.0, spread=0.6)
+    auto = transcribe.transcribe(y, sr=44100)
+    assert auto.tuning_steadiness is not None and auto.tuning_steadiness < 0.55
+    assert auto.onsets_at == "attack" and auto.tuning_cents == 0.0
+    assert [n.midi for n in auto.notes] == WANDERING_PITCHES
 
 
 @pytest.mark.parametrize(

@@ -85,16 +85,18 @@ def transcribe(
     mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
     if mask.any():
         measured = measure_tuning(raw.midi[mask], raw.confidence[mask])
+        jumps = profiles.jump_share(raw.midi, mask, raw.hop_s)
         onset = features.onset_strength(audio.samples, audio.sr, raw.times_s)
         attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=ATTACK_WIN_S)
     else:
-        measured = Tuning(0.0, 0.0)
+        measured, jumps = Tuning(0.0, 0.0), 0.0
         onset = attack = np.zeros(len(raw))
-    found, tuning, onsets_at = find_notes(audio, raw, mask, sure, onset, attack, measured, opts, hook=hook)
+    performer = profiles.Performer(measured, jumps)
+    found, tuning, onsets_at = find_notes(audio, raw, mask, sure, onset, attack, performer, opts, hook=hook)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     sung_key, written_as = None, rhythm.SungRhythm()
-    if profiles.sung_writing(measured, opts.tuning) and found:
+    if profiles.sung_writing(performer, opts.tuning) and found:
         # A voice that holds no one tuning: name its notes by the key and its drifting tuning,
         # and write its rhythm in simple values unless the onsets insist.
         meant = intonation.name_sung_notes(found, tuning_cents=tuning, key=opts.key)
@@ -144,7 +146,7 @@ def find_notes(
     sure: np.ndarray,
     onset: np.ndarray,
     attack: np.ndarray,
-    measured: Tuning,
+    performer: profiles.Performer,
     opts: Options,
     *,
     hook: StageHook | None = None,
@@ -155,8 +157,8 @@ def find_notes(
         The notes, the tuning (cents from A440) they were rounded in, and where their
         onsets were put (``"attack"`` or ``"pitch"``).
     """
-    tuning = profiles.rounding_tuning_cents(measured, opts.tuning)
-    profile = profiles.choose(measured, opts.onsets)
+    tuning = profiles.rounding_tuning_cents(performer, opts.tuning)
+    profile = profiles.choose(performer, opts.onsets)
     if profile.segment is None:
         # A voice: notes from the sung-onset model's onset and offset probabilities
         # (transcribe.notes.sung, fitted on SSVD's training split; docs/models/sung-onsets.md).

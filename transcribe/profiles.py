@@ -1,11 +1,21 @@
 """Voice and instrument presets, chosen in one place.
 
-A performance that holds one tuning is an instrument, one whose tuning wanders is a voice
-(:data:`transcribe.config.TUNING_MIN_STEADINESS`). The choice decides two things, each here:
+Two pieces of evidence tell an instrument from a voice (:class:`Performer`):
+
+- the tuning: a performance that holds one tuning is an instrument, one whose tuning wanders
+  may be a voice (:data:`transcribe.config.TUNING_MIN_STEADINESS`);
+- how the pitch moves from note to note (:func:`jump_share`): an instrument's pitch jumps
+  (a key, a valve, a finger), a voice's glides and wavers. A fast jazz lick with scooped
+  notes wanders in tuning like a singer, but its pitch still moves by jumps; the two
+  measures are weighed together (:data:`INSTRUMENT_MIN_SCORE`).
+
+The choice decides three things, each here:
 
 - the note stage (:func:`choose`, from the ``onsets`` option): an instrument's notes come from
   the Viterbi search (:mod:`transcribe.notes.search`) with their onsets moved to the attack and
   their ends to the release; a voice's from the sung-onset model (:mod:`transcribe.notes.sung`);
+- the tuning notes are rounded in (:func:`rounding_tuning_cents`, from the ``tuning`` option):
+  the measured one only where it holds (:func:`steady`), whoever plays;
 - how a voice is written (:func:`sung_writing`, from the ``tuning`` option): notes named by the key
   and the singer's drifting tuning (:mod:`transcribe.intonation`), rhythm in the fitted simple values.
 """
@@ -14,9 +24,74 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .config import TUNING_MIN_STEADINESS
 from .notes.params import SegmentParams
 from .tuning import Tuning
+
+#: A step between two voiced frames at least this fast (semitones per second) is a jump:
+#: 0.8 semitone in one 16 ms frame. A sung glide between notes takes 50-150 ms.
+JUMP_MIN_SEMITONES_PER_S: float = 50.0
+#: Steps of an octave or more (a tracker's octave slip) are not melodic motion and are left out.
+JUMP_MAX_SEMITONES: float = 11.0
+#: A performance whose tuning does not hold is still an instrument when
+#: ``steadiness + JUMP_WEIGHT * jump_share`` reaches :data:`INSTRUMENT_MIN_SCORE`: a line with the
+#: widest margin between a generated varied set (seed 5: three soundfonts, four rooms, microphone
+#: colouring, expressive playing; lowest 0.69) and the sung dev sets (ssvd-dev, ssvd-scores,
+#: vocadito; highest 0.55), measured with SwiftF0 (``python -m benchmarks.routing``). The fast,
+#: scooped real sax lick (steadiness 0.45, jumps 0.70) scores 0.80, the held-out set 1.03 and up.
+JUMP_WEIGHT: float = 0.5
+INSTRUMENT_MIN_SCORE: float = 0.62
+
+
+def steady(measured: Tuning) -> bool:
+    """Whether the performance holds its tuning: an unsteady tuning rounds at A440 with ``tuning="auto"``."""
+    return measured.steadiness >= TUNING_MIN_STEADINESS
+
+
+@dataclass(frozen=True)
+class Performer:
+    """The evidence that tells an instrument from a voice.
+
+    Attributes:
+        tuning: The performance's measured tuning (offset and steadiness).
+        jump_share: Of the pitch motion between voiced frames, the share made in jumps
+            (:func:`jump_share`), in [0, 1].
+    """
+
+    tuning: Tuning
+    jump_share: float
+
+    @property
+    def instrument(self) -> bool:
+        """An instrument: its tuning holds, or it nearly holds and the pitch moves by jumps (not glides)."""
+        return steady(self.tuning) or self.tuning.steadiness + JUMP_WEIGHT * self.jump_share >= INSTRUMENT_MIN_SCORE
+
+
+def jump_share(midi: np.ndarray, voiced: np.ndarray, hop_s: float) -> float:
+    """Of the pitch motion between consecutive voiced frames, the share made in jumps.
+
+    Args:
+        midi: Fractional MIDI numbers per frame, shape (n,); NaN where no pitch.
+        voiced: Which frames are voiced, shape (n,).
+        hop_s: Frame period in seconds.
+
+    Returns:
+        The summed size of the steps faster than :data:`JUMP_MIN_SEMITONES_PER_S` over the
+        summed size of all steps (octave slips left out); 0.0 with no motion to measure.
+    """
+    midi = np.asarray(midi, dtype=np.float64)
+    ok = np.asarray(voiced, dtype=bool) & np.isfinite(midi)
+    if len(midi) < 2 or hop_s <= 0:
+        return 0.0
+    step = np.abs(np.diff(np.where(ok, midi, 0.0)))
+    both = ok[1:] & ok[:-1] & (step < JUMP_MAX_SEMITONES)
+    step = step[both]
+    total = float(step.sum())
+    if total <= 0.0:
+        return 0.0
+    return float(step[step >= JUMP_MIN_SEMITONES_PER_S * hop_s].sum() / total)
 
 
 @dataclass(frozen=True)
@@ -44,27 +119,23 @@ VOICE = Profile("voice", "pitch", None, refine_offsets=False, refine_onsets=Fals
 BY_ONSETS = {"attack": INSTRUMENT, "pitch": VOICE}
 
 
-def steady(measured: Tuning) -> bool:
-    """Whether the performance holds its tuning (an instrument) rather than wanders (a voice):
-    the one test behind both ``"auto"`` rules."""
-    return measured.steadiness >= TUNING_MIN_STEADINESS
-
-
-def choose(measured: Tuning, onsets: str) -> Profile:
+def choose(performer: Performer, onsets: str) -> Profile:
     """The note stage's profile for an ``onsets`` option (:data:`transcribe.config.ONSETS`)."""
     if onsets == "auto":
-        return INSTRUMENT if steady(measured) else VOICE
+        return INSTRUMENT if performer.instrument else VOICE
     return BY_ONSETS[onsets]
 
 
-def rounding_tuning_cents(measured: Tuning, mode: str) -> float:
-    """The tuning notes are rounded in, in cents from A440, for a ``tuning`` option (:data:`transcribe.config.TUNINGS`)."""
-    if mode == "performance" or (mode == "auto" and steady(measured)):
-        return measured.cents
+def rounding_tuning_cents(performer: Performer, mode: str) -> float:
+    """The tuning notes are rounded in, in cents from A440, for a ``tuning`` option (:data:`transcribe.config.TUNINGS`):
+    with ``"auto"``, the measured one where it holds (an unsteady one would move as many notes off
+    their semitone as onto it)."""
+    if mode == "performance" or (mode == "auto" and steady(performer.tuning)):
+        return performer.tuning.cents
     return 0.0
 
 
-def sung_writing(measured: Tuning, mode: str) -> bool:
+def sung_writing(performer: Performer, mode: str) -> bool:
     """Whether the notes are named and their rhythm written as a voice's, for a ``tuning`` option:
-    ``"auto"`` with a tuning that wanders."""
-    return mode == "auto" and not steady(measured)
+    ``"auto"`` and not an instrument."""
+    return mode == "auto" and not performer.instrument

@@ -26,10 +26,19 @@ def refine_onsets(notes: list[Note], times_s: np.ndarray, attack: np.ndarray, p:
     0.882). A singer's consonant or breath before the vowel would be pulled in
     the same way, which is why sung recordings (``onsets="pitch"``) search only
     from the pitch's arrival on (``attack_search_s=0``).
+
+    A note whose pitch takes over from the previous one with no break (at most
+    ``handover_gap_s`` between them: a slur, or a legato change under a long reverb)
+    may have no attack of its own: the pitch change is the onset, and a peak found
+    far before it belongs to the previous note (its swell, its vibrato, noise). Its
+    attack is searched over ``attack_search_legato_s`` only. (Still letting a strong
+    peak further back move the onset, a tongued note heard late under the reverb,
+    scored lower on the varied set at every strength tried, 1 to 3.)
     """
     out: list[Note] = []
     for note in notes:
-        lo = note.onset_s - p.attack_search_s
+        legato = bool(out) and out[-1].midi != note.midi and note.onset_s - out[-1].offset_s <= p.handover_gap_s
+        lo = note.onset_s - (min(p.attack_search_s, p.attack_search_legato_s) if legato else p.attack_search_s)
         if out:
             lo = max(lo, out[-1].onset_s + min_note_s)
         hi = min(note.onset_s + 0.04, note.offset_s - min_note_s)

@@ -1,0 +1,83 @@
+"""Who plays: the voice-or-instrument decision of ``auto`` on every item of the chosen sets.
+
+``python -m benchmarks.routing [--sets real-clips,vocadito,ssvd,ssvd-scores,rendered,held-out,varied]``
+
+Prints, per item, the tuning's steadiness, the share of the pitch motion made in jumps
+(:func:`transcribe.profiles.jump_share`), the score they make together (steadiness +
+:data:`~transcribe.profiles.JUMP_WEIGHT` x jump share) and the decision
+(:attr:`transcribe.profiles.Performer.instrument`), then per set how many items go each way and the
+range of the measures. Every sung item should go the voice way, every instrument the instrument way.
+``varied`` is the generated set the line between them was chosen on (``--varied-seed``, built by
+``python -m benchmarks.build_rendered --seed 5 --variation varied`` if missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from benchmarks.datasets import Item, load_rendered, load_sets
+from transcribe import audio as audio_io
+from transcribe import gating, pitch, profiles
+from transcribe.config import Options
+from transcribe.tuning import Tuning, measure_tuning
+
+SUNG_SETS = ("ssvd", "ssvd-scores", "vocadito")
+ALL_SETS = "real-clips,vocadito,ssvd,ssvd-scores,rendered,held-out,varied"
+
+
+def performer_of(path: str, opts: Options) -> profiles.Performer:
+    """The evidence :func:`transcribe.transcribe` decides on, computed the same way."""
+    audio = audio_io.load(path, sr=pitch.sample_rate(opts.pitch))
+    raw = pitch.estimate(audio, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz)
+    sure = gating.voiced_mask(
+        raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=opts.voicing_hysteresis
+    )
+    mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
+    if not mask.any():
+        return profiles.Performer(Tuning(0.0, 0.0), 0.0)
+    return profiles.Performer(measure_tuning(raw.midi[mask], raw.confidence[mask]), profiles.jump_share(raw.midi, mask, raw.hop_s))
+
+
+def score(who: profiles.Performer) -> float:
+    """The line :attr:`transcribe.profiles.Performer.instrument` draws for an unsteady tuning."""
+    return who.tuning.steadiness + profiles.JUMP_WEIGHT * who.jump_share
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sets", default=ALL_SETS)
+    ap.add_argument("--pitch", default="swift")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the rendered set")
+    ap.add_argument("--varied-seed", type=int, default=5, help="seed of the varied generated set")
+    ap.add_argument("--quiet", action="store_true", help="only the per-set summary")
+    args = ap.parse_args(argv)
+    opts = Options.from_kwargs(pitch=args.pitch)
+    by_set: dict[str, list[tuple[str, profiles.Performer]]] = {}
+    names = args.sets.split(",")
+    items: list[Item] = load_sets([n for n in names if n != "varied"], seed=args.seed, n_rendered=48, limit=None, jobs=1)
+    if "varied" in names:
+        items += load_rendered(args.varied_seed, 48, 1, variation="varied", name="varied")
+    for item in items:
+        who = performer_of(str(item.audio), opts)
+        by_set.setdefault(item.set, []).append((item.id, who))
+        if not args.quiet:
+            kind = "instrument" if who.instrument else "voice"
+            line = f"steadiness {who.tuning.steadiness:.3f}  jumps {who.jump_share:.3f}  score {score(who):.3f}  -> {kind}"
+            print(f"{item.set:12s} {item.id:36s} {line}", flush=True)
+    print("\n| set | items | instrument | voice | steadiness | jump share | score | expected |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, rows in by_set.items():
+        inst = sum(w.instrument for _, w in rows)
+        st = np.array([w.tuning.steadiness for _, w in rows])
+        js = np.array([w.jump_share for _, w in rows])
+        sc = np.array([score(w) for _, w in rows])
+        expected = "voice" if name in SUNG_SETS else "instrument"
+        ranges = f"{st.min():.2f}-{st.max():.2f} | {js.min():.2f}-{js.max():.2f} | {sc.min():.2f}-{sc.max():.2f}"
+        print(f"| {name} | {len(rows)} | {inst} | {len(rows) - inst} | {ranges} | {expected} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
