@@ -7,11 +7,12 @@ A440 (or at one global offset) then writes the singer's intonation instead of th
 Here every key signature (12 sets of seven pitch classes) is tried with a hidden tuning offset
 that follows the take note by note (a Viterbi path over offsets from -100 to +100 cents in
 5-cent steps, moving little between neighbouring notes; the take is then written in the
-semitone its notes' median deviation is nearest to). Given the key and the offset, a
+semitone its notes' median deviation, plus a small fitted bias toward how people hear a voice,
+is nearest to). Given the key and the offset, a
 note is written as the nearest pitch by a cost of its squared distance in semitones (weighted
 by how long it is held), plus a fixed price for a pitch outside the key: a chromatic note is
 written only where it was sung close to that pitch and held. The key signature whose best
-path costs least wins; the mode (major or its relative minor) and tonic then follow
+path costs least (less a bonus when the last note is its tonic) wins; the mode (major or its relative minor) and tonic then follow
 :func:`transcribe.harmony.key_features` on the renamed notes. Each note keeps its sung pitch:
 its ``cents`` are measured from the newly written pitch (and may exceed 50).
 """
