@@ -1,7 +1,7 @@
 """Fit the parameters of :mod:`transcribe.intonation` on ssvd-scores, cross-validated by exercise.
 
-``python -m benchmarks.fit_intonation [--write] [--out PATH] [--input notes|labels]`` (~5 min on
-one core). The inputs are this tool's notes of each recording (transcribed once; their sung
+``python -m benchmarks.fit_intonation [--write] [--out PATH] [--input notes|labels] [--register-bias ST]``
+(~4 min on one core). The inputs are this tool's notes of each recording (transcribed once; their sung
 pitch rounded at A440), or with ``--input labels`` the human-labelled sung notes, so the fit sees
 the naming problem alone (not note finding). Each parameter set of a small grid is scored per
 recording as the benchmark scores it (notes matched to the labels by onset): the
@@ -11,6 +11,8 @@ of an exercise on the same side; seeded): the grid point best on four folds is s
 fifth. Prints each fold's held-out figures, then the grid point best on all recordings, which
 ``--write`` stores in ``transcribe/models/intonation.npz`` (``--out`` elsewhere) with the fold
 figures. Also prints the naming alone, the true key given (the ceiling of the key estimate).
+``--register-bias`` fixes the register bias instead of fitting it (0.2: the offset of SSVD's
+labels over SwiftF0's notes measured on ssvd-dev, an experiment in docs/intonation.md).
 """
 
 from __future__ import annotations
