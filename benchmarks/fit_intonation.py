@@ -1,7 +1,7 @@
 """Fit the parameters of :mod:`transcribe.intonation` on ssvd-scores, cross-validated by exercise.
 
 ``python -m benchmarks.fit_intonation [--write] [--out PATH] [--input notes|labels] [--register-bias ST]``
-(~4 min on one core). The inputs are this tool's notes of each recording (transcribed once; their sung
+(~8 min on one core). The inputs are this tool's notes of each recording (transcribed once; their sung
 pitch rounded at A440), or with ``--input labels`` the human-labelled sung notes, so the fit sees
 the naming problem alone (not note finding). Each parameter set of a small grid is scored per
 recording as the benchmark scores it (notes matched to the labels by onset): the
@@ -37,7 +37,7 @@ from transcribe.types import Note
 
 GRID = {
     "key_model_weight": (3.0, 10.0, 30.0),
-    "key_chromatic_cost": (3.0, 8.0),
+    "key_chromatic_cost": (3.0, 5.0, 8.0, 12.0),
     # At most 10: a held chromatic note sung in tune must stay chromatic (issue 23), and above
     # that the drifting tuning bends 20-30 cents toward its diatonic neighbour to avoid the price
     # (tests/test_intonation.py). These exercises print no chromatic note, so a fit left free takes
@@ -46,7 +46,7 @@ GRID = {
     "chromatic_cost": (10.0,),
     "drift_per_note_cents": (8.0,),
     # SwiftF0's note pitches sit 0.20 semitones below SSVD's labels (ssvd-dev, docs/intonation.md).
-    "register_bias_st": (0.0, 0.1, 0.15, 0.2),
+    "register_bias_st": (0.0, 0.05, 0.1, 0.15, 0.2),
     "final_tonic_bonus": (0.0, 5.0, 10.0),
 }
 FOLDS = 5
