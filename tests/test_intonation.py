@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from tests.synth import ODE_TO_JOY, melody, render
 from transcribe import harmony, transcribe
-from transcribe.intonation import name_sung_notes
+from transcribe.intonation import IntonationParams, name_sung_notes
 from transcribe.types import Note
 
 
@@ -50,6 +52,36 @@ def test_held_chromatic_passing_note_is_kept_and_a_quick_sour_one_is_not() -> No
     quick = [(60, 1), (62, 1), (64, 1), (65, 1), (67, 1), (65, 1), (64, 0.5), (62, 1), (60, 2)]
     meant = name_sung_notes(_sung(quick, drift_cents=0.0, off_cents={6: -45.0}, bpm=140.0))
     assert [n.midi for n in meant.notes] == [m for m, _ in quick]
+
+
+def test_a_singer_between_two_semitones_is_written_in_the_register_the_bias_says() -> None:
+    # C major sung 55 cents flat throughout as the pitch tracker measures it: nearer B major at
+    # A440, but people (SSVD's labels) hear a voice ~0.2 semitones higher than the tracker: with
+    # the register bias the page is C major with the score's notes, without it B major.
+    score = [(60, 1), (62, 1), (64, 1), (65, 1), (67, 2), (65, 1), (64, 1), (62, 1), (60, 2)]
+    found = _sung(score, drift_cents=0.0, off_cents={i: -55.0 for i in range(len(score))})
+    plain = IntonationParams(key_model_weight=10.0, key_chromatic_cost=3.0, chromatic_cost=10.0, drift_per_note_cents=8.0)
+    lower = name_sung_notes(found, params=plain)
+    assert harmony.key_signature_sharps(lower.key) == 5  # B major
+    assert [n.midi for n in lower.notes] == [m - 1 for m, _ in score]
+    upper = name_sung_notes(found, params=replace(plain, register_bias_st=0.15))
+    assert harmony.key_signature_sharps(upper.key) == 0
+    assert [n.midi for n in upper.notes] == [m for m, _ in score]
+
+
+def test_the_last_note_tells_the_tonic_between_two_keys_that_fit_the_notes() -> None:
+    # G A B C D (no F or F#): C major or G major fit the pitches alike; a melody ending on G
+    # is written in G major with the final-tonic cue, and so is it when it starts on G.
+    score = [(67, 1), (69, 1), (71, 1), (72, 1), (74, 1), (72, 1), (71, 1), (69, 1), (67, 2)]
+    found = _sung(score, drift_cents=0.0, off_cents={})
+    plain = IntonationParams(key_model_weight=0.0, key_chromatic_cost=3.0, chromatic_cost=10.0, drift_per_note_cents=8.0)
+    cued = name_sung_notes(found, params=replace(plain, final_tonic_bonus=5.0))
+    assert harmony.key_signature_sharps(cued.key) == 1
+    assert [n.midi for n in cued.notes] == [m for m, _ in score]
+    # The same notes ending on C: C major.
+    ending_c = [*score[:-1], (72, 2)]
+    cued = name_sung_notes(_sung(ending_c, drift_cents=0.0, off_cents={}), params=replace(plain, final_tonic_bonus=5.0))
+    assert harmony.key_signature_sharps(cued.key) == 0
 
 
 def test_a_given_key_is_kept() -> None:
