@@ -2,6 +2,8 @@
 
     python -m benchmarks.fit_reattack [--train 2:96,3:192] [--check 0:48] [--hidden 16]
 
+The shipped weights: ``--train 2:96,3:192,10:48:varied,11:48:varied,12:48:varied --check ''``.
+
 The training sets are rendered sets (``benchmarks.build_rendered``) with seeds
 the benchmark does not score (2 and 3 by default; the benchmark scores seed 0
 and, as its second check, seed 1). Each item runs through the transcriber with
