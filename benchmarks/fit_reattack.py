@@ -2,6 +2,8 @@
 
     python -m benchmarks.fit_reattack [--train 2:96,3:192] [--check 0:48] [--hidden 16]
 
+The shipped weights: ``--train 2:96,3:192,10:48:varied,11:48:varied,12:48:varied --check ''``.
+
 The training sets are rendered sets (``benchmarks.build_rendered``) with seeds
 the benchmark does not score (2 and 3 by default; the benchmark scores seed 0
 and, as its second check, seed 1). Each item runs through the transcriber with
@@ -61,16 +63,25 @@ def map_items(fn: Callable[[Item], Any], sets: list[tuple[int, int, str]], *, jo
 
 def _item_rows(item: Item) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of every re-attack candidate the transcriber considers in ``item``."""
-    ref = item.refs[0].notes
+    return run_rows(stage_inputs(item).get("reattack_run", []), item.refs[0].notes)
+
+
+def run_rows(runs: list[dict[str, Any]], ref: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of the re-attack candidates of the hooked note ``runs`` of one
+    recording whose true notes are ``ref`` ((onset_s, offset_s, midi) each)."""
     xs, ys = [], []
-    for run in stage_inputs(item).get("reattack_run", []):
+    for run in runs:
         start, end, frames, min_len, guard, hop = (run[k] for k in ("start", "end", "frames", "min_len", "guard", "hop_s"))
+        partials = run.get("partials")
         t = np.asarray(frames.times_s)
         if end - start < 2 * max(min_len, 2):
             continue
         w = frames.window(start, end)
         midi, voiced = w.midi, w.voiced
-        splits, feats = reattack.run_candidates(w.loudness_db, w.onset, w.attack, midi, w.confidence, voiced, hop_s=hop)
+        run_partials = None if partials is None else (partials[0][start:end], partials[1][start:end])
+        splits, feats = reattack.run_candidates(
+            w.loudness_db, w.onset, w.attack, midi, w.confidence, voiced, hop_s=hop, partials=run_partials
+        )
         n = end - start
         keep = (splits >= min_len) & (n - splits >= max(min_len, guard))
         if not keep.any():

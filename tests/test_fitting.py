@@ -215,6 +215,32 @@ def test_reattack_weights_rank_a_struck_dip_above_a_shallow_wobble() -> None:
     assert p_struck.min() > 0.5 > p_wobble.max()
 
 
+def test_reattack_reads_a_burst_between_the_harmonics_at_the_split() -> None:
+    # A hall fills the level dip of a repeated note; the new attack's broadband burst still
+    # rises between the harmonics, relative to the held note before it.
+    names = reattack.FEATURES
+    loud = np.full(120, -20.0)
+    loud[55:61] -= [0.5, 1, 2, 3, 2.5, 1]
+    onset = np.full(120, 0.1)
+    onset[60] = 0.5
+    midi, conf, voiced = np.full(120, 64.0), np.full(120, 0.95), np.ones(120, dtype=bool)
+    at, between = np.full(120, -20.0), np.full(120, -50.0)
+    burst = between.copy()
+    burst[59:62] = -35.0
+    s_plain, f_plain = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, partials=(at, between))
+    s_burst, f_burst = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, partials=(at, burst))
+    _, f_none = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016)
+    assert len(s_burst) and list(s_plain) == list(s_burst)
+    k = list(s_burst).index(next(s for s in s_burst if 58 <= s <= 62))
+    assert abs(f_burst[k, names.index("between_rise_db")] - 15.0) < 1e-9
+    assert abs(f_burst[k, names.index("ratio_rise_db")] - 15.0) < 1e-9
+    assert f_plain[k, names.index("between_rise_db")] == 0.0
+    assert np.all(f_none[:, [names.index("between_rise_db"), names.index("ratio_rise_db")]] == 0.0)
+    # Every other feature ignores the partials.
+    other = [i for i, n in enumerate(names) if n not in ("between_rise_db", "ratio_rise_db")]
+    assert np.array_equal(f_burst[:, other], f_none[:, other])
+
+
 def test_onset_shift_fit_learns_a_steady_lateness() -> None:
     # A network that likes every frame equally chooses the first; the truth is always
     # 40 ms (+- 5 ms) before it: the fitted shift moves onsets about 40 ms earlier.

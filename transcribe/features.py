@@ -223,3 +223,62 @@ def band_levels_db(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: 
             if sel.any():
                 out[start : start + CHUNK_FRAMES, b] = 10.0 * np.log10(np.maximum(power[:, sel].sum(axis=1) / win, 1e-14))
     return out
+
+
+#: Highest frequency :func:`partials_db` looks at (Hz).
+PARTIALS_MAX_HZ = 5000.0
+#: A bin within this share of the harmonic spacing of a harmonic is at it; one further than
+#: :data:`BETWEEN_SHARE` is between two.
+AT_SHARE, BETWEEN_SHARE = 0.2, 0.35
+
+
+def partials_db(
+    samples: np.ndarray, sr: int, times_s: np.ndarray, f0_hz: np.ndarray, *, win_s: float = 0.032
+) -> tuple[np.ndarray, np.ndarray]:
+    """Level (dB) at the harmonics of each frame's pitch, and between them.
+
+    A held note and the room's reverb of it put their energy at the harmonics; the
+    attack of a new note (a bow's scratch, a tongued or struck start) is broadband
+    and shows between them, even where the hall fills the dip in level before it.
+
+    Args:
+        samples: Mono signal, shape (n,).
+        sr: Sample rate in Hz.
+        times_s: Frame times in seconds, shape (m,).
+        f0_hz: Pitch per frame (Hz), NaN where unvoiced (the nearest voiced frame's is used).
+        win_s: Analysis window (short, so an attack is not smeared).
+
+    Returns:
+        ``(at_db, between_db)``, each shape (m,), floored at -140 dB (all -140 without a pitch).
+    """
+    times_s = np.asarray(times_s, dtype=np.float64)
+    m = len(times_s)
+    at_db, between_db = np.full(m, -140.0), np.full(m, -140.0)
+    f0 = np.asarray(f0_hz, dtype=np.float64)
+    known = np.flatnonzero(np.isfinite(f0) & (f0 > 0))
+    if m == 0 or len(samples) == 0 or not len(known):
+        return at_db, between_db
+    # Each frame takes the pitch of the nearest voiced frame.
+    pos = np.clip(np.searchsorted(known, np.arange(m)), 1, max(1, len(known) - 1))
+    if len(known) > 1:
+        left, right = known[pos - 1], known[pos]
+        nearest = np.where(np.arange(m) - left <= right - np.arange(m), left, right)
+    else:
+        nearest = np.full(m, known[0])
+    f0 = f0[nearest]
+    win = 1 << int(np.ceil(np.log2(max(16, win_s * sr))))
+    window = np.hanning(win).astype(np.float32)
+    freqs = np.fft.rfftfreq(win, 1.0 / sr)
+    centers = np.round(times_s * sr).astype(np.int64)
+    for start in range(0, m, CHUNK_FRAMES):
+        sl = slice(start, start + CHUNK_FRAMES)
+        frames = _frames(samples, centers[sl], win).astype(np.float32) * window
+        power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+        ratio = freqs[None, :] / f0[sl, None]
+        dist = np.abs(ratio - np.round(ratio))
+        inside = (ratio > 0.5) & (freqs[None, :] < PARTIALS_MAX_HZ)
+        at = np.where(inside & (dist < AT_SHARE), power, 0.0).sum(axis=1)
+        between = np.where(inside & (dist > BETWEEN_SHARE), power, 0.0).sum(axis=1)
+        at_db[sl] = 10.0 * np.log10(np.maximum(at / win, 1e-14))
+        between_db[sl] = 10.0 * np.log10(np.maximum(between / win, 1e-14))
+    return at_db, between_db

@@ -168,8 +168,18 @@ def find_notes(
         return found, tuning, profile.onsets_at
     # An instrument: the pitch track's notes, onsets moved to their attacks, ends to their releases.
     params = profile.segment
+    partials = features.partials_db(audio.samples, audio.sr, raw.times_s, np.where(mask, raw.f0_hz, np.nan))
     found = notes.segment(
-        raw, mask, onset, sure=sure, attack=attack, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params, hook=hook
+        raw,
+        mask,
+        onset,
+        sure=sure,
+        attack=attack,
+        tuning_cents=tuning,
+        min_note_s=opts.min_note_s,
+        params=params,
+        partials_db=partials,
+        hook=hook,
     )
 
     def energy(times_s: np.ndarray, f0_hz: float, exclude_f0_hz: float) -> np.ndarray | None:

@@ -61,7 +61,14 @@ FEATURES: tuple[str, ...] = (
     "log_attack",
     "fall_db",  # fall over the three frames before the low point (a beat falls as fast as it rises)
     "rise_1_db",  # rise over the first frame after the low point (an attack is sudden)
+    "between_rise_db",  # rise of the level between the harmonics at the split over the note before it
+    "ratio_rise_db",  # the same for that level relative to the level at the harmonics
 )
+
+#: Frames around the split where an attack's broadband burst shows, and the stretch before it
+#: (frames back from the split) whose median is the held note's own level.
+BURST_BEFORE, BURST_AFTER = 3, 4
+HELD_FROM, HELD_TO = 12, 4
 
 
 def run_candidates(
@@ -73,6 +80,7 @@ def run_candidates(
     voiced: np.ndarray,
     *,
     hop_s: float,
+    partials: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate re-attacks in one note's frames and their features.
 
@@ -84,6 +92,8 @@ def run_candidates(
         confidence: Tracker confidence, shape (n,).
         voiced: Voicing mask, shape (n,).
         hop_s: Frame hop (seconds).
+        partials: Level at the harmonics and between them (dB), each shape (n,), from
+            :func:`transcribe.features.partials_db`; ``None`` gives their features 0 (no burst).
 
     Returns:
         ``(split, features)``: the frame (index into the note) where the new note
@@ -128,6 +138,9 @@ def run_candidates(
     note_onset = float(np.median(on))
     peak = float(loud.max())
     vm = np.where(voiced, midi, np.nan)
+    if partials is not None:
+        between = np.asarray(partials[1], dtype=np.float64)
+        ratio = between - np.asarray(partials[0], dtype=np.float64)
     rows = []
     for d, s, is_dip in zip(lows, splits, dip_flag):
         w0, w1 = max(0, d - WINDOW_BEFORE), d + WINDOW_AFTER
@@ -136,6 +149,11 @@ def run_candidates(
         step = min(abs(float(np.median(after) - np.median(before))) * 100.0, 100.0) if len(before) and len(after) else 0.0
         depth = float(min(drop[d], rise[d])) if is_dip else 0.0
         on_max, att_max = float(on[w0:w1].max()), float(att[w0:w1].max())
+        between_rise = ratio_rise = 0.0
+        if partials is not None:
+            burst, held = slice(max(0, s - BURST_BEFORE), s + BURST_AFTER), slice(max(0, s - HELD_FROM), max(1, s - HELD_TO))
+            between_rise = float(np.clip(between[burst].max() - np.median(between[held]), -MAX_DB, MAX_DB))
+            ratio_rise = float(np.clip(ratio[burst].max() - np.median(ratio[held]), -MAX_DB, MAX_DB))
         rows.append(
             (
                 depth,
@@ -160,6 +178,8 @@ def run_candidates(
                 float(np.log(att_max + 0.05)),
                 min(float(loud[max(0, d - 3) : d].max() - loud[d]), MAX_DB) if d > 0 else 0.0,
                 min(float(loud[d + 1] - loud[d]), MAX_DB) if d + 1 < n else 0.0,
+                between_rise,
+                ratio_rise,
             )
         )
     return np.asarray(splits, dtype=int), np.asarray(rows, dtype=np.float64)

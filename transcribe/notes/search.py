@@ -33,6 +33,7 @@ def segment(
     tuning_cents: float,
     min_note_s: float,
     params: SegmentParams | None = None,
+    partials_db: tuple[np.ndarray, np.ndarray] | None = None,
     hook: StageHook | None = None,
 ) -> tuple[Note, ...]:
     """Turn a pitch track into notes.
@@ -48,8 +49,12 @@ def segment(
         tuning_cents: Global tuning offset, removed before rounding to semitones.
         min_note_s: Notes shorter than this are merged into a neighbour or dropped.
         params: Search costs; defaults when ``None``.
+        partials_db: Level at the pitch's harmonics and between them per frame (dB), each
+            shape (n,) (:func:`transcribe.features.partials_db`): an attack's burst between
+            the harmonics is evidence of a re-attack that reverb does not hide.
+            ``None``: that evidence is not used.
         hook: Called as ``hook("reattack_run", {...})`` with the arguments of each note run's
-            re-attack search (``start``, ``end``, ``frames``, ``min_len``, ``guard``, ``hop_s``),
+            re-attack search (``start``, ``end``, ``frames``, ``min_len``, ``guard``, ``hop_s``, ``partials``),
             for ``benchmarks/fit_reattack.py``.
 
     Returns:
@@ -82,8 +87,9 @@ def segment(
         hands_over = i + 1 < len(runs) and runs[i + 1][0] - end <= 1
         run_guard = guard if hands_over else 0
         if hook is not None:
-            hook("reattack_run", {"start": start, "end": end, "frames": frames, "min_len": min_len, "guard": run_guard, "hop_s": hop})
-        for a, b in split_reattacks(start, end, frames, p, min_len, run_guard, hop_s=hop):
+            run = {"start": start, "end": end, "frames": frames, "min_len": min_len, "guard": run_guard, "hop_s": hop}
+            hook("reattack_run", {**run, "partials": partials_db})
+        for a, b in split_reattacks(start, end, frames, p, min_len, run_guard, hop_s=hop, partials=partials_db):
             notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st, p.release_db, keep_octave=i in joined))
     notes = absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, blip_st=p.blip_st, hop=hop)
     if attack is not None:
