@@ -8,7 +8,12 @@ Prints, per item, the tuning's steadiness, the share of the pitch motion made in
 (:attr:`transcribe.profiles.Performer.instrument`), then per set how many items go each way and the
 range of the measures. Every sung item should go the voice way, every instrument the instrument way.
 ``varied`` is the generated set the line between them was chosen on (``--varied-seed``, built by
-``python -m benchmarks.build_rendered --seed 5 --variation varied`` if missing).
+``python -m benchmarks.build_rendered --seed 5 --variation varied`` if missing). With ``varied`` and
+at least one sung set, it also prints, for a few weights of the jump share, the margin between
+the highest sung score and the lowest ``varied`` one and its midpoint: the shipped
+:data:`~transcribe.profiles.JUMP_WEIGHT` and :data:`~transcribe.profiles.INSTRUMENT_MIN_SCORE`
+are the weight with the widest margin among them (0.5: sung at most 0.544, varied at least 0.684)
+and a threshold inside that margin, near its midpoint (0.614; shipped 0.62).
 """
 
 from __future__ import annotations
@@ -76,7 +81,25 @@ def main(argv: list[str] | None = None) -> int:
         expected = "voice" if name in SUNG_SETS else "instrument"
         ranges = f"{st.min():.2f}-{st.max():.2f} | {js.min():.2f}-{js.max():.2f} | {sc.min():.2f}-{sc.max():.2f}"
         print(f"| {name} | {len(rows)} | {inst} | {len(rows) - inst} | {ranges} | {expected} |")
+    sung = [w for name in SUNG_SETS for _, w in by_set.get(name, [])]
+    varied = [w for _, w in by_set.get("varied", [])]
+    if sung and varied:
+        print("\n| jump weight | highest sung score | lowest varied score | margin | midpoint |")
+        print("|---|---|---|---|---|")
+        for weight, top, low in margins(sung, varied):
+            print(f"| {weight:.2f} | {top:.3f} | {low:.3f} | {low - top:.3f} | {(top + low) / 2:.3f} |")
     return 0
+
+
+def margins(sung: list[profiles.Performer], varied: list[profiles.Performer]) -> list[tuple[float, float, float]]:
+    """For each weight in 0.25, 0.5, 0.75, 1.0: the highest sung and the lowest varied score
+    ``steadiness + weight * jump_share``."""
+    out = []
+    for weight in (0.25, 0.5, 0.75, 1.0):
+        top = max(w.tuning.steadiness + weight * w.jump_share for w in sung)
+        low = min(w.tuning.steadiness + weight * w.jump_share for w in varied)
+        out.append((weight, top, low))
+    return out
 
 
 if __name__ == "__main__":
