@@ -129,8 +129,9 @@ def _objective(theta: np.ndarray, x: np.ndarray, y: np.ndarray, hidden: int, l2:
     return float(loss), np.concatenate([g_w1.ravel(), g_b1, g_w2, [g_b2]])
 
 
-def fit(x: np.ndarray, y: np.ndarray, *, hidden: int, l2: float, seed: int = 0) -> dict[str, np.ndarray]:
-    """Network weights (in :func:`transcribe.notes.network.probability`'s layout) fitted to ``(x, y)``."""
+def fit(x: np.ndarray, y: np.ndarray, *, hidden: int, l2: float, seed: int = 0, max_iter: int = 4000) -> dict[str, np.ndarray]:
+    """Network weights (in :func:`transcribe.notes.network.probability`'s layout) fitted to ``(x, y)``
+    (0/1 or soft targets) by L-BFGS, at most ``max_iter`` iterations."""
     from scipy.optimize import minimize
 
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -139,7 +140,9 @@ def fit(x: np.ndarray, y: np.ndarray, *, hidden: int, l2: float, seed: int = 0) 
     f = x.shape[1]
     rng = np.random.default_rng(seed)
     theta0 = np.concatenate([0.3 * rng.normal(size=hidden * f), np.zeros(hidden), 0.3 * rng.normal(size=hidden), [0.0]])
-    theta = minimize(_objective, theta0, args=(xs, y.astype(float), hidden, l2), jac=True, method="L-BFGS-B", options={"maxiter": 4000}).x
+    theta = minimize(
+        _objective, theta0, args=(xs, y.astype(float), hidden, l2), jac=True, method="L-BFGS-B", options={"maxiter": max_iter}
+    ).x
     return {
         "mean": mean,
         "scale": scale,

@@ -22,8 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import model_files, sung_cv
-from benchmarks.fit_reattack import _objective
+from benchmarks import fit_reattack, model_files, sung_cv
 from transcribe import features, models
 from transcribe.notes import network, sung
 from transcribe.types import FrameArrays
@@ -113,25 +112,9 @@ def rows(items: list[Item], *, seed: int) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def fit_network(x: np.ndarray, y: np.ndarray, *, seed: int) -> dict[str, np.ndarray]:
-    """One network (:func:`transcribe.notes.network.probability`'s layout) fitted by L-BFGS to soft targets ``y``,
-    with the objective of :mod:`benchmarks.fit_reattack` and at most :data:`MAX_ITER` iterations."""
-    from scipy.optimize import minimize
-
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    xs = (x - mean) / scale
-    f = x.shape[1]
-    rng = np.random.default_rng(seed)
-    theta0 = np.concatenate([0.3 * rng.normal(size=HIDDEN * f), np.zeros(HIDDEN), 0.3 * rng.normal(size=HIDDEN), [0.0]])
-    theta = minimize(_objective, theta0, args=(xs, y, HIDDEN, L2), jac=True, method="L-BFGS-B", options={"maxiter": MAX_ITER}).x
-    return {
-        "mean": mean,
-        "scale": scale,
-        "hidden": theta[: HIDDEN * f].reshape(HIDDEN, f),
-        "hidden_bias": theta[HIDDEN * f : HIDDEN * f + HIDDEN],
-        "out": theta[HIDDEN * f + HIDDEN : HIDDEN * f + 2 * HIDDEN],
-        "out_bias": np.array(theta[-1]),
-    }
+    """One network (:func:`transcribe.notes.network.probability`'s layout) fitted by
+    :func:`benchmarks.fit_reattack.fit` to soft targets ``y``, at most :data:`MAX_ITER` iterations."""
+    return fit_reattack.fit(x, y, hidden=HIDDEN, l2=L2, seed=seed, max_iter=MAX_ITER)
 
 
 def model_notes(item: Item, model: sung.SungModel) -> np.ndarray:
