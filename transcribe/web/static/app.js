@@ -254,6 +254,17 @@ function sizeCanvas(cv) {
   return [g, cv.clientWidth, cv.clientHeight];
 }
 
+// One line per semitone from lo to hi (in the singer's tuning), natural notes darker; the
+// names of the semitones `named(m, natural)` picks, at the left margin.
+function semitoneLines(g, { lo, hi, L, W, y, tune, sharp, named }) {
+  for (let m = lo; m <= hi; m++) {
+    const natural = !NAMES[((m % 12) + 12) % 12].includes("#");
+    g.strokeStyle = natural ? "#e3e8ee" : sharp;
+    g.beginPath(); g.moveTo(L, y(m + tune)); g.lineTo(W, y(m + tune)); g.stroke();
+    if (named(m, natural)) { g.fillStyle = "#8c959f"; g.fillText(noteName(m), 4, y(m + tune) + 4); }
+  }
+}
+
 function drawLive(now) {
   const [g, W, H] = sizeCanvas($("#live"));
   g.clearRect(0, 0, W, H);
@@ -263,12 +274,7 @@ function drawLive(now) {
   const lo = Math.round(centre) - 7, hi = Math.round(centre) + 7, L = 44;
   const y = (m) => H - 8 - ((m - lo) / (hi - lo)) * (H - 18);
   g.font = "11px sans-serif";
-  for (let m = lo; m <= hi; m++) {
-    const natural = !NAMES[((m % 12) + 12) % 12].includes("#");
-    g.strokeStyle = natural ? "#e3e8ee" : "#f1f3f5";
-    g.beginPath(); g.moveTo(L, y(m + tune)); g.lineTo(W, y(m + tune)); g.stroke();
-    if (natural) { g.fillStyle = "#8c959f"; g.fillText(noteName(m), 4, y(m + tune) + 4); }
-  }
+  semitoneLines(g, { lo, hi, L, W, y, tune, sharp: "#f1f3f5", named: (m, natural) => natural });
   const x = (t) => L + (W - L - 120) * (1 - (now - t) / 8);  // "now" left of the note name
   g.fillStyle = "#0b5cad";
   for (const p of voiced) g.fillRect(x(p.t) - 1.5, y(p.midi) - 1.5, 3, 3);
@@ -360,12 +366,7 @@ function drawRoll(t) {
   const x = (s) => L + (W - L - 6) * (s / dur);
   const y = (m) => H - 16 - ((m - lo) / (hi - lo)) * (H - 28);
   g.font = "11px sans-serif";
-  for (let m = lo; m <= hi; m++) {
-    const natural = !NAMES[((m % 12) + 12) % 12].includes("#");
-    g.strokeStyle = natural ? "#e3e8ee" : "#f3f5f7";
-    g.beginPath(); g.moveTo(L, y(m + tune)); g.lineTo(W, y(m + tune)); g.stroke();
-    if (m % 12 === 0 || (hi - lo <= 20 && natural)) { g.fillStyle = "#8c959f"; g.fillText(noteName(m), 4, y(m + tune) + 4); }
-  }
+  semitoneLines(g, { lo, hi, L, W, y, tune, sharp: "#f3f5f7", named: (m, natural) => m % 12 === 0 || (hi - lo <= 20 && natural) });
   g.fillStyle = "#8c959f";
   for (let s = 0; s <= dur; s += dur > 60 ? 10 : dur > 20 ? 5 : 1) g.fillText(`${s}s`, x(s) - 6, H - 2);
   const now = noteAt(t), bar = Math.max(4, (H - 28) / (hi - lo) * 0.8);
