@@ -7,6 +7,8 @@ pull numba in at import, which costs more than the whole transcription of a song
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from .units import cents_between
@@ -46,6 +48,25 @@ def _frames(samples: np.ndarray, centers: np.ndarray, win: int) -> np.ndarray:
     stretch = np.pad(samples[a:b], (a - lo, hi - b))
     view = np.lib.stride_tricks.sliding_window_view(stretch, win)
     return view[centers - half - lo]
+
+
+def _window_len(win_s: float, sr: int) -> int:
+    """FFT length for a window of ``win_s`` seconds: the next power of two (at least 16 samples)."""
+    return 1 << int(np.ceil(np.log2(max(16, win_s * sr))))
+
+
+def _power_chunks(samples: np.ndarray, sr: int, times_s: np.ndarray, win: int) -> Iterator[tuple[slice, np.ndarray]]:
+    """Power spectra of Hann windows of ``win`` samples centred on ``times_s``, chunk by chunk.
+
+    Yields:
+        ``(frames, power)``: the slice of frames, and their power spectra, shape (k, win // 2 + 1).
+    """
+    window = np.hanning(win).astype(np.float32)
+    centers = np.round(times_s * sr).astype(np.int64)
+    for start in range(0, len(times_s), CHUNK_FRAMES):
+        sl = slice(start, start + CHUNK_FRAMES)
+        frames = _frames(samples, centers[sl], win).astype(np.float32) * window
+        yield sl, np.abs(np.fft.rfft(frames, axis=1)) ** 2
 
 
 def loudness_db(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: float = 0.032) -> np.ndarray:
@@ -97,7 +118,7 @@ def onset_strength(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: 
     m = len(times_s)
     if m == 0 or len(samples) == 0:
         return np.zeros(m)
-    win = 1 << int(np.ceil(np.log2(max(16, win_s * sr))))
+    win = _window_len(win_s, sr)
     window = np.hanning(win).astype(np.float32)
     half = win // 2
     centers = np.round(times_s * sr).astype(np.int64)
@@ -174,7 +195,7 @@ def harmonic_energy_db(
     Returns:
         Shape (m,) in dB, or ``None`` when no harmonic is usable.
     """
-    win = 1 << int(np.ceil(np.log2(max(16, win_s * sr))))
+    win = _window_len(win_s, sr)
     freqs = np.fft.rfftfreq(win, 1.0 / sr)
     safe = np.maximum(freqs, 1.0)
     band = np.zeros(len(freqs), dtype=bool)
@@ -210,18 +231,14 @@ def band_levels_db(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: 
     out = np.full((len(times_s), n_bands), -140.0)
     if len(times_s) == 0 or len(samples) == 0:
         return out
-    win = 1 << int(np.ceil(np.log2(max(16, win_s * sr))))
-    window = np.hanning(win).astype(np.float32)
+    win = _window_len(win_s, sr)
     freqs = np.fft.rfftfreq(win, 1.0 / sr)
     band_of = np.searchsorted(np.asarray(BAND_EDGES_HZ), freqs, side="right") - 1
-    centers = np.round(times_s * sr).astype(np.int64)
-    for start in range(0, len(times_s), CHUNK_FRAMES):
-        frames = _frames(samples, centers[start : start + CHUNK_FRAMES], win).astype(np.float32) * window
-        power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    for sl, power in _power_chunks(samples, sr, times_s, win):
         for b in range(n_bands):
             sel = band_of == b
             if sel.any():
-                out[start : start + CHUNK_FRAMES, b] = 10.0 * np.log10(np.maximum(power[:, sel].sum(axis=1) / win, 1e-14))
+                out[sl, b] = 10.0 * np.log10(np.maximum(power[:, sel].sum(axis=1) / win, 1e-14))
     return out
 
 
@@ -266,14 +283,9 @@ def partials_db(
     else:
         nearest = np.full(m, known[0])
     f0 = f0[nearest]
-    win = 1 << int(np.ceil(np.log2(max(16, win_s * sr))))
-    window = np.hanning(win).astype(np.float32)
+    win = _window_len(win_s, sr)
     freqs = np.fft.rfftfreq(win, 1.0 / sr)
-    centers = np.round(times_s * sr).astype(np.int64)
-    for start in range(0, m, CHUNK_FRAMES):
-        sl = slice(start, start + CHUNK_FRAMES)
-        frames = _frames(samples, centers[sl], win).astype(np.float32) * window
-        power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    for sl, power in _power_chunks(samples, sr, times_s, win):
         ratio = freqs[None, :] / f0[sl, None]
         dist = np.abs(ratio - np.round(ratio))
         inside = (ratio > 0.5) & (freqs[None, :] < PARTIALS_MAX_HZ)
