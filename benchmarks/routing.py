@@ -26,7 +26,6 @@ from benchmarks.datasets import Item, load_rendered, load_sets
 from transcribe import audio as audio_io
 from transcribe import gating, pitch, profiles
 from transcribe.config import Options
-from transcribe.tuning import Tuning, measure_tuning
 
 SUNG_SETS = ("ssvd", "ssvd-scores", "vocadito")
 ALL_SETS = "real-clips,vocadito,ssvd,ssvd-scores,rendered,held-out,varied"
@@ -39,10 +38,7 @@ def performer_of(path: str, opts: Options) -> profiles.Performer:
     sure = gating.voiced_mask(
         raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=opts.voicing_hysteresis
     )
-    mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
-    if not mask.any():
-        return profiles.Performer(Tuning(0.0, 0.0), 0.0)
-    return profiles.Performer(measure_tuning(raw.midi[mask], raw.confidence[mask]), profiles.jump_share(raw.midi, mask, raw.hop_s))
+    return profiles.Performer.measure(raw, gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s))
 
 
 def score(who: profiles.Performer) -> float:

@@ -29,7 +29,6 @@ import numpy as np
 from transcribe import audio as audio_io
 from transcribe import features, gating, pipeline, pitch, profiles
 from transcribe.config import Options
-from transcribe.tuning import Tuning, measure_tuning
 from transcribe.types import Audio, PitchTrack
 
 CACHE = Path(__file__).resolve().parent / "data" / "sung_cv"
@@ -46,7 +45,7 @@ class Recording:
     sure: np.ndarray
     onset: np.ndarray
     attack: np.ndarray
-    measured: Tuning
+    performer: profiles.Performer
     labels: np.ndarray  # (k, 3): onset_s, offset_s, midi_float
 
 
@@ -74,7 +73,6 @@ def load(path: Path, labels: np.ndarray, *, cache: Path = CACHE) -> Recording:
         mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
         onset = features.onset_strength(audio.samples, audio.sr, raw.times_s)
         attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=pipeline.ATTACK_WIN_S)
-        measured = measure_tuning(raw.midi[mask], raw.confidence[mask]) if mask.any() else Tuning(0.0, 0.0)
         np.savez(
             file,
             samples=audio.samples,
@@ -88,7 +86,6 @@ def load(path: Path, labels: np.ndarray, *, cache: Path = CACHE) -> Recording:
             sure=sure,
             onset=onset,
             attack=attack,
-            tuning=[measured.cents, measured.steadiness],
         )
     z = np.load(file, allow_pickle=False)
     raw = PitchTrack(z["times"], z["f0"], z["conf"], z["loud"], str(z["backend"]))
@@ -100,7 +97,7 @@ def load(path: Path, labels: np.ndarray, *, cache: Path = CACHE) -> Recording:
         z["sure"],
         z["onset"],
         z["attack"],
-        Tuning(float(z["tuning"][0]), float(z["tuning"][1])),
+        profiles.Performer.measure(raw, z["mask"]),
         labels,
     )
 
@@ -129,8 +126,7 @@ def vocadito(folder: Path, *, cache: Path = CACHE) -> None:
 def default_notes(rec: Recording, **options: object) -> np.ndarray:
     """Today's note stage on the cached evidence: (k, 3) onset_s, offset_s, sung Hz."""
     opts = Options.from_kwargs(**options)
-    performer = profiles.Performer(rec.measured, profiles.jump_share(rec.raw.midi, rec.mask, rec.raw.hop_s))
-    found, tuning, _ = pipeline.find_notes(rec.audio, rec.raw, rec.mask, rec.sure, rec.onset, rec.attack, performer, opts)
+    found, tuning, _ = pipeline.find_notes(rec.audio, rec.raw, rec.mask, rec.sure, rec.onset, rec.attack, rec.performer, opts)
     return as_rows(found, tuning)
 
 

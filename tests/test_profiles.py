@@ -80,3 +80,21 @@ def test_jump_share_leaves_out_unvoiced_frames_and_octave_slips() -> None:
     assert profiles.jump_share(midi, voiced, HOP_S) == 0.0
     assert profiles.jump_share(np.array([60.0, 62.0]), np.array([True, False]), HOP_S) == 0.0
     assert profiles.jump_share(np.array([60.0, 62.0]), np.array([True, True]), HOP_S) == 1.0
+
+
+def test_performer_is_measured_from_the_voiced_frames_only() -> None:
+    from transcribe.types import PitchTrack
+
+    n = 200
+    times = np.arange(n) * HOP_S
+    # held notes a semitone apart, 20 cents sharp of A440, joined by jumps; the unvoiced frames'
+    # pitch sits half a semitone off (counted, its glides there and back would bring the jump share to 0.17)
+    midi = 69.2 + (np.arange(n) // 25)
+    voiced = np.arange(n) % 10 != 9
+    f0 = 440.0 * 2.0 ** ((np.where(voiced, midi, midi + 0.5) - 69.0) / 12.0)
+    raw = PitchTrack(times, f0, np.where(voiced, 0.9, 0.1), np.full(n, -20.0), "test")
+    who = profiles.Performer.measure(raw, voiced)
+    assert abs(who.tuning.cents - 20.0) < 2.0 and who.tuning.steadiness > 0.9
+    assert who.jump_share > 0.9
+    silent = profiles.Performer.measure(raw, np.zeros(n, dtype=bool))
+    assert silent == profiles.Performer(Tuning(0.0, 0.0), 0.0)

@@ -17,7 +17,6 @@ from .notation import write_notes
 from .notes import attack as attack_model
 from .notes import release, sung
 from .result import Transcription
-from .tuning import Tuning, measure_tuning
 from .types import Audio, FrameArrays, Note, PitchTrack, StageHook
 from .values import Key
 
@@ -83,15 +82,12 @@ def transcribe(
         raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=opts.voicing_hysteresis
     )
     mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
+    performer = profiles.Performer.measure(raw, mask)
     if mask.any():
-        measured = measure_tuning(raw.midi[mask], raw.confidence[mask])
-        jumps = profiles.jump_share(raw.midi, mask, raw.hop_s)
         onset = features.onset_strength(audio.samples, audio.sr, raw.times_s)
         attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=ATTACK_WIN_S)
     else:
-        measured, jumps = Tuning(0.0, 0.0), 0.0
         onset = attack = np.zeros(len(raw))
-    performer = profiles.Performer(measured, jumps)
     found, tuning, onsets_at = find_notes(audio, raw, mask, sure, onset, attack, performer, opts, hook=hook)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
@@ -133,8 +129,8 @@ def transcribe(
         key=key,
         written=written,
         audio=audio,
-        measured_tuning_cents=measured.cents,
-        tuning_steadiness=measured.steadiness,
+        measured_tuning_cents=performer.tuning.cents,
+        tuning_steadiness=performer.tuning.steadiness,
         onsets_at=onsets_at,
     )
 

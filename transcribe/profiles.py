@@ -28,7 +28,8 @@ import numpy as np
 
 from .config import TUNING_MIN_STEADINESS
 from .notes.params import SegmentParams
-from .tuning import Tuning
+from .tuning import Tuning, measure_tuning
+from .types import PitchTrack
 
 #: A step between two voiced frames at least this fast (semitones per second) is a jump:
 #: 0.8 semitone in one 16 ms frame. A sung glide between notes takes 50-150 ms.
@@ -62,6 +63,13 @@ class Performer:
 
     tuning: Tuning
     jump_share: float
+
+    @classmethod
+    def measure(cls, raw: PitchTrack, mask: np.ndarray) -> Performer:
+        """The evidence in a pitch track's voiced frames ``mask``; no tuning and no motion without any."""
+        if not mask.any():
+            return cls(Tuning(0.0, 0.0), 0.0)
+        return cls(measure_tuning(raw.midi[mask], raw.confidence[mask]), jump_share(raw.midi, mask, raw.hop_s))
 
     @property
     def instrument(self) -> bool:
