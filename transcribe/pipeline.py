@@ -83,6 +83,13 @@ def transcribe(
     )
     mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
     performer = profiles.Performer.measure(raw, mask)
+    hysteresis = profiles.gate_hysteresis(
+        profiles.choose(performer, opts.onsets), backend=opts.pitch, default=opts.voicing_hysteresis, override=opts.hysteresis
+    )
+    if hysteresis != opts.voicing_hysteresis:
+        # An instrument's gate holds its runs further down (profiles.INSTRUMENT_HYSTERESIS).
+        sure = gating.voiced_mask(raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=hysteresis)
+        mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
     if mask.any():
         onset = features.onset_strength(audio.samples, audio.sr, raw.times_s)
         attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=ATTACK_WIN_S)
