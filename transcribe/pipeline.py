@@ -15,7 +15,7 @@ from .config import Options
 from .errors import AudioError, TranscribeWarning
 from .notation import write_notes
 from .notes import attack as attack_model
-from .notes import release, sung
+from .notes import octaves, release, sung
 from .result import Transcription
 from .types import Audio, FrameArrays, Note, PitchTrack, StageHook
 from .values import Key
@@ -199,6 +199,11 @@ def find_notes(
         if hook is not None:
             hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
         found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
+
+    def level(times_s: np.ndarray, f0_hz: float, exclude_f0_hz: float | None) -> np.ndarray | None:
+        return features.harmonic_energy_db(audio.samples, audio.sr, times_s, f0_hz=f0_hz, exclude_f0_hz=exclude_f0_hz)
+
+    found = octaves.fold_down_octave_errors(found, level, tuning_cents=tuning, fmin_hz=opts.fmin_hz)
     return found, tuning, profile.onsets_at
 
 
