@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from transcribe import features
@@ -18,8 +20,8 @@ def harmonic_tone(f0_hz: float, dur_s: float = 1.0, *, amps: tuple[float, ...] =
 
 
 def level_of(y: np.ndarray) -> octaves.HarmonicLevel:
-    def level(times_s: np.ndarray, f0_hz: float, exclude_f0_hz: float | None) -> np.ndarray | None:
-        return features.harmonic_energy_db(y, SR, times_s, f0_hz=f0_hz, exclude_f0_hz=exclude_f0_hz)
+    def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]]) -> list[np.ndarray | None]:
+        return features.harmonic_levels_db(y, SR, times_s, pitches)
 
     return level
 
@@ -45,3 +47,15 @@ def test_the_tuning_is_used_for_the_note_frequency() -> None:
     y = harmonic_tone(220.0 * 2 ** (50 / 1200))
     moved = octaves.fold_down_octave_errors((Note(0.1, 0.9, 69),), level_of(y), tuning_cents=50.0, fmin_hz=50.0)
     assert [n.midi for n in moved] == [57]
+
+
+def test_several_pitches_from_one_spectrum_match_one_at_a_time() -> None:
+    y = harmonic_tone(220.0)
+    times = np.array([0.2, 0.5, 0.8])
+    pitches = ((440.0, None), (220.0, 440.0), (8000.0, None))
+    together = features.harmonic_levels_db(y, SR, times, pitches)
+    alone = [features.harmonic_energy_db(y, SR, times, f0_hz=f0, exclude_f0_hz=ex) for f0, ex in pitches]
+    assert together[2] is None and alone[2] is None  # no harmonic under the Nyquist band
+    for a, b in zip(together[:2], alone[:2]):
+        assert a is not None and b is not None
+        np.testing.assert_array_equal(a, b)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -200,8 +201,8 @@ def find_notes(
             hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
         found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
 
-    def level(times_s: np.ndarray, f0_hz: float, exclude_f0_hz: float | None) -> np.ndarray | None:
-        return features.harmonic_energy_db(audio.samples, audio.sr, times_s, f0_hz=f0_hz, exclude_f0_hz=exclude_f0_hz)
+    def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]]) -> list[np.ndarray | None]:
+        return features.harmonic_levels_db(audio.samples, audio.sr, times_s, pitches)
 
     found = octaves.fold_down_octave_errors(found, level, tuning_cents=tuning, fmin_hz=opts.fmin_hz)
     return found, tuning, profile.onsets_at

@@ -14,7 +14,7 @@ percentile is -7 dB, the wrong ones' median +13 dB).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -29,10 +29,10 @@ HALF_OVER_DB = 0.0
 #: previous note's reverb, and from the release).
 POINTS = 5
 
-#: ``harmonic_db(times_s, f0_hz, exclude_f0_hz)``: the level (dB) at the harmonics of
-#: ``f0_hz`` (those of ``exclude_f0_hz`` left out) at each time, ``None`` when none is usable
-#: (:func:`transcribe.features.harmonic_energy_db`).
-HarmonicLevel = Callable[[np.ndarray, float, "float | None"], "np.ndarray | None"]
+#: ``harmonic_db(times_s, pitches)``: for each ``(f0_hz, exclude_f0_hz)`` of ``pitches``, the
+#: level (dB) at the harmonics of ``f0_hz`` (those of ``exclude_f0_hz`` left out) at each time,
+#: ``None`` when none is usable (:func:`transcribe.features.harmonic_levels_db`).
+HarmonicLevel = Callable[[np.ndarray, Sequence[tuple[float, "float | None"]]], "list[np.ndarray | None]"]
 
 
 def fold_down_octave_errors(
@@ -54,8 +54,7 @@ def half_over_db(note: Note, f0_hz: float, harmonic_db: HarmonicLevel) -> float:
     ``f0_hz`` over the middle half of ``note`` (dB); -inf when either is not measurable."""
     quarter = 0.25 * note.duration_s
     times = np.linspace(note.onset_s + quarter, note.offset_s - quarter, POINTS)
-    at = harmonic_db(times, f0_hz, None)
-    between = harmonic_db(times, f0_hz / 2.0, f0_hz)
+    at, between = harmonic_db(times, ((f0_hz, None), (f0_hz / 2.0, f0_hz)))
     if at is None or between is None:
         return -np.inf
     return float(np.median(between) - np.median(at))
