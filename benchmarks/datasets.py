@@ -370,13 +370,16 @@ def load_real_clips(shared: Path) -> list[Item]:
     return items
 
 
-def load_sets(names: list[str], *, seed: int, n_rendered: int, limit: int | None, jobs: int) -> list[Item]:
-    """Load the named sets (skipping shared ones with a message when the data is absent)."""
+def load_sets(names: list[str], *, seed: int, n_rendered: int, limit: int | None, jobs: int, variation: str = "fluidr3") -> list[Item]:
+    """Load the named sets (skipping shared ones with a message when the data is absent);
+    ``rendered`` is built with the named ``variation`` (its items' set is ``rendered-NAME``
+    for any but the default ``fluidr3``)."""
     items: list[Item] = []
     shared = find_shared()
     for name in names:
         if name == "rendered":
-            got = load_rendered(seed, n_rendered, jobs)
+            set_name = "rendered" if variation == "fluidr3" else f"rendered-{variation}"
+            got = load_rendered(seed, n_rendered, jobs, variation=variation, name=set_name)
         elif name == "held-out":  # a soundfont and a room type no fit sees
             from benchmarks.build_rendered import HELD_OUT_ITEMS, HELD_OUT_SEED
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks import metrics
+from benchmarks.build_rendered import VARIATIONS
 from benchmarks.datasets import Item, Reference, find_shared, load_sets
 from benchmarks.systems import (
     Prediction,
@@ -215,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="at most N items per set")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes")
     ap.add_argument("--seed", type=int, default=0, help="seed of the rendered set")
+    ap.add_argument(
+        "--variation",
+        default="fluidr3",
+        choices=sorted(VARIATIONS),
+        help="variation of the rendered set (benchmarks.build_rendered.VARIATIONS): varied (seed 5 is the set to choose on), hall-check",
+    )
     ap.add_argument("--rendered-items", type=int, default=48, help="size of the rendered set")
     ap.add_argument("--name", default=None, help="results file stem (default bench-<pitch>)")
     ap.add_argument("--no-cache", action="store_true", help="re-run the peers instead of using their cache")
@@ -226,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         if p not in PEERS:
             ap.error(f"unknown peer {p!r} (choose from {', '.join(PEERS)})")
     t_start = time.perf_counter()
-    items = load_sets(sets, seed=a.seed, n_rendered=a.rendered_items, limit=a.limit, jobs=a.jobs)
+    items = load_sets(sets, seed=a.seed, n_rendered=a.rendered_items, limit=a.limit, jobs=a.jobs, variation=a.variation)
     if not items:
         print("no items to run", file=sys.stderr)
         return 1

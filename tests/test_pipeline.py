@@ -205,3 +205,25 @@ def test_bad_option_is_option_error() -> None:
         transcribe.transcribe(np.zeros(100, dtype=np.float32), sr=44100, confidence=2.0)
     with pytest.raises(transcribe.OptionError):
         transcribe.transcribe(np.zeros(100, dtype=np.float32), sr=44100, bogus=1)
+
+
+def test_an_instrument_is_gated_with_the_instrument_hysteresis_and_a_voice_with_the_default() -> None:
+    from transcribe import gating, profiles
+    from transcribe.types import PitchTrack
+
+    rng = np.random.default_rng(3)
+    y = render(melody(ODE_TO_JOY[:8], bpm=140), vibrato_cents=10.0)
+    y = (y + 0.03 * rng.standard_normal(len(y))).astype(np.float32)  # noise: some unsure frames
+
+    def gated(raw: PitchTrack, hysteresis: float) -> np.ndarray:
+        sure = gating.voiced_mask(raw, confidence=0.7, loudness_floor_db=45.0, hysteresis=hysteresis)
+        return gating.bridge_gaps(raw, sure, max_gap_s=0.05)
+
+    played = transcribe.transcribe(y, sr=44100)
+    sung = transcribe.transcribe(y, sr=44100, onsets="pitch")
+    assert played.onsets_at == "attack" and sung.onsets_at == "pitch"
+    assert np.array_equal(played.voiced, gated(played.raw_track, profiles.INSTRUMENT_HYSTERESIS["swift"]))
+    assert np.array_equal(sung.voiced, gated(sung.raw_track, 0.5))
+    assert played.voiced.sum() > sung.voiced.sum()  # the instrument keeps frames the voice drops
+    forced = transcribe.transcribe(y, sr=44100, hysteresis=0.5)
+    assert np.array_equal(forced.voiced, sung.voiced)

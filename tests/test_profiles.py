@@ -98,3 +98,13 @@ def test_performer_is_measured_from_the_voiced_frames_only() -> None:
     assert who.jump_share > 0.9
     silent = profiles.Performer.measure(raw, np.zeros(n, dtype=bool))
     assert silent == profiles.Performer(Tuning(0.0, 0.0), 0.0)
+
+
+def test_an_instrument_gate_holds_its_runs_further_down_unless_the_user_sets_it() -> None:
+    def hysteresis(profile: profiles.Profile, backend: str, override: float | None = None) -> float:
+        return profiles.gate_hysteresis(profile, backend=backend, default=0.5, override=override)
+
+    assert hysteresis(profiles.INSTRUMENT, "swift") == profiles.INSTRUMENT_HYSTERESIS["swift"] < 0.5
+    assert hysteresis(profiles.VOICE, "swift") == 0.5
+    assert hysteresis(profiles.INSTRUMENT, "pyin") == 0.5  # no instrument value for that backend
+    assert hysteresis(profiles.INSTRUMENT, "swift", override=0.8) == 0.8

@@ -7,7 +7,7 @@ pull numba in at import, which costs more than the whole transcription of a song
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -195,24 +195,45 @@ def harmonic_energy_db(
     Returns:
         Shape (m,) in dB, or ``None`` when no harmonic is usable.
     """
+    (level,) = harmonic_levels_db(
+        samples, sr, times_s, ((f0_hz, exclude_f0_hz),), n_harmonics=n_harmonics, band_cents=band_cents, win_s=win_s
+    )
+    return level
+
+
+def harmonic_levels_db(
+    samples: np.ndarray,
+    sr: int,
+    times_s: np.ndarray,
+    pitches: Sequence[tuple[float, float | None]],
+    *,
+    n_harmonics: int = 5,
+    band_cents: float = 40.0,
+    win_s: float = 0.128,
+) -> list[np.ndarray | None]:
+    """:func:`harmonic_energy_db` for several ``(f0_hz, exclude_f0_hz)`` pitches at the same
+    times, from one set of spectra (one per pitch, ``None`` where no harmonic is usable)."""
     win = _window_len(win_s, sr)
     freqs = np.fft.rfftfreq(win, 1.0 / sr)
     safe = np.maximum(freqs, 1.0)
-    band = np.zeros(len(freqs), dtype=bool)
-    others = None if exclude_f0_hz is None else exclude_f0_hz * np.arange(1, 3 * n_harmonics + 1)
-    for h in range(1, n_harmonics + 1):
-        fh = h * f0_hz
-        if fh > 0.45 * sr:
-            break
-        if others is not None and np.min(np.abs(cents_between(fh, others))) < 60.0:
-            continue
-        band |= np.abs(cents_between(safe, fh)) < band_cents
-    if not band.any():
-        return None
+    bands = []
+    for f0_hz, exclude_f0_hz in pitches:
+        band = np.zeros(len(freqs), dtype=bool)
+        others = None if exclude_f0_hz is None else exclude_f0_hz * np.arange(1, 3 * n_harmonics + 1)
+        for h in range(1, n_harmonics + 1):
+            fh = h * f0_hz
+            if fh > 0.45 * sr:
+                break
+            if others is not None and np.min(np.abs(cents_between(fh, others))) < 60.0:
+                continue
+            band |= np.abs(cents_between(safe, fh)) < band_cents
+        bands.append(band)
+    if not any(band.any() for band in bands):
+        return [None] * len(bands)
     centers = np.round(np.asarray(times_s) * sr).astype(np.int64)
     frames = _frames(samples, centers, win).astype(np.float64) * np.hanning(win)
-    power = np.abs(np.fft.rfft(frames, axis=1)[:, band]) ** 2
-    return 10.0 * np.log10(power.sum(axis=1) + 1e-12)
+    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    return [10.0 * np.log10(power[:, band].sum(axis=1) + 1e-12) if band.any() else None for band in bands]
 
 
 #: Band edges (Hz) of :func:`band_levels_db`: the voice's fundamental and first formant, the

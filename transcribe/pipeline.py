@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -15,7 +16,7 @@ from .config import Options
 from .errors import AudioError, TranscribeWarning
 from .notation import write_notes
 from .notes import attack as attack_model
-from .notes import release, sung
+from .notes import octaves, release, sung
 from .result import Transcription
 from .types import Audio, FrameArrays, Note, PitchTrack, StageHook
 from .values import Key
@@ -83,6 +84,13 @@ def transcribe(
     )
     mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
     performer = profiles.Performer.measure(raw, mask)
+    hysteresis = profiles.gate_hysteresis(
+        profiles.choose(performer, opts.onsets), backend=opts.pitch, default=opts.voicing_hysteresis, override=opts.hysteresis
+    )
+    if hysteresis != opts.voicing_hysteresis:
+        # An instrument's gate holds its runs further down (profiles.INSTRUMENT_HYSTERESIS).
+        sure = gating.voiced_mask(raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=hysteresis)
+        mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
     if mask.any():
         onset = features.onset_strength(audio.samples, audio.sr, raw.times_s)
         attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=ATTACK_WIN_S)
@@ -192,6 +200,11 @@ def find_notes(
         if hook is not None:
             hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
         found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
+
+    def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]]) -> list[np.ndarray | None]:
+        return features.harmonic_levels_db(audio.samples, audio.sr, times_s, pitches)
+
+    found = octaves.fold_down_octave_errors(found, level, tuning_cents=tuning, fmin_hz=opts.fmin_hz)
     return found, tuning, profile.onsets_at
 
 

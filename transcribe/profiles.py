@@ -134,6 +134,26 @@ def choose(performer: Performer, onsets: str) -> Profile:
     return BY_ONSETS[onsets]
 
 
+#: The voicing gate's hysteresis for an instrument, per pitch backend, when the user gives none
+#: (``transcribe.config.DEFAULT_HYSTERESIS`` otherwise): a SwiftF0 run that reaches the
+#: confidence threshold (0.7) holds down to 0.25 x 0.7 = 0.175, not 0.35. Under a hall's
+#: reverb the tracker grows unsure of a held or new note whose pitch it still reads right;
+#: those frames stay in the note. Chosen on the varied set (seed 5) and a hall set of other
+#: soundfonts (seed 7, fluidr3/musescore/timgm6mb x hall): COnP 0.910 / 0.696 at 0.5,
+#: 0.912 / 0.701 at 0.35, 0.912 / 0.705 at 0.25. A voice keeps the backend default.
+INSTRUMENT_HYSTERESIS: dict[str, float] = {"swift": 0.25}
+
+
+def gate_hysteresis(profile: Profile, *, backend: str, default: float, override: float | None) -> float:
+    """The voicing gate's hysteresis for ``profile``: the user's ``override``, else an
+    instrument's :data:`INSTRUMENT_HYSTERESIS` for ``backend``, else the backend's ``default``."""
+    if override is not None:
+        return float(override)
+    if profile.name == "instrument":
+        return INSTRUMENT_HYSTERESIS.get(backend, default)
+    return default
+
+
 def rounding_tuning_cents(performer: Performer, mode: str) -> float:
     """The tuning notes are rounded in, in cents from A440, for a ``tuning`` option (:data:`transcribe.config.TUNINGS`):
     with ``"auto"``, the measured one where it holds (an unsteady one would move as many notes off

@@ -6,6 +6,7 @@
   and the attack search of :mod:`.onsets`.
 - :mod:`.onsets`: where a note starts: attack search, :func:`retime_handovers`.
 - :mod:`.offsets`: where a note ends: :func:`trim_releases`.
+- :mod:`.octaves`: instrument notes the tracker read an octave too high, moved down by the spectrum.
 - :mod:`.reattack`, :mod:`.attack`, :mod:`.release`: the learned decisions (is this dip a new note?
   where does an instrument note start? where does it end?), sharing :mod:`.network`.
 - :mod:`.sung`: the voice path's learned per-frame onset/offset model.

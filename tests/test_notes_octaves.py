@@ -1,0 +1,61 @@
+"""Notes read an octave too high are moved down by the spectrum (transcribe.notes.octaves)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from transcribe import features
+from transcribe.notes import octaves
+from transcribe.types import Note
+
+SR = 16000
+
+
+def harmonic_tone(f0_hz: float, dur_s: float = 1.0, *, amps: tuple[float, ...] = (1.0, 0.8, 0.6, 0.5, 0.4, 0.3)) -> np.ndarray:
+    t = np.arange(int(dur_s * SR)) / SR
+    y = sum(a * np.sin(2 * np.pi * (h + 1) * f0_hz * t) for h, a in enumerate(amps))
+    return (0.1 * y).astype(np.float32)
+
+
+def level_of(y: np.ndarray) -> octaves.HarmonicLevel:
+    def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]]) -> list[np.ndarray | None]:
+        return features.harmonic_levels_db(y, SR, times_s, pitches)
+
+    return level
+
+
+def test_a_note_read_an_octave_up_is_moved_down_and_a_right_note_stays() -> None:
+    y = harmonic_tone(220.0)  # A3, MIDI 57
+    level = level_of(y)
+    up, right = Note(0.1, 0.9, 69), Note(0.1, 0.9, 57)
+    assert octaves.half_over_db(up, 440.0, level) >= octaves.HALF_OVER_DB
+    assert octaves.half_over_db(right, 220.0, level) < octaves.HALF_OVER_DB - 20.0
+    assert [n.midi for n in octaves.fold_down_octave_errors((up,), level, tuning_cents=0.0, fmin_hz=50.0)] == [57]
+    assert octaves.fold_down_octave_errors((right,), level, tuning_cents=0.0, fmin_hz=50.0) == (right,)
+
+
+def test_a_note_whose_lower_octave_is_out_of_range_stays() -> None:
+    y = harmonic_tone(220.0)
+    up = Note(0.1, 0.9, 69)
+    assert octaves.fold_down_octave_errors((up,), level_of(y), tuning_cents=0.0, fmin_hz=250.0) == (up,)
+
+
+def test_the_tuning_is_used_for_the_note_frequency() -> None:
+    # 50 cents sharp: A3 at 226.5 Hz, read as MIDI 69 in a +50-cent tuning
+    y = harmonic_tone(220.0 * 2 ** (50 / 1200))
+    moved = octaves.fold_down_octave_errors((Note(0.1, 0.9, 69),), level_of(y), tuning_cents=50.0, fmin_hz=50.0)
+    assert [n.midi for n in moved] == [57]
+
+
+def test_several_pitches_from_one_spectrum_match_one_at_a_time() -> None:
+    y = harmonic_tone(220.0)
+    times = np.array([0.2, 0.5, 0.8])
+    pitches = ((440.0, None), (220.0, 440.0), (8000.0, None))
+    together = features.harmonic_levels_db(y, SR, times, pitches)
+    alone = [features.harmonic_energy_db(y, SR, times, f0_hz=f0, exclude_f0_hz=ex) for f0, ex in pitches]
+    assert together[2] is None and alone[2] is None  # no harmonic under the Nyquist band
+    for a, b in zip(together[:2], alone[:2]):
+        assert a is not None and b is not None
+        np.testing.assert_array_equal(a, b)
