@@ -83,6 +83,9 @@ def test_a_model_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
         models.read(file).features("features", attack.FEATURES)
     with pytest.raises(ModelError, match="no model file"):
         models.load("no-such-model")
+    with pytest.raises(ModelError, match=r"attack\.npz.*shift_features"):
+        models.checked("attack", attack.FEATURES, key="shift_features")
+    assert models.checked("attack", attack.SHIFT_FEATURES, key="shift_features").name == "attack"
 
 
 def test_the_stage_hook_sees_the_stages_and_changes_nothing() -> None:

@@ -74,6 +74,14 @@ def load(name: str) -> Model:
     return read(file)
 
 
+def checked(name: str, expected: tuple[str, ...], *, key: str = "features") -> Model:
+    """:func:`load` the model ``name`` and check that its feature names under ``key`` are ``expected``
+    (the columns the calling code computes); :class:`~transcribe.errors.ModelError` when not."""
+    model = load(name)
+    model.features(key, expected)
+    return model
+
+
 def read(file: str | os.PathLike[str]) -> Model:
     """Read any model file (not cached): what :func:`load` does for the package's own."""
     file = Path(file)

@@ -135,16 +135,12 @@ def onset_features(note: Note, prev: Note | None, frames: FrameArrays, *, min_no
 
 def fitted_weights() -> dict[str, np.ndarray]:
     """The fitted onset network (``transcribe/models/attack.npz``, written by ``benchmarks/fit_attack.py``)."""
-    model = models.load("attack")
-    model.features("features", FEATURES)
-    return model.group("net")
+    return models.checked("attack", FEATURES).group("net")
 
 
 def fitted_shift() -> dict[str, np.ndarray]:
     """The fitted onset shift (:func:`onset_shift_s`'s ``shift``; ``transcribe/models/attack.npz``)."""
-    model = models.load("attack")
-    model.features("shift_features", SHIFT_FEATURES)
-    return model.group("shift")
+    return models.checked("attack", SHIFT_FEATURES, key="shift_features").group("shift")
 
 
 def probability(features: np.ndarray, *, weights: dict[str, np.ndarray] | None = None) -> np.ndarray:

@@ -187,9 +187,7 @@ def run_candidates(
 
 def fitted_weights() -> dict[str, np.ndarray]:
     """The fitted network (``transcribe/models/reattack.npz``, written by ``benchmarks/fit_reattack.py``)."""
-    model = models.load("reattack")
-    model.features("features", FEATURES)
-    return model.group("net")
+    return models.checked("reattack", FEATURES).group("net")
 
 
 def probability(features: np.ndarray, *, weights: dict[str, np.ndarray] | None = None) -> np.ndarray:

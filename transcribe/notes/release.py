@@ -124,9 +124,7 @@ def note_features(note: Note, next_onset_s: float | None, frames: FrameArrays, *
 
 def fitted_weights() -> dict[str, np.ndarray]:
     """The fitted network (``transcribe/models/release.npz``, written by ``benchmarks/fit_release.py``)."""
-    model = models.load("release")
-    model.features("features", FEATURES)
-    return model.group("net")
+    return models.checked("release", FEATURES).group("net")
 
 
 def probability(features: np.ndarray, *, weights: dict[str, np.ndarray] | None = None) -> np.ndarray:
