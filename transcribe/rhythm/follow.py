@@ -32,8 +32,10 @@ def value_surprise(counts: np.ndarray) -> tuple[float, ...]:
     return tuple(float(x) for x in -np.log(c / c.max()))
 
 
-#: The beat periods the path may take, as factors of the meter's beat.
-PERIOD_FACTORS = np.exp(np.linspace(np.log(0.5), np.log(2.0), 281))
+#: The beat periods the path may take, as factors of the meter reading's beat (its average over
+#: the take): within them a take may slow or hurry by half, but not change its tempo level
+#: (the folk-song prices, eighths cheapest, would otherwise halve a waltz's tempo and values).
+PERIOD_FACTORS = np.exp(np.linspace(np.log(2.0 / 3.0), np.log(1.5), 281))
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,7 @@ class TempoFollow:
             units as the squared errors / 2).
         remeter: Whether the meter is read again on the written values (the followed beat
             as the tatum) rather than kept from the tatum grid's reading.
-        start_sd: SD of the first beat's log period around the meter's beat: small (not
-            fitted), so the path corrects the tempo but keeps the meter reading's level (with
-            0.3 the folk-song prices, eighths cheapest, halved a waltz's tempo and values).
+        start_sd: SD of the first beat's log period around the meter's beat.
         value_surprise: Per value of :data:`VALUES_BEATS`, its rarity (:func:`value_surprise`
             of folk-song counts, ``sung_rhythm.npz``); all 0 for no preference.
     """
