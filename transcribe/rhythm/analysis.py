@@ -21,6 +21,9 @@
    for complexity. Offsets snap to the same grid; a gap shorter than half a
    beat before the next note is articulation, not a rest. A melody that
    starts before the first downbeat gets a pickup measure.
+4. **A voice** (``follow``): the intervals between onsets are read as values of
+   a drifting beat instead (:mod:`.follow`), and the meter may be read again on
+   those values.
 """
 
 from __future__ import annotations
