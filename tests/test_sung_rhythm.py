@@ -35,3 +35,75 @@ def test_loose_sung_onsets_are_written_in_the_printed_simple_values() -> None:
 def test_sung_penalties_are_package_data_and_dearer_than_an_instruments() -> None:
     fine, other = rhythm.SungRhythm.load().grid_penalties
     assert fine > rhythm.FINE_PENALTY and other > rhythm.OTHER_PENALTY
+
+
+#: Quarters, eighths and halves (no dotted quarter: after a steep slowdown the fitted prices
+#: read one as a half, docs/intonation.md).
+PLAIN = [1, 0.5, 0.5, 1, 1, 0.5, 0.5, 1, 2, 1, 0.5, 0.5, 1, 1, 1, 1, 2] * 2
+
+
+def _slowing(jitter_s: float, seed: int) -> tuple[Note, ...]:
+    """:data:`PLAIN` with the quarter slowing from 0.55 s to 0.95 s through the take, every onset
+    early or late by up to ``jitter_s`` (seeded)."""
+    rng = np.random.default_rng(seed)
+    t, out = 0.3, []
+    for i, b in enumerate(PLAIN):
+        q = 0.55 + 0.4 * i / (len(PLAIN) - 1)
+        out.append(Note(t + rng.uniform(-jitter_s, jitter_s), t + b * q - 0.05, 60))
+        t += b * q
+    return tuple(out)
+
+
+def test_a_singer_who_slows_down_keeps_the_printed_values_when_the_beat_is_followed() -> None:
+    notes = _slowing(0.03, seed=1)
+    want = [Fraction(b).limit_denominator(4) for b in PLAIN]
+    voice = rhythm.SungRhythm.load()
+    assert voice.follow is not None
+    written_as = {"grid_penalties": voice.grid_penalties, "compound_shift": voice.compound_shift, "rest_min_beats": voice.rest_min_beats}
+    followed = rhythm.analyze(notes, **written_as, follow=voice.follow)
+    # One tempo level for the whole take (a factor 2 would be the same page at another tempo).
+    got = list(followed.durations_q)
+    scale = Fraction(want[0]) / got[0]
+    assert [g * scale for g in got] == want
+    # On the tatum grid (its tempo held within 8 %) the slowing quarters turn dotted or long.
+    grid = rhythm.analyze(notes, **written_as)
+    assert [g * scale for g in grid.durations_q] != want
+    # The beat grid in performance time runs through the sung onsets, increasing.
+    times = np.array(followed.quarter_times_s)
+    assert np.all(np.diff(times) > 0)
+    at = {float(q): n.onset_s for q, n in zip(followed.onsets_q, notes)}
+    for k, t in enumerate(times):
+        if float(k) in at:
+            assert abs(t - at[float(k)]) < 1e-9
+
+
+def test_follow_beats_reads_intervals_as_values_of_a_drifting_beat() -> None:
+    beat = 0.5 * np.exp(np.linspace(0.0, np.log(1.3), 13))  # the beat slows by 30 %
+    values = np.array([1, 1, 0.5, 0.5, 1, 2, 1, 1, 1.5, 0.5, 2, 1])
+    onsets = np.append(0.0, np.cumsum(values * beat[:-1]))
+    path = rhythm.follow_beats(onsets, 0.5, rhythm.SungRhythm.load().follow)
+    assert list(path.values_beats) == list(values)
+    assert path.period_s[-1] > path.period_s[0]
+    # Without following (the beat held), the late intervals read longer values.
+    held = rhythm.follow_beats(onsets, 0.5, rhythm.TempoFollow(1e-4, 0.15, 1.0, start_sd=1e-3))
+    assert list(held.values_beats) != list(values)
+
+
+def test_a_sung_waltz_keeps_its_quarters_and_dotted_halves() -> None:
+    # The folk-song prices make eighths the cheapest value: the followed beat must still keep the
+    # meter reading's tempo level, not halve every value (a waltz's dotted halves stay dotted halves).
+    waltz = [1, 2, 1, 1, 1, 3, 1, 1, 1, 3, 3] * 2
+    rng = np.random.default_rng(2)
+    t, notes = 0.3, []
+    for b in waltz:
+        notes.append(Note(t + rng.uniform(-0.02, 0.02), t + b * 60 / 132 - 0.04, 67))
+        t += b * 60 / 132
+    voice = rhythm.SungRhythm.load()
+    got = rhythm.analyze(
+        tuple(notes),
+        grid_penalties=voice.grid_penalties,
+        compound_shift=voice.compound_shift,
+        rest_min_beats=voice.rest_min_beats,
+        follow=voice.follow,
+    )
+    assert list(got.durations_q) == [Fraction(b) for b in waltz]

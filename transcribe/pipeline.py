@@ -116,6 +116,7 @@ def transcribe(
         grid_penalties=written_as.grid_penalties,
         compound_shift=written_as.compound_shift,
         rest_min_beats=written_as.rest_min_beats,
+        follow=written_as.follow,
     )
     key = opts.key or sung_key or harmony.estimate_key(found)
     usual = harmony.usual_key(key)

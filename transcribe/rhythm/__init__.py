@@ -8,6 +8,7 @@ written in halves, quarters or triplets).
 
 from .analysis import SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS, SungRhythm, analyze, choose_meter
 from .duple import DUPLE_FEATURES, LONG_END_LOG_ODDS, duple_features, duple_log_odds, duple_weights, long_end, two_or_four
+from .follow import VALUES_BEATS, FollowedBeats, TempoFollow, follow_beats, value_surprise
 from .meter import (
     METER_FEATURES,
     METERS,
@@ -33,10 +34,13 @@ __all__ = [
     "OTHER_PENALTY",
     "SUNG_RHYTHM_MODEL",
     "SUNG_RHYTHM_PARAMS",
+    "VALUES_BEATS",
     "BeatGrid",
+    "FollowedBeats",
     "MeterChoice",
     "SungRhythm",
     "TatumPlacement",
+    "TempoFollow",
     "analyze",
     "choose_meter",
     "compound_or_triplets",
@@ -44,6 +48,7 @@ __all__ = [
     "duple_log_odds",
     "duple_weights",
     "estimate_tatum",
+    "follow_beats",
     "long_end",
     "meter_candidates",
     "meter_features",
@@ -55,4 +60,5 @@ __all__ = [
     "relative_levels",
     "tatum_fit",
     "two_or_four",
+    "value_surprise",
 ]

@@ -21,6 +21,9 @@
    for complexity. Offsets snap to the same grid; a gap shorter than half a
    beat before the next note is articulation, not a rest. A melody that
    starts before the first downbeat gets a pickup measure.
+4. **A voice** (``follow``): the intervals between onsets are read as values of
+   a drifting beat instead (:mod:`.follow`), and the meter may be read again on
+   those values.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from .. import models
 from ..types import Note, Rhythm
 from ..values import TimeSignature
 from .duple import two_or_four
+from .follow import VALUES_BEATS, TempoFollow, follow_beats, likeliest_value
 from .meter import (
     MeterChoice,
     beats_per_bar,
@@ -52,30 +56,46 @@ from .tatum import place_on_tatums
 #: (``benchmarks/fit_sung_rhythm.py``; docs/intonation.md).
 SUNG_RHYTHM_MODEL = "sung_rhythm"
 #: Its parameters, in the order the model file stores them.
-SUNG_RHYTHM_PARAMS = ("fine_penalty", "other_penalty", "compound_shift", "rest_min_beats")
+SUNG_RHYTHM_PARAMS = (
+    "fine_penalty",
+    "other_penalty",
+    "compound_shift",
+    "rest_min_beats",
+    "drift_sd",
+    "timing_sd",
+    "value_price",
+    "remeter",
+)
 
 
 @dataclass(frozen=True)
 class SungRhythm:
-    """How a voice's rhythm is written: :func:`analyze`'s ``grid_penalties``, ``compound_shift``
-    and ``rest_min_beats``. The defaults are :func:`analyze`'s own (an instrument's rhythm);
-    :meth:`load` gives the fitted voice's."""
+    """How a voice's rhythm is written: :func:`analyze`'s ``grid_penalties``, ``compound_shift``,
+    ``rest_min_beats`` and ``follow``. The defaults are :func:`analyze`'s own (an instrument's
+    rhythm); :meth:`load` gives the fitted voice's."""
 
     grid_penalties: tuple[float, float] = (FINE_PENALTY, OTHER_PENALTY)
     compound_shift: float = 0.0
     rest_min_beats: float = 0.5
+    follow: TempoFollow | None = None
 
     @classmethod
     def load(cls) -> SungRhythm:
         """The fitted values (``transcribe/models/sung_rhythm.npz``)."""
         model = models.load(SUNG_RHYTHM_MODEL)
         model.features("features", SUNG_RHYTHM_PARAMS)
-        fine, other, shift, rest = (float(v) for v in model.arrays["params"])
-        return cls((fine, other), shift, rest)
+        model.features("values", tuple(str(v) for v in VALUES_BEATS))
+        fine, other, shift, rest, drift, timing, price, remeter = (float(v) for v in model.arrays["params"])
+        surprise = tuple(float(v) for v in model.arrays["value_surprise"])
+        follow = TempoFollow(drift, timing, price, remeter > 0, value_surprise=surprise) if drift > 0 else None
+        return cls((fine, other), shift, rest, follow)
 
     def values(self) -> tuple[float, ...]:
-        """The parameters as :data:`SUNG_RHYTHM_PARAMS` lists them."""
-        return (*self.grid_penalties, self.compound_shift, self.rest_min_beats)
+        """The parameters as :data:`SUNG_RHYTHM_PARAMS` lists them (a drift of 0: no following;
+        ``remeter`` 1 or 0)."""
+        f = self.follow
+        follow = (0.0, 0.0, 0.0, 0.0) if f is None else (f.drift_sd, f.timing_sd, f.value_price, float(f.remeter))
+        return (*self.grid_penalties, self.compound_shift, self.rest_min_beats, *follow)
 
 
 def choose_meter(
@@ -133,6 +153,7 @@ def analyze(
     grid_penalties: tuple[float, float] = (FINE_PENALTY, OTHER_PENALTY),
     compound_shift: float = 0.0,
     rest_min_beats: float = 0.5,
+    follow: TempoFollow | None = None,
 ) -> Rhythm:
     """Estimate tempo and meter and quantize every note.
 
@@ -146,6 +167,9 @@ def analyze(
         compound_shift: Against readings in beats of three, see :func:`choose_meter`.
         rest_min_beats: The shortest gap before the next note written as a rest (beats);
             a shorter one is articulation (or a breath) and joins the note.
+        follow: For a voice: write each interval between onsets as a value of a drifting beat
+            (:func:`.follow.follow_beats`) instead of snapping onsets to the tatum grid, in a
+            simple meter; ``None`` (an instrument) for the grid.
 
     Returns:
         The rhythm; for no notes, the overrides (or 4/4 at 100 BPM) with no positions.
@@ -167,12 +191,34 @@ def analyze(
     r = (kc - meter.downbeat) / b
     r_off = (kc_off - meter.downbeat) / b
     pos = make_increasing(quantize_positions(r, compound=compound, penalties=grid_penalties), step=1.0 / (6.0 if compound else 4.0))
+    beat_period_s = None
+    if follow is not None and not compound and len(notes) > 1:
+        on_s = np.array([n.onset_s for n in notes])
+        followed = follow_beats(on_s, b * tau, follow)
+        beats = pos[0] + np.append(0.0, np.cumsum(followed.values_beats))
+        held = (np.array([n.offset_s for n in notes]) - on_s) / followed.period_s
+        per_beat = 1
+        if follow.remeter and time_signature is None and tempo_bpm is None:
+            # The meter read again on the written values, the followed beat as its tatum.
+            kk = beats - beats[0]
+            dd = np.append(np.diff(kk), max(float(held[-1]), 0.5))
+            again = choose_meter(
+                kk, dd, w, float(np.median(followed.period_s)), pitch=pitch, accent_db=accent_db, compound_shift=compound_shift
+            )
+            if not again.compound:
+                meter, m, per_beat = again, again.beats_per_bar, again.tatums_per_beat
+                beats = (kk - again.downbeat) / per_beat
+        pos, r_off = beats, beats + held / per_beat
+        beat_period_s = followed.period_s * per_beat
     # Durations: the offset on the fine grid; a gap shorter than half a beat (or
     # ``rest_min_beats``) before the next note is articulation and joins the note.
     unit = 1.0 / (3.0 if compound else 4.0)
     nxt = np.append(pos[1:], np.inf)
     end = np.maximum(np.round(r_off / unit) * unit, pos + unit)
     end = np.where(nxt - end < rest_min_beats, nxt, np.minimum(end, nxt))
+    if beat_period_s is not None:
+        # The last note held as long as the singer liked: the likeliest value of its length.
+        end[-1] = pos[-1] + likeliest_value(float(r_off[-1] - pos[-1]), follow)
     dur = end - pos
     score_zero = float(pos[0])
     down = m * math.ceil(score_zero / m - 1e-9)
@@ -188,9 +234,20 @@ def analyze(
     end_q = onsets_q[-1] + durations_q[-1]
     bars = math.ceil((end_q - pickup_q) / measure_q) if end_q > pickup_q else 0
     q = np.arange(int(math.ceil(pickup_q + bars * measure_q)) + 1, dtype=np.float64)
-    which = np.clip(np.searchsorted(np.array([float(x) for x in onsets_q]), q, side="right") - 1, 0, len(notes) - 1)
-    phase_s, period_s = pl.local[which, 0], pl.local[which, 1]
-    quarter_s = phase_s + (meter.downbeat + (q / beat_q + score_zero) * b) * period_s
+    if beat_period_s is not None:
+        # Onsets where they were sung; between and beyond them, the followed beat.
+        at_q = (pos - score_zero) * beat_q
+        quarter_s = np.interp(q, at_q, on_s)
+        before, after = q < at_q[0], q > at_q[-1]
+        quarter_s[before] = on_s[0] - (at_q[0] - q[before]) * beat_period_s[0] / beat_q
+        quarter_s[after] = on_s[-1] + (q[after] - at_q[-1]) * beat_period_s[-1] / beat_q
+        origin_s = float(np.interp(float(pickup_q), q, quarter_s))
+        if tempo_bpm is None:
+            bpm = 60.0 / float(np.median(beat_period_s) / beat_q)
+    else:
+        which = np.clip(np.searchsorted(np.array([float(x) for x in onsets_q]), q, side="right") - 1, 0, len(notes) - 1)
+        phase_s, period_s = pl.local[which, 0], pl.local[which, 1]
+        quarter_s = phase_s + (meter.downbeat + (q / beat_q + score_zero) * b) * period_s
     return Rhythm(
         bpm, meter.time_signature, float(origin_s), pickup_q, onsets_q, durations_q, quarter_times_s=tuple(float(t) for t in quarter_s)
     )

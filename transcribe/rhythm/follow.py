@@ -1,0 +1,118 @@
+"""A voice's written rhythm from its inter-onset intervals, with a tempo that drifts (issue 23).
+
+A singer who slows from 0.6 s to 1 s a quarter through a take moves every later onset off a
+grid that holds one tempo (within 8 %), and each note comes out dotted or doubled. Here each
+interval between onsets is read as a written value times the local beat, and the beat is a
+slow random walk: a Viterbi path over the beat period (log scale) and the value of every
+interval. An interval costs its squared log error against ``value x beat`` (SD ``timing_sd``),
+plus a price for the value (``value_price`` x how rare it is between the onsets of folk songs:
+eighths and quarters common, halves and dotted quarters less, dotted halves and wholes rare);
+the beat moves with SD ``drift_sd`` per note. One late note then costs one interval, not the
+rest of the bar, and a slowing singer's quarters stay quarters. The last note, held as long as
+the singer liked, is written as the likeliest value of its length (:func:`likeliest_value`).
+The meter may then be read again on the written values (``remeter``). Fitted by
+``benchmarks/fit_sung_rhythm.py`` (``sung_rhythm.npz``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: The values (in beats) an interval between onsets may take. A rest is part of the interval
+#: before it (1 + 1/2 ...).
+VALUES_BEATS = (1.0, 0.5, 2.0, 1.5, 0.25, 3.0, 4.0, 0.75, 2.5, 3.5, 6.0, 8.0)
+
+
+def value_surprise(counts: np.ndarray) -> tuple[float, ...]:
+    """Per value of :data:`VALUES_BEATS`, how rare it is among sung melodies: ``-ln`` of its count
+    (plus a half) over the commonest's; 0 for the commonest. ``counts`` as ``VALUES_BEATS``."""
+    c = np.asarray(counts, dtype=float) + 0.5
+    return tuple(float(x) for x in -np.log(c / c.max()))
+
+
+#: The beat periods the path may take, as factors of the meter reading's beat (its average over
+#: the take): within them a take may slow or hurry by half, but not change its tempo level
+#: (the folk-song prices, eighths cheapest, would otherwise halve a waltz's tempo and values).
+PERIOD_FACTORS = np.exp(np.linspace(np.log(2.0 / 3.0), np.log(1.5), 281))
+
+
+@dataclass(frozen=True)
+class TempoFollow:
+    """How the beat may drift and which values are preferred (see the module docstring).
+
+    Attributes:
+        drift_sd: SD of the log beat period from one onset to the next.
+        timing_sd: SD of an interval's log error against its written value.
+        value_price: How much a value's rarity counts (times ``value_surprise``, in the same
+            units as the squared errors / 2).
+        remeter: Whether the meter is read again on the written values (the followed beat
+            as the tatum) rather than kept from the tatum grid's reading.
+        start_sd: SD of the first beat's log period around the meter's beat.
+        value_surprise: Per value of :data:`VALUES_BEATS`, its rarity (:func:`value_surprise`
+            of folk-song counts, ``sung_rhythm.npz``); all 0 for no preference.
+    """
+
+    drift_sd: float = 0.05
+    timing_sd: float = 0.15
+    value_price: float = 0.3
+    remeter: bool = False
+    start_sd: float = 0.1
+    value_surprise: tuple[float, ...] = (0.0,) * len(VALUES_BEATS)
+
+
+@dataclass(frozen=True)
+class FollowedBeats:
+    """The path: each interval's written value (beats), shape (n - 1,), and the beat period each
+    interval was read with (seconds; the last note's repeats the last interval's), shape (n,)."""
+
+    values_beats: np.ndarray
+    period_s: np.ndarray
+
+
+def follow_beats(onsets_s: np.ndarray, beat_s: float, how: TempoFollow) -> FollowedBeats:
+    """The likeliest written values of the intervals between ``onsets_s`` and the drifting beat.
+
+    Args:
+        onsets_s: Onsets in seconds, increasing, shape (n,), n >= 1.
+        beat_s: The beat period the meter reading gives (seconds).
+        how: The drift, timing and value prices.
+
+    Returns:
+        The values and periods (:class:`FollowedBeats`).
+    """
+    n = len(onsets_s)
+    if n < 2:
+        return FollowedBeats(np.zeros(0), np.full(n, beat_s))
+    periods = beat_s * PERIOD_FACTORS
+    logp = np.log(periods)
+    values = np.array(VALUES_BEATS)
+    prior = how.value_price * np.array(how.value_surprise)
+    trans = 0.5 * ((logp[:, None] - logp[None, :]) / how.drift_sd) ** 2  # [from, to]
+    ioi = np.maximum(np.diff(onsets_s), 1e-3)
+    cost = 0.5 * ((logp - np.log(beat_s)) / how.start_sd) ** 2
+    back_p = np.empty((n - 1, len(periods)), dtype=np.int64)
+    back_v = np.empty((n - 1, len(periods)), dtype=np.int64)
+    to = np.arange(len(periods))
+    for i, gap in enumerate(ioi):
+        # The beat moves, then the interval is read with the new period.
+        total = cost[:, None] + trans
+        back_p[i] = np.argmin(total, axis=0)
+        err = 0.5 * ((np.log(gap) - np.log(values[None, :] * periods[:, None])) / how.timing_sd) ** 2 + prior[None, :]
+        back_v[i] = np.argmin(err, axis=1)
+        cost = total[back_p[i], to] + err[to, back_v[i]]
+    j = int(np.argmin(cost))
+    vals = np.empty(n - 1)
+    per = np.empty(n - 1)
+    for i in range(n - 2, -1, -1):
+        vals[i], per[i] = values[back_v[i, j]], periods[j]
+        j = int(back_p[i, j])
+    return FollowedBeats(vals, np.append(per, per[-1]))
+
+
+def likeliest_value(length_beats: float, how: TempoFollow) -> float:
+    """The value (beats) a held length is read as: its log error plus the value's price."""
+    values = np.array(VALUES_BEATS)
+    cost = 0.5 * ((np.log(max(length_beats, 1e-3)) - np.log(values)) / how.timing_sd) ** 2 + how.value_price * np.array(how.value_surprise)
+    return float(values[int(np.argmin(cost))])
