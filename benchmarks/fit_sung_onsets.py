@@ -9,7 +9,8 @@ labelled 1 for the onset network where a labelled note starts within half a fram
 (and the frames either side, weighted less), and likewise at labelled offsets for the offset
 network. Frames far from any label are subsampled (seeded). Both networks are fitted with
 :func:`benchmarks.fit_reattack.fit`; the peak thresholds and the pitch offset are then
-chosen on the training recordings' own COnP / COnPOff. The fit reads only each recording's
+chosen on the training recordings' own COnP / COnPOff, and after them the weight of the
+note-length prior (:mod:`transcribe.notes.semimarkov`) with the onset threshold. The fit reads only each recording's
 :class:`Item` (frame arrays, features, labels), which ``sung_cv --save-features`` stores, so it
 can run where the audio is not.
 """

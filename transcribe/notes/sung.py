@@ -4,7 +4,8 @@ Every frame of the pitch track is described by :data:`FEATURES` (the onset and a
 strengths, how the level, the voicing and the pitch move around it, a few frames either
 side), two small networks (:mod:`transcribe.notes.network`) give the probability that a note
 starts there and that one ends there, and the notes are read off them: onsets at the
-peaks of the onset probability and at clear legato steps of the pitch that the network
+peaks of the onset probability (chosen with a note-length prior, :mod:`transcribe.notes.semimarkov`,
+when the model has one) and at clear legato steps of the pitch that the network
 missed (at least the model's ``step_min_st`` between two steady stretches), each note
 running to the likeliest offset before the next onset (or to that onset, legato), its pitch
 the median of its voiced frames (the model's fitted pitch offset is stored, not applied).
