@@ -9,7 +9,8 @@ labelled 1 for the onset network where a labelled note starts within half a fram
 (and the frames either side, weighted less), and likewise at labelled offsets for the offset
 network. Frames far from any label are subsampled (seeded). Both networks are fitted with
 :func:`benchmarks.fit_reattack.fit`; the peak thresholds and the pitch offset are then
-chosen on the training recordings' own COnP / COnPOff. The fit reads only each recording's
+chosen on the training recordings' own COnP / COnPOff, and after them the weight of the
+note-length prior (:mod:`transcribe.notes.semimarkov`) with the onset threshold. The fit reads only each recording's
 :class:`Item` (frame arrays, features, labels), which ``sung_cv --save-features`` stores, so it
 can run where the audio is not.
 """
@@ -17,7 +18,7 @@ can run where the audio is not.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,9 @@ FAR_SHARE = 0.15
 OUT = models.path("sung_onsets")
 #: Onset and offset probability thresholds and legato-step sizes the fit chooses among.
 ONSET_MINS, OFFSET_MINS, STEP_MINS_ST = (0.2, 0.25, 0.3, 0.35, 0.4), (0.1, 0.2, 0.3), (1.0, 1.4, 1.8, np.inf)
+#: Then, with those offset and legato-step choices: the note-length prior's weight
+#: (:mod:`transcribe.notes.semimarkov`) and the onset threshold it scores against.
+DECODE_ONSET_MINS, LENGTH_WEIGHTS = (0.3, 0.35, 0.4), (0.2, 0.4, 0.8)
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,7 +128,8 @@ def model_notes(item: Item, model: sung.SungModel) -> np.ndarray:
 
 
 def fit(items: list[Item], *, seed: int = 0) -> sung.SungModel:
-    """The model fitted on ``items``: both networks, then pitch offset, thresholds and legato step on the same recordings."""
+    """The model fitted on ``items``: both networks, then pitch offset, thresholds and legato step on the same
+    recordings, then the length prior's weight with the onset threshold (the offset and step choices kept)."""
     x, y_on, y_off = rows(items, seed=seed)
     w_on = fit_network(x, y_on, seed=seed)
     w_off = fit_network(x, y_off, seed=seed + 1)
@@ -141,19 +146,31 @@ def fit(items: list[Item], *, seed: int = 0) -> sung.SungModel:
     d = np.asarray(diffs)
     grid = np.arange(-0.5, 0.5, 0.01)
     offset_st = float(grid[np.argmax([np.sum(np.abs(d - g) < 0.5) for g in grid])]) if len(d) else 0.0
-    best = None
-    for on_min in ONSET_MINS:
-        for off_min in OFFSET_MINS:
-            for step_min in STEP_MINS_ST:
-                cand = sung.SungModel(w_on, w_off, on_min, off_min, 4, offset_st, step_min)
-                got = [
-                    sung_cv.score(it.labels, sung_cv.as_rows(sung.read_notes(f, p_on, p_off, cand, min_note_s=0.07), 0.0))[:2]
-                    for it, (f, p_on, p_off) in zip(items, probs)
-                ]
-                s = float(np.mean(got, axis=0).sum())
-                if best is None or s > best[0] + 1e-9:
-                    best = (s, cand)
-    return best[1]
+
+    def training_score(cand: sung.SungModel) -> float:
+        got = [
+            sung_cv.score(it.labels, sung_cv.as_rows(sung.read_notes(f, p_on, p_off, cand, min_note_s=0.07), 0.0))[:2]
+            for it, (f, p_on, p_off) in zip(items, probs)
+        ]
+        return float(np.mean(got, axis=0).sum())
+
+    def best_of(cands: list[sung.SungModel]) -> sung.SungModel:
+        best = None
+        for cand in cands:
+            s = training_score(cand)
+            if best is None or s > best[0] + 1e-9:
+                best = (s, cand)
+        return best[1]
+
+    peaks = best_of(
+        [
+            sung.SungModel(w_on, w_off, on_min, off_min, 4, offset_st, step_min)
+            for on_min in ONSET_MINS
+            for off_min in OFFSET_MINS
+            for step_min in STEP_MINS_ST
+        ]
+    )
+    return best_of([replace(peaks, onset_min=on_min, length_weight=weight) for on_min in DECODE_ONSET_MINS for weight in LENGTH_WEIGHTS])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -184,6 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     model.save(args.out, provenance={**prov, "fitted": f"hidden {HIDDEN}, l2 {L2}, max_iter {MAX_ITER}"})
     print(
         f"wrote {args.out}: onset_min {model.onset_min} offset_min {model.offset_min} step_min_st {model.step_min_st}"
+        f" length_weight {model.length_weight}"
         f" pitch_offset_st {model.pitch_offset_st:.4f}"
     )
 

@@ -165,7 +165,9 @@ def _model_fold(items: list, test: list[int], seed: int) -> tuple[np.ndarray, st
 
     model = fit_sung_onsets.fit([it for i, it in enumerate(items) if i not in set(test)], seed=seed)
     per = np.array([score(items[i].labels, fit_sung_onsets.model_notes(items[i], model)) for i in test])
-    return per, f"onset_min {model.onset_min} offset_min {model.offset_min} step_min_st {model.step_min_st}"
+    return per, (
+        f"onset_min {model.onset_min} offset_min {model.offset_min} step_min_st {model.step_min_st} length_weight {model.length_weight}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

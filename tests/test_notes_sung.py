@@ -105,6 +105,7 @@ def test_a_saved_model_reads_back_the_same(tmp_path: Path) -> None:
     model.save(tmp_path / "m.npz", provenance={"script": "test"})
     back = sung.SungModel.from_model(models.read(tmp_path / "m.npz"))
     assert back.onset_min == model.onset_min and back.min_gap_frames == model.min_gap_frames
+    assert back.length_weight == model.length_weight and back.step_min_st == model.step_min_st
     assert all(np.array_equal(back.onset[k], model.onset[k]) for k in model.onset)
 
 
@@ -170,3 +171,23 @@ def test_small_steps_vibrato_octave_errors_and_steps_beside_an_onset_start_nothi
 
 def test_the_shipped_model_reads_legato_steps() -> None:
     assert np.isfinite(sung.load_model().step_min_st)
+
+
+def test_a_length_prior_reads_a_repeated_note_in_one_breath() -> None:
+    n = 460
+    voiced = np.zeros(n, dtype=bool)
+    voiced[10:450] = True  # one breath: four notes of 50 frames, then 200 frames of one pitch
+    midi = np.full(n, 62.0)
+    frames = _frames(midi, voiced)
+    p_on, p_off = np.zeros(n), np.zeros(n)
+    p_on[[10, 60, 110, 160, 210]] = 0.9
+    p_on[310] = 0.3  # the re-sung note: a weak peak halfway through the long stretch
+    weights = sung.load_model()
+    plain = sung.SungModel(weights.onset, weights.offset, 0.4, 0.5, 4, 0.0, np.inf, 0.0)
+    prior = sung.SungModel(weights.onset, weights.offset, 0.4, 0.5, 4, 0.0, np.inf, 1.0)
+    starts = [[round(nt.onset_s / 0.016) for nt in sung.read_notes(frames, p_on, p_off, m, min_note_s=0.07)] for m in (plain, prior)]
+    assert starts == [[10, 60, 110, 160, 210], [10, 60, 110, 160, 210, 310]]
+
+
+def test_the_shipped_model_decodes_with_a_length_prior() -> None:
+    assert sung.load_model().length_weight > 0.0

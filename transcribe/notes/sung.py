@@ -4,7 +4,8 @@ Every frame of the pitch track is described by :data:`FEATURES` (the onset and a
 strengths, how the level, the voicing and the pitch move around it, a few frames either
 side), two small networks (:mod:`transcribe.notes.network`) give the probability that a note
 starts there and that one ends there, and the notes are read off them: onsets at the
-peaks of the onset probability and at clear legato steps of the pitch that the network
+peaks of the onset probability (chosen with a note-length prior, :mod:`transcribe.notes.semimarkov`,
+when the model has one) and at clear legato steps of the pitch that the network
 missed (at least the model's ``step_min_st`` between two steady stretches), each note
 running to the likeliest offset before the next onset (or to that onset, legato), its pitch
 the median of its voiced frames (the model's fitted pitch offset is stored, not applied).
@@ -24,7 +25,7 @@ import numpy as np
 from .. import models
 from ..features import BAND_EDGES_HZ
 from ..types import FrameArrays, Note
-from . import network
+from . import network, semimarkov
 
 #: Frames either side whose evidence a frame's features include.
 CONTEXT = (-4, -3, -2, -1, 0, 1, 2, 3, 4)
@@ -35,6 +36,8 @@ BAND_CONTEXT = (-3, -2, -1, 1, 2, 3)
 STEP_FRAMES, STEP_VOICED, STEP_SPREAD_ST = 8, 0.8, 0.35
 #: Larger steps are the tracker's octave errors, not a sung legato step (semitones).
 STEP_MAX_ST = 7.0
+#: Weakest onset-probability peak the length-prior decode (:mod:`transcribe.notes.semimarkov`) considers.
+DECODE_FLOOR = 0.05
 #: Level differences are clipped here (dB), pitch differences here (semitones).
 MAX_DB, MAX_ST = 30.0, 3.0
 
@@ -132,6 +135,9 @@ class SungModel:
         step_min_st: Smallest clear pitch step (semitones, between the medians of the
             :data:`STEP_FRAMES` frames before and after a frame, both steady) that starts a note
             where the onset network saw none: a legato step. Infinite: none.
+        length_weight: Weight of the note-length prior with which the onsets are chosen
+            (:func:`transcribe.notes.semimarkov.onsets`, against ``onset_min`` and the
+            recording's typical note length as the peaks give it); 0: the peaks themselves.
     """
 
     onset: dict[str, np.ndarray]
@@ -141,6 +147,7 @@ class SungModel:
     min_gap_frames: int
     pitch_offset_st: float
     step_min_st: float = np.inf
+    length_weight: float = 0.0
 
     @classmethod
     def from_model(cls, model: models.Model) -> SungModel:
@@ -155,6 +162,7 @@ class SungModel:
             int(a["min_gap_frames"]),
             float(a["pitch_offset_st"]),
             float(a["step_min_st"]),
+            float(a["length_weight"]),
         )
 
     def save(self, file: str | os.PathLike[str], *, provenance: dict[str, str]) -> None:
@@ -167,6 +175,7 @@ class SungModel:
             min_gap_frames=self.min_gap_frames,
             pitch_offset_st=self.pitch_offset_st,
             step_min_st=self.step_min_st,
+            length_weight=self.length_weight,
         )
         models.save(file, arrays=arrays, names={"features": FEATURES}, provenance=provenance)
 
@@ -211,6 +220,27 @@ def _step_starts(midi: np.ndarray, voiced: np.ndarray, starts: np.ndarray, model
     return cand
 
 
+def _onsets(p_on: np.ndarray, midi: np.ndarray, voiced: np.ndarray, model: SungModel) -> np.ndarray:
+    """The frames where notes start: the onset probability's peaks and the legato steps, or, with
+    a length prior, the onsets the semi-Markov decode chooses (and its legato steps); sorted."""
+    peaks = _peaks(p_on, model.onset_min, model.min_gap_frames)
+    starts = np.union1d(peaks, _step_starts(midi, voiced, peaks, model))
+    if model.length_weight <= 0.0 or len(starts) < 3:
+        return starts
+    ends = semimarkov.sound_ends(voiced)
+    typical = float(np.median(semimarkov.note_lengths(starts, ends, len(p_on))))
+    chosen = semimarkov.onsets(
+        p_on,
+        ends=ends,
+        threshold=model.onset_min,
+        floor=DECODE_FLOOR,
+        weight=model.length_weight,
+        typical_frames=typical,
+        min_gap=model.min_gap_frames,
+    )
+    return np.union1d(chosen, _step_starts(midi, voiced, chosen, model))
+
+
 def probabilities(frames: FrameArrays, bands_db: np.ndarray, model: SungModel) -> tuple[np.ndarray, np.ndarray]:
     """Per frame, the probability that a note starts there and that one ends there, shape (n,) each."""
     x = frame_features(frames, bands_db)
@@ -249,8 +279,7 @@ def read_notes(
     times = np.asarray(frames.times_s, dtype=np.float64)
     midi = np.asarray(frames.midi, dtype=np.float64)
     voiced = np.asarray(frames.voiced, dtype=bool) & np.isfinite(midi)
-    starts = _peaks(p_on, model.onset_min, model.min_gap_frames)
-    starts = np.union1d(starts, _step_starts(midi, voiced, starts, model))
+    starts = _onsets(p_on, midi, voiced, model)
     out: list[Note] = []
     for j, a in enumerate(starts):
         nxt = int(starts[j + 1]) if j + 1 < len(starts) else n
