@@ -75,9 +75,8 @@ class IntonationParams:
     @classmethod
     def load(cls) -> IntonationParams:
         """The fitted parameters (``transcribe/models/intonation.npz``)."""
-        model = models.load(MODEL)
-        names = model.features("features", cls.names())
-        return cls(**{name: float(v) for name, v in zip(names, model.arrays["params"])})
+        params = models.checked(MODEL, cls.names()).arrays["params"]
+        return cls(**{name: float(v) for name, v in zip(cls.names(), params)})
 
 
 _MAJOR_STEPS = (0, 2, 4, 5, 7, 9, 11)

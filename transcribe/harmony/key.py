@@ -83,9 +83,7 @@ def key_weights() -> np.ndarray:
     """Weight of each of :data:`KEY_FEATURES`, fitted by ``python -m benchmarks.fit_key`` (a
     conditional-logit model over the 24 keys of ~1000 corpus melodies neither rendered benchmark
     set uses), from ``transcribe/models/key.npz``."""
-    model = models.load("key")
-    model.features("features", KEY_FEATURES)
-    return model.arrays["weights"]
+    return models.checked("key", KEY_FEATURES).arrays["weights"]
 
 
 def key_features(notes: tuple[Note, ...]) -> np.ndarray:

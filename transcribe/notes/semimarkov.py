@@ -43,8 +43,22 @@ def sound_ends(voiced: np.ndarray, *, bridge_frames: int = 2) -> np.ndarray:
 def note_lengths(starts: np.ndarray, ends: np.ndarray, n: int) -> np.ndarray:
     """Length (frames, at least 1) of the note each of ``starts`` begins: to the next start or to
     its sound's end (``ends``, :func:`sound_ends`), whichever is first."""
-    nxt = np.append(starts[1:], n)
-    return np.maximum(np.minimum(nxt, ends[starts]) - starts, 1)
+    return _lengths(starts, np.append(starts[1:], n), ends)
+
+
+def _lengths(starts: np.ndarray, stops: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Length (frames, at least 1) of notes from ``starts`` to ``stops``, each cut at its sound's end."""
+    return np.maximum(np.minimum(stops, ends[starts]) - starts, 1)
+
+
+def local_maxima(prob: np.ndarray, floor: float) -> np.ndarray:
+    """Indices of the local maxima of ``prob`` (shape (n,)) at least ``floor``, sorted; on a
+    plateau the first frame; none when ``n < 3``."""
+    if len(prob) < 3:
+        return np.zeros(0, dtype=np.int64)
+    left = np.concatenate([[-1.0], prob[:-1]])
+    right = np.concatenate([prob[1:], [-1.0]])
+    return np.flatnonzero((prob >= floor) & (prob > left) & (prob >= right))
 
 
 def _log_odds(p: np.ndarray | float) -> np.ndarray:
@@ -68,11 +82,7 @@ def onsets(
         min_gap: Fewest frames between two onsets.
     """
     n = len(prob)
-    if n < 3:
-        return np.zeros(0, dtype=np.int64)
-    left = np.concatenate([[-1.0], prob[:-1]])
-    right = np.concatenate([prob[1:], [-1.0]])
-    c = np.flatnonzero((prob >= floor) & (prob > left) & (prob >= right))
+    c = local_maxima(prob, floor)
     m = len(c)
     if m == 0:
         return c.astype(np.int64)
@@ -80,8 +90,7 @@ def onsets(
     typical = max(float(typical_frames), 1.0)
 
     def prior(start: np.ndarray, stop: np.ndarray) -> np.ndarray:
-        length = np.maximum(np.minimum(stop, ends[start]) - start, 1)
-        return -weight * np.log(length / typical) ** 2
+        return -weight * np.log(_lengths(start, stop, ends) / typical) ** 2
 
     best = gain.copy()
     back = np.full(m, -1)

@@ -188,14 +188,9 @@ def load_model() -> SungModel:
 def _peaks(prob: np.ndarray, minimum: float, min_gap: int) -> np.ndarray:
     """Indices of local maxima of ``prob`` at least ``minimum``, strongest first kept
     where two lie within ``min_gap`` frames; sorted."""
-    n = len(prob)
-    if n < 3:
-        return np.zeros(0, dtype=np.int64)
-    left = np.concatenate([[-1.0], prob[:-1]])
-    right = np.concatenate([prob[1:], [-1.0]])
-    cand = np.flatnonzero((prob >= minimum) & (prob > left) & (prob >= right))
+    cand = semimarkov.local_maxima(prob, minimum)
     kept: list[int] = []
-    taken = np.zeros(n, dtype=bool)
+    taken = np.zeros(len(prob), dtype=bool)
     for i in cand[np.argsort(-prob[cand], kind="stable")]:
         if not taken[max(0, i - min_gap + 1) : i + min_gap].any():
             kept.append(int(i))
@@ -203,9 +198,8 @@ def _peaks(prob: np.ndarray, minimum: float, min_gap: int) -> np.ndarray:
     return np.sort(np.asarray(kept, dtype=np.int64))
 
 
-def _step_starts(midi: np.ndarray, voiced: np.ndarray, starts: np.ndarray, model: SungModel) -> np.ndarray:
-    """Frames where the pitch steps clearly (a legato step, :attr:`SungModel.step_min_st`) at
-    least :data:`STEP_FRAMES` frames from every onset in ``starts``; sorted."""
+def _steps(midi: np.ndarray, voiced: np.ndarray, model: SungModel) -> np.ndarray:
+    """Frames where the pitch steps clearly (a legato step, :attr:`SungModel.step_min_st`); sorted."""
     if not np.isfinite(model.step_min_st):
         return np.zeros(0, dtype=np.int64)
     mb, sb, vb = _window_stats(midi, voiced, STEP_FRAMES, after=False)
@@ -213,18 +207,23 @@ def _step_starts(midi: np.ndarray, voiced: np.ndarray, starts: np.ndarray, model
     step = np.nan_to_num(np.abs(ma - mb))
     steady = (vb >= STEP_VOICED) & (va >= STEP_VOICED) & (sb <= STEP_SPREAD_ST) & (sa <= STEP_SPREAD_ST) & (step <= STEP_MAX_ST)
     step = np.where(steady, step, 0.0)
-    cand = _peaks(step, model.step_min_st, STEP_FRAMES)
-    if len(starts) and len(cand):
-        near = np.min(np.abs(cand[:, None] - starts[None, :]), axis=1)
-        cand = cand[near >= STEP_FRAMES]
-    return cand
+    return _peaks(step, model.step_min_st, STEP_FRAMES)
+
+
+def _with_steps(starts: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """``starts`` and the legato ``steps`` (:func:`_steps`) at least :data:`STEP_FRAMES` frames
+    from every one of them; sorted."""
+    if len(starts) and len(steps):
+        near = np.min(np.abs(steps[:, None] - starts[None, :]), axis=1)
+        steps = steps[near >= STEP_FRAMES]
+    return np.union1d(starts, steps)
 
 
 def _onsets(p_on: np.ndarray, midi: np.ndarray, voiced: np.ndarray, model: SungModel) -> np.ndarray:
     """The frames where notes start: the onset probability's peaks and the legato steps, or, with
     a length prior, the onsets the semi-Markov decode chooses (and its legato steps); sorted."""
-    peaks = _peaks(p_on, model.onset_min, model.min_gap_frames)
-    starts = np.union1d(peaks, _step_starts(midi, voiced, peaks, model))
+    steps = _steps(midi, voiced, model)
+    starts = _with_steps(_peaks(p_on, model.onset_min, model.min_gap_frames), steps)
     if model.length_weight <= 0.0 or len(starts) < 3:
         return starts
     ends = semimarkov.sound_ends(voiced)
@@ -238,7 +237,7 @@ def _onsets(p_on: np.ndarray, midi: np.ndarray, voiced: np.ndarray, model: SungM
         typical_frames=typical,
         min_gap=model.min_gap_frames,
     )
-    return np.union1d(chosen, _step_starts(midi, voiced, chosen, model))
+    return _with_steps(chosen, steps)
 
 
 def probabilities(frames: FrameArrays, bands_db: np.ndarray, model: SungModel) -> tuple[np.ndarray, np.ndarray]:

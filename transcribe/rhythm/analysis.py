@@ -82,8 +82,7 @@ class SungRhythm:
     @classmethod
     def load(cls) -> SungRhythm:
         """The fitted values (``transcribe/models/sung_rhythm.npz``)."""
-        model = models.load(SUNG_RHYTHM_MODEL)
-        model.features("features", SUNG_RHYTHM_PARAMS)
+        model = models.checked(SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS)
         model.features("values", tuple(str(v) for v in VALUES_BEATS))
         fine, other, shift, rest, drift, timing, price, remeter = (float(v) for v in model.arrays["params"])
         surprise = tuple(float(v) for v in model.arrays["value_surprise"])

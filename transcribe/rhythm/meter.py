@@ -103,8 +103,7 @@ def meter_weights() -> np.ndarray:
     ``python -m benchmarks.fit_meter`` (a conditional-logit model over the readings of ~1000
     corpus melodies that neither rendered benchmark set uses; ``transcribe/models/meter.npz``)
     plus :data:`_REAL_DATA_SHIFT`."""
-    model = models.load("meter")
-    model.features("features", METER_FEATURES)
+    model = models.checked("meter", METER_FEATURES)
     shift = np.array([_REAL_DATA_SHIFT.get(name, 0.0) for name in METER_FEATURES])
     return model.arrays["weights"] + shift
 
@@ -114,9 +113,7 @@ def meter_hidden() -> np.ndarray:
     ``out * tanh(bias + features @ weights)`` (readings differ in more than one direction:
     what tells 2/4 from 4/4 is not what tells 6/8 from 3/4). One row per unit: out, bias,
     then one weight per feature in :data:`METER_FEATURES` order, shape (units, 2 + features)."""
-    model = models.load("meter")
-    model.features("features", METER_FEATURES)
-    return model.arrays["hidden"]
+    return models.checked("meter", METER_FEATURES).arrays["hidden"]
 
 
 def meter_scores(feats: np.ndarray, weights: np.ndarray | None = None, units: np.ndarray | None = None) -> np.ndarray:
