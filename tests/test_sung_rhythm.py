@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -107,3 +108,53 @@ def test_a_sung_waltz_keeps_its_quarters_and_dotted_halves() -> None:
         follow=voice.follow,
     )
     assert list(got.durations_q) == [Fraction(b) for b in waltz]
+
+
+def _stepping(values: list[float], seed: int, quarter_s: float = 0.6) -> tuple[Note, ...]:
+    """A stepwise melody (seeded) in ``values`` (quarter notes), every onset early or late by up
+    to 40 ms."""
+    rng = np.random.default_rng(seed)
+    t, midi, out = 0.3, 64, []
+    for b in values:
+        out.append(Note(t + rng.uniform(-0.04, 0.04), t + b * quarter_s - 0.05, midi))
+        t += b * quarter_s
+        midi = int(np.clip(midi + rng.choice([-2, -1, 1, 2]), 57, 72))
+    return tuple(out)
+
+
+def _voice(notes: tuple[Note, ...], follow: rhythm.TempoFollow):
+    voice = rhythm.SungRhythm.load()
+    return rhythm.analyze(
+        notes, grid_penalties=voice.grid_penalties, compound_shift=voice.compound_shift, rest_min_beats=voice.rest_min_beats, follow=follow
+    )
+
+
+def test_bar_count_cost_prefers_a_whole_phrase_count_of_bars() -> None:
+    readings = [rhythm.MeterChoice(1, m, 0, f"{m}/4") for m in (2, 3, 4)]
+    two, three, four = rhythm.bar_count_cost(readings, 24.0)  # 12, 8 and 6 bars
+    assert three == 0.0 and two > 0.4 and four > 0.4
+    two, three, four = rhythm.bar_count_cost(readings, 32.0)  # 16, 10.7 and 8 bars
+    assert two == 0.0 and four == 0.0 and three > 0.4
+
+
+#: Eight bars of 3/4 in quarters and eighths, ending on a dotted half (24 quarters).
+EIGHT_BARS_OF_THREE = [1, 1, 1, 0.5, 0.5, 1, 1, 1, 1, 1, 2, 1, 1, 0.5, 0.5, 1, 1, 1, 1, 1, 1, 1, 3]
+
+
+def test_a_sung_tune_of_eight_bars_of_three_is_written_in_three_four() -> None:
+    fitted = rhythm.SungRhythm.load().follow
+    assert fitted is not None and fitted.bars_price > 0
+    for seed in range(3):
+        notes = _stepping(EIGHT_BARS_OF_THREE, seed)
+        got = _voice(notes, fitted)
+        assert got.time_signature == "3/4"
+        assert list(got.durations_q) == [Fraction(b) for b in EIGHT_BARS_OF_THREE]
+        # Without the bar count, the meter model reads these takes in four.
+        assert _voice(notes, replace(fitted, bars_price=0.0)).time_signature == "4/4"
+
+
+def test_the_bar_count_leaves_a_tune_of_sixteen_bars_of_two_in_two_or_four() -> None:
+    values = [1, 0.5, 0.5, 1, 1, 0.5, 0.5, 1, 2] * 3 + [1, 1, 2, 1, 1, 2]  # 32 quarters
+    fitted = rhythm.SungRhythm.load().follow
+    for seed in range(3):
+        assert _voice(_stepping(values, seed), fitted).time_signature in ("2/4", "4/4")

@@ -6,13 +6,14 @@ reading of that pulse), :mod:`.duple` (two or four beats a bar) and :mod:`.quant
 written in halves, quarters or triplets).
 """
 
-from .analysis import SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS, SungRhythm, analyze, choose_meter
+from .analysis import SUNG_METER_MODEL, SUNG_METER_PARAMS, SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS, SungRhythm, analyze, choose_meter
 from .duple import DUPLE_FEATURES, LONG_END_LOG_ODDS, duple_features, duple_log_odds, duple_weights, long_end, two_or_four
 from .follow import VALUES_BEATS, FollowedBeats, TempoFollow, follow_beats, value_surprise
 from .meter import (
     METER_FEATURES,
     METERS,
     MeterChoice,
+    bar_count_cost,
     compound_or_triplets,
     meter_candidates,
     meter_features,
@@ -32,6 +33,8 @@ __all__ = [
     "METERS",
     "METER_FEATURES",
     "OTHER_PENALTY",
+    "SUNG_METER_MODEL",
+    "SUNG_METER_PARAMS",
     "SUNG_RHYTHM_MODEL",
     "SUNG_RHYTHM_PARAMS",
     "VALUES_BEATS",
@@ -42,6 +45,7 @@ __all__ = [
     "TatumPlacement",
     "TempoFollow",
     "analyze",
+    "bar_count_cost",
     "choose_meter",
     "compound_or_triplets",
     "duple_features",

@@ -41,6 +41,7 @@ from .duple import two_or_four
 from .follow import VALUES_BEATS, TempoFollow, follow_beats, likeliest_value
 from .meter import (
     MeterChoice,
+    bar_count_cost,
     beats_per_bar,
     compound_or_triplets,
     is_compound,
@@ -66,6 +67,10 @@ SUNG_RHYTHM_PARAMS = (
     "value_price",
     "remeter",
 )
+#: The bar-count cue of the meter read again on the followed beat (``TempoFollow.bars_price``),
+#: fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
+SUNG_METER_MODEL = "sung_meter"
+SUNG_METER_PARAMS = ("bars_price",)
 
 
 @dataclass(frozen=True)
@@ -80,13 +85,16 @@ class SungRhythm:
     follow: TempoFollow | None = None
 
     @classmethod
-    def load(cls) -> SungRhythm:
-        """The fitted values (``transcribe/models/sung_rhythm.npz``)."""
+    def load(cls, *, meter_cue: bool = True) -> SungRhythm:
+        """The fitted values (``transcribe/models/sung_rhythm.npz``, and ``sung_meter.npz`` for the
+        meter read again on the followed beat's values; ``meter_cue=False`` leaves its bar-count cue
+        off, for ``benchmarks/fit_sung_meter.py``)."""
         model = models.checked(SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS)
         model.features("values", tuple(str(v) for v in VALUES_BEATS))
         fine, other, shift, rest, drift, timing, price, remeter = (float(v) for v in model.arrays["params"])
         surprise = tuple(float(v) for v in model.arrays["value_surprise"])
-        follow = TempoFollow(drift, timing, price, remeter > 0, value_surprise=surprise) if drift > 0 else None
+        bars_price = float(models.checked(SUNG_METER_MODEL, SUNG_METER_PARAMS).arrays["params"][0]) if meter_cue else 0.0
+        follow = TempoFollow(drift, timing, price, remeter > 0, value_surprise=surprise, bars_price=bars_price) if drift > 0 else None
         return cls((fine, other), shift, rest, follow)
 
     def values(self) -> tuple[float, ...]:
@@ -108,6 +116,8 @@ def choose_meter(
     pitch: np.ndarray | None = None,
     accent_db: np.ndarray | None = None,
     compound_shift: float = 0.0,
+    length_tatums: float | None = None,
+    bars_price: float = 0.0,
 ) -> MeterChoice:
     """Group tatums into beats and bars the way a musician would write them.
 
@@ -126,6 +136,9 @@ def choose_meter(
         accent_db: Each note's peak level in dB, shape (n,), or ``None``.
         compound_shift: Taken off the score of every reading in beats of three (a voice's
             printed tunes are rarely compound), 0 for none.
+        length_tatums: The tune's written length in tatums (for a voice), or ``None``.
+        bars_price: Taken off each reading's score times :func:`.meter.bar_count_cost` of
+            ``length_tatums`` (how far from 4, 8, 16, 32 or 64 bars the tune runs); 0 for none.
     """
     candidates = meter_candidates(tatum_s, beat_s=beat_s, time_signature=time_signature)
     if not candidates:  # overrides that no reading satisfies: take them as given
@@ -134,6 +147,8 @@ def choose_meter(
         return MeterChoice(b, m, 0, time_signature or "4/4", compound=b == 3)
     feats = meter_features(k, d, w, tatum_s, candidates, pitch=pitch, accent_db=accent_db)
     bias = -compound_shift * np.array([c.compound for c in candidates], dtype=float) if compound_shift else None
+    if bars_price and length_tatums is not None:
+        bias = (0.0 if bias is None else bias) - bars_price * bar_count_cost(candidates, length_tatums)
     index = pick_reading(candidates, feats, bias=bias)
     if time_signature is None:
         index = two_or_four(candidates, feats, index, k, d, relative_levels(accent_db, pitch, len(k)))
@@ -201,8 +216,17 @@ def analyze(
             # The meter read again on the written values, the followed beat as its tatum.
             kk = beats - beats[0]
             dd = np.append(np.diff(kk), max(float(held[-1]), 0.5))
+            length = float(kk[-1]) + likeliest_value(float(held[-1]), follow)
             again = choose_meter(
-                kk, dd, w, float(np.median(followed.period_s)), pitch=pitch, accent_db=accent_db, compound_shift=compound_shift
+                kk,
+                dd,
+                w,
+                float(np.median(followed.period_s)),
+                pitch=pitch,
+                accent_db=accent_db,
+                compound_shift=compound_shift,
+                length_tatums=length,
+                bars_price=follow.bars_price,
             )
             if not again.compound:
                 meter, m, per_beat = again, again.beats_per_bar, again.tatums_per_beat

@@ -52,6 +52,8 @@ class TempoFollow:
         start_sd: SD of the first beat's log period around the meter's beat.
         value_surprise: Per value of :data:`VALUES_BEATS`, its rarity (:func:`value_surprise`
             of folk-song counts, ``sung_rhythm.npz``); all 0 for no preference.
+        bars_price: With ``remeter``, the price of a reading that makes the tune's length far
+            from a whole phrase count of bars (``rhythm.meter.bar_count_cost``); 0 for none.
     """
 
     drift_sd: float = 0.05
@@ -60,6 +62,7 @@ class TempoFollow:
     remeter: bool = False
     start_sd: float = 0.1
     value_surprise: tuple[float, ...] = (0.0,) * len(VALUES_BEATS)
+    bars_price: float = 0.0
 
 
 @dataclass(frozen=True)

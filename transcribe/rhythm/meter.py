@@ -319,6 +319,23 @@ def relative_levels(accent_db: np.ndarray | None, pitch: np.ndarray | None, n: i
     return np.clip(acc - np.nanmedian(window, axis=1), -12.0, 12.0)
 
 
+def bar_count_cost(candidates: list[MeterChoice], length_tatums: float) -> np.ndarray:
+    """How far each reading puts the tune's length from a whole phrase count of bars, shape
+    (len(candidates),): ``|log2(bars / B)|`` with ``B`` the nearest of 4, 8, 16, 32, 64 bars.
+
+    Printed exercises and songs run 8 or 16 bars (issue 23: 19 of the 21 sung exercises of
+    ssvd-scores are 8, 16, 24 or 32 bars): a 24-beat tune is 8 bars of 3/4 but 6 of 4/4. The
+    cost of 0 for every reading of a length in beats that is a power of two leaves 2/4 against
+    4/4 to the meter model.
+    """
+    out = np.zeros(len(candidates))
+    for i, c in enumerate(candidates):
+        bars = max(length_tatums / (c.tatums_per_beat * c.beats_per_bar), 1e-3)
+        whole = np.clip(np.round(np.log2(bars)), 2, 6)
+        out[i] = abs(np.log2(bars) - whole)
+    return out
+
+
 def compound_or_triplets(k: np.ndarray, choice: MeterChoice) -> MeterChoice:
     """Beats in three: a compound meter when most beats are divided (a jig's
     running eighths), a simple meter with triplets when most are not."""
