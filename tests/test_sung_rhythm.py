@@ -149,8 +149,8 @@ def test_a_sung_tune_of_eight_bars_of_three_is_written_in_three_four() -> None:
         got = _voice(notes, fitted)
         assert got.time_signature == "3/4"
         assert list(got.durations_q) == [Fraction(b) for b in EIGHT_BARS_OF_THREE]
-        # Without the bar count, the meter model reads these takes in four.
-        assert _voice(notes, replace(fitted, bars_price=0.0)).time_signature == "4/4"
+        # Without the bar count (and the phrase frame), the meter model reads these takes in four.
+        assert _voice(notes, replace(fitted, bars_price=0.0, frame_price=0.0)).time_signature == "4/4"
 
 
 def test_the_bar_count_leaves_a_tune_of_sixteen_bars_of_two_in_two_or_four() -> None:
@@ -158,3 +158,34 @@ def test_the_bar_count_leaves_a_tune_of_sixteen_bars_of_two_in_two_or_four() -> 
     fitted = rhythm.SungRhythm.load().follow
     for seed in range(3):
         assert _voice(_stepping(values, seed), fitted).time_signature in ("2/4", "4/4")
+
+
+def test_phrase_frame_counts_a_first_onset_on_a_downbeat_and_an_end_on_a_bar_line() -> None:
+    readings = [rhythm.MeterChoice(1, 3, d, "3/4") for d in (0, 1, 2)]
+    assert list(rhythm.phrase_frame(readings, 24.0)) == [2.0, 0.0, 0.0]
+    assert list(rhythm.phrase_frame(readings, 25.0)) == [1.0, 1.0, 0.0]  # a pickup of one beat, then whole bars
+
+
+#: Exercise-like 3/4 (eight bars, starting on a downbeat with two eighths, 24 quarters): the
+#: rhythm of the printed exercise of the worked example (docs/sung-example.md).
+EIGHTHS_FIRST = [0.5, 0.5, 1, 1] * 2 + [0.5, 0.5, 0.5, 0.5, 1] * 2 + [0.5, 0.5, 1, 1, 0.5, 0.5, 2, 0.5, 0.5, 1, 1, 0.5, 0.5, 2]
+
+
+def test_a_tune_that_starts_on_a_downbeat_with_two_eighths_gets_no_pickup() -> None:
+    fitted = rhythm.SungRhythm.load().follow
+    assert fitted is not None and fitted.frame_price > 0
+    for seed in range(3):
+        notes = _stepping(EIGHTHS_FIRST, seed)
+        got = _voice(notes, fitted)
+        assert (got.time_signature, got.pickup_q) == ("3/4", 0)
+        assert list(got.durations_q) == [Fraction(b) for b in EIGHTHS_FIRST]
+        # Without the frame the meter model puts the downbeat on the first quarter.
+        assert _voice(notes, replace(fitted, frame_price=0.0)).pickup_q == 1
+
+
+def test_a_pickup_before_eight_whole_bars_is_kept() -> None:
+    values = [1, 1, 0.5, 0.5, 1, 2, 1, 1, 1, 1, 2, 1, 1, 0.5, 0.5, 1, 1, 1, 1, 1, 1, 1, 3]  # a pickup, then eight bars
+    fitted = rhythm.SungRhythm.load().follow
+    for seed in range(3):
+        got = _voice(_stepping(values, seed), fitted)
+        assert (got.time_signature, got.pickup_q) == ("3/4", 1)

@@ -20,6 +20,7 @@ from .meter import (
     meter_hidden,
     meter_scores,
     meter_weights,
+    phrase_frame,
     pick_reading,
     relative_levels,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "meter_hidden",
     "meter_scores",
     "meter_weights",
+    "phrase_frame",
     "pick_reading",
     "place_on_tatums",
     "relative_levels",

@@ -43,10 +43,13 @@ from .meter import (
     MeterChoice,
     bar_count_cost,
     beats_per_bar,
+    best_downbeat,
     compound_or_triplets,
     is_compound,
     meter_candidates,
     meter_features,
+    meter_weights,
+    phrase_frame,
     pick_reading,
     relative_levels,
 )
@@ -67,10 +70,10 @@ SUNG_RHYTHM_PARAMS = (
     "value_price",
     "remeter",
 )
-#: The bar-count cue of the meter read again on the followed beat (``TempoFollow.bars_price``),
-#: fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
+#: The bar-count and phrase-frame cues of the meter read again on the followed beat
+#: (``TempoFollow.bars_price`` and ``frame_price``), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
 SUNG_METER_MODEL = "sung_meter"
-SUNG_METER_PARAMS = ("bars_price",)
+SUNG_METER_PARAMS = ("bars_price", "frame_price")
 
 
 @dataclass(frozen=True)
@@ -87,14 +90,18 @@ class SungRhythm:
     @classmethod
     def load(cls, *, meter_cue: bool = True) -> SungRhythm:
         """The fitted values (``transcribe/models/sung_rhythm.npz``, and ``sung_meter.npz`` for the
-        meter read again on the followed beat's values; ``meter_cue=False`` leaves its bar-count cue
-        off, for ``benchmarks/fit_sung_meter.py``)."""
+        meter read again on the followed beat's values; ``meter_cue=False`` leaves its bar-count and
+        phrase-frame cues off, for ``benchmarks/fit_sung_meter.py``)."""
         model = models.checked(SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS)
         model.features("values", tuple(str(v) for v in VALUES_BEATS))
         fine, other, shift, rest, drift, timing, price, remeter = (float(v) for v in model.arrays["params"])
         surprise = tuple(float(v) for v in model.arrays["value_surprise"])
-        bars_price = float(models.checked(SUNG_METER_MODEL, SUNG_METER_PARAMS).arrays["params"][0]) if meter_cue else 0.0
-        follow = TempoFollow(drift, timing, price, remeter > 0, value_surprise=surprise, bars_price=bars_price) if drift > 0 else None
+        bars, frame = (float(v) for v in models.checked(SUNG_METER_MODEL, SUNG_METER_PARAMS).arrays["params"]) if meter_cue else (0.0, 0.0)
+        follow = (
+            TempoFollow(drift, timing, price, remeter > 0, value_surprise=surprise, bars_price=bars, frame_price=frame)
+            if drift > 0
+            else None
+        )
         return cls((fine, other), shift, rest, follow)
 
     def values(self) -> tuple[float, ...]:
@@ -118,6 +125,7 @@ def choose_meter(
     compound_shift: float = 0.0,
     length_tatums: float | None = None,
     bars_price: float = 0.0,
+    frame_price: float = 0.0,
 ) -> MeterChoice:
     """Group tatums into beats and bars the way a musician would write them.
 
@@ -139,6 +147,9 @@ def choose_meter(
         length_tatums: The tune's written length in tatums (for a voice), or ``None``.
         bars_price: Taken off each reading's score times :func:`.meter.bar_count_cost` of
             ``length_tatums`` (how far from 4, 8, 16, 32 or 64 bars the tune runs); 0 for none.
+        frame_price: Added to each reading's score, and to the weighted sum that places its
+            downbeat, times :func:`.meter.phrase_frame` (the first onset on a downbeat, the tune
+            ending on a bar line); 0 for none.
     """
     candidates = meter_candidates(tatum_s, beat_s=beat_s, time_signature=time_signature)
     if not candidates:  # overrides that no reading satisfies: take them as given
@@ -149,9 +160,13 @@ def choose_meter(
     bias = -compound_shift * np.array([c.compound for c in candidates], dtype=float) if compound_shift else None
     if bars_price and length_tatums is not None:
         bias = (0.0 if bias is None else bias) - bars_price * bar_count_cost(candidates, length_tatums)
-    index = pick_reading(candidates, feats, bias=bias)
+    frame = frame_price * phrase_frame(candidates, length_tatums) if frame_price and length_tatums is not None else None
+    index = pick_reading(candidates, feats, bias=bias, downbeat_bias=frame)
     if time_signature is None:
         index = two_or_four(candidates, feats, index, k, d, relative_levels(accent_db, pitch, len(k)))
+        if frame is not None:  # two_or_four places a downbeat of its own when it changes the meter
+            c = candidates[index]
+            index = best_downbeat(candidates, feats, meter_weights(), c.tatums_per_beat, c.beats_per_bar, compound=c.compound, bias=frame)
     choice = candidates[index]
     if choice.compound and time_signature is None:
         return compound_or_triplets(k, choice)
@@ -227,6 +242,7 @@ def analyze(
                 compound_shift=compound_shift,
                 length_tatums=length,
                 bars_price=follow.bars_price,
+                frame_price=follow.frame_price,
             )
             if not again.compound:
                 meter, m, per_beat = again, again.beats_per_bar, again.tatums_per_beat

@@ -54,6 +54,8 @@ class TempoFollow:
             of folk-song counts, ``sung_rhythm.npz``); all 0 for no preference.
         bars_price: With ``remeter``, the price of a reading that makes the tune's length far
             from a whole phrase count of bars (``rhythm.meter.bar_count_cost``); 0 for none.
+        frame_price: With ``remeter``, the bonus of a reading (and of its downbeat) that starts
+            the tune on a downbeat and ends it on a bar line (``rhythm.meter.phrase_frame``).
     """
 
     drift_sd: float = 0.05
@@ -63,6 +65,7 @@ class TempoFollow:
     start_sd: float = 0.1
     value_surprise: tuple[float, ...] = (0.0,) * len(VALUES_BEATS)
     bars_price: float = 0.0
+    frame_price: float = 0.0
 
 
 @dataclass(frozen=True)
