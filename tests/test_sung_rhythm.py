@@ -189,3 +189,22 @@ def test_a_pickup_before_eight_whole_bars_is_kept() -> None:
     for seed in range(3):
         got = _voice(_stepping(values, seed), fitted)
         assert (got.time_signature, got.pickup_q) == ("3/4", 1)
+
+
+def test_one_note_cut_short_does_not_put_every_later_onset_off_the_beat() -> None:
+    # Quarters and halves in 4/4; the second half note is held 1.4 beats and the singer goes on
+    # early. Read interval by interval it is a dotted quarter and every later onset falls half a
+    # beat off; with the place in the bar tracked, the ties that follow cost more than one
+    # misread value.
+    values = [1, 1, 2] * 8
+    sung = list(values)
+    sung[5] = 1.4
+    quarter_s = 0.6
+    rng = np.random.default_rng(0)
+    onsets = 0.3 + quarter_s * np.append(0.0, np.cumsum(sung))[: len(values)] + rng.uniform(-0.02, 0.02, len(values))
+    fitted = rhythm.SungRhythm.load().follow
+    assert fitted is not None and fitted.tie_price > 0
+    plain = np.append(0.0, np.cumsum(rhythm.follow_beats(onsets, quarter_s, fitted).values_beats))
+    in_bars = np.append(0.0, np.cumsum(rhythm.follow_beats_in_bars(onsets, quarter_s, fitted, bar_beats=4, start_beats=0.0).values_beats))
+    assert np.all(np.abs(plain[6:] - np.round(plain[6:])) > 0.25)
+    assert np.all(np.abs(in_bars - np.round(in_bars)) < 1e-9)

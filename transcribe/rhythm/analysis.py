@@ -38,7 +38,7 @@ from .. import models
 from ..types import Note, Rhythm
 from ..values import TimeSignature
 from .duple import two_or_four
-from .follow import VALUES_BEATS, TempoFollow, follow_beats, likeliest_value
+from .follow import VALUES_BEATS, TempoFollow, follow_beats, follow_beats_in_bars, likeliest_value
 from .meter import (
     MeterChoice,
     bar_count_cost,
@@ -70,10 +70,10 @@ SUNG_RHYTHM_PARAMS = (
     "value_price",
     "remeter",
 )
-#: The bar-count and phrase-frame cues of the meter read again on the followed beat
-#: (``TempoFollow.bars_price`` and ``frame_price``), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
+#: The bar-count, phrase-frame and tie cues of the meter read again on the followed beat
+#: (``TempoFollow.bars_price``, ``frame_price`` and ``tie_price``), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
 SUNG_METER_MODEL = "sung_meter"
-SUNG_METER_PARAMS = ("bars_price", "frame_price")
+SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price")
 
 
 @dataclass(frozen=True)
@@ -90,18 +90,15 @@ class SungRhythm:
     @classmethod
     def load(cls, *, meter_cue: bool = True) -> SungRhythm:
         """The fitted values (``transcribe/models/sung_rhythm.npz``, and ``sung_meter.npz`` for the
-        meter read again on the followed beat's values; ``meter_cue=False`` leaves its bar-count and
-        phrase-frame cues off, for ``benchmarks/fit_sung_meter.py``)."""
+        meter read again on the followed beat's values; ``meter_cue=False`` leaves its bar-count,
+        phrase-frame and tie cues off, for ``benchmarks/fit_sung_meter.py``)."""
         model = models.checked(SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS)
         model.features("values", tuple(str(v) for v in VALUES_BEATS))
         fine, other, shift, rest, drift, timing, price, remeter = (float(v) for v in model.arrays["params"])
         surprise = tuple(float(v) for v in model.arrays["value_surprise"])
-        bars, frame = (float(v) for v in models.checked(SUNG_METER_MODEL, SUNG_METER_PARAMS).arrays["params"]) if meter_cue else (0.0, 0.0)
-        follow = (
-            TempoFollow(drift, timing, price, remeter > 0, value_surprise=surprise, bars_price=bars, frame_price=frame)
-            if drift > 0
-            else None
-        )
+        fitted = models.checked(SUNG_METER_MODEL, SUNG_METER_PARAMS).arrays["params"] if meter_cue else np.zeros(len(SUNG_METER_PARAMS))
+        cues = {name: float(v) for name, v in zip(SUNG_METER_PARAMS, fitted)}
+        follow = TempoFollow(drift, timing, price, remeter > 0, value_surprise=surprise, **cues) if drift > 0 else None
         return cls((fine, other), shift, rest, follow)
 
     def values(self) -> tuple[float, ...]:
@@ -246,6 +243,12 @@ def analyze(
             )
             if not again.compound:
                 meter, m, per_beat = again, again.beats_per_bar, again.tatums_per_beat
+                if follow.tie_price:
+                    # The values read again in this meter, the place in the bar tracked.
+                    bar = m * per_beat
+                    followed = follow_beats_in_bars(on_s, b * tau, follow, bar_beats=bar, start_beats=float(-again.downbeat % bar))
+                    kk = np.append(0.0, np.cumsum(followed.values_beats))
+                    held = (np.array([n.offset_s for n in notes]) - on_s) / followed.period_s
                 beats = (kk - again.downbeat) / per_beat
         pos, r_off = beats, beats + held / per_beat
         beat_period_s = followed.period_s * per_beat
