@@ -24,6 +24,7 @@ GETTERS = {
     "key": (harmony.key_weights,),
     "intonation": (lambda: np.array(dataclasses.astuple(intonation.IntonationParams.load())),),
     "sung_rhythm": (lambda: np.array(rhythm.SungRhythm.load().values()),),
+    "sung_meter": (lambda: np.array([getattr(rhythm.SungRhythm.load().follow, name) for name in rhythm.SUNG_METER_PARAMS]),),
     "sung_onsets": (lambda: sung.load_model().onset, lambda: sung.load_model().offset),
 }
 

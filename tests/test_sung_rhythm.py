@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -107,3 +108,103 @@ def test_a_sung_waltz_keeps_its_quarters_and_dotted_halves() -> None:
         follow=voice.follow,
     )
     assert list(got.durations_q) == [Fraction(b) for b in waltz]
+
+
+def _stepping(values: list[float], seed: int, quarter_s: float = 0.6) -> tuple[Note, ...]:
+    """A stepwise melody (seeded) in ``values`` (quarter notes), every onset early or late by up
+    to 40 ms."""
+    rng = np.random.default_rng(seed)
+    t, midi, out = 0.3, 64, []
+    for b in values:
+        out.append(Note(t + rng.uniform(-0.04, 0.04), t + b * quarter_s - 0.05, midi))
+        t += b * quarter_s
+        midi = int(np.clip(midi + rng.choice([-2, -1, 1, 2]), 57, 72))
+    return tuple(out)
+
+
+def _voice(notes: tuple[Note, ...], follow: rhythm.TempoFollow):
+    voice = rhythm.SungRhythm.load()
+    return rhythm.analyze(
+        notes, grid_penalties=voice.grid_penalties, compound_shift=voice.compound_shift, rest_min_beats=voice.rest_min_beats, follow=follow
+    )
+
+
+def test_bar_count_cost_prefers_a_whole_phrase_count_of_bars() -> None:
+    readings = [rhythm.MeterChoice(1, m, 0, f"{m}/4") for m in (2, 3, 4)]
+    two, three, four = rhythm.bar_count_cost(readings, 24.0)  # 12, 8 and 6 bars
+    assert three == 0.0 and two > 0.4 and four > 0.4
+    two, three, four = rhythm.bar_count_cost(readings, 32.0)  # 16, 10.7 and 8 bars
+    assert two == 0.0 and four == 0.0 and three > 0.4
+
+
+#: Eight bars of 3/4 in quarters and eighths, ending on a dotted half (24 quarters).
+EIGHT_BARS_OF_THREE = [1, 1, 1, 0.5, 0.5, 1, 1, 1, 1, 1, 2, 1, 1, 0.5, 0.5, 1, 1, 1, 1, 1, 1, 1, 3]
+
+
+def test_a_sung_tune_of_eight_bars_of_three_is_written_in_three_four() -> None:
+    fitted = rhythm.SungRhythm.load().follow
+    assert fitted is not None and fitted.bars_price > 0
+    for seed in range(3):
+        notes = _stepping(EIGHT_BARS_OF_THREE, seed)
+        got = _voice(notes, fitted)
+        assert got.time_signature == "3/4"
+        assert list(got.durations_q) == [Fraction(b) for b in EIGHT_BARS_OF_THREE]
+        # Without the bar count (and the phrase frame), the meter model reads these takes in four.
+        assert _voice(notes, replace(fitted, bars_price=0.0, frame_price=0.0)).time_signature == "4/4"
+
+
+def test_the_bar_count_leaves_a_tune_of_sixteen_bars_of_two_in_two_or_four() -> None:
+    values = [1, 0.5, 0.5, 1, 1, 0.5, 0.5, 1, 2] * 3 + [1, 1, 2, 1, 1, 2]  # 32 quarters
+    fitted = rhythm.SungRhythm.load().follow
+    for seed in range(3):
+        assert _voice(_stepping(values, seed), fitted).time_signature in ("2/4", "4/4")
+
+
+def test_phrase_frame_counts_a_first_onset_on_a_downbeat_and_an_end_on_a_bar_line() -> None:
+    readings = [rhythm.MeterChoice(1, 3, d, "3/4") for d in (0, 1, 2)]
+    assert list(rhythm.phrase_frame(readings, 24.0)) == [2.0, 0.0, 0.0]
+    assert list(rhythm.phrase_frame(readings, 25.0)) == [1.0, 1.0, 0.0]  # a pickup of one beat, then whole bars
+
+
+#: Exercise-like 3/4 (eight bars, starting on a downbeat with two eighths, 24 quarters): the
+#: rhythm of the printed exercise of the worked example (docs/sung-example.md).
+EIGHTHS_FIRST = [0.5, 0.5, 1, 1] * 2 + [0.5, 0.5, 0.5, 0.5, 1] * 2 + [0.5, 0.5, 1, 1, 0.5, 0.5, 2, 0.5, 0.5, 1, 1, 0.5, 0.5, 2]
+
+
+def test_a_tune_that_starts_on_a_downbeat_with_two_eighths_gets_no_pickup() -> None:
+    fitted = rhythm.SungRhythm.load().follow
+    assert fitted is not None and fitted.frame_price > 0
+    for seed in range(3):
+        notes = _stepping(EIGHTHS_FIRST, seed)
+        got = _voice(notes, fitted)
+        assert (got.time_signature, got.pickup_q) == ("3/4", 0)
+        assert list(got.durations_q) == [Fraction(b) for b in EIGHTHS_FIRST]
+        # Without the frame the meter model puts the downbeat on the first quarter.
+        assert _voice(notes, replace(fitted, frame_price=0.0)).pickup_q == 1
+
+
+def test_a_pickup_before_eight_whole_bars_is_kept() -> None:
+    values = [1, 1, 0.5, 0.5, 1, 2, 1, 1, 1, 1, 2, 1, 1, 0.5, 0.5, 1, 1, 1, 1, 1, 1, 1, 3]  # a pickup, then eight bars
+    fitted = rhythm.SungRhythm.load().follow
+    for seed in range(3):
+        got = _voice(_stepping(values, seed), fitted)
+        assert (got.time_signature, got.pickup_q) == ("3/4", 1)
+
+
+def test_one_note_cut_short_does_not_put_every_later_onset_off_the_beat() -> None:
+    # Quarters and halves in 4/4; the second half note is held 1.4 beats and the singer goes on
+    # early. Read interval by interval it is a dotted quarter and every later onset falls half a
+    # beat off; with the place in the bar tracked, the ties that follow cost more than one
+    # misread value.
+    values = [1, 1, 2] * 8
+    sung = list(values)
+    sung[5] = 1.4
+    quarter_s = 0.6
+    rng = np.random.default_rng(0)
+    onsets = 0.3 + quarter_s * np.append(0.0, np.cumsum(sung))[: len(values)] + rng.uniform(-0.02, 0.02, len(values))
+    fitted = rhythm.SungRhythm.load().follow
+    assert fitted is not None and fitted.tie_price > 0
+    plain = np.append(0.0, np.cumsum(rhythm.follow_beats(onsets, quarter_s, fitted).values_beats))
+    in_bars = np.append(0.0, np.cumsum(rhythm.follow_beats_in_bars(onsets, quarter_s, fitted, bar_beats=4, start_beats=0.0).values_beats))
+    assert np.all(np.abs(plain[6:] - np.round(plain[6:])) > 0.25)
+    assert np.all(np.abs(in_bars - np.round(in_bars)) < 1e-9)

@@ -24,7 +24,18 @@ from ..errors import ModelError
 
 HERE = Path(__file__).resolve().parent
 #: The models shipped, by file stem.
-NAMES: tuple[str, ...] = ("attack", "release", "reattack", "meter", "duple", "key", "intonation", "sung_rhythm", "sung_onsets")
+NAMES: tuple[str, ...] = (
+    "attack",
+    "release",
+    "reattack",
+    "meter",
+    "duple",
+    "key",
+    "intonation",
+    "sung_rhythm",
+    "sung_meter",
+    "sung_onsets",
+)
 _PROVENANCE = "provenance."
 
 

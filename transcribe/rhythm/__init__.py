@@ -6,19 +6,21 @@ reading of that pulse), :mod:`.duple` (two or four beats a bar) and :mod:`.quant
 written in halves, quarters or triplets).
 """
 
-from .analysis import SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS, SungRhythm, analyze, choose_meter
+from .analysis import SUNG_METER_MODEL, SUNG_METER_PARAMS, SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS, SungRhythm, analyze, choose_meter
 from .duple import DUPLE_FEATURES, LONG_END_LOG_ODDS, duple_features, duple_log_odds, duple_weights, long_end, two_or_four
-from .follow import VALUES_BEATS, FollowedBeats, TempoFollow, follow_beats, value_surprise
+from .follow import VALUES_BEATS, FollowedBeats, TempoFollow, follow_beats, follow_beats_in_bars, value_surprise
 from .meter import (
     METER_FEATURES,
     METERS,
     MeterChoice,
+    bar_count_cost,
     compound_or_triplets,
     meter_candidates,
     meter_features,
     meter_hidden,
     meter_scores,
     meter_weights,
+    phrase_frame,
     pick_reading,
     relative_levels,
 )
@@ -32,6 +34,8 @@ __all__ = [
     "METERS",
     "METER_FEATURES",
     "OTHER_PENALTY",
+    "SUNG_METER_MODEL",
+    "SUNG_METER_PARAMS",
     "SUNG_RHYTHM_MODEL",
     "SUNG_RHYTHM_PARAMS",
     "VALUES_BEATS",
@@ -42,6 +46,7 @@ __all__ = [
     "TatumPlacement",
     "TempoFollow",
     "analyze",
+    "bar_count_cost",
     "choose_meter",
     "compound_or_triplets",
     "duple_features",
@@ -49,12 +54,14 @@ __all__ = [
     "duple_weights",
     "estimate_tatum",
     "follow_beats",
+    "follow_beats_in_bars",
     "long_end",
     "meter_candidates",
     "meter_features",
     "meter_hidden",
     "meter_scores",
     "meter_weights",
+    "phrase_frame",
     "pick_reading",
     "place_on_tatums",
     "relative_levels",

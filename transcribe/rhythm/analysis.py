@@ -38,14 +38,18 @@ from .. import models
 from ..types import Note, Rhythm
 from ..values import TimeSignature
 from .duple import two_or_four
-from .follow import VALUES_BEATS, TempoFollow, follow_beats, likeliest_value
+from .follow import VALUES_BEATS, TempoFollow, follow_beats, follow_beats_in_bars, likeliest_value
 from .meter import (
     MeterChoice,
+    bar_count_cost,
     beats_per_bar,
+    best_downbeat,
     compound_or_triplets,
     is_compound,
     meter_candidates,
     meter_features,
+    meter_weights,
+    phrase_frame,
     pick_reading,
     relative_levels,
 )
@@ -66,6 +70,10 @@ SUNG_RHYTHM_PARAMS = (
     "value_price",
     "remeter",
 )
+#: The bar-count, phrase-frame and tie cues of the meter read again on the followed beat
+#: (``TempoFollow.bars_price``, ``frame_price`` and ``tie_price``), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
+SUNG_METER_MODEL = "sung_meter"
+SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price")
 
 
 @dataclass(frozen=True)
@@ -80,13 +88,17 @@ class SungRhythm:
     follow: TempoFollow | None = None
 
     @classmethod
-    def load(cls) -> SungRhythm:
-        """The fitted values (``transcribe/models/sung_rhythm.npz``)."""
+    def load(cls, *, meter_cue: bool = True) -> SungRhythm:
+        """The fitted values (``transcribe/models/sung_rhythm.npz``, and ``sung_meter.npz`` for the
+        meter read again on the followed beat's values; ``meter_cue=False`` leaves its bar-count,
+        phrase-frame and tie cues off, for ``benchmarks/fit_sung_meter.py``)."""
         model = models.checked(SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS)
         model.features("values", tuple(str(v) for v in VALUES_BEATS))
         fine, other, shift, rest, drift, timing, price, remeter = (float(v) for v in model.arrays["params"])
         surprise = tuple(float(v) for v in model.arrays["value_surprise"])
-        follow = TempoFollow(drift, timing, price, remeter > 0, value_surprise=surprise) if drift > 0 else None
+        fitted = models.checked(SUNG_METER_MODEL, SUNG_METER_PARAMS).arrays["params"] if meter_cue else np.zeros(len(SUNG_METER_PARAMS))
+        cues = {name: float(v) for name, v in zip(SUNG_METER_PARAMS, fitted)}
+        follow = TempoFollow(drift, timing, price, remeter > 0, value_surprise=surprise, **cues) if drift > 0 else None
         return cls((fine, other), shift, rest, follow)
 
     def values(self) -> tuple[float, ...]:
@@ -108,6 +120,9 @@ def choose_meter(
     pitch: np.ndarray | None = None,
     accent_db: np.ndarray | None = None,
     compound_shift: float = 0.0,
+    length_tatums: float | None = None,
+    bars_price: float = 0.0,
+    frame_price: float = 0.0,
 ) -> MeterChoice:
     """Group tatums into beats and bars the way a musician would write them.
 
@@ -126,6 +141,12 @@ def choose_meter(
         accent_db: Each note's peak level in dB, shape (n,), or ``None``.
         compound_shift: Taken off the score of every reading in beats of three (a voice's
             printed tunes are rarely compound), 0 for none.
+        length_tatums: The tune's written length in tatums (for a voice), or ``None``.
+        bars_price: Taken off each reading's score times :func:`.meter.bar_count_cost` of
+            ``length_tatums`` (how far from 4, 8, 16, 32 or 64 bars the tune runs); 0 for none.
+        frame_price: Added to each reading's score, and to the weighted sum that places its
+            downbeat, times :func:`.meter.phrase_frame` (the first onset on a downbeat, the tune
+            ending on a bar line); 0 for none.
     """
     candidates = meter_candidates(tatum_s, beat_s=beat_s, time_signature=time_signature)
     if not candidates:  # overrides that no reading satisfies: take them as given
@@ -134,9 +155,15 @@ def choose_meter(
         return MeterChoice(b, m, 0, time_signature or "4/4", compound=b == 3)
     feats = meter_features(k, d, w, tatum_s, candidates, pitch=pitch, accent_db=accent_db)
     bias = -compound_shift * np.array([c.compound for c in candidates], dtype=float) if compound_shift else None
-    index = pick_reading(candidates, feats, bias=bias)
+    if bars_price and length_tatums is not None:
+        bias = (0.0 if bias is None else bias) - bars_price * bar_count_cost(candidates, length_tatums)
+    frame = frame_price * phrase_frame(candidates, length_tatums) if frame_price and length_tatums is not None else None
+    index = pick_reading(candidates, feats, bias=bias, downbeat_bias=frame)
     if time_signature is None:
         index = two_or_four(candidates, feats, index, k, d, relative_levels(accent_db, pitch, len(k)))
+        if frame is not None:  # two_or_four places a downbeat of its own when it changes the meter
+            c = candidates[index]
+            index = best_downbeat(candidates, feats, meter_weights(), c.tatums_per_beat, c.beats_per_bar, compound=c.compound, bias=frame)
     choice = candidates[index]
     if choice.compound and time_signature is None:
         return compound_or_triplets(k, choice)
@@ -201,11 +228,27 @@ def analyze(
             # The meter read again on the written values, the followed beat as its tatum.
             kk = beats - beats[0]
             dd = np.append(np.diff(kk), max(float(held[-1]), 0.5))
+            length = float(kk[-1]) + likeliest_value(float(held[-1]), follow)
             again = choose_meter(
-                kk, dd, w, float(np.median(followed.period_s)), pitch=pitch, accent_db=accent_db, compound_shift=compound_shift
+                kk,
+                dd,
+                w,
+                float(np.median(followed.period_s)),
+                pitch=pitch,
+                accent_db=accent_db,
+                compound_shift=compound_shift,
+                length_tatums=length,
+                bars_price=follow.bars_price,
+                frame_price=follow.frame_price,
             )
             if not again.compound:
                 meter, m, per_beat = again, again.beats_per_bar, again.tatums_per_beat
+                if follow.tie_price:
+                    # The values read again in this meter, the place in the bar tracked.
+                    bar = m * per_beat
+                    followed = follow_beats_in_bars(on_s, b * tau, follow, bar_beats=bar, start_beats=float(-again.downbeat % bar))
+                    kk = np.append(0.0, np.cumsum(followed.values_beats))
+                    held = (np.array([n.offset_s for n in notes]) - on_s) / followed.period_s
                 beats = (kk - again.downbeat) / per_beat
         pos, r_off = beats, beats + held / per_beat
         beat_period_s = followed.period_s * per_beat

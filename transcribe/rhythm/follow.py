@@ -52,6 +52,13 @@ class TempoFollow:
         start_sd: SD of the first beat's log period around the meter's beat.
         value_surprise: Per value of :data:`VALUES_BEATS`, its rarity (:func:`value_surprise`
             of folk-song counts, ``sung_rhythm.npz``); all 0 for no preference.
+        bars_price: With ``remeter``, the price of a reading that makes the tune's length far
+            from a whole phrase count of bars (``rhythm.meter.bar_count_cost``); 0 for none.
+        frame_price: With ``remeter``, the bonus of a reading (and of its downbeat) that starts
+            the tune on a downbeat and ends it on a bar line (``rhythm.meter.phrase_frame``).
+        tie_price: With ``remeter``, once the meter is read, the values are read again with the
+            place in the bar tracked (:func:`follow_beats_in_bars`) and this price for each note
+            that crosses a bar line (a tie); 0 keeps the first reading.
     """
 
     drift_sd: float = 0.05
@@ -60,6 +67,9 @@ class TempoFollow:
     remeter: bool = False
     start_sd: float = 0.1
     value_surprise: tuple[float, ...] = (0.0,) * len(VALUES_BEATS)
+    bars_price: float = 0.0
+    frame_price: float = 0.0
+    tie_price: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -116,3 +126,55 @@ def likeliest_value(length_beats: float, how: TempoFollow) -> float:
     values = np.array(VALUES_BEATS)
     cost = 0.5 * ((np.log(max(length_beats, 1e-3)) - np.log(values)) / how.timing_sd) ** 2 + how.value_price * np.array(how.value_surprise)
     return float(values[int(np.argmin(cost))])
+
+
+def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, *, bar_beats: int, start_beats: float) -> FollowedBeats:
+    """:func:`follow_beats` with the place in the bar tracked: the path's state is the beat period
+    and the onset's place in the bar (in sixteenths of a beat), and a note that crosses a bar line
+    costs ``how.tie_price`` more. One interval read as an eighth instead of a quarter then no
+    longer moves every later bar line for free: the path pays for the ties that follow it.
+
+    Args:
+        onsets_s: Onsets in seconds, increasing, shape (n,), n >= 1.
+        beat_s: The beat period of the meter reading (seconds).
+        how: The drift, timing, value and tie prices.
+        bar_beats: Beats in a bar of the meter read.
+        start_beats: The first onset's place in its bar (beats from the downbeat).
+    """
+    n = len(onsets_s)
+    if n < 2:
+        return FollowedBeats(np.zeros(0), np.full(n, beat_s))
+    periods = beat_s * PERIOD_FACTORS[::2]  # every other period: the state space is periods x places
+    logp = np.log(periods)
+    values = np.array(VALUES_BEATS)
+    steps = np.round(values * 4).astype(np.int64)  # each value in sixteenths
+    prior = how.value_price * np.array(how.value_surprise)
+    trans = 0.5 * ((logp[:, None] - logp[None, :]) / how.drift_sd) ** 2  # [from, to]
+    places = 4 * bar_beats
+    at = np.arange(places)
+    cost = np.full((len(periods), places), np.inf)
+    cost[:, int(round(start_beats * 4)) % places] = 0.5 * ((logp - np.log(beat_s)) / how.start_sd) ** 2
+    back: list[tuple[np.ndarray, np.ndarray]] = []
+    for gap in np.maximum(np.diff(onsets_s), 1e-3):
+        err = 0.5 * ((np.log(gap) - np.log(values[None, :] * periods[:, None])) / how.timing_sd) ** 2 + prior[None, :]  # [to, value]
+        best = np.full_like(cost, np.inf)
+        from_p = np.zeros(cost.shape, dtype=np.int64)
+        value = np.zeros(cost.shape, dtype=np.int64)
+        for v, step in enumerate(steps):
+            ties = how.tie_price * (at + step > places)  # from this place the note crosses a bar line
+            moved = (cost + ties[None, :])[:, None, :] + trans[:, :, None]  # [from, to, place]
+            arg = np.argmin(moved, axis=0)
+            got = np.take_along_axis(moved, arg[None], axis=0)[0] + err[:, v][:, None]
+            got, arg = np.roll(got, step, axis=1), np.roll(arg, step, axis=1)  # to the next onset's place
+            better = got < best
+            best, from_p, value = np.where(better, got, best), np.where(better, arg, from_p), np.where(better, v, value)
+        back.append((from_p, value))
+        cost = best
+    j, h = np.unravel_index(int(np.argmin(cost)), cost.shape)
+    vals, per = np.empty(n - 1), np.empty(n - 1)
+    for i in range(n - 2, -1, -1):
+        from_p, value = back[i]
+        v = int(value[j, h])
+        vals[i], per[i] = values[v], periods[j]
+        j, h = int(from_p[j, h]), int((h - steps[v]) % places)
+    return FollowedBeats(vals, np.append(per, per[-1]))

@@ -1,0 +1,182 @@
+"""Fit the bar count, phrase frame and tie price of a voice's meter (``transcribe/models/sung_meter.npz``)
+on ssvd-scores, cross-validated by exercise.
+
+``python -m benchmarks.fit_sung_meter [--write] [--out PATH]`` (~7 min: transcribes the 40 recordings once).
+With the shipped ``sung_rhythm.npz`` fixed, three knobs of the meter read again on the followed
+beat's written values (``rhythm.TempoFollow``) are chosen in two stages. Stage 1, by the page
+measures (the mean of written durations and time signature, as ``fit_sung_rhythm``):
+``bars_price``, how much a reading is marked down for making the tune's length far from 4, 8, 16,
+32 or 64 bars (``rhythm.meter.bar_count_cost``), and ``frame_price``, the bonus of a reading and
+downbeat that start the tune on a downbeat and end it on a bar line (``rhythm.meter.phrase_frame``).
+Stage 2, with those fixed, by the mean of written durations and the downbeat F1
+(:func:`downbeat_f1`: our notes on a downbeat against the printed notes they sing):
+``tie_price``, the price of a note crossing a bar line when the values are read again with the
+place in the bar tracked (``rhythm.follow_beats_in_bars``). Also reported: the share of
+recordings written at the printed tempo level (the duration factor 1). Five folds split by
+EXERCISE (seeded, as ``fit_intonation``): both stages chosen on four folds, scored on the fifth.
+``--write`` stores the all-data choice with the fold figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from fractions import Fraction
+from pathlib import Path
+
+import mir_eval
+import numpy as np
+
+import transcribe
+from benchmarks import metrics
+from benchmarks.datasets import Item, _float_rows, _pair_alignment, find_shared, load_ssvd_scores
+from benchmarks.fit_intonation import exercise_folds, fold_choices
+from benchmarks.model_files import provenance, write_model
+from transcribe import rhythm
+from transcribe.pipeline import note_peaks_db
+from transcribe.values import TimeSignature
+
+BARS_PRICES = (0.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+FRAME_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
+TIE_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0)
+
+
+def printed_downbeats(exercise: Path) -> list[bool]:
+    """Per printed note of an ssvd-scores ``EX.txt`` (rests left out, tie continuations kept, as
+    the alignment's ``score_note_index`` counts them), whether it starts a bar."""
+    fields: dict[str, str] = {}
+    for line in exercise.read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key.strip()] = value.split(" #")[0].strip()
+    measure_q = TimeSignature(fields["time"]).measure_q
+    pickup_q = Fraction(fields.get("pickup_quarters", "0"))
+    out, at_q = [], Fraction(0)
+    for tok in fields["notes"].split():
+        if tok == "|":
+            continue
+        name, _, length = tok.partition(":")
+        if name != "r":
+            out.append((at_q - pickup_q) % measure_q == 0)
+        at_q += Fraction(length.rstrip("~")).limit_denominator(48)
+    return out
+
+
+def downbeat_f1(item: Item, onsets_s: list[float], on_downbeat: list[bool]) -> float:
+    """F1 of our notes on a downbeat against the printed notes they sing: our notes matched to the
+    labelled notes by onset (50 ms, as the benchmark's page measures), each label placed in the
+    print by its alignment row; 1 when neither side has a downbeat among the matched notes."""
+    folder = item.audio.parent.parent
+    exercise = item.page.exercise
+    printed = printed_downbeats(folder / "exercises" / f"{exercise}.txt")
+    labels = list(item.page.label_notes)
+    rows = _float_rows(folder / "recordings" / f"{item.audio.stem}.score.txt")
+    row_of = _pair_alignment(labels, rows)
+    if not labels or not onsets_s:
+        return 0.0
+    r_iv = np.array([[a, max(b, a + 1e-3)] for a, b, _ in labels], dtype=float)
+    e_on = np.array(onsets_s, dtype=float)
+    pairs = mir_eval.transcription.match_note_onsets(r_iv, np.stack([e_on, e_on + 0.01], axis=1), onset_tolerance=metrics.ONSET_TOL_S)
+    tp = fp = fn = 0
+    for ri, ei in pairs:
+        j = row_of[ri]
+        if j is None or not 0 <= int(rows[j][2]) < len(printed):
+            continue
+        theirs, ours = printed[int(rows[j][2])], on_downbeat[ei]
+        tp, fp, fn = tp + (ours and theirs), fp + (ours and not theirs), fn + (theirs and not ours)
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.fit_sung_meter", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--write", action="store_true", help="store the all-data best in transcribe/models/sung_meter.npz")
+    ap.add_argument("--out", help="with --write: where to write the model file (default: the package's own)")
+    a = ap.parse_args(argv)
+    shared = find_shared()
+    if shared is None:
+        raise SystemExit("no shared data: set TRANSCRIBE_SHARED or provide ../shared")
+    items = [it for it in load_ssvd_scores(shared) if it.page]
+    base = rhythm.SungRhythm.load(meter_cue=False)
+    if base.follow is None:
+        raise SystemExit("sung_rhythm.npz does not follow the beat: nothing to fit here")
+    takes = []
+    for it in items:
+        res = transcribe.transcribe(str(it.audio))
+        takes.append((it, res.notes, note_peaks_db(res.notes, res.raw_track), res.key))
+    cache: dict[tuple[float, float, float, int], np.ndarray] = {}
+
+    def measured(point: tuple[float, float, float], j: int) -> np.ndarray:
+        """Durations, time signature, printed tempo level and downbeat F1 of take ``j``."""
+        if (*point, j) not in cache:
+            it, notes, accent, key = takes[j]
+            bars, frame, ties = point
+            follow = dataclasses.replace(base.follow, bars_price=bars, frame_price=frame, tie_price=ties)
+            rh = rhythm.analyze(
+                notes,
+                accent_db=accent,
+                grid_penalties=base.grid_penalties,
+                compound_shift=base.compound_shift,
+                rest_min_beats=base.rest_min_beats,
+                follow=follow,
+            )
+            page = metrics.page_scores([(n.onset_s, q, n.midi) for n, q in zip(notes, rh.durations_q)], key, rh.time_signature, it.page)
+            measure_q = TimeSignature(rh.time_signature).measure_q
+            down = [(q - rh.pickup_q) % measure_q == 0 for q in rh.onsets_q]
+            f1 = downbeat_f1(it, [n.onset_s for n in notes], down)
+            cache[(*point, j)] = np.array([page["dur_right"], page["ts_right"], float(page["dur_scale"] == 1.0), f1])
+        return cache[(*point, j)]
+
+    # Stage 1: the meter's cues, by durations and time signature.
+    points = [(b, f, 0.0) for b in BARS_PRICES for f in FRAME_PRICES]
+    scores = np.array([[measured(p, j) for j in range(len(takes))] for p in points])
+    for p, s in zip(points, scores.mean(axis=1)):
+        got = f"durations {s[0]:.3f} time sig {s[1]:.3f} tempo level {s[2]:.3f} downbeat F1 {s[3]:.3f}"
+        print(f"  all 40 at bars_price {p[0]:g}, frame_price {p[1]:g}: {got}")
+    folds = np.array(exercise_folds(items))
+
+    def stage2(first: tuple[float, float, float], train: np.ndarray) -> tuple[float, float, float]:
+        """Stage 2: with the meter's cues fixed, the tie price by durations and downbeat F1."""
+        tried = [(first[0], first[1], t) for t in TIE_PRICES]
+        goal = [np.mean([measured(p, j)[[0, 3]].mean() for j in np.flatnonzero(train)]) for p in tried]
+        return tried[int(np.argmax(goal))]
+
+    report = []
+    for k, best, test in fold_choices(scores[:, :, :2], folds):
+        chosen = stage2(points[best], folds != k)
+        got = np.array([measured(chosen, j) for j in np.flatnonzero(test)]).mean(axis=0)
+        off = np.array([measured(points[0], j) for j in np.flatnonzero(test)]).mean(axis=0)
+        names = ("durations", "time_sig", "tempo_level", "downbeat_f1")
+        report.append({"recordings": int(test.sum()), **dict(zip(names, got)), **{f"off_{m}": v for m, v in zip(names, off)}})
+        print(
+            f"fold {k}: "
+            + " ".join(f"{m} {v:.3f}" for m, v in zip(names, got))
+            + f" (off: {off[0]:.3f} / {off[1]:.3f} / {off[3]:.3f}) chosen {chosen}"
+        )
+    w = np.array([r["recordings"] for r in report], dtype=float)
+    measures = [m for m in report[0] if m != "recordings"]
+    held = {m: float(sum(r[m] * n for r, n in zip(report, w)) / w.sum()) for m in measures}
+    print("held out, all folds:", {m: round(v, 3) for m, v in held.items()})
+    best = stage2(points[int(np.argmax(scores[:, :, :2].mean(axis=2).mean(axis=1)))], np.ones(len(takes), dtype=bool))
+    for t in TIE_PRICES:
+        s = np.array([measured((best[0], best[1], t), j) for j in range(len(takes))]).mean(axis=0)
+        print(f"  all 40 at {best[0]:g}, {best[1]:g}, tie_price {t:g}: durations {s[0]:.3f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}")
+    print(f"best on all recordings: bars_price {best[0]:g}, frame_price {best[1]:g}, tie_price {best[2]:g}")
+    if a.write:
+        prov = provenance(
+            "benchmarks.fit_sung_meter",
+            argv,
+            seeds="exercise folds: numpy default_rng(0) permutation of the 21 exercises (as fit_intonation)",
+            data="ssvd-scores (40 recordings, 21 exercises), this tool's notes, sung_rhythm.npz fixed",
+            held_out="five folds by exercise: " + ", ".join(f"{m} {v:.3f}" for m, v in held.items()),
+        )
+        arrays = {
+            "params": np.array(best, dtype=float),
+            "cv.durations": np.array([r["durations"] for r in report]),
+            "cv.time_sig": np.array([r["time_sig"] for r in report]),
+            "cv.downbeat_f1": np.array([r["downbeat_f1"] for r in report]),
+        }
+        write_model("sung_meter", a.out, arrays=arrays, names={"features": rhythm.SUNG_METER_PARAMS}, prov=prov)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
