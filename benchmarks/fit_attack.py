@@ -47,11 +47,12 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
     if not calls:  # measured as a voice: the pipeline keeps its onsets
         return []
     notes, frames, min_note_s = calls[-1]["notes"], calls[-1]["frames"], calls[-1]["min_note_s"]
+    own_level = calls[-1]["own_level"]
     ref = item.refs[0].notes
     rows = []
     for i, note in enumerate(notes):
         prev = notes[i - 1] if i > 0 else None
-        starts, feats = attack.onset_features(note, prev, frames, min_note_s=min_note_s)
+        starts, feats = attack.onset_features(note, prev, frames, min_note_s=min_note_s, own_level=own_level)
         if not len(starts):
             continue
         t = frames.times_s[starts]
