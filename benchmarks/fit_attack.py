@@ -2,11 +2,14 @@
 
     python -m benchmarks.fit_attack [--train 2:96,3:192] [--check 0:48] [--hidden 16]
 
+The shipped weights: ``--train 2:96,3:192,10:48:varied,11:48:varied,12:48:varied --check ''``.
+
 Like :mod:`benchmarks.fit_reattack`, the training sets are rendered sets with seeds the
 benchmark does not score. Each item runs through the transcriber with the pipeline's stage
 hook recording the onset stage's input (it runs for recordings measured as instruments): every note with a ground-truth
 note of its pitch starting within the searched window gives its candidate frames
-(:func:`transcribe.notes.attack.onset_features`), each labelled right when it lies within
+(:func:`transcribe.notes.attack.onset_features`, with the level at the note's own harmonics
+that the pipeline hands the stage), each labelled right when it lies within
 one frame (16 ms) of that truth onset. The network has the same layout and fit
 (:func:`benchmarks.fit_reattack.fit`) as the re-attack one.
 
@@ -47,11 +50,12 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
     if not calls:  # measured as a voice: the pipeline keeps its onsets
         return []
     notes, frames, min_note_s = calls[-1]["notes"], calls[-1]["frames"], calls[-1]["min_note_s"]
+    own_level = calls[-1]["own_level"]
     ref = item.refs[0].notes
     rows = []
     for i, note in enumerate(notes):
         prev = notes[i - 1] if i > 0 else None
-        starts, feats = attack.onset_features(note, prev, frames, min_note_s=min_note_s)
+        starts, feats = attack.onset_features(note, prev, frames, min_note_s=min_note_s, own_level=own_level)
         if not len(starts):
             continue
         t = frames.times_s[starts]

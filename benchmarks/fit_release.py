@@ -2,6 +2,8 @@
 
     python -m benchmarks.fit_release [--train 2:96,3:192] [--check 0:48] [--hidden 16]
 
+The shipped weights: ``--train 2:96,3:192,10:48:varied,11:48:varied,12:48:varied --check ''``.
+
 Like :mod:`benchmarks.fit_reattack`, the training sets are rendered sets with seeds the
 benchmark does not score. Each item runs through the transcriber with the pipeline's stage
 hook recording the offset stage's input: every note that starts within 50 ms of a ground-truth note of its pitch gives

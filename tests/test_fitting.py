@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
+import pytest
 
 from benchmarks import build_rendered as br
 from benchmarks import fit_attack as fa
@@ -319,3 +320,17 @@ def test_duple_fit_recovers_logistic_weights_beside_a_fixed_offset() -> None:
     w, b = fd.fit_logistic(x, y, offset, c=100.0)
     np.testing.assert_allclose(w, [2.0, 0.0, -2.0], atol=0.25)
     assert abs(b - 0.5) < 0.25
+
+
+@pytest.mark.parametrize("module", ["fit_attack", "fit_release", "fit_reattack"])
+@pytest.mark.parametrize("train", ["21:4:held-out", "22:4:hall-check", "2:4,20:4", "0:48"])
+def test_fit_scripts_refuse_the_held_out_soundfont_room_and_the_scored_seeds(
+    module: str, train: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib
+
+    main = importlib.import_module(f"benchmarks.{module}").main
+    with pytest.raises(SystemExit) as exc:
+        main(["--train", train, "--check", "", "--out", "/nonexistent/never-written.npz"])
+    assert exc.value.code == 2
+    assert "train on others" in capsys.readouterr().err

@@ -100,3 +100,8 @@ def test_the_stage_hook_sees_the_stages_and_changes_nothing() -> None:
     assert {"start", "end", "frames", "min_len", "guard", "hop_s"} <= set(seen["reattack_run"][0])
     assert len(seen["rhythm"]) == 1 and seen["rhythm"][0]["notes"] == plain.notes
     assert len(seen["refine_onsets"][0]["notes"]) == len(plain.notes)
+    # The onset stage's level at a note's own harmonics rises where that note starts.
+    found, own_level = seen["refine_onsets"][0]["notes"], seen["refine_onsets"][0]["own_level"]
+    k = next(i for i in range(1, len(found)) if found[i].midi != found[i - 1].midi)
+    level = own_level(found[k].onset_s + np.array([-0.1, 0.06]), found[k], found[k - 1])
+    assert level is not None and level.shape == (2,) and level[1] - level[0] > 10.0

@@ -93,3 +93,30 @@ def test_shipped_attack_weights_score_every_frame() -> None:
     assert times[frames[0]] >= 0.4 - attack.BEFORE_S - 1e-9 and times[frames[-1]] <= 0.4 + attack.AFTER_S + 1e-9
     p = attack.probability(feats)
     assert np.all((p > 0) & (p < 1))
+
+
+def test_own_level_features_follow_the_rise_of_the_new_notes_harmonics() -> None:
+    found, frames = _peak_frames(47)
+    step_s = 0.7  # the new note's own harmonics rise 30 dB here, under the old note's ring
+    seen: list[tuple[int, int | None]] = []
+
+    def own_level(times_s: np.ndarray, note: Note, prev: Note | None) -> np.ndarray:
+        seen.append((note.midi, None if prev is None else prev.midi))
+        return np.where(times_s >= step_s, -20.0, -50.0)
+
+    starts, feats = attack.onset_features(found[1], found[0], frames, min_note_s=0.07, own_level=own_level)
+    assert seen == [(72, 69)]
+    t = frames.times_s[starts]
+    rise = feats[:, attack.FEATURES.index("own_rise_db")]
+    below = feats[:, attack.FEATURES.index("own_below_db")]
+    # A frame two frames or less before the rise sees it coming; the others see none.
+    coming = (t < step_s) & (t + 2 * 0.016 >= step_s - 1e-9)
+    assert np.all(rise[coming] == 30.0) and np.all(rise[~coming] == 0.0) and coming.any()
+    assert np.all(below[t >= step_s - 1e-9] == 0.0) and np.all(below[t < step_s - 1e-9] == 30.0)
+    # Without the level (or where it has none) both features are 0.
+    _, plain = attack.onset_features(found[1], found[0], frames, min_note_s=0.07)
+    _, none = attack.onset_features(found[1], found[0], frames, min_note_s=0.07, own_level=lambda *_: None)
+    cols = [attack.FEATURES.index("own_rise_db"), attack.FEATURES.index("own_below_db")]
+    assert not plain[:, cols].any() and not none[:, cols].any()
+    others = [k for k in range(len(attack.FEATURES)) if k not in cols]
+    np.testing.assert_array_equal(plain[:, others], feats[:, others])

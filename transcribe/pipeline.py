@@ -19,6 +19,7 @@ from .notes import attack as attack_model
 from .notes import octaves, release, sung
 from .result import Transcription
 from .types import Audio, FrameArrays, Note, PitchTrack, StageHook
+from .units import midi_to_hz
 from .values import Key
 
 #: Window of the attack-strength function that places onsets (seconds): short,
@@ -42,8 +43,9 @@ def transcribe(
         hook: For the fit scripts: called with what some stages are about to get
             (:data:`transcribe.types.StageHook`): ``"reattack_run"`` (each note run's
             re-attack search, see :func:`transcribe.notes.segment`), ``"refine_offsets"``
-            and ``"refine_onsets"`` (``notes``, ``frames``, ``min_note_s``; instruments only)
-            and ``"rhythm"`` (``notes``, ``accent_db``).
+            and ``"refine_onsets"`` (``notes``, ``frames``, ``min_note_s``; instruments only;
+            the latter also ``own_level``, :data:`transcribe.notes.attack.OwnLevel`) and
+            ``"rhythm"`` (``notes``, ``accent_db``).
         **options: Any field of :class:`transcribe.config.Options`
             (``pitch="swift"``, ``confidence=0.5``, ``tempo_bpm=120``...).
 
@@ -193,14 +195,21 @@ def find_notes(
     found = notes.retime_handovers(found, raw, energy, tuning_cents=tuning, min_note_s=opts.min_note_s, params=params)
     found = notes.trim_releases(found, raw, min_note_s=opts.min_note_s, params=params)
     frames = FrameArrays.of(raw, onset, attack, mask)
+
+    def own_level(times_s: np.ndarray, note: Note, prev: Note | None) -> np.ndarray | None:
+        # The new note's harmonics that the previous note's (and its ring's) do not share.
+        f0_hz = midi_to_hz(note.midi + (note.cents + tuning) / 100.0)
+        other = None if prev is None or prev.midi == note.midi else midi_to_hz(prev.midi + (prev.cents + tuning) / 100.0)
+        return features.harmonic_energy_db(audio.samples, audio.sr, times_s, f0_hz=f0_hz, exclude_f0_hz=other)
+
     if profile.refine_offsets:
         if hook is not None:
             hook("refine_offsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
         found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s)
     if profile.refine_onsets:
         if hook is not None:
-            hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
-        found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s)
+            hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s, "own_level": own_level})
+        found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s, own_level=own_level)
 
     def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]]) -> list[np.ndarray | None]:
         return features.harmonic_levels_db(audio.samples, audio.sr, times_s, pitches)

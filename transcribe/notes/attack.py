@@ -7,7 +7,7 @@ one under the previous note's reverb has no single clear peak, and the onset
 stays 50-100 ms late. Here every frame from :data:`BEFORE_S` before to
 :data:`AFTER_S` after the onset is described by :data:`FEATURES` (attack and
 onset strength and their shape, how the level and the pitch move, where the
-previous note is), a small network gives the probability that the note starts
+previous note is, and how the level at the note's own harmonics moves), a small network gives the probability that the note starts
 at that frame, and the onset moves to the likeliest frame. That frame is still
 late on average where the level rises slowly (a bowed note is heard some
 20 ms after the bow starts it), so a regression on the chosen frame's
@@ -19,6 +19,7 @@ on rendered sets the benchmark does not score.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -50,7 +51,15 @@ FEATURES: tuple[str, ...] = (
     "in_prev",  # the frame lies inside the previous note
     "gap_s",  # silence between the previous note and this onset (capped at 0.5 s)
     "duration_s",  # the note's length (capped at 2 s)
+    "own_rise_db",  # level at the note's own harmonics two frames later minus now (0 without it)
+    "own_below_db",  # the window's loudest level at those harmonics minus the frame's (0 without it)
 )
+
+#: ``own_level(times_s, note, prev)``: the level (dB) at ``note``'s harmonics that ``prev``'s
+#: do not share, at each time, or ``None`` (see :func:`transcribe.features.harmonic_levels_db`).
+#: Under a hall the previous note's ring hides the new pitch from the tracker for 80-130 ms;
+#: the new note's own partials rise where it starts.
+OwnLevel = Callable[[np.ndarray, Note, Note | None], np.ndarray | None]
 
 
 #: What the onset shift sees: the chosen frame's :data:`FEATURES`, then the
@@ -70,7 +79,9 @@ MAX_EARLIER_S, MAX_LATER_S = 0.05, 0.016
 MAX_Z = 4.0
 
 
-def onset_features(note: Note, prev: Note | None, frames: FrameArrays, *, min_note_s: float) -> tuple[np.ndarray, np.ndarray]:
+def onset_features(
+    note: Note, prev: Note | None, frames: FrameArrays, *, min_note_s: float, own_level: OwnLevel | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Candidate onset frames of one note and their features.
 
     Args:
@@ -78,6 +89,8 @@ def onset_features(note: Note, prev: Note | None, frames: FrameArrays, *, min_no
         prev: The note before it, ``None`` for the first.
         frames: The recording's per-frame arrays.
         min_note_s: Both this note and the previous keep at least this length (seconds).
+        own_level: The level at a note's own harmonics (:data:`OwnLevel`); without it (or
+            where it gives ``None``) the two features on it are 0.
 
     Returns:
         ``(frames, features)``: track frame indices, shape (k,), and features, shape
@@ -109,6 +122,11 @@ def onset_features(note: Note, prev: Note | None, frames: FrameArrays, *, min_no
 
     top_att, top_on = max(float(att_j.max()), 1e-3), max(float(on_j.max()), 1e-3)
     gap = 0.5 if prev is None else float(np.clip(note.onset_s - prev.offset_s, 0.0, 0.5))
+    own_rise, own_below = np.zeros(len(j)), np.zeros(len(j))
+    own = None if own_level is None else own_level(times[np.clip(np.arange(lo, hi + 2), 0, n - 1)], note, prev)
+    if own is not None:
+        own_rise = np.clip(own[2:] - own[:-2], -MAX_DB, MAX_DB)
+        own_below = np.minimum(float(own.max()) - own[:-2], MAX_DB)
     rows = np.column_stack(
         [
             times[j] - note.onset_s,
@@ -128,6 +146,8 @@ def onset_features(note: Note, prev: Note | None, frames: FrameArrays, *, min_no
             (times[j] < prev.offset_s).astype(np.float64) if prev is not None else np.zeros(len(j)),
             np.full(len(j), gap),
             np.full(len(j), min(note.offset_s - note.onset_s, 2.0)),
+            own_rise,
+            own_below,
         ]
     )
     return j, rows
@@ -191,6 +211,7 @@ def refine_onsets(
     min_prob: float = 0.3,
     weights: dict[str, np.ndarray] | None = None,
     shift: dict[str, np.ndarray] | None = None,
+    own_level: OwnLevel | None = None,
 ) -> tuple[Note, ...]:
     """Move each note's onset to the frame the network finds likeliest, then by the
     expected error of that frame (:func:`onset_shift_s`).
@@ -206,6 +227,7 @@ def refine_onsets(
         min_prob: Weakest probability that moves an onset.
         weights: Network weights; :func:`fitted_weights` when ``None``.
         shift: Onset shift weights (see :func:`onset_shift_s`); :func:`fitted_shift` when ``None``.
+        own_level: The level at a note's own harmonics (:data:`OwnLevel`), or ``None``.
 
     Returns:
         The notes with some onsets moved (and previous offsets cut to them).
@@ -215,7 +237,7 @@ def refine_onsets(
     out: list[Note] = []
     for note in notes:
         prev = out[-1] if out else None
-        starts, feats = onset_features(note, prev, frames, min_note_s=min_note_s)
+        starts, feats = onset_features(note, prev, frames, min_note_s=min_note_s, own_level=own_level)
         if len(starts):
             p = probability(feats, weights=weights)
             k = int(np.argmax(p))
