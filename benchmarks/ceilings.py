@@ -22,6 +22,10 @@ offset), each label pitch rounded to the nearest semitone at A440:
   against the tracker's unrounded median, 50 cents), without and with the constant shift
   (fitted the same way, on the labels) added to every note. What the first misses is where
   the tracker's pitch and the label's pitch differ by more than 50 cents.
+- ``oracle-timing[EST]/published``: the same boundaries and protocol, each note's pitch read by
+  another estimator of :data:`ESTIMATORS` over the note's confident frames (all of the note, not
+  its middle half): the plain median, the median of its steady frames, the confidence-weighted
+  median, the mode of its pitch histogram. Which one reads a labelled note's pitch best.
 
 Prints a table and writes ``benchmarks/results/ceilings.md`` and ``.csv``.
 Needs ``../shared`` (or ``$TRANSCRIBE_SHARED``).
@@ -31,17 +35,47 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from benchmarks import metrics
-from benchmarks.datasets import Item, Reference, find_shared, load_ssvd, load_vocadito
+from benchmarks.datasets import Item, Reference, find_shared, load_ssvd, load_ssvd_scores, load_vocadito
 from benchmarks.run import RESULTS, ref_set, summarize, to_markdown, write_csv
 from transcribe.types import PitchTrack
 
 #: Shifts tried by ``oracle-timing+shift`` (semitones).
 SHIFTS = np.round(np.arange(-0.5, 0.5001, 0.01), 2)
+
+
+def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
+    order = np.argsort(x)
+    cum = np.cumsum(w[order])
+    return float(x[order][np.searchsorted(cum, cum[-1] / 2.0)])
+
+
+def _steady_median(midi: np.ndarray, conf: np.ndarray) -> float:
+    """The median of the frames where the pitch moves at most 0.3 semitones a frame (not a
+    scoop, a glide or a fall); of all frames where fewer than two are that steady."""
+    steady = np.abs(np.gradient(midi)) <= 0.3 if len(midi) > 1 else np.ones(len(midi), dtype=bool)
+    return float(np.median(midi[steady] if steady.sum() >= 2 else midi))
+
+
+def _histogram_mode(midi: np.ndarray, conf: np.ndarray) -> float:
+    """The peak of the frames' pitch density (a Gaussian kernel of 0.3 semitones, 2-cent grid)."""
+    grid = np.arange(midi.min() - 0.5, midi.max() + 0.5, 0.02)
+    return float(grid[np.argmax(np.exp(-0.5 * ((grid[:, None] - midi[None, :]) / 0.3) ** 2).sum(axis=1))])
+
+
+#: Per-note pitch estimators over a note's confident frames (fractional MIDI, confidence) for the
+#: ``oracle-timing[EST]/published`` rows.
+ESTIMATORS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+    "median": lambda midi, conf: float(np.median(midi)),
+    "steady": _steady_median,
+    "confidence-weighted": lambda midi, conf: _weighted_median(midi, np.maximum(conf, 1e-6)),
+    "mode": _histogram_mode,
+}
 
 
 def sung_track(item: Item) -> PitchTrack:
@@ -51,17 +85,20 @@ def sung_track(item: Item) -> PitchTrack:
     return pitch.estimate(audio.load(item.audio, sr=pitch.sample_rate("swift")), backend="swift")
 
 
-def note_pitches(track: PitchTrack, ref: Reference) -> np.ndarray:
-    """Median pitch (fractional MIDI) of ``track`` in the middle half of each reference note;
-    NaN where fewer than two frames there are confident (0.5)."""
+def note_pitches(track: PitchTrack, ref: Reference, estimator: str | None = None) -> np.ndarray:
+    """Median pitch (fractional MIDI) of ``track`` in the middle half of each reference note, or
+    with an ``estimator`` of :data:`ESTIMATORS`, its reading of all of the note; NaN where fewer
+    than two frames there are confident (0.5)."""
     ok = track.confidence >= 0.5
     midi = 69.0 + 12.0 * np.log2(np.where(ok, track.f0_hz, 440.0) / 440.0)
     out = np.full(len(ref.notes), np.nan)
+    trim = 0.25 if estimator is None else 0.0
+    read = ESTIMATORS["median" if estimator is None else estimator]
     for i, (on, off, _) in enumerate(ref.notes):
-        a, b = np.searchsorted(track.times_s, [on + 0.25 * (off - on), off - 0.25 * (off - on)])
+        a, b = np.searchsorted(track.times_s, [on + trim * (off - on), off - trim * (off - on)])
         sel = ok[a:b]
         if sel.sum() >= 2:
-            out[i] = float(np.median(midi[a:b][sel]))
+            out[i] = read(midi[a:b][sel], track.confidence[a:b][sel])
     return out
 
 
@@ -74,7 +111,7 @@ def _row(system: str, item: Item, ref: Reference, est: list[tuple[float, float, 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(prog="python -m benchmarks.ceilings", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sets", default="ssvd,vocadito", help="comma list of ssvd, vocadito")
+    ap.add_argument("--sets", default="ssvd,vocadito", help="comma list of ssvd, vocadito, ssvd-scores")
     ap.add_argument("--limit", type=int, default=None, help="at most N items per set")
     a = ap.parse_args(argv)
     shared = find_shared()
@@ -83,9 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     rows: list[dict[str, Any]] = []
     for name in [s.strip() for s in a.sets.split(",") if s.strip()]:
-        if name not in ("ssvd", "vocadito"):
-            ap.error(f"unknown set {name!r} (choose from ssvd, vocadito)")
-        items = (load_ssvd if name == "ssvd" else load_vocadito)(shared)[: a.limit]
+        loaders = {"ssvd": load_ssvd, "vocadito": load_vocadito, "ssvd-scores": load_ssvd_scores}
+        if name not in loaders:
+            ap.error(f"unknown set {name!r} (choose from {', '.join(loaders)})")
+        items = loaders[name](shared)[: a.limit]
         # The A440 references only: the "tuned" ones re-round the same labels.
         pairs = [(it, ref) for it in items for ref in it.refs if not ref.name.endswith("tuned") and not ref.sung]
         tracks = {it.id: sung_track(it) for it in items}  # once per recording, shared by its annotators
@@ -109,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
                 est = [(on, off, float(p + shift)) for (on, off, _), p in zip(ref.notes, pitches) if np.isfinite(p)]
                 rows.append(_row(system, it, ref, est))
         print(f"{name}, published: best constant shift {sbest:+.2f} semitones", file=sys.stderr)
+        for est in ESTIMATORS:
+            for it, ref in spairs:
+                pitches = note_pitches(tracks[it.id], ref, est)
+                est_notes = [(on, off, float(p)) for (on, off, _), p in zip(ref.notes, pitches) if np.isfinite(p)]
+                rows.append(_row(f"oracle-timing[{est}]", it, ref, est_notes))
         for it in items:
             for sung in (False, True):
                 refs = [r for r in it.refs if not r.name.endswith("tuned") and r.sung == sung]
