@@ -78,7 +78,7 @@ def run_rows(runs: list[dict[str, Any]], ref: Any) -> tuple[np.ndarray, np.ndarr
             continue
         w = frames.window(start, end)
         midi, voiced = w.midi, w.voiced
-        run_partials = None if partials is None else (partials[0][start:end], partials[1][start:end], partials[2][start:end])
+        run_partials = None if partials is None else (partials[0][start:end], partials[1][start:end])
         splits, feats = reattack.run_candidates(
             w.loudness_db, w.onset, w.attack, midi, w.confidence, voiced, hop_s=hop, partials=run_partials
         )

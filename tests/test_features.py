@@ -31,15 +31,12 @@ def test_partials_put_a_held_tone_at_its_harmonics_and_a_burst_between_them() ->
     times = np.arange(0.1, 0.9, 0.016)
     f0 = np.full(len(times), 440.0)
     f0[::7] = np.nan  # unvoiced frames take their neighbours' pitch
-    at, between, high = partials_db(y, sr, times, f0)
+    at, between = partials_db(y, sr, times, f0)
     assert np.all(at - between > 20.0)
-    at_b, between_b, high_b = partials_db(burst, sr, times, f0)
+    at_b, between_b = partials_db(burst, sr, times, f0)
     near = np.abs(times - 0.505) < 0.01
     assert between_b[near].max() - np.median(between_b[~near]) > 15.0
     assert np.abs(at_b[times < 0.4] - at[times < 0.4]).max() < 1e-6  # untouched before the burst
-    # The noise jumps in the band above 2 kHz, which the tone's harmonics barely reach.
-    assert high_b[near].max() - np.median(high_b[~near]) > 15.0
-    assert np.abs(high_b[times < 0.4] - high[times < 0.4]).max() < 1e-6
     # No pitch anywhere: nothing to measure.
-    none = partials_db(y, sr, times, np.full(len(times), np.nan))
-    assert all(np.all(a == -140.0) for a in none)
+    none_at, none_between = partials_db(y, sr, times, np.full(len(times), np.nan))
+    assert np.all(none_at == -140.0) and np.all(none_between == -140.0)

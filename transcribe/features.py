@@ -268,21 +268,16 @@ PARTIALS_MAX_HZ = 5000.0
 #: A bin within this share of the harmonic spacing of a harmonic is at it; one further than
 #: :data:`BETWEEN_SHARE` is between two.
 AT_SHARE, BETWEEN_SHARE = 0.2, 0.35
-#: The high band of :func:`partials_db` (Hz): where an attack's noise (a bow's scratch, a tongued
-#: or struck start) stands out of a held note's tail.
-HIGH_BAND_HZ = (2000.0, 8000.0)
 
 
 def partials_db(
     samples: np.ndarray, sr: int, times_s: np.ndarray, f0_hz: np.ndarray, *, win_s: float = 0.032
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Level (dB) at the harmonics of each frame's pitch, between them, and in the high band.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Level (dB) at the harmonics of each frame's pitch, and between them.
 
     A held note and the room's reverb of it put their energy at the harmonics; the
     attack of a new note (a bow's scratch, a tongued or struck start) is broadband
     and shows between them, even where the hall fills the dip in level before it.
-    The level in :data:`HIGH_BAND_HZ` (all bins) jumps at such an attack while a
-    reverberant tail only decays there.
 
     Args:
         samples: Mono signal, shape (n,).
@@ -292,16 +287,15 @@ def partials_db(
         win_s: Analysis window (short, so an attack is not smeared).
 
     Returns:
-        ``(at_db, between_db, high_db)``, each shape (m,), floored at -140 dB (all -140
-        without a pitch).
+        ``(at_db, between_db)``, each shape (m,), floored at -140 dB (all -140 without a pitch).
     """
     times_s = np.asarray(times_s, dtype=np.float64)
     m = len(times_s)
-    at_db, between_db, high_db = np.full(m, -140.0), np.full(m, -140.0), np.full(m, -140.0)
+    at_db, between_db = np.full(m, -140.0), np.full(m, -140.0)
     f0 = np.asarray(f0_hz, dtype=np.float64)
     known = np.flatnonzero(np.isfinite(f0) & (f0 > 0))
     if m == 0 or len(samples) == 0 or not len(known):
-        return at_db, between_db, high_db
+        return at_db, between_db
     # Each frame takes the pitch of the nearest voiced frame.
     pos = np.clip(np.searchsorted(known, np.arange(m)), 1, max(1, len(known) - 1))
     if len(known) > 1:
@@ -312,9 +306,7 @@ def partials_db(
     f0 = f0[nearest]
     win = _window_len(win_s, sr)
     freqs = np.fft.rfftfreq(win, 1.0 / sr)
-    high = (freqs >= HIGH_BAND_HZ[0]) & (freqs < HIGH_BAND_HZ[1])
     for sl, power in _power_chunks(samples, sr, times_s, win):
-        high_db[sl] = 10.0 * np.log10(np.maximum(power[:, high].sum(axis=1) / win, 1e-14))
         ratio = freqs[None, :] / f0[sl, None]
         dist = np.abs(ratio - np.round(ratio))
         inside = (ratio > 0.5) & (freqs[None, :] < PARTIALS_MAX_HZ)
@@ -322,4 +314,4 @@ def partials_db(
         between = np.where(inside & (dist > BETWEEN_SHARE), power, 0.0).sum(axis=1)
         at_db[sl] = 10.0 * np.log10(np.maximum(at / win, 1e-14))
         between_db[sl] = 10.0 * np.log10(np.maximum(between / win, 1e-14))
-    return at_db, between_db, high_db
+    return at_db, between_db

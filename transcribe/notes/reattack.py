@@ -63,7 +63,6 @@ FEATURES: tuple[str, ...] = (
     "rise_1_db",  # rise over the first frame after the low point (an attack is sudden)
     "between_rise_db",  # rise of the level between the harmonics at the split over the note before it
     "ratio_rise_db",  # the same for that level relative to the level at the harmonics
-    "high_flux_db",  # largest frame-to-frame rise of the level above 2 kHz around the split
 )
 
 #: Frames around the split where an attack's broadband burst shows, and the stretch before it
@@ -81,7 +80,7 @@ def run_candidates(
     voiced: np.ndarray,
     *,
     hop_s: float,
-    partials: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    partials: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate re-attacks in one note's frames and their features.
 
@@ -93,11 +92,8 @@ def run_candidates(
         confidence: Tracker confidence, shape (n,).
         voiced: Voicing mask, shape (n,).
         hop_s: Frame hop (seconds).
-        partials: Level at the harmonics, between them and in the high band (dB), each shape
-            (n,), from :func:`transcribe.features.partials_db`; ``None`` gives their features 0
-            (no burst). A reverberant tail fills a re-attack's level dip but only decays above
-            2 kHz, where the new attack's noise jumps: the high band's rise is the cue that
-            does not need a dip.
+        partials: Level at the harmonics and between them (dB), each shape (n,), from
+            :func:`transcribe.features.partials_db`; ``None`` gives their features 0 (no burst).
 
     Returns:
         ``(split, features)``: the frame (index into the note) where the new note
@@ -145,7 +141,6 @@ def run_candidates(
     if partials is not None:
         between = np.asarray(partials[1], dtype=np.float64)
         ratio = between - np.asarray(partials[0], dtype=np.float64)
-        high_step = np.diff(np.asarray(partials[2], dtype=np.float64))
     rows = []
     for d, s, is_dip in zip(lows, splits, dip_flag):
         w0, w1 = max(0, d - WINDOW_BEFORE), d + WINDOW_AFTER
@@ -154,13 +149,11 @@ def run_candidates(
         step = min(abs(float(np.median(after) - np.median(before))) * 100.0, 100.0) if len(before) and len(after) else 0.0
         depth = float(min(drop[d], rise[d])) if is_dip else 0.0
         on_max, att_max = float(on[w0:w1].max()), float(att[w0:w1].max())
-        between_rise = ratio_rise = high_flux = 0.0
+        between_rise = ratio_rise = 0.0
         if partials is not None:
             burst, held = slice(max(0, s - BURST_BEFORE), s + BURST_AFTER), slice(max(0, s - HELD_FROM), max(1, s - HELD_TO))
             between_rise = float(np.clip(between[burst].max() - np.median(between[held]), -MAX_DB, MAX_DB))
             ratio_rise = float(np.clip(ratio[burst].max() - np.median(ratio[held]), -MAX_DB, MAX_DB))
-            steps = high_step[max(0, s - BURST_BEFORE) : s + BURST_AFTER - 1]
-            high_flux = float(np.clip(steps.max(), -MAX_DB, MAX_DB)) if len(steps) else 0.0
         rows.append(
             (
                 depth,
@@ -187,7 +180,6 @@ def run_candidates(
                 min(float(loud[d + 1] - loud[d]), MAX_DB) if d + 1 < n else 0.0,
                 between_rise,
                 ratio_rise,
-                high_flux,
             )
         )
     return np.asarray(splits, dtype=int), np.asarray(rows, dtype=np.float64)

@@ -33,7 +33,7 @@ def segment(
     tuning_cents: float,
     min_note_s: float,
     params: SegmentParams | None = None,
-    partials_db: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    partials_db: tuple[np.ndarray, np.ndarray] | None = None,
     hook: StageHook | None = None,
 ) -> tuple[Note, ...]:
     """Turn a pitch track into notes.
@@ -49,7 +49,7 @@ def segment(
         tuning_cents: Global tuning offset, removed before rounding to semitones.
         min_note_s: Notes shorter than this are merged into a neighbour or dropped.
         params: Search costs; defaults when ``None``.
-        partials_db: Level at the pitch's harmonics, between them and above 2 kHz per frame (dB), each
+        partials_db: Level at the pitch's harmonics and between them per frame (dB), each
             shape (n,) (:func:`transcribe.features.partials_db`): an attack's burst between
             the harmonics is evidence of a re-attack that reverb does not hide.
             ``None``: that evidence is not used.

@@ -18,7 +18,7 @@ def split_reattacks(
     guard: int = 0,
     *,
     hop_s: float,
-    partials: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    partials: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[tuple[int, int]]:
     """Split the frames [start, end) of one note at re-attacks.
 
@@ -36,7 +36,7 @@ def split_reattacks(
         min_len: Shortest part (frames).
         guard: Frames at the end where no part may start.
         hop_s: Frame hop (seconds).
-        partials: The whole track's level at its pitch's harmonics, between them and in the high band (dB),
+        partials: The whole track's level at its pitch's harmonics and between them (dB),
             for the re-attack network (:func:`transcribe.features.partials_db`).
 
     Returns:
@@ -64,7 +64,7 @@ def split_reattacks(
             if float(onset[max(0, g1 - 2) : g1 + 3].max()) >= p.gap_onset or depth >= p.gap_dip_db:
                 cands.append((4.0, g1, g0))
     # (b) loudness dips and onset peaks the network takes for re-attacks (priority 2-3).
-    run_partials = None if partials is None else (partials[0][start:end], partials[1][start:end], partials[2][start:end])
+    run_partials = None if partials is None else (partials[0][start:end], partials[1][start:end])
     splits, feats = reattack.run_candidates(loud_db, onset, w.attack, w.midi, w.confidence, sure, hop_s=hop_s, partials=run_partials)
     if len(splits):
         for split, prob in zip(splits, reattack.probability(feats)):
