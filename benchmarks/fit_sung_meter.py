@@ -15,12 +15,17 @@ place in the bar tracked (``rhythm.follow_beats_in_bars``). Also reported: the s
 recordings written at the printed tempo level (the duration factor 1). Five folds split by
 EXERCISE (seeded, as ``fit_intonation``): both stages chosen on four folds, scored on the fifth.
 ``--write`` stores the all-data choice with the fold figures.
+
+``--duple`` instead measures (and ships nothing) two cues for 2/4 against 4/4 on the written rhythm
+the shipped models give: the bar's length in seconds and the notes a bar holds (:func:`duple_reading`),
+each applied two ways, its threshold chosen on four folds and scored on the fifth.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -39,6 +44,83 @@ from transcribe.values import TimeSignature
 BARS_PRICES = (0.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 FRAME_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
 TIE_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0)
+#: The thresholds :func:`duple_reading` is tried with: seconds for the cue ``"bar_s"``, notes for
+#: ``"notes_per_bar"`` (log-spaced).
+DUPLE_THRESHOLDS = {
+    "bar_s": tuple(float(x) for x in np.round(np.exp(np.linspace(np.log(1.0), np.log(5.0), 33)), 3)),
+    "notes_per_bar": tuple(float(x) for x in np.round(np.exp(np.linspace(np.log(1.5), np.log(8.0), 30)), 3)),
+}
+
+
+def duple_reading(
+    time_signature: str, quarter_s: float, notes: int, length_q: float, *, cue: str, way: str, threshold: float
+) -> tuple[str, Fraction]:
+    """Two or four quarters a bar for a take written in 2/4 or 4/4, from one cue; an experiment
+    of ``--duple`` (issue 23), not used by the tool.
+
+    ``cue`` is ``"bar_s"`` (a bar's length in seconds, ``quarter_s`` a written quarter) or
+    ``"notes_per_bar"`` (``notes`` over ``length_q`` written quarters, times the bar).
+    ``way`` ``"regroup"`` keeps the written values and takes the bar of 2 or 4 quarters whose cue
+    is nearer ``threshold`` (in log); ``"relabel"`` keeps the bar lines and writes 4/4 when the
+    bar's cue exceeds ``threshold``, else 2/4, the values scaled to fill it. Returns the time
+    signature and the factor the written values are multiplied by; any other meter is returned
+    as it is, with factor 1.
+    """
+    if time_signature not in ("2/4", "4/4"):
+        return time_signature, Fraction(1)
+    per_q = quarter_s if cue == "bar_s" else notes / max(length_q, 1.0)
+    if way == "regroup":
+        m = 4 if abs(math.log(4 * per_q / threshold)) < abs(math.log(2 * per_q / threshold)) else 2
+        return f"{m}/4", Fraction(1)
+    now = int(time_signature[0])
+    m = 4 if now * per_q > threshold else 2
+    return f"{m}/4", Fraction(m, now)
+
+
+def duple_report(takes: list, folds: np.ndarray, base: rhythm.SungRhythm) -> None:
+    """``--duple``: time signature and written durations, all recordings and held out by exercise,
+    for each cue and way of :func:`duple_reading` against the shipped rhythm."""
+    written = []
+    for _, notes, accent, _ in takes:
+        rh = rhythm.analyze(
+            notes,
+            accent_db=accent,
+            grid_penalties=base.grid_penalties,
+            compound_shift=base.compound_shift,
+            rest_min_beats=base.rest_min_beats,
+            follow=base.follow,
+        )
+        written.append(rh)
+
+    def measured(j: int, ts: str, factor: Fraction) -> tuple[float, float]:
+        it, notes, _, key = takes[j]
+        got = [(n.onset_s, q * factor, n.midi) for n, q in zip(notes, written[j].durations_q)]
+        page = metrics.page_scores(got, key, ts, it.page)
+        return page["ts_right"], page["dur_right"]
+
+    shipped = np.array([measured(j, rh.time_signature, Fraction(1)) for j, rh in enumerate(written)])
+    print(f"shipped: time sig {shipped[:, 0].mean():.3f} durations {shipped[:, 1].mean():.3f}")
+    for cue, thresholds in DUPLE_THRESHOLDS.items():
+        for way in ("regroup", "relabel"):
+            scores = []
+            for t in thresholds:
+                row = []
+                for j, rh in enumerate(written):
+                    length_q = float(rh.onsets_q[-1] + rh.durations_q[-1] - rh.pickup_q)
+                    ts, factor = duple_reading(rh.time_signature, 60.0 / rh.bpm, len(rh.onsets_q), length_q, cue=cue, way=way, threshold=t)
+                    row.append(measured(j, ts, factor))
+                scores.append(row)
+            s = np.array(scores)
+            held, chosen = np.zeros(2), []
+            for _, best, test in fold_choices(s, folds):
+                held += s[best, test].sum(axis=0)
+                chosen.append(thresholds[best])
+            top = int(np.argmax(s[:, :, 0].mean(axis=1)))
+            print(
+                f"{cue} {way}: held out time sig {held[0] / len(written):.3f} durations {held[1] / len(written):.3f}"
+                f" (folds chose {chosen}); all 40 at its best threshold {thresholds[top]:g}: time sig"
+                f" {s[top, :, 0].mean():.3f} durations {s[top, :, 1].mean():.3f}"
+            )
 
 
 def printed_downbeats(exercise: Path) -> list[bool]:
@@ -90,18 +172,22 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.fit_sung_meter", description=__doc__.split("\n\n")[0])
     ap.add_argument("--write", action="store_true", help="store the all-data best in transcribe/models/sung_meter.npz")
     ap.add_argument("--out", help="with --write: where to write the model file (default: the package's own)")
+    ap.add_argument("--duple", action="store_true", help="measure the 2/4-or-4/4 cues of duple_reading instead (ships nothing)")
     a = ap.parse_args(argv)
     shared = find_shared()
     if shared is None:
         raise SystemExit("no shared data: set TRANSCRIBE_SHARED or provide ../shared")
     items = [it for it in load_ssvd_scores(shared) if it.page]
-    base = rhythm.SungRhythm.load(meter_cue=False)
+    base = rhythm.SungRhythm.load(meter_cue=a.duple)  # the shipped cues for --duple
     if base.follow is None:
         raise SystemExit("sung_rhythm.npz does not follow the beat: nothing to fit here")
     takes = []
     for it in items:
         res = transcribe.transcribe(str(it.audio))
         takes.append((it, res.notes, note_peaks_db(res.notes, res.raw_track), res.key))
+    if a.duple:
+        duple_report(takes, np.array(exercise_folds(items)), base)
+        return 0
     cache: dict[tuple[float, float, float, int], np.ndarray] = {}
 
     def measured(point: tuple[float, float, float], j: int) -> np.ndarray:

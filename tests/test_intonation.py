@@ -116,3 +116,26 @@ def test_unsteady_voice_path_writes_the_meant_notes_end_to_end() -> None:
     res = transcribe(y, sr=44100)
     assert res.tuning_steadiness is not None and res.tuning_steadiness < 0.55
     assert [n.midi for n in res.notes] == [m for m, _ in ODE_TO_JOY]
+
+
+def test_a_singer_drifting_nearly_two_semitones_sharp_is_followed_by_the_tuning_that_may_re_register() -> None:
+    # Ode to Joy in tune for 18 notes, then sliding up to 190 cents sharp by the last note. A
+    # tuning held within a semitone of A440 cannot follow it and writes some of the last notes a
+    # semitone up; with the wider offsets and the semitone jump (issue 23) every note is the score's.
+    n = len(ODE_TO_JOY)
+    found = _sung(ODE_TO_JOY, drift_cents=0.0, off_cents={i: 190.0 * max(0, i - 18) / (n - 19) for i in range(n)})
+    truth = [m for m, _ in ODE_TO_JOY]
+    wide = IntonationParams(
+        key_model_weight=10.0,
+        key_chromatic_cost=8.0,
+        chromatic_cost=10.0,
+        drift_per_note_cents=8.0,
+        register_bias_st=0.1,
+        final_tonic_bonus=10.0,
+        semitone_jump_price=20.0,
+    )
+    meant = name_sung_notes(found, params=wide)
+    assert [x.midi for x in meant.notes] == truth
+    assert meant.offsets_cents[-1] > 100.0
+    fixed = name_sung_notes(found, params=replace(wide, semitone_jump_price=0.0))
+    assert [x.midi for x in fixed.notes] != truth

@@ -28,6 +28,8 @@ from .types import Note
 
 #: Offsets the tuning may take, in cents from A440.
 OFFSETS_CENTS = np.arange(-100.0, 100.0 + 1e-9, 5.0)
+#: The offsets of a tuning that may re-register (``semitone_jump_price`` > 0): a semitone either way more.
+WIDE_OFFSETS_CENTS = np.arange(-200.0, 200.0 + 1e-9, 5.0)
 #: The model file of the fitted parameters (``benchmarks/fit_intonation.py``; docs/intonation.md).
 MODEL = "intonation"
 
@@ -54,6 +56,10 @@ class IntonationParams:
             ssvd-dev's 67 recordings), and the fitted value is close to it (docs/intonation.md).
         final_tonic_bonus: Taken off the cost of a signature whose tonic (major) is the last note
             as written in it (a melody ends on its tonic more often than not).
+        semitone_jump_price: 0: the tuning stays within a semitone of A440 (:data:`OFFSETS_CENTS`)
+            and only drifts. Above 0: it ranges over two semitones either way
+            (:data:`WIDE_OFFSETS_CENTS`) and may also jump by a semitone between two notes at this
+            price (a singer who re-registers mid-take, or drifts further than a semitone).
     """
 
     sung_sd: float = 0.25
@@ -66,6 +72,12 @@ class IntonationParams:
     key_chromatic_cost: float = 5.0
     register_bias_st: float = 0.0
     final_tonic_bonus: float = 0.0
+    semitone_jump_price: float = 0.0
+
+    @property
+    def offsets_cents(self) -> np.ndarray:
+        """The tuning offsets the path runs over (cents from A440)."""
+        return WIDE_OFFSETS_CENTS if self.semitone_jump_price > 0 else OFFSETS_CENTS
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -102,10 +114,10 @@ class Intonation:
 def _costs(
     sung: np.ndarray, weight: np.ndarray, major_pc: int, prm: IntonationParams, chromatic_cost: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For every note and offset: the cheapest written pitch and its cost, shapes (n, len(OFFSETS_CENTS))."""
+    """For every note and offset: the cheapest written pitch and its cost, shapes (n, len(prm.offsets_cents))."""
     in_key = np.zeros(12, dtype=bool)
     in_key[[(major_pc + s) % 12 for s in _MAJOR_STEPS]] = True
-    x = sung[:, None] - OFFSETS_CENTS[None, :] / 100.0  # (n, k)
+    x = sung[:, None] - prm.offsets_cents[None, :] / 100.0  # (n, k)
     cand = np.round(x)[..., None] + _CANDIDATES  # (n, k, 5)
     cost = weight[:, None, None] * ((x[..., None] - cand) / prm.sung_sd) ** 2
     cost = cost + chromatic_cost * ~in_key[cand.astype(int) % 12]
@@ -117,13 +129,17 @@ def _costs(
 def _viterbi(cost: np.ndarray, onsets_s: np.ndarray, prm: IntonationParams) -> tuple[float, np.ndarray]:
     """Cheapest offset path through ``cost`` (n, k): its total and the state per note."""
     n, k = cost.shape
-    d = OFFSETS_CENTS[:, None] - OFFSETS_CENTS[None, :]
-    total = cost[0] + (OFFSETS_CENTS / prm.start_sd_cents) ** 2
+    offsets = prm.offsets_cents
+    d = offsets[:, None] - offsets[None, :]
+    total = cost[0] + (offsets / prm.start_sd_cents) ** 2
     back = np.zeros((n, k), dtype=np.int64)
     for i in range(1, n):
         gap = max(float(onsets_s[i] - onsets_s[i - 1]), 0.0)
         var = prm.drift_per_note_cents**2 + prm.drift_per_s_cents**2 * gap
-        step = total[None, :] + d**2 / var  # [to, from]
+        move = d**2 / var
+        if prm.semitone_jump_price > 0:  # or a semitone either way, then the drift
+            move = np.minimum(move, np.minimum((d - 100.0) ** 2, (d + 100.0) ** 2) / var + prm.semitone_jump_price)
+        step = total[None, :] + move  # [to, from]
         back[i] = np.argmin(step, axis=1)
         total = step[np.arange(k), back[i]] + cost[i]
     path = np.empty(n, dtype=np.int64)
@@ -192,6 +208,6 @@ def name_sung_notes(
         major_pc = _signature(found, sung, weight, onsets, prm)
     pitch, cost = _costs(sung, weight, major_pc, prm, prm.chromatic_cost)
     _, path = _viterbi(cost, onsets, prm)
-    written, offsets = pitch[np.arange(len(found)), path], OFFSETS_CENTS[path]
+    written, offsets = pitch[np.arange(len(found)), path], prm.offsets_cents[path]
     notes = tuple(Note(n.onset_s, n.offset_s, int(w), float((s - w) * 100.0), n.confidence) for n, w, s in zip(found, written, sung))
     return Intonation(notes, key or _mode_of(notes, major_pc), offsets)

@@ -1,0 +1,34 @@
+"""The 2/4-or-4/4 experiment of benchmarks.fit_sung_meter (``--duple``): what each cue and way writes."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from benchmarks.fit_sung_meter import duple_reading, printed_downbeats
+
+
+def test_regrouping_by_bar_length_keeps_the_values_and_takes_the_bar_nearer_the_threshold() -> None:
+    # A quarter of 0.5 s: bars of 1 s (2/4) or 2 s (4/4); 2 s is nearer 2.5 s, 1 s is nearer 1.2 s.
+    assert duple_reading("2/4", 0.5, 40, 32.0, cue="bar_s", way="regroup", threshold=2.5) == ("4/4", Fraction(1))
+    assert duple_reading("4/4", 0.5, 40, 32.0, cue="bar_s", way="regroup", threshold=1.2) == ("2/4", Fraction(1))
+
+
+def test_relabelling_keeps_the_bar_lines_and_scales_the_values_to_fill_them() -> None:
+    # A 4/4 bar of 4 x 0.5 s = 2 s, shorter than 2.7 s: written as 2/4, each value halved.
+    assert duple_reading("4/4", 0.5, 40, 32.0, cue="bar_s", way="relabel", threshold=2.7) == ("2/4", Fraction(1, 2))
+    # A 2/4 bar holding 2 x 48/32 = 3 notes, more than 2.5: written as 4/4, each value doubled.
+    assert duple_reading("2/4", 0.5, 48, 32.0, cue="notes_per_bar", way="relabel", threshold=2.5) == ("4/4", Fraction(2))
+    assert duple_reading("2/4", 0.5, 48, 32.0, cue="notes_per_bar", way="relabel", threshold=3.5) == ("2/4", Fraction(1))
+
+
+@pytest.mark.parametrize("way", ["regroup", "relabel"])
+def test_other_meters_are_left_alone(way: str) -> None:
+    assert duple_reading("3/4", 0.5, 40, 32.0, cue="bar_s", way=way, threshold=2.0) == ("3/4", Fraction(1))
+
+
+def test_printed_downbeats_place_each_note_in_its_bar(tmp_path) -> None:
+    ex = tmp_path / "ex.txt"
+    ex.write_text("time: 2/4\nkey_fifths: 0\nmode: major\npickup_quarters: 1\nnotes: G4:1 | C5:0.5 r:0.5 D5:1 | E5:2\n")
+    assert printed_downbeats(ex) == [False, True, False, True]
