@@ -160,12 +160,15 @@ def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, 
         best = np.full_like(cost, np.inf)
         from_p = np.zeros(cost.shape, dtype=np.int64)
         value = np.zeros(cost.shape, dtype=np.int64)
+        # The beat moves first: the best previous period for each (period, place) does not depend
+        # on the value read next (a tie's price depends on the place alone), so it is found once.
+        moved = cost[:, None, :] + trans[:, :, None]  # [from, to, place]
+        arg0 = np.argmin(moved, axis=0)
+        moved_min = np.take_along_axis(moved, arg0[None], axis=0)[0]  # [to, place]
         for v, step in enumerate(steps):
             ties = how.tie_price * (at + step > places)  # from this place the note crosses a bar line
-            moved = (cost + ties[None, :])[:, None, :] + trans[:, :, None]  # [from, to, place]
-            arg = np.argmin(moved, axis=0)
-            got = np.take_along_axis(moved, arg[None], axis=0)[0] + err[:, v][:, None]
-            got, arg = np.roll(got, step, axis=1), np.roll(arg, step, axis=1)  # to the next onset's place
+            got = moved_min + ties[None, :] + err[:, v][:, None]
+            got, arg = np.roll(got, step, axis=1), np.roll(arg0, step, axis=1)  # to the next onset's place
             better = got < best
             best, from_p, value = np.where(better, got, best), np.where(better, arg, from_p), np.where(better, v, value)
         back.append((from_p, value))
