@@ -82,15 +82,7 @@ def duple_report(takes: list, folds: np.ndarray, base: rhythm.SungRhythm) -> Non
     for each cue and way of :func:`duple_reading` against the shipped rhythm."""
     written = []
     for _, notes, accent, _ in takes:
-        rh = rhythm.analyze(
-            notes,
-            accent_db=accent,
-            grid_penalties=base.grid_penalties,
-            compound_shift=base.compound_shift,
-            rest_min_beats=base.rest_min_beats,
-            follow=base.follow,
-        )
-        written.append(rh)
+        written.append(rhythm.analyze(notes, accent_db=accent, written_as=base))
 
     def measured(j: int, ts: str, factor: Fraction) -> tuple[float, float]:
         it, notes, _, key = takes[j]
@@ -196,14 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             it, notes, accent, key = takes[j]
             bars, frame, ties = point
             follow = dataclasses.replace(base.follow, bars_price=bars, frame_price=frame, tie_price=ties)
-            rh = rhythm.analyze(
-                notes,
-                accent_db=accent,
-                grid_penalties=base.grid_penalties,
-                compound_shift=base.compound_shift,
-                rest_min_beats=base.rest_min_beats,
-                follow=follow,
-            )
+            rh = rhythm.analyze(notes, accent_db=accent, written_as=dataclasses.replace(base, follow=follow))
             page = metrics.page_scores([(n.onset_s, q, n.midi) for n, q in zip(notes, rh.durations_q)], key, rh.time_signature, it.page)
             measure_q = TimeSignature(rh.time_signature).measure_q
             down = [(q - rh.pickup_q) % measure_q == 0 for q in rh.onsets_q]

@@ -101,14 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         res = transcribe.transcribe(str(it.audio))
         accent = note_peaks_db(res.notes, res.raw_track)
         for i, how in enumerate(points):
-            rh = rhythm.analyze(
-                res.notes,
-                accent_db=accent,
-                grid_penalties=how.grid_penalties,
-                compound_shift=how.compound_shift,
-                rest_min_beats=how.rest_min_beats,
-                follow=how.follow,
-            )
+            rh = rhythm.analyze(res.notes, accent_db=accent, written_as=how)
             written = [(n.onset_s, q, n.midi) for n, q in zip(res.notes, rh.durations_q)]
             page = metrics.page_scores(written, res.key, rh.time_signature, it.page)
             scores[i, j] = page["dur_right"], page["ts_right"]

@@ -26,7 +26,7 @@ def _sung(jitter_s: float, seed: int) -> tuple[Note, ...]:
 
 def test_loose_sung_onsets_are_written_in_the_printed_simple_values() -> None:
     notes = _sung(0.08, seed=0)
-    voice = rhythm.analyze(notes, grid_penalties=rhythm.SungRhythm.load().grid_penalties)
+    voice = rhythm.analyze(notes, written_as=rhythm.SungRhythm(grid_penalties=rhythm.SungRhythm.load().grid_penalties))
     assert list(voice.durations_q) == [Fraction(b).limit_denominator(4) for b in BEATS]
     # An instrument's penalties read the same onsets as sixteenths here and there.
     instrument = rhythm.analyze(notes)
@@ -60,14 +60,13 @@ def test_a_singer_who_slows_down_keeps_the_printed_values_when_the_beat_is_follo
     want = [Fraction(b).limit_denominator(4) for b in PLAIN]
     voice = rhythm.SungRhythm.load()
     assert voice.follow is not None
-    written_as = {"grid_penalties": voice.grid_penalties, "compound_shift": voice.compound_shift, "rest_min_beats": voice.rest_min_beats}
-    followed = rhythm.analyze(notes, **written_as, follow=voice.follow)
+    followed = rhythm.analyze(notes, written_as=voice)
     # One tempo level for the whole take (a factor 2 would be the same page at another tempo).
     got = list(followed.durations_q)
     scale = Fraction(want[0]) / got[0]
     assert [g * scale for g in got] == want
     # On the tatum grid (its tempo held within 8 %) the slowing quarters turn dotted or long.
-    grid = rhythm.analyze(notes, **written_as)
+    grid = rhythm.analyze(notes, written_as=replace(voice, follow=None))
     assert [g * scale for g in grid.durations_q] != want
     # The beat grid in performance time runs through the sung onsets, increasing.
     times = np.array(followed.quarter_times_s)
@@ -100,13 +99,7 @@ def test_a_sung_waltz_keeps_its_quarters_and_dotted_halves() -> None:
         notes.append(Note(t + rng.uniform(-0.02, 0.02), t + b * 60 / 132 - 0.04, 67))
         t += b * 60 / 132
     voice = rhythm.SungRhythm.load()
-    got = rhythm.analyze(
-        tuple(notes),
-        grid_penalties=voice.grid_penalties,
-        compound_shift=voice.compound_shift,
-        rest_min_beats=voice.rest_min_beats,
-        follow=voice.follow,
-    )
+    got = rhythm.analyze(tuple(notes), written_as=voice)
     assert list(got.durations_q) == [Fraction(b) for b in waltz]
 
 
@@ -123,10 +116,7 @@ def _stepping(values: list[float], seed: int, quarter_s: float = 0.6) -> tuple[N
 
 
 def _voice(notes: tuple[Note, ...], follow: rhythm.TempoFollow):
-    voice = rhythm.SungRhythm.load()
-    return rhythm.analyze(
-        notes, grid_penalties=voice.grid_penalties, compound_shift=voice.compound_shift, rest_min_beats=voice.rest_min_beats, follow=follow
-    )
+    return rhythm.analyze(notes, written_as=replace(rhythm.SungRhythm.load(), follow=follow))
 
 
 def test_bar_count_cost_prefers_a_whole_phrase_count_of_bars() -> None:

@@ -115,10 +115,7 @@ def transcribe(
         tempo_bpm=opts.tempo_bpm,
         time_signature=opts.time_signature,
         accent_db=accent_db,
-        grid_penalties=written_as.grid_penalties,
-        compound_shift=written_as.compound_shift,
-        rest_min_beats=written_as.rest_min_beats,
-        follow=written_as.follow,
+        written_as=written_as,
     )
     key = opts.key or sung_key or harmony.estimate_key(found)
     usual = harmony.usual_key(key)

@@ -176,10 +176,7 @@ def analyze(
     tempo_bpm: float | None = None,
     time_signature: str | None = None,
     accent_db: np.ndarray | None = None,
-    grid_penalties: tuple[float, float] = (FINE_PENALTY, OTHER_PENALTY),
-    compound_shift: float = 0.0,
-    rest_min_beats: float = 0.5,
-    follow: TempoFollow | None = None,
+    written_as: SungRhythm = SungRhythm(),
 ) -> Rhythm:
     """Estimate tempo and meter and quantize every note.
 
@@ -188,20 +185,22 @@ def analyze(
         tempo_bpm: Quarter-note tempo override.
         time_signature: Time-signature override, e.g. ``"3/4"``.
         accent_db: Each note's peak level in dB, shape (len(notes),), or ``None``.
-        grid_penalties: The price per onset of a finer beat division and of the other one
-            (triplets in simple time, duplets in compound), see :func:`quantize_positions`.
-        compound_shift: Against readings in beats of three, see :func:`choose_meter`.
-        rest_min_beats: The shortest gap before the next note written as a rest (beats);
-            a shorter one is articulation (or a breath) and joins the note.
-        follow: For a voice: write each interval between onsets as a value of a drifting beat
-            (:func:`.follow.follow_beats`) instead of snapping onsets to the tatum grid, in a
-            simple meter; ``None`` (an instrument) for the grid.
+        written_as: How the rhythm is written (:class:`SungRhythm`; the default is an
+            instrument's, :meth:`SungRhythm.load` a voice's): ``grid_penalties``, the price per
+            onset of a finer beat division and of the other one (triplets in simple time, duplets
+            in compound), see :func:`quantize_positions`; ``compound_shift``, against readings in
+            beats of three, see :func:`choose_meter`; ``rest_min_beats``, the shortest gap before
+            the next note written as a rest (beats), a shorter one is articulation (or a breath)
+            and joins the note; ``follow``, for a voice, each interval between onsets written as a
+            value of a drifting beat (:func:`.follow.follow_beats`) instead of onsets snapped to
+            the tatum grid, in a simple meter (``None``: the grid).
 
     Returns:
         The rhythm; for no notes, the overrides (or 4/4 at 100 BPM) with no positions.
     """
     if not notes:
         return Rhythm(float(tempo_bpm or 100.0), time_signature or "4/4", 0.0, Fraction(0), (), ())
+    grid_penalties, compound_shift, follow = written_as.grid_penalties, written_as.compound_shift, written_as.follow
     pl = place_on_tatums(notes, tempo_bpm=tempo_bpm)
     grid, kc, kc_off, k, d, w = pl.grid, pl.onsets, pl.offsets, pl.k, pl.ioi, pl.weights
     tau = grid.period_s
@@ -257,7 +256,7 @@ def analyze(
     unit = 1.0 / (3.0 if compound else 4.0)
     nxt = np.append(pos[1:], np.inf)
     end = np.maximum(np.round(r_off / unit) * unit, pos + unit)
-    end = np.where(nxt - end < rest_min_beats, nxt, np.minimum(end, nxt))
+    end = np.where(nxt - end < written_as.rest_min_beats, nxt, np.minimum(end, nxt))
     if beat_period_s is not None:
         # The last note held as long as the singer liked: the likeliest value of its length.
         end[-1] = pos[-1] + likeliest_value(float(r_off[-1] - pos[-1]), follow)
