@@ -84,6 +84,43 @@ def test_the_last_note_tells_the_tonic_between_two_keys_that_fit_the_notes() -> 
     assert harmony.key_signature_sharps(cued.key) == 0
 
 
+def test_a_final_held_tonic_sung_flat_is_still_the_tonic_and_tells_the_key() -> None:
+    # C major up and down the scale, the last C held and sung 70 cents flat (a singer sagging at
+    # the end, as on ssvd-scores' 68308): nearer B. The final-tonic cue sits inside the tuning
+    # path, so the path may write that note as the tonic: C major with the score's notes. Without
+    # the cue the last note is written B.
+    score = [
+        (60, 1),
+        (62, 1),
+        (64, 1),
+        (65, 1),
+        (67, 1),
+        (69, 1),
+        (71, 1),
+        (72, 1),
+        (71, 1),
+        (69, 1),
+        (67, 1),
+        (65, 1),
+        (64, 1),
+        (62, 1),
+        (60, 3),
+    ]
+    found = _sung(score, drift_cents=0.0, off_cents={len(score) - 1: -70.0})
+    assert found[-1].midi == 59
+    plain = IntonationParams(key_model_weight=10.0, key_chromatic_cost=8.0, chromatic_cost=10.0, drift_per_note_cents=8.0)
+    cued = name_sung_notes(found, params=replace(plain, final_tonic_bonus=10.0))
+    assert harmony.key_signature_sharps(cued.key) == 0
+    assert [n.midi for n in cued.notes] == [m for m, _ in score]
+    assert abs(cued.notes[-1].cents + 70.0) < 1e-6  # the sung pitch is kept, measured from the written C
+    uncued = name_sung_notes(found, params=plain)
+    assert uncued.notes[-1].midi == 59
+    # A key given: its tonic gets the cue too.
+    given = name_sung_notes(found, key="C major", params=replace(plain, final_tonic_bonus=10.0))
+    assert [n.midi for n in given.notes] == [m for m, _ in score]
+    assert name_sung_notes(found, key="C major", params=plain).notes[-1].midi == 59
+
+
 def test_a_given_key_is_kept() -> None:
     found = _sung(ODE_TO_JOY, drift_cents=0.0, off_cents={})
     assert name_sung_notes(found, key="B minor").key == "B minor"
@@ -137,5 +174,9 @@ def test_a_singer_drifting_nearly_two_semitones_sharp_is_followed_by_the_tuning_
     meant = name_sung_notes(found, params=wide)
     assert [x.midi for x in meant.notes] == truth
     assert meant.offsets_cents[-1] > 100.0
-    fixed = name_sung_notes(found, params=replace(wide, semitone_jump_price=0.0))
+    # Without the final-tonic cue (which may bend even a fixed register's last notes onto the
+    # score's tonic), the jump alone still follows the take and the fixed register does not.
+    uncued = replace(wide, final_tonic_bonus=0.0)
+    assert [x.midi for x in name_sung_notes(found, params=uncued).notes] == truth
+    fixed = name_sung_notes(found, params=replace(uncued, semitone_jump_price=0.0))
     assert [x.midi for x in fixed.notes] != truth

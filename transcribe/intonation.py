@@ -12,7 +12,8 @@ is nearest to). Given the key and the offset, a
 note is written as the nearest pitch by a cost of its squared distance in semitones (weighted
 by how long it is held), plus a fixed price for a pitch outside the key: a chromatic note is
 written only where it was sung close to that pitch and held. The key signature whose best
-path costs least (less a bonus when the last note is its tonic) wins; the mode (major or its relative minor) and tonic then follow
+path costs least (less a bonus when the last note is written as its tonic, taken inside the
+path so that a final note sung flat may still be written as the tonic) wins; the mode (major or its relative minor) and tonic then follow
 :func:`transcribe.harmony.key_features` on the renamed notes. Each note keeps its sung pitch:
 its ``cents`` are measured from the newly written pitch (and may exceed 50).
 """
@@ -25,6 +26,7 @@ import numpy as np
 
 from . import harmony, models
 from .types import Note
+from .values import Key
 
 #: Offsets the tuning may take, in cents from A440.
 OFFSETS_CENTS = np.arange(-100.0, 100.0 + 1e-9, 5.0)
@@ -54,8 +56,10 @@ class IntonationParams:
             written in the upper one from a deviation of ``-0.5 + register_bias_st`` up. SwiftF0's
             note pitches sit 0.20 semitones below SSVD's human-labelled sung centres (median over
             ssvd-dev's 67 recordings), and the fitted value is close to it (docs/intonation.md).
-        final_tonic_bonus: Taken off the cost of a signature whose tonic (major) is the last note
-            as written in it (a melody ends on its tonic more often than not).
+        final_tonic_bonus: Taken off the cost of writing the last note as the tonic (of the major
+            key of the signature, or of a key given), inside the tuning path: a signature whose
+            tonic the tune ends on costs less (a melody ends on its tonic more often than not), and
+            a final held note sung up to about 0.8 semitone off is still written as that tonic.
         semitone_jump_price: 0: the tuning stays within a semitone of A440 (:data:`OFFSETS_CENTS`)
             and only drifts. Above 0: it ranges over two semitones either way
             (:data:`WIDE_OFFSETS_CENTS`) and may also jump by a semitone between two notes at this
@@ -112,15 +116,19 @@ class Intonation:
 
 
 def _costs(
-    sung: np.ndarray, weight: np.ndarray, major_pc: int, prm: IntonationParams, chromatic_cost: float
+    sung: np.ndarray, weight: np.ndarray, major_pc: int, prm: IntonationParams, chromatic_cost: float, *, tonic_pc: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For every note and offset: the cheapest written pitch and its cost, shapes (n, len(prm.offsets_cents))."""
+    """For every note and offset: the cheapest written pitch and its cost, shapes (n, len(prm.offsets_cents)).
+
+    The last note written as ``tonic_pc`` costs ``prm.final_tonic_bonus`` less: the path may bend
+    (a final held note sung flat or sharp toward its neighbour is still the tonic the tune ends on)."""
     in_key = np.zeros(12, dtype=bool)
     in_key[[(major_pc + s) % 12 for s in _MAJOR_STEPS]] = True
     x = sung[:, None] - prm.offsets_cents[None, :] / 100.0  # (n, k)
     cand = np.round(x)[..., None] + _CANDIDATES  # (n, k, 5)
     cost = weight[:, None, None] * ((x[..., None] - cand) / prm.sung_sd) ** 2
     cost = cost + chromatic_cost * ~in_key[cand.astype(int) % 12]
+    cost[-1] -= prm.final_tonic_bonus * ((cand[-1].astype(int) - tonic_pc) % 12 == 0)
     best = np.argmin(cost, axis=2)
     pitch = np.take_along_axis(cand, best[..., None], axis=2)[..., 0]
     return pitch, np.take_along_axis(cost, best[..., None], axis=2)[..., 0]
@@ -162,7 +170,7 @@ def _signature(found: tuple[Note, ...], sung: np.ndarray, weight: np.ndarray, on
     """The major key (pitch class) whose signature the take was sung in."""
     best: tuple[float, int, np.ndarray] | None = None
     for major_pc in range(12):
-        pitch, cost = _costs(sung, weight, major_pc, prm, prm.key_chromatic_cost)
+        pitch, cost = _costs(sung, weight, major_pc, prm, prm.key_chromatic_cost, tonic_pc=major_pc)
         total, path = _viterbi(cost, onsets, prm)
         written = pitch[np.arange(len(found)), path]
         if prm.key_model_weight:
@@ -170,8 +178,6 @@ def _signature(found: tuple[Note, ...], sung: np.ndarray, weight: np.ndarray, on
             named = tuple(Note(n.onset_s, n.offset_s, int(w)) for n, w in zip(found, written))
             scores = harmony.key_features(named) @ harmony.key_weights()
             total -= prm.key_model_weight * max(scores[major_pc], scores[12 + (major_pc + 9) % 12])
-        if (int(written[-1]) - major_pc) % 12 == 0:
-            total -= prm.final_tonic_bonus
         if best is None or total < best[0]:
             best = (total, major_pc, written)
     assert best is not None
@@ -203,10 +209,10 @@ def name_sung_notes(
     weight = np.clip(np.array([n.duration_s for n in found]) / prm.held_s, 0.2, 1.0)
     onsets = np.array([n.onset_s for n in found])
     if key:
-        major_pc = 7 * harmony.key_signature_sharps(key) % 12
+        major_pc, tonic_pc = 7 * harmony.key_signature_sharps(key) % 12, harmony.tonic_pc(Key(key).tonic)
     else:
-        major_pc = _signature(found, sung, weight, onsets, prm)
-    pitch, cost = _costs(sung, weight, major_pc, prm, prm.chromatic_cost)
+        major_pc = tonic_pc = _signature(found, sung, weight, onsets, prm)
+    pitch, cost = _costs(sung, weight, major_pc, prm, prm.chromatic_cost, tonic_pc=tonic_pc)
     _, path = _viterbi(cost, onsets, prm)
     written, offsets = pitch[np.arange(len(found)), path], prm.offsets_cents[path]
     notes = tuple(Note(n.onset_s, n.offset_s, int(w), float((s - w) * 100.0), n.confidence) for n, w, s in zip(found, written, sung))

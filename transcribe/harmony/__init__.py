@@ -1,7 +1,17 @@
 """The key and how notes are spelled in it: :mod:`.key` (estimation, names, signatures) and
 :mod:`.spelling` (a pitch's written name in a key)."""
 
-from .key import KEY_FEATURES, estimate_key, key_features, key_name, key_signature_sharps, key_weights, pitch_class_histogram, usual_key
+from .key import (
+    KEY_FEATURES,
+    estimate_key,
+    key_features,
+    key_name,
+    key_signature_sharps,
+    key_weights,
+    pitch_class_histogram,
+    tonic_pc,
+    usual_key,
+)
 from .spelling import spell, spelling_table
 
 __all__ = [
@@ -14,5 +24,6 @@ __all__ = [
     "pitch_class_histogram",
     "spell",
     "spelling_table",
+    "tonic_pc",
     "usual_key",
 ]
