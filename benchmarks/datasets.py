@@ -227,11 +227,12 @@ def read_exercise(path: Path) -> dict[str, Any]:
     }
 
 
-def _float_rows(path: Path) -> list[list[float]]:
+def float_rows(path: Path) -> list[list[float]]:
+    """The rows of a tab- or space-separated text file of numbers with at least 3 columns."""
     return [[float(x) for x in line.split()] for line in path.read_text().splitlines() if len(line.split()) >= 3]
 
 
-def _pair_alignment(labels: list[tuple[float, float, float]], rows: list[list[float]]) -> list[int | None]:
+def pair_alignment(labels: list[tuple[float, float, float]], rows: list[list[float]]) -> list[int | None]:
     """Per labelled note, the alignment row that describes it, or ``None``.
 
     Both files list the sung notes in order with the same sung pitch, but some recordings'
@@ -274,15 +275,15 @@ def load_ssvd_scores(shared: Path) -> list[Item]:
         audio = folder / "recordings" / f"{rec}.flac"
         if not rec or not audio.exists():
             continue
-        labels = [(r[0], r[1], r[2]) for r in _float_rows(folder / "recordings" / f"{rec}.notes.txt") if r[1] > r[0]]
-        rows = _float_rows(folder / "recordings" / f"{rec}.score.txt")
+        labels = [(r[0], r[1], r[2]) for r in float_rows(folder / "recordings" / f"{rec}.notes.txt") if r[1] > r[0]]
+        rows = float_rows(folder / "recordings" / f"{rec}.score.txt")
         exercise = read_exercise(folder / "exercises" / f"{ex}.txt")
         printed = exercise["notes"]
         valid = [r for r in rows if r[0] >= 0 and r[1] > 0 and r[3] > 0 and 0 <= r[2] < len(printed)]
         transpose = int(round(float(np.median([r[1] - r[3] for r in valid])))) if valid else 0
         intended: list[int | None] = []
         written: list[Fraction | None] = []
-        for j in _pair_alignment(labels, rows):
+        for j in pair_alignment(labels, rows):
             r = rows[j] if j is not None else None
             if r is None or r not in valid:
                 intended.append(None)

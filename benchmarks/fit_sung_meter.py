@@ -34,7 +34,7 @@ import numpy as np
 
 import transcribe
 from benchmarks import metrics
-from benchmarks.datasets import Item, _float_rows, _pair_alignment, find_shared, load_ssvd_scores
+from benchmarks.datasets import Item, find_shared, float_rows, load_ssvd_scores, pair_alignment
 from benchmarks.fit_intonation import exercise_folds, fold_choices
 from benchmarks.model_files import provenance, write_model
 from transcribe import rhythm
@@ -143,8 +143,8 @@ def downbeat_f1(item: Item, onsets_s: list[float], on_downbeat: list[bool]) -> f
     exercise = item.page.exercise
     printed = printed_downbeats(folder / "exercises" / f"{exercise}.txt")
     labels = list(item.page.label_notes)
-    rows = _float_rows(folder / "recordings" / f"{item.audio.stem}.score.txt")
-    row_of = _pair_alignment(labels, rows)
+    rows = float_rows(folder / "recordings" / f"{item.audio.stem}.score.txt")
+    row_of = pair_alignment(labels, rows)
     if not labels or not onsets_s:
         return 0.0
     r_iv = np.array([[a, max(b, a + 1e-3)] for a, b, _ in labels], dtype=float)

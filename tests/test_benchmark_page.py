@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-from benchmarks.datasets import PageTruth, _pair_alignment, read_exercise
+from benchmarks.datasets import PageTruth, pair_alignment, read_exercise
 from benchmarks.metrics import note_scores, page_scores
 
 
@@ -34,7 +34,7 @@ def test_read_exercise_sums_tie_chains_and_reads_sharps(tmp_path: Path) -> None:
 def test_alignment_pairs_by_sung_pitch_even_with_another_time_origin() -> None:
     labels = [(0.7, 0.9, 61.02), (0.9, 1.2, 62.85), (1.2, 1.5, 64.35), (1.5, 1.8, 65.27)]
     rows = [[2.21, 61.02, 0, 60], [2.71, 64.35, 2, 64], [3.0, 65.27, 3, 65]]  # one note left out, 1.5 s later
-    assert _pair_alignment(labels, rows) == [0, None, 1, 2]
+    assert pair_alignment(labels, rows) == [0, None, 1, 2]
 
 
 def test_page_scores_count_pitch_key_meter_and_lengths() -> None:
