@@ -72,7 +72,7 @@ def run_rows(runs: list[dict[str, Any]], ref: Any) -> tuple[np.ndarray, np.ndarr
     xs, ys = [], []
     for run in runs:
         start, end, frames, min_len, guard, hop = (run[k] for k in ("start", "end", "frames", "min_len", "guard", "hop_s"))
-        partials = run.get("partials")
+        partials, spacing_s = run.get("partials"), run.get("note_spacing_s")
         t = np.asarray(frames.times_s)
         if end - start < 2 * max(min_len, 2):
             continue
@@ -80,7 +80,7 @@ def run_rows(runs: list[dict[str, Any]], ref: Any) -> tuple[np.ndarray, np.ndarr
         midi, voiced = w.midi, w.voiced
         run_partials = None if partials is None else (partials[0][start:end], partials[1][start:end])
         splits, feats = reattack.run_candidates(
-            w.loudness_db, w.onset, w.attack, midi, w.confidence, voiced, hop_s=hop, partials=run_partials
+            w.loudness_db, w.onset, w.attack, midi, w.confidence, voiced, hop_s=hop, partials=run_partials, note_spacing_s=spacing_s
         )
         n = end - start
         keep = (splits >= min_len) & (n - splits >= max(min_len, guard))

@@ -242,6 +242,31 @@ def test_reattack_reads_a_burst_between_the_harmonics_at_the_split() -> None:
     assert np.array_equal(f_burst[:, other], f_none[:, other])
 
 
+def test_reattack_measures_positions_in_the_recordings_note_spacing() -> None:
+    # The same dip in a run four notes long: at one note's spacing in, and the run's length, in
+    # units of the recording's spacing; without a spacing the default one.
+    names = reattack.FEATURES
+    loud = np.full(100, -20.0)
+    loud[48:53] -= [2, 6, 10, 6, 2]
+    onset = np.full(100, 0.1)
+    onset[51] = 1.0
+    midi, conf, voiced = np.full(100, 64.0), np.full(100, 0.95), np.ones(100, dtype=bool)
+    s, f = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, note_spacing_s=0.4)
+    _, f_default = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016)
+    k = int(np.argmin(np.abs(s - 51)))
+    assert abs(f[k, names.index("since_start_notes")] - s[k] * 0.016 / 0.4) < 1e-9
+    assert abs(f[k, names.index("to_end_notes")] - (100 - s[k]) * 0.016 / 0.4) < 1e-9
+    assert abs(f[k, names.index("run_notes")] - 4.0) < 1e-9
+    assert abs(f_default[k, names.index("run_notes")] - 1.6 / reattack.DEFAULT_NOTE_SPACING_S) < 1e-9
+    other = [i for i, n in enumerate(names) if not n.endswith("_notes")]
+    assert np.array_equal(f[:, other], f_default[:, other])
+
+
+def test_typical_spacing_is_the_median_step_between_run_starts() -> None:
+    assert reattack.typical_spacing_s(np.array([0, 10, 20, 50]), hop_s=0.016) == 10 * 0.016
+    assert reattack.typical_spacing_s(np.array([0, 10]), hop_s=0.016) is None
+
+
 def test_onset_shift_fit_learns_a_steady_lateness() -> None:
     # A network that likes every frame equally chooses the first; the truth is always
     # 40 ms (+- 5 ms) before it: the fitted shift moves onsets about 40 ms earlier.

@@ -37,6 +37,11 @@ MAX_POSITION_S = 2.0
 MAX_ONSET = 3.0
 #: Loudness differences are clipped here (dB), for the same reason.
 MAX_DB = 30.0
+#: Positions measured in the recording's own note spacing are clipped here: a split four
+#: notes from either end of its run looks like one forty notes away.
+MAX_POSITION_NOTES = 4.0
+#: The note spacing taken when the recording gives none (fewer than three runs), seconds.
+DEFAULT_NOTE_SPACING_S = 0.3
 
 FEATURES: tuple[str, ...] = (
     "depth_db",  # the dip below the lower of the two sides
@@ -63,6 +68,9 @@ FEATURES: tuple[str, ...] = (
     "rise_1_db",  # rise over the first frame after the low point (an attack is sudden)
     "between_rise_db",  # rise of the level between the harmonics at the split over the note before it
     "ratio_rise_db",  # the same for that level relative to the level at the harmonics
+    "since_start_notes",  # since_start_s in the recording's note spacing (a repeat is about a note in)
+    "to_end_notes",  # to_end_s in the same unit
+    "run_notes",  # the whole run's length in the same unit (a run of many notes' length hides repeats)
 )
 
 #: Frames around the split where an attack's broadband burst shows, and the stretch before it
@@ -81,6 +89,7 @@ def run_candidates(
     *,
     hop_s: float,
     partials: tuple[np.ndarray, np.ndarray] | None = None,
+    note_spacing_s: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate re-attacks in one note's frames and their features.
 
@@ -94,6 +103,10 @@ def run_candidates(
         hop_s: Frame hop (seconds).
         partials: Level at the harmonics and between them (dB), each shape (n,), from
             :func:`transcribe.features.partials_db`; ``None`` gives their features 0 (no burst).
+        note_spacing_s: The recording's typical time from one note to the next (seconds;
+            :func:`typical_spacing_s`), the unit of the ``*_notes`` features: a held run
+            several notes long in a recording of short notes is where repeats hide.
+            ``None``: :data:`DEFAULT_NOTE_SPACING_S`.
 
     Returns:
         ``(split, features)``: the frame (index into the note) where the new note
@@ -137,6 +150,7 @@ def run_candidates(
 
     note_onset = float(np.median(on))
     peak = float(loud.max())
+    unit = hop_s / (note_spacing_s if note_spacing_s is not None and note_spacing_s > 0 else DEFAULT_NOTE_SPACING_S)
     vm = np.where(voiced, midi, np.nan)
     if partials is not None:
         between = np.asarray(partials[1], dtype=np.float64)
@@ -180,9 +194,22 @@ def run_candidates(
                 min(float(loud[d + 1] - loud[d]), MAX_DB) if d + 1 < n else 0.0,
                 between_rise,
                 ratio_rise,
+                min(s * unit, MAX_POSITION_NOTES),
+                min((n - s) * unit, MAX_POSITION_NOTES),
+                min(n * unit, 2.0 * MAX_POSITION_NOTES),
             )
         )
     return np.asarray(splits, dtype=int), np.asarray(rows, dtype=np.float64)
+
+
+def typical_spacing_s(run_starts: np.ndarray, *, hop_s: float) -> float | None:
+    """The recording's typical time from one note to the next: the median spacing of the
+    starts of its pitch runs (frames, sorted) in seconds; ``None`` with fewer than three runs.
+    Repeats merged into one run make it longer than the true spacing, never shorter."""
+    starts = np.asarray(run_starts, dtype=np.float64)
+    if len(starts) < 3:
+        return None
+    return float(np.median(np.diff(starts))) * hop_s
 
 
 def fitted_weights() -> dict[str, np.ndarray]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..types import FrameArrays, Note, PitchTrack, StageHook
+from . import reattack
 from .cleanup import absorb_glides, clean, fold_octave_slips
 from .onsets import refine_onsets
 from .params import SegmentParams
@@ -54,7 +55,8 @@ def segment(
             the harmonics is evidence of a re-attack that reverb does not hide.
             ``None``: that evidence is not used.
         hook: Called as ``hook("reattack_run", {...})`` with the arguments of each note run's
-            re-attack search (``start``, ``end``, ``frames``, ``min_len``, ``guard``, ``hop_s``, ``partials``),
+            re-attack search (``start``, ``end``, ``frames``, ``min_len``, ``guard``, ``hop_s``, ``partials``,
+            ``note_spacing_s``),
             for ``benchmarks/fit_reattack.py``.
 
     Returns:
@@ -80,6 +82,7 @@ def segment(
     runs, joined = _merge_touching(_fix_octaves([r for r in _runs(states) if r[2] >= 0], p))
     min_len = max(round(min_note_s / hop), round(p.reattack_min_s / hop))
     guard = round(p.reattack_guard_s / hop)
+    spacing_s = reattack.typical_spacing_s(np.array([r[0] for r in runs]), hop_s=hop)
     notes: list[Note] = []
     for i, (start, end, pitch) in enumerate(runs):
         # The last frames of a note that hands over to the next one carry the
@@ -88,8 +91,9 @@ def segment(
         run_guard = guard if hands_over else 0
         if hook is not None:
             run = {"start": start, "end": end, "frames": frames, "min_len": min_len, "guard": run_guard, "hop_s": hop}
-            hook("reattack_run", {**run, "partials": partials_db})
-        for a, b in split_reattacks(start, end, frames, p, min_len, run_guard, hop_s=hop, partials=partials_db):
+            hook("reattack_run", {**run, "partials": partials_db, "note_spacing_s": spacing_s})
+        parts = split_reattacks(start, end, frames, p, min_len, run_guard, hop_s=hop, partials=partials_db, note_spacing_s=spacing_s)
+        for a, b in parts:
             notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st, p.release_db, keep_octave=i in joined))
     notes = absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, blip_st=p.blip_st, hop=hop)
     if attack is not None:

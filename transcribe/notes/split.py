@@ -19,6 +19,7 @@ def split_reattacks(
     *,
     hop_s: float,
     partials: tuple[np.ndarray, np.ndarray] | None = None,
+    note_spacing_s: float | None = None,
 ) -> list[tuple[int, int]]:
     """Split the frames [start, end) of one note at re-attacks.
 
@@ -38,6 +39,8 @@ def split_reattacks(
         hop_s: Frame hop (seconds).
         partials: The whole track's level at its pitch's harmonics and between them (dB),
             for the re-attack network (:func:`transcribe.features.partials_db`).
+        note_spacing_s: The recording's typical time from one note to the next (seconds;
+            :func:`transcribe.notes.reattack.typical_spacing_s`), for the re-attack network.
 
     Returns:
         ``(first_frame, end_frame_exclusive)`` per part; a gap between parts is a rest.
@@ -65,7 +68,9 @@ def split_reattacks(
                 cands.append((4.0, g1, g0))
     # (b) loudness dips and onset peaks the network takes for re-attacks (priority 2-3).
     run_partials = None if partials is None else (partials[0][start:end], partials[1][start:end])
-    splits, feats = reattack.run_candidates(loud_db, onset, w.attack, w.midi, w.confidence, sure, hop_s=hop_s, partials=run_partials)
+    splits, feats = reattack.run_candidates(
+        loud_db, onset, w.attack, w.midi, w.confidence, sure, hop_s=hop_s, partials=run_partials, note_spacing_s=note_spacing_s
+    )
     if len(splits):
         for split, prob in zip(splits, reattack.probability(feats)):
             if prob >= p.reattack_min_prob:
