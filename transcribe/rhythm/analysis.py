@@ -218,10 +218,10 @@ def analyze(
     pos = make_increasing(quantize_positions(r, compound=compound, penalties=grid_penalties), step=1.0 / (6.0 if compound else 4.0))
     beat_period_s = None
     if follow is not None and not compound and len(notes) > 1:
-        on_s = np.array([n.onset_s for n in notes])
+        on_s, off_s = np.array([n.onset_s for n in notes]), np.array([n.offset_s for n in notes])
         followed = follow_beats(on_s, b * tau, follow)
         beats = pos[0] + np.append(0.0, np.cumsum(followed.values_beats))
-        held = (np.array([n.offset_s for n in notes]) - on_s) / followed.period_s
+        held = (off_s - on_s) / followed.period_s
         per_beat = 1
         if follow.remeter and time_signature is None and tempo_bpm is None:
             # The meter read again on the written values, the followed beat as its tatum.
@@ -247,7 +247,7 @@ def analyze(
                     bar = m * per_beat
                     followed = follow_beats_in_bars(on_s, b * tau, follow, bar_beats=bar, start_beats=float(-again.downbeat % bar))
                     kk = np.append(0.0, np.cumsum(followed.values_beats))
-                    held = (np.array([n.offset_s for n in notes]) - on_s) / followed.period_s
+                    held = (off_s - on_s) / followed.period_s
                 beats = (kk - again.downbeat) / per_beat
         pos, r_off = beats, beats + held / per_beat
         beat_period_s = followed.period_s * per_beat

@@ -81,6 +81,23 @@ class FollowedBeats:
     period_s: np.ndarray
 
 
+def _read_cost(length_s: float, periods_s: np.ndarray, how: TempoFollow) -> np.ndarray:
+    """The price of reading ``length_s`` (seconds) as each value of :data:`VALUES_BEATS` at each
+    beat period of ``periods_s`` (seconds, shape (k,)): the log timing error plus the value's
+    price, shape (k, len(VALUES_BEATS))."""
+    values = np.array(VALUES_BEATS)
+    prior = how.value_price * np.array(how.value_surprise)
+    return 0.5 * ((np.log(length_s) - np.log(values[None, :] * periods_s[:, None])) / how.timing_sd) ** 2 + prior[None, :]
+
+
+def _drift_costs(periods_s: np.ndarray, beat_s: float, how: TempoFollow) -> tuple[np.ndarray, np.ndarray]:
+    """The price of starting at each beat period (against ``beat_s``), shape (k,), and of moving
+    from one to another between two onsets, shape (k, k) [from, to]."""
+    logp = np.log(periods_s)
+    start = 0.5 * ((logp - np.log(beat_s)) / how.start_sd) ** 2
+    return start, 0.5 * ((logp[:, None] - logp[None, :]) / how.drift_sd) ** 2
+
+
 def follow_beats(onsets_s: np.ndarray, beat_s: float, how: TempoFollow) -> FollowedBeats:
     """The likeliest written values of the intervals between ``onsets_s`` and the drifting beat.
 
@@ -96,12 +113,9 @@ def follow_beats(onsets_s: np.ndarray, beat_s: float, how: TempoFollow) -> Follo
     if n < 2:
         return FollowedBeats(np.zeros(0), np.full(n, beat_s))
     periods = beat_s * PERIOD_FACTORS
-    logp = np.log(periods)
     values = np.array(VALUES_BEATS)
-    prior = how.value_price * np.array(how.value_surprise)
-    trans = 0.5 * ((logp[:, None] - logp[None, :]) / how.drift_sd) ** 2  # [from, to]
+    cost, trans = _drift_costs(periods, beat_s, how)
     ioi = np.maximum(np.diff(onsets_s), 1e-3)
-    cost = 0.5 * ((logp - np.log(beat_s)) / how.start_sd) ** 2
     back_p = np.empty((n - 1, len(periods)), dtype=np.int64)
     back_v = np.empty((n - 1, len(periods)), dtype=np.int64)
     to = np.arange(len(periods))
@@ -109,7 +123,7 @@ def follow_beats(onsets_s: np.ndarray, beat_s: float, how: TempoFollow) -> Follo
         # The beat moves, then the interval is read with the new period.
         total = cost[:, None] + trans
         back_p[i] = np.argmin(total, axis=0)
-        err = 0.5 * ((np.log(gap) - np.log(values[None, :] * periods[:, None])) / how.timing_sd) ** 2 + prior[None, :]
+        err = _read_cost(gap, periods, how)
         back_v[i] = np.argmin(err, axis=1)
         cost = total[back_p[i], to] + err[to, back_v[i]]
     j = int(np.argmin(cost))
@@ -123,9 +137,8 @@ def follow_beats(onsets_s: np.ndarray, beat_s: float, how: TempoFollow) -> Follo
 
 def likeliest_value(length_beats: float, how: TempoFollow) -> float:
     """The value (beats) a held length is read as: its log error plus the value's price."""
-    values = np.array(VALUES_BEATS)
-    cost = 0.5 * ((np.log(max(length_beats, 1e-3)) - np.log(values)) / how.timing_sd) ** 2 + how.value_price * np.array(how.value_surprise)
-    return float(values[int(np.argmin(cost))])
+    cost = _read_cost(max(length_beats, 1e-3), np.ones(1), how)[0]
+    return float(VALUES_BEATS[int(np.argmin(cost))])
 
 
 def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, *, bar_beats: int, start_beats: float) -> FollowedBeats:
@@ -145,18 +158,16 @@ def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, 
     if n < 2:
         return FollowedBeats(np.zeros(0), np.full(n, beat_s))
     periods = beat_s * PERIOD_FACTORS[::2]  # every other period: the state space is periods x places
-    logp = np.log(periods)
     values = np.array(VALUES_BEATS)
     steps = np.round(values * 4).astype(np.int64)  # each value in sixteenths
-    prior = how.value_price * np.array(how.value_surprise)
-    trans = 0.5 * ((logp[:, None] - logp[None, :]) / how.drift_sd) ** 2  # [from, to]
+    start, trans = _drift_costs(periods, beat_s, how)
     places = 4 * bar_beats
     at = np.arange(places)
     cost = np.full((len(periods), places), np.inf)
-    cost[:, int(round(start_beats * 4)) % places] = 0.5 * ((logp - np.log(beat_s)) / how.start_sd) ** 2
+    cost[:, int(round(start_beats * 4)) % places] = start
     back: list[tuple[np.ndarray, np.ndarray]] = []
     for gap in np.maximum(np.diff(onsets_s), 1e-3):
-        err = 0.5 * ((np.log(gap) - np.log(values[None, :] * periods[:, None])) / how.timing_sd) ** 2 + prior[None, :]  # [to, value]
+        err = _read_cost(gap, periods, how)  # [to, value]
         best = np.full_like(cost, np.inf)
         from_p = np.zeros(cost.shape, dtype=np.int64)
         value = np.zeros(cost.shape, dtype=np.int64)
