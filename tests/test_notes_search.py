@@ -139,3 +139,37 @@ def test_octave_slip_inside_a_note_keeps_the_note(middle: list[float], conf: flo
     n = len(track)
     found = notes.segment(track, np.ones(n, dtype=bool), np.zeros(n), tuning_cents=0.0, min_note_s=0.07)
     assert [x.midi for x in found] == [69, 72, 76]
+
+
+def _scooped_track(scoop: list[float]) -> PitchTrack:
+    """G3, then a note whose frames are ``scoop`` (MIDI), then E4."""
+    midi = np.array([55.0] * 20 + scoop + [64.0] * 20)
+    n = len(midi)
+    return PitchTrack(np.arange(n) * 0.016, 440.0 * 2.0 ** ((midi - 69.0) / 12.0), np.full(n, 0.95), np.full(n, -20.0))
+
+
+def test_a_scooped_note_takes_the_pitch_it_settles_on() -> None:
+    # A saxophone note played 40 cents flat, reached by a slow scoop from a semitone and a half
+    # below: the median of all its frames (59.3) names the semitone below; the settled part (59.6)
+    # names the note.
+    track = _scooped_track([58.6, 58.8, 59.0, 59.2, 59.4, 59.6, 59.6, 59.6])
+    n = len(track)
+    found = notes.segment(track, np.ones(n, dtype=bool), np.zeros(n), tuning_cents=0.0, min_note_s=0.07)
+    assert [x.midi for x in found] == [55, 60, 64]
+    assert found[1].cents == pytest.approx(-40.0, abs=1.0)
+    plain = notes.SegmentParams(settle_slope_st_per_s=0.0)  # the median of every frame
+    found = notes.segment(track, np.ones(n, dtype=bool), np.zeros(n), tuning_cents=0.0, min_note_s=0.07, params=plain)
+    assert [x.midi for x in found] == [55, 59, 64]
+
+
+def test_settled_centre() -> None:
+    frames = np.array([57.0, 57.6, 58.2, 58.8, 59.4, 59.6, 59.6, 59.6])
+    assert notes.search.settled_centre(frames, max_slope_st=0.128) == pytest.approx(59.6)
+    assert notes.search.settled_centre(frames, max_slope_st=0.0) == pytest.approx(59.1)  # the plain median
+    # A glide with no steady stretch of three frames: the median of all of them.
+    glide = np.array([57.0, 57.5, 58.0, 58.5, 59.0])
+    assert notes.search.settled_centre(glide, max_slope_st=0.128) == pytest.approx(58.0)
+    # Vibrato (6 Hz, +-0.3 semitones around 60.1): its centre, not one of its swings.
+    t = np.arange(40) * 0.016
+    vib = 60.1 + 0.3 * np.sin(2 * np.pi * 6.0 * t)
+    assert abs(notes.search.settled_centre(vib, max_slope_st=0.128) - 60.1) < 0.1

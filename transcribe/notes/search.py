@@ -94,7 +94,22 @@ def segment(
             hook("reattack_run", {**run, "partials": partials_db, "note_spacing_s": spacing_s})
         parts = split_reattacks(start, end, frames, p, min_len, run_guard, hop_s=hop, partials=partials_db, note_spacing_s=spacing_s)
         for a, b in parts:
-            notes.append(_make_note(track, midi, conf, voiced, a, b, pitch, hop, p.arrival_st, p.release_db, keep_octave=i in joined))
+            notes.append(
+                _make_note(
+                    track,
+                    midi,
+                    conf,
+                    voiced,
+                    a,
+                    b,
+                    pitch,
+                    hop,
+                    p.arrival_st,
+                    p.release_db,
+                    keep_octave=i in joined,
+                    settle_slope_st_per_s=p.settle_slope_st_per_s,
+                )
+            )
     notes = absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, blip_st=p.blip_st, hop=hop)
     if attack is not None:
         notes = refine_onsets(notes, track.times_s, attack_arr, p, min_note_s=min_note_s)
@@ -225,6 +240,7 @@ def _make_note(
     release_db: float = 0.0,
     *,
     keep_octave: bool = False,
+    settle_slope_st_per_s: float = 0.0,
 ) -> Note:
     v = voiced[a:b]
     if arrival_st > 0 and v.sum() > 4:
@@ -236,10 +252,10 @@ def _make_note(
         a += min(lead, max(0, (b - a) // 3))
         v = voiced[a:b]
     if v.any():
-        # The note's pitch is the median of its frames: robust to a scoop at the
-        # start and a fall at the end, and the statistic human labellers' note
-        # centres follow most closely (measured on the sung benchmark set).
-        centre = float(np.median(fold_octave_slips(midi[a:b][v], pitch)))
+        # The note's pitch is the median of its settled frames: a scoop at the start and a
+        # fall at the end do not pull it (the median of all frames, robust to short ones,
+        # read a scooped, flat-played saxophone note a semitone low).
+        centre = settled_centre(fold_octave_slips(midi[a:b][v], pitch), max_slope_st=settle_slope_st_per_s * hop)
         if keep_octave:  # a held note with an octave slip inside: the segmentation's octave
             centre += 12.0 * round((pitch - centre) / 12.0)
         pitch = int(np.floor(centre + 0.5))
@@ -259,3 +275,15 @@ def _make_note(
     offset_s = float(track.times_s[b - 1]) + hop / 2
     confidence = float(conf[a:b][v].mean()) if v.any() else 0.0
     return Note(onset_s=onset_s, offset_s=offset_s, midi=int(pitch), cents=cents, confidence=confidence)
+
+
+def settled_centre(frames: np.ndarray, *, max_slope_st: float) -> float:
+    """A note's pitch (MIDI number) from its frames (shape (m,), voiced, in order): the median
+    of those where the pitch moves less than ``max_slope_st`` semitones a frame (central
+    difference), so a scoop into the note and a fall out of it do not pull it; the median of
+    all frames when fewer than three are that steady, or when ``max_slope_st`` is 0."""
+    if max_slope_st <= 0 or len(frames) < 3:
+        return float(np.median(frames))
+    slope = np.abs(np.gradient(frames))
+    steady = frames[slope < max_slope_st]
+    return float(np.median(steady if len(steady) >= 3 else frames))
