@@ -14,7 +14,7 @@ Stage 2, with those fixed, by the mean of written durations and the downbeat F1
 place in the bar tracked (``rhythm.follow_beats_in_bars``). Stage 3, with those fixed, by the same
 objective: how a note ended by silence is written (``rest_gap_beats``, the silence from which a
 note is written by its held length and a rest, instead of filling the interval to the next
-onset; ``held_stretch``, the factor its held length and the last note's are read with). Also reported: the share of
+onset; ``held_stretch``, the factor its held length is read with). Also reported: the share of
 recordings written at the printed tempo level (the duration factor 1). Five folds split by
 EXERCISE (seeded, as ``fit_intonation``): the stages chosen on four folds, scored on the fifth.
 ``--write`` stores the all-data choice with the fold figures.
@@ -48,7 +48,7 @@ BARS_PRICES = (0.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 FRAME_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
 TIE_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0)
 #: Stage 3: the silence (beats) from which a note is written by its held length and a rest
-#: (0: never), and the factor a note ended by silence is read with.
+#: (0: never), and the factor its held length is read with.
 REST_GAPS = (0.0, 0.75, 1.0, 1.25, 1.5)
 HELD_STRETCHES = (1.0, 1.15, 1.3, 1.5)
 #: The thresholds :func:`duple_reading` is tried with: seconds for the cue ``"bar_s"``, notes for

@@ -260,14 +260,15 @@ def analyze(
     end = np.maximum(np.round(r_off / unit) * unit, pos + unit)
     end = np.where(nxt - end < written_as.rest_min_beats, nxt, np.minimum(end, nxt))
     if beat_period_s is not None:
-        stretch = follow.held_stretch
         if follow.rest_gap_beats:
             # A note followed by a clear silence (a printed rest, a breath) is written by its held
-            # length, not the interval to the next onset, and the remainder as a rest.
+            # length (let go early: times ``held_stretch``), not the interval to the next onset,
+            # and the remainder as a rest.
             for i in np.flatnonzero(nxt[:-1] - r_off[:-1] >= follow.rest_gap_beats):
-                end[i] = pos[i] + held_value(float(r_off[i] - pos[i]) * stretch, follow, at_most_beats=float(nxt[i] - pos[i]))
+                held_beats = float(r_off[i] - pos[i]) * follow.held_stretch
+                end[i] = pos[i] + held_value(held_beats, follow, at_most_beats=float(nxt[i] - pos[i]))
         # The last note held as long as the singer liked: the likeliest value of its length.
-        end[-1] = pos[-1] + held_value(float(r_off[-1] - pos[-1]) * stretch, follow)
+        end[-1] = pos[-1] + likeliest_value(float(r_off[-1] - pos[-1]), follow)
     dur = end - pos
     score_zero = float(pos[0])
     down = m * math.ceil(score_zero / m - 1e-9)

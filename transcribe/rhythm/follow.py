@@ -63,9 +63,8 @@ class TempoFollow:
             (beats; a printed rest, a breath) is written as the likeliest value of its held length
             (:func:`held_value`) and the rest of the interval as a rest, instead of filling the
             interval up to ``SungRhythm.rest_min_beats`` of silence; 0 for none.
-        held_stretch: The held length of a note ended by silence (before such a rest, and the
-            tune's last note) is read times this: a singer lets a note go before its written
-            value ends (to breathe, or at the end of the tune); 1 for none.
+        held_stretch: The held length of a note before such a rest is read times this: a singer
+            lets the note go before its written value ends, to breathe; 1 for none.
     """
 
     drift_sd: float = 0.05
