@@ -1,7 +1,7 @@
 """Fit the bar count, phrase frame and tie price of a voice's meter (``transcribe/models/sung_meter.npz``)
 on ssvd-scores, cross-validated by exercise.
 
-``python -m benchmarks.fit_sung_meter [--write] [--out PATH]`` (~7 min: transcribes the 40 recordings once).
+``python -m benchmarks.fit_sung_meter [--write] [--out PATH]`` (~10 min: transcribes the 40 recordings once).
 With the shipped ``sung_rhythm.npz`` fixed, three knobs of the meter read again on the followed
 beat's written values (``rhythm.TempoFollow``) are chosen in two stages. Stage 1, by the page
 measures (the mean of written durations and time signature, as ``fit_sung_rhythm``):
@@ -11,9 +11,12 @@ downbeat that start the tune on a downbeat and end it on a bar line (``rhythm.me
 Stage 2, with those fixed, by the mean of written durations and the downbeat F1
 (:func:`downbeat_f1`: our notes on a downbeat against the printed notes they sing):
 ``tie_price``, the price of a note crossing a bar line when the values are read again with the
-place in the bar tracked (``rhythm.follow_beats_in_bars``). Also reported: the share of
+place in the bar tracked (``rhythm.follow_beats_in_bars``). Stage 3, with those fixed, by the same
+objective: how a note ended by silence is written (``rest_gap_beats``, the silence from which a
+note is written by its held length and a rest, instead of filling the interval to the next
+onset; ``held_stretch``, the factor its held length is read with). Also reported: the share of
 recordings written at the printed tempo level (the duration factor 1). Five folds split by
-EXERCISE (seeded, as ``fit_intonation``): both stages chosen on four folds, scored on the fifth.
+EXERCISE (seeded, as ``fit_intonation``): the stages chosen on four folds, scored on the fifth.
 ``--write`` stores the all-data choice with the fold figures.
 
 ``--duple`` instead measures (and ships nothing) two cues for 2/4 against 4/4 on the written rhythm
@@ -44,6 +47,10 @@ from transcribe.values import TimeSignature
 BARS_PRICES = (0.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 FRAME_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
 TIE_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0)
+#: Stage 3: the silence (beats) from which a note is written by its held length and a rest
+#: (0: never), and the factor its held length is read with.
+REST_GAPS = (0.0, 0.75, 1.0, 1.25, 1.5)
+HELD_STRETCHES = (1.0, 1.15, 1.3, 1.5)
 #: The thresholds :func:`duple_reading` is tried with: seconds for the cue ``"bar_s"``, notes for
 #: ``"notes_per_bar"`` (log-spaced).
 DUPLE_THRESHOLDS = {
@@ -180,14 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     if a.duple:
         duple_report(takes, np.array(exercise_folds(items)), base)
         return 0
-    cache: dict[tuple[float, float, float, int], np.ndarray] = {}
+    cache: dict[tuple[float, ...], np.ndarray] = {}
 
-    def measured(point: tuple[float, float, float], j: int) -> np.ndarray:
+    def measured(point: tuple[float, ...], j: int) -> np.ndarray:
         """Durations, time signature, printed tempo level and downbeat F1 of take ``j``."""
         if (*point, j) not in cache:
             it, notes, accent, key = takes[j]
-            bars, frame, ties = point
-            follow = dataclasses.replace(base.follow, bars_price=bars, frame_price=frame, tie_price=ties)
+            cues = dict(zip(rhythm.SUNG_METER_PARAMS, point))
+            follow = dataclasses.replace(base.follow, **cues)
             rh = rhythm.analyze(notes, accent_db=accent, written_as=dataclasses.replace(base, follow=follow))
             page = metrics.page_scores([(n.onset_s, q, n.midi) for n, q in zip(notes, rh.durations_q)], key, rh.time_signature, it.page)
             measure_q = TimeSignature(rh.time_signature).measure_q
@@ -197,30 +204,44 @@ def main(argv: list[str] | None = None) -> int:
         return cache[(*point, j)]
 
     # Stage 1: the meter's cues, by durations and time signature.
-    points = [(b, f, 0.0) for b in BARS_PRICES for f in FRAME_PRICES]
+    points = [(b, f, 0.0, 0.0, 1.0) for b in BARS_PRICES for f in FRAME_PRICES]
     scores = np.array([[measured(p, j) for j in range(len(takes))] for p in points])
     for p, s in zip(points, scores.mean(axis=1)):
         got = f"durations {s[0]:.3f} time sig {s[1]:.3f} tempo level {s[2]:.3f} downbeat F1 {s[3]:.3f}"
         print(f"  all 40 at bars_price {p[0]:g}, frame_price {p[1]:g}: {got}")
     folds = np.array(exercise_folds(items))
 
-    def stage2(first: tuple[float, float, float], train: np.ndarray) -> tuple[float, float, float]:
-        """Stage 2: with the meter's cues fixed, the tie price by durations and downbeat F1."""
-        tried = [(first[0], first[1], t) for t in TIE_PRICES]
+    def best_of(tried: list[tuple[float, ...]], train: np.ndarray) -> tuple[float, ...]:
+        """The point of ``tried`` best on the recordings ``train`` by durations and downbeat F1."""
         goal = [np.mean([measured(p, j)[[0, 3]].mean() for j in np.flatnonzero(train)]) for p in tried]
         return tried[int(np.argmax(goal))]
+
+    def stage2(first: tuple[float, ...], train: np.ndarray) -> tuple[float, ...]:
+        """Stages 2 and 3: with the meter's cues fixed, the tie price, then how a note ended by
+        silence is written, each by durations and downbeat F1."""
+        second = best_of([(first[0], first[1], t, 0.0, 1.0) for t in TIE_PRICES], train)
+        return best_of([(*second[:3], g, h) for g in REST_GAPS for h in HELD_STRETCHES], train)
 
     report = []
     for k, best, test in fold_choices(scores[:, :, :2], folds):
         chosen = stage2(points[best], folds != k)
         got = np.array([measured(chosen, j) for j in np.flatnonzero(test)]).mean(axis=0)
         off = np.array([measured(points[0], j) for j in np.flatnonzero(test)]).mean(axis=0)
+        # Stage 3 left off: notes ended by silence fill the interval, read as held.
+        filled = np.array([measured((*chosen[:3], 0.0, 1.0), j) for j in np.flatnonzero(test)]).mean(axis=0)
         names = ("durations", "time_sig", "tempo_level", "downbeat_f1")
-        report.append({"recordings": int(test.sum()), **dict(zip(names, got)), **{f"off_{m}": v for m, v in zip(names, off)}})
+        report.append(
+            {
+                "recordings": int(test.sum()),
+                **dict(zip(names, got)),
+                **{f"off_{m}": v for m, v in zip(names, off)},
+                "filled_durations": filled[0],
+            }
+        )
         print(
             f"fold {k}: "
             + " ".join(f"{m} {v:.3f}" for m, v in zip(names, got))
-            + f" (off: {off[0]:.3f} / {off[1]:.3f} / {off[3]:.3f}) chosen {chosen}"
+            + f" (off: {off[0]:.3f} / {off[1]:.3f} / {off[3]:.3f}; stage 3 off: durations {filled[0]:.3f}) chosen {chosen}"
         )
     w = np.array([r["recordings"] for r in report], dtype=float)
     measures = [m for m in report[0] if m != "recordings"]
@@ -228,9 +249,14 @@ def main(argv: list[str] | None = None) -> int:
     print("held out, all folds:", {m: round(v, 3) for m, v in held.items()})
     best = stage2(points[int(np.argmax(scores[:, :, :2].mean(axis=2).mean(axis=1)))], np.ones(len(takes), dtype=bool))
     for t in TIE_PRICES:
-        s = np.array([measured((best[0], best[1], t), j) for j in range(len(takes))]).mean(axis=0)
+        s = np.array([measured((best[0], best[1], t, 0.0, 1.0), j) for j in range(len(takes))]).mean(axis=0)
         print(f"  all 40 at {best[0]:g}, {best[1]:g}, tie_price {t:g}: durations {s[0]:.3f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}")
-    print(f"best on all recordings: bars_price {best[0]:g}, frame_price {best[1]:g}, tie_price {best[2]:g}")
+    for g in REST_GAPS:
+        for h in HELD_STRETCHES:
+            s = np.array([measured((*best[:3], g, h), j) for j in range(len(takes))]).mean(axis=0)
+            got = f"durations {s[0]:.4f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}"
+            print(f"  all 40 at {best[2]:g}, rest_gap_beats {g:g}, held_stretch {h:g}: {got}")
+    print("best on all recordings:", ", ".join(f"{n} {v:g}" for n, v in zip(rhythm.SUNG_METER_PARAMS, best)))
     if a.write:
         prov = provenance(
             "benchmarks.fit_sung_meter",

@@ -198,3 +198,46 @@ def test_one_note_cut_short_does_not_put_every_later_onset_off_the_beat() -> Non
     in_bars = np.append(0.0, np.cumsum(rhythm.follow_beats_in_bars(onsets, quarter_s, fitted, bar_beats=4, start_beats=0.0).values_beats))
     assert np.all(np.abs(plain[6:] - np.round(plain[6:])) > 0.25)
     assert np.all(np.abs(in_bars - np.round(in_bars)) < 1e-9)
+
+
+#: Eight bars of 4/4 as (value, is_rest): each other bar ends on a quarter rest, the tune on a half.
+WITH_RESTS = ([(1, False)] * 3 + [(1, True)] + [(0.5, False), (0.5, False), (1, False), (2, False)]) * 4
+
+
+def _breathing(seed: int, quarter_s: float = 0.6) -> tuple[Note, ...]:
+    """:data:`WITH_RESTS` sung legato (every onset early or late by up to 30 ms, seeded), except
+    that a note before a rest is let go after 0.7 of its value (a breath)."""
+    rng = np.random.default_rng(seed)
+    t, out = 0.3, []
+    for i, (b, rest) in enumerate(WITH_RESTS):
+        if not rest:
+            before_rest = i + 1 < len(WITH_RESTS) and WITH_RESTS[i + 1][1]
+            held = 0.7 * b * quarter_s if before_rest else b * quarter_s - 0.05
+            on = t + rng.uniform(-0.03, 0.03)
+            out.append(Note(on, on + held, 64 + i % 5))
+        t += b * quarter_s
+    return tuple(out)
+
+
+def test_a_note_before_a_breath_is_written_with_its_rest_not_held_through_it() -> None:
+    fitted = rhythm.SungRhythm.load().follow
+    assert fitted is not None and fitted.rest_gap_beats > 0 and fitted.held_stretch > 1
+    want = [Fraction(b) for b, rest in WITH_RESTS if not rest]
+    # The sung notes just before each printed rest.
+    before_rest = [sum(1 for _, r in WITH_RESTS[:i] if not r) - 1 for i, (_, rest) in enumerate(WITH_RESTS) if rest]
+    for seed in range(3):
+        notes = _breathing(seed)
+        assert list(_voice(notes, fitted).durations_q) == want
+        # Before: each filled the interval to the next onset (a half, the rest gone).
+        old = list(_voice(notes, replace(fitted, rest_gap_beats=0.0, held_stretch=1.0)).durations_q)
+        assert [old[i] for i in before_rest] == [2] * len(before_rest)
+        # Read at its held length alone (0.7 of a quarter), shorter than the quarter meant.
+        short = list(_voice(notes, replace(fitted, held_stretch=1.0)).durations_q)
+        assert all(short[i] < 1 for i in before_rest)
+
+
+def test_held_value_stays_within_the_interval_to_the_next_onset() -> None:
+    how = rhythm.SungRhythm.load().follow
+    assert rhythm.held_value(1.9, how) == 2.0
+    assert rhythm.held_value(1.9, how, at_most_beats=1.5) == 1.5
+    assert rhythm.held_value(0.1, how, at_most_beats=0.1) == min(rhythm.VALUES_BEATS)

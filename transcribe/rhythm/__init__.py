@@ -8,7 +8,7 @@ written in halves, quarters or triplets).
 
 from .analysis import SUNG_METER_MODEL, SUNG_METER_PARAMS, SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS, SungRhythm, analyze, choose_meter
 from .duple import DUPLE_FEATURES, LONG_END_LOG_ODDS, duple_features, duple_log_odds, duple_weights, long_end, two_or_four
-from .follow import VALUES_BEATS, FollowedBeats, TempoFollow, follow_beats, follow_beats_in_bars, value_surprise
+from .follow import VALUES_BEATS, FollowedBeats, TempoFollow, follow_beats, follow_beats_in_bars, held_value, value_surprise
 from .meter import (
     METER_FEATURES,
     METERS,
@@ -55,6 +55,7 @@ __all__ = [
     "estimate_tatum",
     "follow_beats",
     "follow_beats_in_bars",
+    "held_value",
     "long_end",
     "meter_candidates",
     "meter_features",

@@ -38,7 +38,7 @@ from .. import models
 from ..types import Note, Rhythm
 from ..values import TimeSignature
 from .duple import two_or_four
-from .follow import VALUES_BEATS, TempoFollow, follow_beats, follow_beats_in_bars, likeliest_value
+from .follow import VALUES_BEATS, TempoFollow, follow_beats, follow_beats_in_bars, held_value, likeliest_value
 from .meter import (
     MeterChoice,
     bar_count_cost,
@@ -71,9 +71,11 @@ SUNG_RHYTHM_PARAMS = (
     "remeter",
 )
 #: The bar-count, phrase-frame and tie cues of the meter read again on the followed beat
-#: (``TempoFollow.bars_price``, ``frame_price`` and ``tie_price``), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
+#: (``TempoFollow.bars_price``, ``frame_price`` and ``tie_price``) and how a note ended by silence
+#: is written in it (``rest_gap_beats``, ``held_stretch``), fitted by ``benchmarks/fit_sung_meter.py``
+#: (``sung_meter.npz``).
 SUNG_METER_MODEL = "sung_meter"
-SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price")
+SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price", "rest_gap_beats", "held_stretch")
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,13 @@ class SungRhythm:
     @classmethod
     def load(cls, *, meter_cue: bool = True) -> SungRhythm:
         """The fitted values (``transcribe/models/sung_rhythm.npz``, and ``sung_meter.npz`` for the
-        meter read again on the followed beat's values; ``meter_cue=False`` leaves its bar-count,
-        phrase-frame and tie cues off, for ``benchmarks/fit_sung_meter.py``)."""
+        meter read again on the followed beat's values and the notes ended by silence;
+        ``meter_cue=False`` leaves those off, for ``benchmarks/fit_sung_meter.py``)."""
         model = models.checked(SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS)
         model.features("values", tuple(str(v) for v in VALUES_BEATS))
         fine, other, shift, rest, drift, timing, price, remeter = (float(v) for v in model.arrays["params"])
         surprise = tuple(float(v) for v in model.arrays["value_surprise"])
-        fitted = models.checked(SUNG_METER_MODEL, SUNG_METER_PARAMS).arrays["params"] if meter_cue else np.zeros(len(SUNG_METER_PARAMS))
+        fitted = models.checked(SUNG_METER_MODEL, SUNG_METER_PARAMS).arrays["params"] if meter_cue else ()
         cues = {name: float(v) for name, v in zip(SUNG_METER_PARAMS, fitted)}
         follow = TempoFollow(drift, timing, price, remeter > 0, value_surprise=surprise, **cues) if drift > 0 else None
         return cls((fine, other), shift, rest, follow)
@@ -258,6 +260,13 @@ def analyze(
     end = np.maximum(np.round(r_off / unit) * unit, pos + unit)
     end = np.where(nxt - end < written_as.rest_min_beats, nxt, np.minimum(end, nxt))
     if beat_period_s is not None:
+        if follow.rest_gap_beats:
+            # A note followed by a clear silence (a printed rest, a breath) is written by its held
+            # length (let go early: times ``held_stretch``), not the interval to the next onset,
+            # and the remainder as a rest.
+            for i in np.flatnonzero(nxt[:-1] - r_off[:-1] >= follow.rest_gap_beats):
+                held_beats = float(r_off[i] - pos[i]) * follow.held_stretch
+                end[i] = pos[i] + held_value(held_beats, follow, at_most_beats=float(nxt[i] - pos[i]))
         # The last note held as long as the singer liked: the likeliest value of its length.
         end[-1] = pos[-1] + likeliest_value(float(r_off[-1] - pos[-1]), follow)
     dur = end - pos

@@ -59,6 +59,12 @@ class TempoFollow:
         tie_price: With ``remeter``, once the meter is read, the values are read again with the
             place in the bar tracked (:func:`follow_beats_in_bars`) and this price for each note
             that crosses a bar line (a tie); 0 keeps the first reading.
+        rest_gap_beats: A note followed by at least this much silence before the next onset
+            (beats; a printed rest, a breath) is written as the likeliest value of its held length
+            (:func:`held_value`) and the rest of the interval as a rest, instead of filling the
+            interval up to ``SungRhythm.rest_min_beats`` of silence; 0 for none.
+        held_stretch: The held length of a note before such a rest is read times this: a singer
+            lets the note go before its written value ends, to breathe; 1 for none.
     """
 
     drift_sd: float = 0.05
@@ -70,6 +76,8 @@ class TempoFollow:
     bars_price: float = 0.0
     frame_price: float = 0.0
     tie_price: float = 0.0
+    rest_gap_beats: float = 0.0
+    held_stretch: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -137,8 +145,16 @@ def follow_beats(onsets_s: np.ndarray, beat_s: float, how: TempoFollow) -> Follo
 
 def likeliest_value(length_beats: float, how: TempoFollow) -> float:
     """The value (beats) a held length is read as: its log error plus the value's price."""
-    cost = _read_cost(max(length_beats, 1e-3), np.ones(1), how)[0]
-    return float(VALUES_BEATS[int(np.argmin(cost))])
+    return held_value(length_beats, how)
+
+
+def held_value(length_beats: float, how: TempoFollow, *, at_most_beats: float = np.inf) -> float:
+    """The value (beats) a note held ``length_beats`` is written as: the likeliest of the values of
+    :data:`VALUES_BEATS` no longer than ``at_most_beats`` (the interval to the next onset; the
+    shortest value if none is), by its log error plus the value's price."""
+    values = np.array(VALUES_BEATS)
+    cost = np.where(values <= at_most_beats + 1e-9, _read_cost(max(length_beats, 1e-3), np.ones(1), how)[0], np.inf)
+    return float(values[int(np.argmin(cost))]) if np.isfinite(cost).any() else float(values.min())
 
 
 def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, *, bar_beats: int, start_beats: float) -> FollowedBeats:
