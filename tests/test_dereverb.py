@@ -79,3 +79,13 @@ def test_nothing_to_read_gives_zero_and_zero_leaves_the_signal(samples: np.ndarr
     assert estimate_rt60_s(samples, SR) == 0.0
     out = suppress(samples, SR, rt60_s=0.0)
     assert np.array_equal(out, samples) and out is not samples
+
+
+def test_the_chunks_join_without_a_seam(monkeypatch: pytest.MonkeyPatch) -> None:
+    from transcribe import dereverb
+
+    wet = np.convolve(_pair(), _room(1.5, seed=2))[: 3 * SR].astype(np.float32)
+    whole = dereverb.suppress(wet, SR, rt60_s=1.5)
+    monkeypatch.setattr(dereverb, "SUPPRESS_CHUNK_FRAMES", 37)
+    chunked = dereverb.suppress(wet, SR, rt60_s=1.5)
+    assert np.allclose(whole, chunked, atol=1e-6)
