@@ -89,3 +89,11 @@ def test_the_chunks_join_without_a_seam(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(dereverb, "SUPPRESS_CHUNK_FRAMES", 37)
     chunked = dereverb.suppress(wet, SR, rt60_s=1.5)
     assert np.allclose(whole, chunked, atol=1e-6)
+
+
+def test_a_slow_fade_is_not_read_as_an_endless_room() -> None:
+    from transcribe.dereverb import MAX_RT60_S, estimate_rt60_s
+
+    t = np.arange(4 * SR) / SR
+    fade = (tone(69, 4.0, sr=SR) * 10 ** (-10.0 * t / 20)).astype(np.float32)  # 10 dB/s: 6 s to fall 60 dB
+    assert estimate_rt60_s(fade, SR) == MAX_RT60_S

@@ -49,6 +49,11 @@ DECAY_WINDOW_S = 0.25
 #: A stretch counts only if it starts this far above its band's floor (dB): room to fall.
 DECAY_HEADROOM_DB = 25.0
 
+#: Longest reverberation time read (seconds): a slower "steepest decay" is a line with no
+#: free decay in it (legato, a slow fade), not a room; read as a long hall, not longer.
+#: The rendered and real sets read at most 2.0 s.
+MAX_RT60_S = 3.0
+
 #: The room's rate is this percentile of the stretches' slopes (the steepest few).
 DECAY_PERCENTILE = 5.0
 
@@ -124,15 +129,15 @@ def estimate_rt60_s(samples: np.ndarray, sr: int) -> float:
         sr: Sample rate in Hz.
 
     Returns:
-        RT60 in seconds; 0.0 where the recording holds no decay to read (silence, one
-        steady tone).
+        RT60 in seconds, at most :data:`MAX_RT60_S`; 0.0 where the recording holds no decay
+        to read (silence, one steady tone).
     """
     levels, hop_s = band_levels_db(samples, sr)
     slopes = decay_slopes_db_per_s(levels, hop_s)
     if len(slopes) == 0:
         return 0.0
     rate = -float(np.percentile(slopes, DECAY_PERCENTILE))
-    return 60.0 / rate if rate > 0 else 0.0
+    return min(60.0 / rate, MAX_RT60_S) if rate > 0 else 0.0
 
 
 def suppress(samples: np.ndarray, sr: int, *, rt60_s: float) -> np.ndarray:
