@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -182,9 +183,30 @@ class Transcription:
         return write_bytes_atomic(path, self.plot(), force=force)
 
 
+#: Pickup lengths (quarters) that have a name of their own in the report line.
+PICKUP_NAMES = {
+    Fraction(1, 4): "a sixteenth-note",
+    Fraction(1, 2): "an eighth-note",
+    Fraction(3, 4): "a dotted-eighth",
+    Fraction(1): "a quarter-note",
+    Fraction(3, 2): "a dotted-quarter",
+    Fraction(2): "a half-note",
+    Fraction(3): "a dotted-half",
+}
+
+
+def pickup_words(pickup_q: Fraction) -> str:
+    """The pickup (anacrusis) of ``pickup_q`` quarters in words, for the report line: "with an
+    eighth-note pickup", "with a pickup of 1.25 quarters"; "" for none."""
+    if pickup_q <= 0:
+        return ""
+    name = PICKUP_NAMES.get(Fraction(pickup_q))
+    return f" with {name} pickup" if name else f" with a pickup of {float(pickup_q):g} quarters"
+
+
 def report_line(t: Transcription) -> str:
     """One line about a transcription (the CLI prints it, the web page shows it): length, notes, tempo, meter, key and tuning."""
-    pickup = f" with a {t.rhythm.pickup_q} quarter pickup" if t.rhythm.pickup_q > 0 else ""
+    pickup = pickup_words(t.rhythm.pickup_q)
     return (
         f"{t.source}: {t.duration_s:.1f} s, {len(t.notes)} notes, tempo {t.tempo_bpm:.0f} BPM, "
         f"{t.time_signature}{pickup}, {t.key}, {t.tuning_summary}"
