@@ -59,3 +59,18 @@ def test_several_pitches_from_one_spectrum_match_one_at_a_time() -> None:
     for a, b in zip(together[:2], alone[:2]):
         assert a is not None and b is not None
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_short_sub_harmonic_ghost_becomes_part_of_the_note_it_belongs_to() -> None:
+    # E5, then C#5's attack read at a third of its frequency (F#3) for 90 ms, then C#5.
+    e5, ghost, cs5 = Note(9.70, 9.96, 76, 0.0, 0.9), Note(9.96, 10.05, 54, 0.0, 0.6), Note(10.05, 10.35, 73, 0.0, 0.9)
+    assert octaves.merge_subharmonic_ghosts((e5, ghost, cs5)) == (e5, Note(9.96, 10.35, 73, 0.0, 0.9))
+
+
+def test_a_low_note_that_is_held_or_no_sub_harmonic_stays() -> None:
+    e5, cs5 = Note(9.70, 9.96, 76, 0.0, 0.9), Note(10.40, 10.70, 73, 0.0, 0.9)
+    held = Note(9.96, 10.40, 54, 0.0, 0.9)  # a real low note: too long to be a ghost
+    assert octaves.merge_subharmonic_ghosts((e5, held, cs5)) == (e5, held, cs5)
+    off = Note(9.96, 10.05, 59, 0.0, 0.6)  # 14 and 17 semitones below: no half, third or quarter
+    late = Note(10.05, 10.35, 73, 0.0, 0.9)
+    assert octaves.merge_subharmonic_ghosts((e5, off, late)) == (e5, off, late)

@@ -58,3 +58,50 @@ def half_over_db(note: Note, f0_hz: float, harmonic_db: HarmonicLevel) -> float:
     if at is None or between is None:
         return -np.inf
     return float(np.median(between) - np.median(at))
+
+
+#: A note at most this long (seconds) that sits a sub-harmonic below a neighbour it touches is
+#: that neighbour's attack read at a half, a third or a quarter of its frequency.
+GHOST_MAX_S = 0.15
+#: How close (semitones) the ghost's pitch times 2, 3 or 4 must come to the neighbour's.
+GHOST_TOLERANCE_ST = 1.0
+#: Longest gap (seconds) between a ghost and the neighbour it belongs to.
+GHOST_GAP_S = 0.05
+
+
+def merge_subharmonic_ghosts(notes: tuple[Note, ...]) -> tuple[Note, ...]:
+    """The notes with each sub-harmonic ghost merged into the neighbour it belongs to.
+
+    A tracker that locks for a moment onto a half, a third or a quarter of a note's
+    frequency (a flute's attack under a hall) writes a short note an octave or a twelfth
+    below two neighbours: a ledger-line note no player played. A note at most
+    :data:`GHOST_MAX_S` long, at least 12 semitones below both neighbours (both within
+    :data:`GHOST_GAP_S`), whose pitch times 2, 3 or 4 is within :data:`GHOST_TOLERANCE_ST`
+    of the next note's (else the previous note's), becomes part of that note: the next
+    note starts at the ghost's onset, or the previous one ends at the ghost's offset.
+    """
+    shifts = 12.0 * np.log2([2.0, 3.0, 4.0])
+
+    def ghost_of(ghost: Note, other: Note) -> bool:
+        return bool(np.min(np.abs(ghost.midi + shifts - other.midi)) <= GHOST_TOLERANCE_ST)
+
+    out = list(notes)
+    i = 1
+    while i < len(out) - 1:
+        prev, note, nxt = out[i - 1], out[i], out[i + 1]
+        if (
+            note.duration_s <= GHOST_MAX_S
+            and note.onset_s - prev.offset_s <= GHOST_GAP_S
+            and nxt.onset_s - note.offset_s <= GHOST_GAP_S
+            and min(prev.midi, nxt.midi) - note.midi >= 12
+        ):
+            if ghost_of(note, nxt):
+                out[i + 1] = replace(nxt, onset_s=note.onset_s)
+                del out[i]
+                continue
+            if ghost_of(note, prev):
+                out[i - 1] = replace(prev, offset_s=note.offset_s)
+                del out[i]
+                continue
+        i += 1
+    return tuple(out)
