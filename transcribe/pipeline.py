@@ -86,32 +86,33 @@ def transcribe(
     backend_options: dict[str, Any] = {}
     if opts.pitch == "spice":
         backend_options = {"model": opts.spice_model, "version": opts.spice_version}
-    raw = pitch.estimate(audio, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz, **backend_options)
-    sure = gating.voiced_mask(
-        raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=opts.voicing_hysteresis
-    )
-    mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
+
+    def track_of(samples: Audio) -> PitchTrack:
+        return pitch.estimate(samples, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz, **backend_options)
+
+    def gated(track: PitchTrack, hysteresis: float) -> tuple[np.ndarray, np.ndarray]:
+        """The frames surely voiced, and those with the short gaps between them bridged."""
+        sure = gating.voiced_mask(track, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=hysteresis)
+        return sure, gating.bridge_gaps(track, sure, max_gap_s=opts.max_gap_s)
+
+    raw = track_of(audio)
+    sure, mask = gated(raw, opts.voicing_hysteresis)
     performer = profiles.Performer.measure(raw, mask)
-    hysteresis = profiles.gate_hysteresis(
-        profiles.choose(performer, opts.onsets), backend=opts.pitch, default=opts.voicing_hysteresis, override=opts.hysteresis
-    )
-    if hysteresis != opts.voicing_hysteresis:
-        # An instrument's gate holds its runs further down (profiles.INSTRUMENT_HYSTERESIS).
-        sure = gating.voiced_mask(raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=hysteresis)
-        mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
-    if profiles.choose(performer, opts.onsets).segment is not None:
+    profile = profiles.choose(performer, opts.onsets)
+    # An instrument's gate holds its runs further down (profiles.INSTRUMENT_HYSTERESIS).
+    hysteresis = profiles.gate_hysteresis(profile, backend=opts.pitch, default=opts.voicing_hysteresis, override=opts.hysteresis)
+    track = raw
+    if profile.segment is not None:
         # An instrument in a room: its notes from a pitch track of the recording without the
-        # room's late reverberation (the previous note's ring), gated again; the level stays the
+        # room's late reverberation (the previous note's ring); the level stays the
         # recording's, and so do the features the note networks read.
         rt60_s = dereverb.estimate_rt60_s(audio.samples, audio.sr)
         if rt60_s > 0:  # 0: no decay to read (a steady tone, silence), nothing to take out
-            dry = Audio(dereverb.suppress(audio.samples, audio.sr, rt60_s=RT60_SCALE * rt60_s), audio.sr)
-            track = pitch.estimate(dry, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz, **backend_options)
-            raw = PitchTrack(track.times_s, track.f0_hz, track.confidence, raw.loudness_db, track.backend)
-            sure = gating.voiced_mask(
-                raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=hysteresis
-            )
-            mask = gating.bridge_gaps(raw, sure, max_gap_s=opts.max_gap_s)
+            dry = track_of(Audio(dereverb.suppress(audio.samples, audio.sr, rt60_s=RT60_SCALE * rt60_s), audio.sr))
+            track = PitchTrack(dry.times_s, dry.f0_hz, dry.confidence, raw.loudness_db, dry.backend)
+    if track is not raw or hysteresis != opts.voicing_hysteresis:
+        raw = track
+        sure, mask = gated(raw, hysteresis)
     if mask.any():
         onset = features.onset_strength(audio.samples, audio.sr, raw.times_s)
         attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=ATTACK_WIN_S)

@@ -38,7 +38,7 @@ from .. import models
 from ..types import Note, Rhythm
 from ..values import TimeSignature
 from .duple import two_or_four
-from .follow import VALUES_BEATS, TempoFollow, follow_beats, follow_beats_in_bars, held_value, likeliest_value
+from .follow import VALUES_BEATS, TempoFollow, follow_beats, follow_beats_in_bars, held_value
 from .meter import (
     MeterChoice,
     bar_count_cost,
@@ -229,7 +229,7 @@ def analyze(
             # The meter read again on the written values, the followed beat as its tatum.
             kk = beats - beats[0]
             dd = np.append(np.diff(kk), max(float(held[-1]), 0.5))
-            length = float(kk[-1]) + likeliest_value(float(held[-1]), follow)
+            length = float(kk[-1]) + held_value(float(held[-1]), follow)
             again = choose_meter(
                 kk,
                 dd,
@@ -268,7 +268,7 @@ def analyze(
                 held_beats = float(r_off[i] - pos[i]) * follow.held_stretch
                 end[i] = pos[i] + held_value(held_beats, follow, at_most_beats=float(nxt[i] - pos[i]))
         # The last note held as long as the singer liked: the likeliest value of its length.
-        end[-1] = pos[-1] + likeliest_value(float(r_off[-1] - pos[-1]), follow)
+        end[-1] = pos[-1] + held_value(float(r_off[-1] - pos[-1]), follow)
     dur = end - pos
     score_zero = float(pos[0])
     down = m * math.ceil(score_zero / m - 1e-9)

@@ -9,7 +9,7 @@ plus a price for the value (``value_price`` x how rare it is between the onsets 
 eighths and quarters common, halves and dotted quarters less, dotted halves and wholes rare);
 the beat moves with SD ``drift_sd`` per note. One late note then costs one interval, not the
 rest of the bar, and a slowing singer's quarters stay quarters. The last note, held as long as
-the singer liked, is written as the likeliest value of its length (:func:`likeliest_value`).
+the singer liked, is written as the likeliest value of its length (:func:`held_value`).
 The meter may then be read again on the written values (``remeter``). Fitted by
 ``benchmarks/fit_sung_rhythm.py`` (``sung_rhythm.npz``).
 """
@@ -141,11 +141,6 @@ def follow_beats(onsets_s: np.ndarray, beat_s: float, how: TempoFollow) -> Follo
         vals[i], per[i] = values[back_v[i, j]], periods[j]
         j = int(back_p[i, j])
     return FollowedBeats(vals, np.append(per, per[-1]))
-
-
-def likeliest_value(length_beats: float, how: TempoFollow) -> float:
-    """The value (beats) a held length is read as: its log error plus the value's price."""
-    return held_value(length_beats, how)
 
 
 def held_value(length_beats: float, how: TempoFollow, *, at_most_beats: float = np.inf) -> float:
