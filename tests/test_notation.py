@@ -8,6 +8,8 @@ import pytest
 
 import transcribe
 from tests.synth import melody, render
+from transcribe import notation
+from transcribe.types import Rhythm, WrittenNote
 
 F = Fraction
 
@@ -92,3 +94,23 @@ def test_key_beyond_seven_accidentals_is_written_as_its_enharmonic(given: str, u
     assert r.key == usual
     assert not any("##" in w.name or "bb" in w.name for w in r.written)
     assert f"<fifths>{fifths}</fifths>" in r.to_musicxml().decode()
+
+
+@pytest.mark.parametrize(
+    ("ts", "onset_q", "length_q", "pieces_q"),
+    [
+        ("3/4", F(0), F(5, 2), [F(2), F(1, 2)]),  # beat 1 held 2.5 beats: half tied to eighth
+        ("3/4", F(0), F(11, 4), [F(2), F(3, 4)]),
+        ("3/4", F(1, 2), F(5, 2), [F(1, 2), F(2)]),  # off the beat: to the beat first
+        ("4/4", F(1), F(5, 2), [F(1), F(3, 2)]),  # the middle of a 4/4 bar stays visible
+        ("9/8", F(0), F(9, 2), [F(3), F(3, 2)]),  # a full 9/8 bar: dotted half tied to dotted quarter
+    ],
+)
+def test_held_note_is_written_with_the_longest_value_first(ts: str, onset_q: Fraction, length_q: Fraction, pieces_q: list) -> None:
+    """A note that starts on a beat takes the longest value that fits, then the rest of its length tied."""
+    w = WrittenNote(0.0, 0.0, 67, "G4", onset_q, length_q, 0, 1.0, 0.0, 1.0)
+    rhythm = Rhythm(100.0, ts, 0.0, F(0), (onset_q,), (length_q,))
+    bars = notation.measures((w,), rhythm, key="C major")
+    notes = [e for e in bars[0].events if e.name is not None]
+    assert [e.written_q for e in notes] == pieces_q
+    assert [e.tie_start for e in notes] == [True] * (len(notes) - 1) + [False]

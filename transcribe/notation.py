@@ -147,15 +147,24 @@ def _timeline(written: tuple[WrittenNote, ...], shift: Fraction) -> list[tuple[F
     return spans
 
 
-def _split(a: Fraction, b: Fraction, levels: list[Fraction], ok) -> list[tuple[Fraction, Fraction]]:
-    """Split ``[a, b)`` at the coarsest level's first boundary inside until ``ok`` accepts each piece."""
+def _split(a: Fraction, b: Fraction, levels: list[Fraction], ok, *, longest: bool = False) -> list[tuple[Fraction, Fraction]]:
+    """Split ``[a, b)`` at the coarsest level's first boundary inside until ``ok`` accepts each piece.
+
+    With ``longest``, a span that starts on a boundary of that level is cut at the level's last boundary
+    inside whose first piece ``ok`` accepts (a note on beat 1 of 3/4 held 2.5 beats: half tied to an
+    eighth, not quarter tied to dotted quarter)."""
     if ok(a, b):
         return [(a, b)]
     for step in levels:
-        k = a // step + 1
-        cut = k * step
-        if cut < b:
-            return _split(a, cut, levels, ok) + _split(cut, b, levels, ok)
+        cut = (a // step + 1) * step
+        if cut >= b:
+            continue
+        if longest and a % step == 0:
+            last = -(-b // step) * step - step  # the last boundary of this level before b
+            while last > cut and not ok(a, last):
+                last -= step
+            cut = last
+        return _split(a, cut, levels, ok, longest=longest) + _split(cut, b, levels, ok, longest=longest)
     raise AssertionError(f"cannot write [{a}, {b})")  # pragma: no cover - the finest level is the grid
 
 
@@ -191,7 +200,9 @@ def _plain_pieces(a: Fraction, b: Fraction, meter: Meter, *, rest: bool, bar_sta
             return False
         return not (meter.half_bar and x < bar / 2 < y)
 
-    return _split(a, b, levels, ok_rest if rest else ok_note)
+    if rest:
+        return _split(a, b, levels, ok_rest)
+    return _split(a, b, levels, ok_note, longest=True)
 
 
 def _triplet_pieces(a: Fraction, b: Fraction, start: Fraction, chunk: Fraction, *, rest: bool) -> list[tuple[Fraction, Fraction]]:
