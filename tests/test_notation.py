@@ -104,6 +104,9 @@ def test_key_beyond_seven_accidentals_is_written_as_its_enharmonic(given: str, u
         ("3/4", F(1, 2), F(5, 2), [F(1, 2), F(2)]),  # off the beat: to the beat first
         ("4/4", F(1), F(5, 2), [F(1), F(3, 2)]),  # the middle of a 4/4 bar stays visible
         ("9/8", F(0), F(9, 2), [F(3), F(3, 2)]),  # a full 9/8 bar: dotted half tied to dotted quarter
+        ("6/8", F(0), F(2), [F(3, 2), F(1, 2)]),  # four eighths from a compound beat: not a half note
+        ("12/8", F(0), F(4), [F(3), F(1)]),
+        ("6/8", F(0), F(3), [F(3)]),
     ],
 )
 def test_held_note_is_written_with_the_longest_value_first(ts: str, onset_q: Fraction, length_q: Fraction, pieces_q: list) -> None:

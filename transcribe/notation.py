@@ -184,8 +184,10 @@ def _plain_pieces(a: Fraction, b: Fraction, meter: Meter, *, rest: bool, bar_sta
             return False
         if meter.half_bar and x < bar / 2 < y and x != 0:
             return False
-        # In a compound meter a note off the beat does not hide the next beat (6/8: quarter, tied eighth).
-        return not (meter.compound and x % beat and (x // beat + 1) * beat < y)
+        # In a compound meter a note that crosses a beat starts on a beat and lasts whole beats: off the
+        # beat it does not hide the next beat (6/8: quarter, tied eighth), and four eighths from a beat
+        # are a dotted quarter tied to an eighth, not a half note.
+        return not (meter.compound and (x // beat + 1) * beat < y and (x % beat or (y - x) % beat))
 
     def ok_rest(x: Fraction, y: Fraction) -> bool:
         n = y - x
