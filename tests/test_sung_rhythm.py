@@ -152,8 +152,13 @@ def test_the_bar_count_leaves_a_tune_of_sixteen_bars_of_two_in_two_or_four() -> 
 
 def test_phrase_frame_counts_a_first_onset_on_a_downbeat_and_an_end_on_a_bar_line() -> None:
     readings = [rhythm.MeterChoice(1, 3, d, "3/4") for d in (0, 1, 2)]
-    assert list(rhythm.phrase_frame(readings, 24.0)) == [2.0, 0.0, 0.0]
-    assert list(rhythm.phrase_frame(readings, 25.0)) == [1.0, 1.0, 0.0]  # a pickup of one beat, then whole bars
+    # A pickup is marked down by its share of the bar: a long one is rarer than a short one.
+    assert np.allclose(rhythm.phrase_frame(readings, 24.0), [2.0, -1 / 3, -2 / 3])
+    assert np.allclose(rhythm.phrase_frame(readings, 25.0), [1.0, 2 / 3, -2 / 3])  # a pickup of one beat, then whole bars
+    # A tune sung from a downbeat whose last note was cut a beat short: the two-beat pickup that would
+    # end it on a bar line no longer ties with the bars as printed.
+    frame = rhythm.phrase_frame(readings, 26.0)
+    assert frame[0] > frame[2] > frame[1]
 
 
 #: Exercise-like 3/4 (eight bars, starting on a downbeat with two eighths, 24 quarters): the

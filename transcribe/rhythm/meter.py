@@ -347,14 +347,16 @@ def bar_count_cost(candidates: list[MeterChoice], length_tatums: float) -> np.nd
 
 def phrase_frame(candidates: list[MeterChoice], length_tatums: float) -> np.ndarray:
     """Per reading, how many of the two ends of a printed tune it keeps, shape (len(candidates),):
-    the first onset (at tatum 0) on a downbeat, and the end of the last note (``length_tatums``)
-    on a bar line. Exercises and songs mostly start on a downbeat, and a pickup is made up by a
-    short last bar, so the tune ends on a bar line either way."""
+    the first onset (at tatum 0) on a downbeat (1; a pickup instead costs its share of the bar, so a
+    long pickup is marked down more than a short one), and the end of the last note
+    (``length_tatums``) on a bar line (1). Exercises and songs mostly start on a downbeat, and a
+    pickup is made up by a short last bar, so the tune ends on a bar line either way; a sung final
+    note is often cut short, and a long pickup is then the cheap way to end on a bar line."""
     out = np.zeros(len(candidates))
     for i, c in enumerate(candidates):
         bar = c.tatums_per_beat * c.beats_per_bar
         end = (length_tatums - c.downbeat) % bar
-        out[i] = float(c.downbeat == 0) + float(min(end, bar - end) < 1e-6)
+        out[i] = (1.0 if c.downbeat == 0 else -c.downbeat / bar) + float(min(end, bar - end) < 1e-6)
     return out
 
 
