@@ -110,7 +110,8 @@ def test_key_beyond_seven_accidentals_is_written_as_its_enharmonic(given: str, u
     ],
 )
 def test_held_note_is_written_with_the_longest_value_first(ts: str, onset_q: Fraction, length_q: Fraction, pieces_q: list) -> None:
-    """A note that starts on a beat takes the longest value that fits, then the rest of its length tied."""
+    """A note that starts on a beat takes the longest value that fits, then the rest of its length tied;
+    in a compound meter a value that crosses a beat lasts whole beats."""
     w = WrittenNote(0.0, 0.0, 67, "G4", onset_q, length_q, 0, 1.0, 0.0, 1.0)
     rhythm = Rhythm(100.0, ts, 0.0, F(0), (onset_q,), (length_q,))
     bars = notation.measures((w,), rhythm, key="C major")

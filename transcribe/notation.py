@@ -3,8 +3,10 @@ written notes to measures of notatable events (:func:`measures`).
 
 Every measure this returns holds exactly its length (the pickup its own, the last
 bar completed with rests); one voice; a note longer than one written value is split
-into tied values of the same pitch (from a beat, the longest value that fits first); rests are split at beats and the half bar the
-way engravers write them (no dotted rests but a compound meter's beat); triplets
+into tied values of the same pitch (from a beat, the longest value that fits first;
+in a compound meter a value that crosses a beat lasts whole beats); rests are split
+at beats and the half bar the way engravers write them (no dotted rests but a
+compound meter's beat); triplets
 (3:2) only, one bracket per beat where the beat needs them; accidentals only where
 the key signature and the bar's earlier notes do not already give the pitch.
 :mod:`transcribe.output.score` maps these events one to one onto music21 objects.
