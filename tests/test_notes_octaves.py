@@ -1,4 +1,4 @@
-"""Notes read an octave too high are moved down by the spectrum (transcribe.notes.octaves)."""
+"""Notes read an octave off are moved by the spectrum (transcribe.notes.octaves)."""
 
 from __future__ import annotations
 
@@ -74,3 +74,27 @@ def test_a_low_note_that_is_held_or_no_sub_harmonic_stays() -> None:
     off = Note(9.96, 10.05, 59, 0.0, 0.6)  # 14 and 17 semitones below: no half, third or quarter
     late = Note(10.05, 10.35, 73, 0.0, 0.9)
     assert octaves.merge_subharmonic_ghosts((e5, off, late)) == (e5, off, late)
+
+
+def test_a_note_read_an_octave_down_is_moved_up_and_a_right_note_stays() -> None:
+    y = harmonic_tone(440.0)  # A4, MIDI 69: nothing at 220, 660, 1100 Hz
+    level = level_of(y)
+    down, right = Note(0.1, 0.9, 57), Note(0.1, 0.9, 69)
+    assert octaves.odd_under_db(down, 220.0, level) <= octaves.ODD_UNDER_DB
+    assert octaves.odd_under_db(right, 440.0, level) > octaves.ODD_UNDER_DB + 15.0
+    assert [n.midi for n in octaves.lift_octave_errors((down,), level, tuning_cents=0.0, fmax_hz=2000.0)] == [69]
+    assert octaves.lift_octave_errors((right,), level, tuning_cents=0.0, fmax_hz=2000.0) == (right,)
+
+
+def test_a_note_with_a_weak_fundamental_stays() -> None:
+    # An oboe-like A3: the fundamental 20 dB under the second harmonic, the odd harmonics weak
+    # but there: still A3, not A4.
+    y = harmonic_tone(220.0, amps=(0.1, 1.0, 0.3, 0.8, 0.2, 0.5))
+    right = Note(0.1, 0.9, 57)
+    assert octaves.lift_octave_errors((right,), level_of(y), tuning_cents=0.0, fmax_hz=2000.0) == (right,)
+
+
+def test_a_note_whose_upper_octave_is_out_of_range_stays() -> None:
+    y = harmonic_tone(440.0)
+    down = Note(0.1, 0.9, 57)
+    assert octaves.lift_octave_errors((down,), level_of(y), tuning_cents=0.0, fmax_hz=400.0) == (down,)
