@@ -3,6 +3,7 @@
     python -m benchmarks.fit_sung_onsets            # fit on all of ssvd-dev, write transcribe/models/sung_onsets.npz
     python -m benchmarks.sung_cv --method model     # the same fit, cross-validated by recording
     python -m benchmarks.fit_sung_onsets --features DIR   # from features saved by sung_cv --save-features
+    python -m benchmarks.fit_sung_onsets --extra-set ssvd-scores   # on ssvd-dev and ssvd-scores' labelled notes
 
 Each frame's :func:`transcribe.sung.frame_features` (the same call inference makes) is
 labelled 1 for the onset network where a labelled note starts within half a frame of it
@@ -177,25 +178,47 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cv", default="", help="the cross-validated score to record in the file (from benchmarks.sung_cv)")
-    ap.add_argument("--features", type=Path, help="read the recordings' items from this folder (benchmarks.sung_cv --save-features)")
+    ap.add_argument(
+        "--extra-set",
+        action="append",
+        default=[],
+        help="also fit on this sung set of ../shared/data/singing (e.g. ssvd-scores); repeatable",
+    )
+    ap.add_argument(
+        "--features",
+        type=Path,
+        action="append",
+        help="read the recordings' items from this folder (benchmarks.sung_cv --save-features): one per set, ssvd-dev's first,"
+        " then each --extra-set's in order",
+    )
     ap.add_argument("--out", type=Path, default=OUT, help="where to write the model file")
     ap.add_argument("--cache", type=Path, default=sung_cv.CACHE, help="where each recording's pitch track and audio are cached")
     args = ap.parse_args(argv)
+    sets = ["ssvd-dev", *args.extra_set]
     if args.features is not None:
-        recs = read_items(args.features)
+        if len(args.features) != len(sets):
+            ap.error(f"--features given {len(args.features)} times for {len(sets)} sets ({', '.join(sets)}): one folder per set")
+        per_set = [read_items(folder) for folder in args.features]
+        for name, folder, items in zip(sets, args.features, per_set):
+            if not items:
+                raise SystemExit(
+                    f"no recordings in {folder}: save them with python -m benchmarks.sung_cv --set {name} --save-features {folder}"
+                )
     else:
         shared = sung_cv.shared_dir()
         if shared is None:
             raise SystemExit("../shared is missing: the model is fitted on ../shared/data/singing/ssvd-dev")
-        recs = [item_of(r) for r in sung_cv.load_set(shared / "data" / "singing" / "ssvd-dev", cache=args.cache)]
-    if not recs:
-        raise SystemExit(f"no recordings in {args.features}: save them with python -m benchmarks.sung_cv --save-features DIR")
+        for name in sets:
+            if not (shared / "data" / "singing" / name).is_dir():
+                raise SystemExit(f"no sung set {name} in {shared / 'data' / 'singing'}: name a folder there with --extra-set")
+        per_set = [[item_of(r) for r in sung_cv.load_set(shared / "data" / "singing" / name, cache=args.cache)] for name in sets]
+    recs = [it for items in per_set for it in items]
     model = fit(recs, seed=args.seed)
     prov = model_files.provenance(
         "benchmarks.fit_sung_onsets",
         argv,
         seeds=f"{args.seed} (network initialisation and the subsampling of far frames)",
-        data=f"ssvd-dev, {len(recs)} recordings, all of them",
+        data=" + ".join(f"{name}, {len(items)} recordings" for name, items in zip(sets, per_set)) + ", all of them",
         held_out=f"cross-validated: {args.cv}",
     )
     model.save(args.out, provenance={**prov, "fitted": f"hidden {HIDDEN}, l2 {L2}, max_iter {MAX_ITER}"})

@@ -5,12 +5,14 @@
     python -m benchmarks.sung_cv --method model  # the sung-onset model, refitted per fold
     python -m benchmarks.sung_cv --save-features DIR               # each recording's model inputs, for ...
     python -m benchmarks.sung_cv --method model --features DIR --jobs 5   # ... the folds in parallel, without the audio
+    python -m benchmarks.sung_cv --set ssvd-scores   # recordings/ID.flac + ID.notes.txt, folded by exercise
 
 The protocol of the published SSVD figures: mir_eval.transcription with the labels' float
 pitch (Hz of ``midi_float``) against the estimated sung pitch (note MIDI + cents / 100, with
 the rounding tuning added back), onsets within 50 ms, pitch within 50 cents, offsets with
 mir_eval's defaults (20 % of the note or 50 ms), and onset-only F1; each the mean over files.
-Recordings are split into ``--folds`` folds by a seeded shuffle; with ``--method model`` the
+Recordings are split into ``--folds`` folds by a seeded shuffle (ssvd-scores by exercise, every take
+of an exercise in one fold, as :func:`benchmarks.fit_intonation.exercise_folds` splits it); with ``--method model`` the
 model that scores a fold was fitted on the other folds only. The pitch track, voicing,
 onset strengths and audio of each recording are cached under ``benchmarks/data/sung_cv/``
 (one ``.npz`` each, rebuilt when missing), so an iteration costs seconds.
@@ -59,11 +61,12 @@ def read_labels(path: Path) -> np.ndarray:
     return np.asarray(rows, dtype=np.float64).reshape(-1, 3)
 
 
-def load(path: Path, labels: np.ndarray, *, cache: Path = CACHE) -> Recording:
-    """The recording's evidence, from the cache or computed as :func:`transcribe.transcribe` does."""
+def load(path: Path, labels: np.ndarray, *, cache: Path = CACHE, tag: str = "") -> Recording:
+    """The recording's evidence, from the cache or computed as :func:`transcribe.transcribe` does.
+    Cached as ``TAG-STEM.npz``, ``TAG`` the audio's folder name unless given."""
     opts = Options()
     cache.mkdir(parents=True, exist_ok=True)
-    file = cache / f"{path.parent.name}-{path.stem}.npz"
+    file = cache / f"{tag or path.parent.name}-{path.stem}.npz"
     if not file.exists():
         audio = audio_io.load(path, sr=pitch.sample_rate(opts.pitch))
         raw = pitch.estimate(audio, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz)
@@ -103,7 +106,36 @@ def load(path: Path, labels: np.ndarray, *, cache: Path = CACHE) -> Recording:
 
 
 def load_set(folder: Path, *, cache: Path = CACHE) -> list[Recording]:
+    """Every labelled recording of a sung set, in name order: ``ID.flac`` + ``ID.txt``, or ssvd-scores' layout."""
+    if (folder / "index.tsv").exists():
+        return load_scores(folder, cache=cache)
     return [load(lab.with_suffix(".flac"), read_labels(lab), cache=cache) for lab in sorted(folder.glob("*.txt"))]
+
+
+def load_scores(folder: Path, *, cache: Path = CACHE) -> list[Recording]:
+    """ssvd-scores (its README): audio ``recordings/ID.flac``, labels ``recordings/ID.notes.txt``
+    (the rows with the offset after the onset, as the benchmark reads them), in name order."""
+    recs = []
+    for lab in sorted((folder / "recordings").glob("*.notes.txt")):
+        labels = read_labels(lab)
+        rec_id = lab.name.removesuffix(".notes.txt")
+        recs.append(load(lab.parent / f"{rec_id}.flac", labels[labels[:, 1] > labels[:, 0]], cache=cache, tag=folder.name))
+    return recs
+
+
+def exercise_of(folder: Path) -> dict[str, str]:
+    """ssvd-scores' ``index.tsv``: the exercise each recording sang."""
+    rows = [line.split("\t") for line in (folder / "index.tsv").read_text().splitlines()[1:] if line.strip()]
+    return {r[0].strip(): r[1].strip() for r in rows}
+
+
+def exercise_folds_of(names: list[str], exercises: dict[str, str], k: int, seed: int) -> list[list[int]]:
+    """Folds of ssvd-scores recordings by EXERCISE (every take of an exercise on the same side), the split
+    of :func:`benchmarks.fit_intonation.exercise_folds` (its ``k`` folds, same seed, same assignment)."""
+    order = sorted(set(exercises[n] for n in names))
+    perm = np.random.default_rng(seed).permutation(len(order))
+    fold_of = {order[j]: i % k for i, j in enumerate(perm)}
+    return [[i for i, n in enumerate(names) if fold_of[exercises[n]] == f] for f in range(k)]
 
 
 def read_vocadito(path: Path) -> np.ndarray:
@@ -181,7 +213,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", default="", help="comma list of the folds to run (default all), to spread them over processes")
-    ap.add_argument("--set", default="ssvd-dev", help="a folder of ../shared/data/singing with ID.flac + ID.txt, or vocadito")
+    ap.add_argument(
+        "--set",
+        default="ssvd-dev",
+        help="a folder of ../shared/data/singing with ID.flac + ID.txt, ssvd-scores (folded by exercise), or vocadito",
+    )
     ap.add_argument("--cache", type=Path, default=CACHE, help="where each recording's pitch track and audio are cached")
     ap.add_argument("--save-features", type=Path, help="write each recording's model inputs (fit_sung_onsets.Item) here and stop")
     ap.add_argument("--features", type=Path, help="with --method model: read the recordings' inputs from here (no audio needed)")
@@ -213,7 +249,12 @@ def main(argv: list[str] | None = None) -> None:
             print(f"wrote {len(recs)} recordings' inputs to {args.save_features}")
             return
         items = [fit_sung_onsets.item_of(r) for r in recs] if args.method == "model" else None
-    folds = folds_of(names, args.folds, args.seed)
+    shared = shared_dir()
+    folder = shared / "data" / "singing" / args.set if shared is not None else None
+    if folder is not None and (folder / "index.tsv").exists():
+        folds = exercise_folds_of(names, exercise_of(folder), args.folds, args.seed)
+    else:
+        folds = folds_of(names, args.folds, args.seed)
     per = np.full((len(names), 3), np.nan)
     only = sorted({int(x) for x in args.only.split(",") if x.strip()} or set(range(len(folds))))
     if args.method == "model":
