@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tests.synth import tone
 
@@ -40,3 +41,25 @@ def test_partials_put_a_held_tone_at_its_harmonics_and_a_burst_between_them() ->
     # No pitch anywhere: nothing to measure.
     none_at, none_between = partials_db(y, sr, times, np.full(len(times), np.nan))
     assert np.all(none_at == -140.0) and np.all(none_between == -140.0)
+
+
+@pytest.mark.parametrize("f0_hz", [55.0, 130.8, 440.0, 1046.5, 1900.0])
+def test_harmonic_levels_sum_the_bins_within_the_band_of_each_harmonic(f0_hz: float) -> None:
+    """The levels are the power of the bins within ``band_cents`` of each harmonic, those near a
+    harmonic of the excluded pitch left out: a reference computed bin by bin."""
+    from transcribe.features import _frames, _window_len, harmonic_levels_db
+    from transcribe.units import cents_between
+
+    sr, win_s, times = 16000, 0.128, np.array([0.3, 0.5, 0.7])
+    y = np.random.default_rng(3).standard_normal(sr).astype(np.float32)
+    got_all, got_ex = harmonic_levels_db(y, sr, times, ((f0_hz, None), (f0_hz, 2.0 * f0_hz)), win_s=win_s)
+    win = _window_len(win_s, sr)
+    freqs = np.maximum(np.fft.rfftfreq(win, 1.0 / sr), 1.0)
+    power = np.abs(np.fft.rfft(_frames(y, np.round(times * sr).astype(np.int64), win) * np.hanning(win), axis=1)) ** 2
+    for got, keep in ((got_all, lambda h: True), (got_ex, lambda h: h % 2 == 1)):
+        band = np.zeros(len(freqs), dtype=bool)
+        for h in range(1, 6):
+            if h * f0_hz <= 0.45 * sr and keep(h):
+                band |= np.abs(cents_between(freqs, h * f0_hz)) < 40.0
+        assert got is not None
+        np.testing.assert_allclose(got, 10.0 * np.log10(power[:, band].sum(axis=1) + 1e-12), rtol=0, atol=1e-6)

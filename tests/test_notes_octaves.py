@@ -26,26 +26,32 @@ def level_of(y: np.ndarray) -> octaves.HarmonicLevel:
     return level
 
 
+def correct(
+    notes: tuple[Note, ...], level: octaves.HarmonicLevel, *, tuning_cents: float = 0.0, fmin_hz: float = 50.0, fmax_hz: float = 2000.0
+) -> tuple[Note, ...]:
+    return octaves.correct_octaves(notes, level, tuning_cents=tuning_cents, fmin_hz=fmin_hz, fmax_hz=fmax_hz)
+
+
 def test_a_note_read_an_octave_up_is_moved_down_and_a_right_note_stays() -> None:
     y = harmonic_tone(220.0)  # A3, MIDI 57
     level = level_of(y)
     up, right = Note(0.1, 0.9, 69), Note(0.1, 0.9, 57)
-    assert octaves.half_over_db(up, 440.0, level) >= octaves.HALF_OVER_DB
-    assert octaves.half_over_db(right, 220.0, level) < octaves.HALF_OVER_DB - 20.0
-    assert [n.midi for n in octaves.fold_down_octave_errors((up,), level, tuning_cents=0.0, fmin_hz=50.0)] == [57]
-    assert octaves.fold_down_octave_errors((right,), level, tuning_cents=0.0, fmin_hz=50.0) == (right,)
+    assert octaves.octave_evidence_db(up, 440.0, level)[0] >= octaves.HALF_OVER_DB
+    assert octaves.octave_evidence_db(right, 220.0, level)[0] < octaves.HALF_OVER_DB - 20.0
+    assert [n.midi for n in correct((up,), level)] == [57]
+    assert correct((right,), level) == (right,)
 
 
 def test_a_note_whose_lower_octave_is_out_of_range_stays() -> None:
     y = harmonic_tone(220.0)
     up = Note(0.1, 0.9, 69)
-    assert octaves.fold_down_octave_errors((up,), level_of(y), tuning_cents=0.0, fmin_hz=250.0) == (up,)
+    assert correct((up,), level_of(y), fmin_hz=250.0) == (up,)
 
 
 def test_the_tuning_is_used_for_the_note_frequency() -> None:
     # 50 cents sharp: A3 at 226.5 Hz, read as MIDI 69 in a +50-cent tuning
     y = harmonic_tone(220.0 * 2 ** (50 / 1200))
-    moved = octaves.fold_down_octave_errors((Note(0.1, 0.9, 69),), level_of(y), tuning_cents=50.0, fmin_hz=50.0)
+    moved = correct((Note(0.1, 0.9, 69),), level_of(y), tuning_cents=50.0)
     assert [n.midi for n in moved] == [57]
 
 
@@ -80,10 +86,10 @@ def test_a_note_read_an_octave_down_is_moved_up_and_a_right_note_stays() -> None
     y = harmonic_tone(440.0)  # A4, MIDI 69: nothing at 220, 660, 1100 Hz
     level = level_of(y)
     down, right = Note(0.1, 0.9, 57), Note(0.1, 0.9, 69)
-    assert octaves.odd_under_db(down, 220.0, level) <= octaves.ODD_UNDER_DB
-    assert octaves.odd_under_db(right, 440.0, level) > octaves.ODD_UNDER_DB + 15.0
-    assert [n.midi for n in octaves.lift_octave_errors((down,), level, tuning_cents=0.0, fmax_hz=2000.0)] == [69]
-    assert octaves.lift_octave_errors((right,), level, tuning_cents=0.0, fmax_hz=2000.0) == (right,)
+    assert octaves.octave_evidence_db(down, 220.0, level)[1] <= octaves.ODD_UNDER_DB
+    assert octaves.octave_evidence_db(right, 440.0, level)[1] > octaves.ODD_UNDER_DB + 15.0
+    assert [n.midi for n in correct((down,), level)] == [69]
+    assert correct((right,), level) == (right,)
 
 
 def test_a_note_with_a_weak_fundamental_stays() -> None:
@@ -91,10 +97,10 @@ def test_a_note_with_a_weak_fundamental_stays() -> None:
     # but there: still A3, not A4.
     y = harmonic_tone(220.0, amps=(0.1, 1.0, 0.3, 0.8, 0.2, 0.5))
     right = Note(0.1, 0.9, 57)
-    assert octaves.lift_octave_errors((right,), level_of(y), tuning_cents=0.0, fmax_hz=2000.0) == (right,)
+    assert correct((right,), level_of(y)) == (right,)
 
 
 def test_a_note_whose_upper_octave_is_out_of_range_stays() -> None:
     y = harmonic_tone(440.0)
     down = Note(0.1, 0.9, 57)
-    assert octaves.lift_octave_errors((down,), level_of(y), tuning_cents=0.0, fmax_hz=400.0) == (down,)
+    assert correct((down,), level_of(y), fmax_hz=400.0) == (down,)

@@ -216,6 +216,7 @@ def harmonic_levels_db(
     win = _window_len(win_s, sr)
     freqs = np.fft.rfftfreq(win, 1.0 / sr)
     safe = np.maximum(freqs, 1.0)
+    half_width = 2.0 ** (band_cents / 1200.0)
     bands = []
     for f0_hz, exclude_f0_hz in pitches:
         band = np.zeros(len(freqs), dtype=bool)
@@ -226,7 +227,8 @@ def harmonic_levels_db(
                 break
             if others is not None and np.min(np.abs(cents_between(fh, others))) < 60.0:
                 continue
-            band |= np.abs(cents_between(safe, fh)) < band_cents
+            # The bins within band_cents of fh (the frequencies are sorted: a slice).
+            band[np.searchsorted(safe, fh / half_width, side="right") : np.searchsorted(safe, fh * half_width, side="left")] = True
         bands.append(band)
     if not any(band.any() for band in bands):
         return [None] * len(bands)

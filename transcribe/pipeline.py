@@ -231,8 +231,7 @@ def find_notes(
     def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]]) -> list[np.ndarray | None]:
         return features.harmonic_levels_db(audio.samples, audio.sr, times_s, pitches)
 
-    found = octaves.fold_down_octave_errors(found, level, tuning_cents=tuning, fmin_hz=opts.fmin_hz)
-    found = octaves.lift_octave_errors(found, level, tuning_cents=tuning, fmax_hz=opts.fmax_hz)
+    found = octaves.correct_octaves(found, level, tuning_cents=tuning, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz)
     found = octaves.merge_subharmonic_ghosts(found)
     return found, tuning, profile.onsets_at
 

@@ -15,7 +15,7 @@ The other way round, a tracker that reads a note at ``2f`` as ``f`` (a high flut
 ring of the note an octave below it in a hall) writes it an octave down: a note at ``f`` has its
 fundamental and odd harmonics ``f, 3f, 5f``, a note at ``2f`` has none there. A note moves up
 an octave when the level at its odd harmonics stays :data:`ODD_UNDER_DB` below the level at the
-harmonics of ``2f`` (:func:`lift_octave_errors`).
+harmonics of ``2f`` (:func:`correct_octaves` does both).
 """
 
 from __future__ import annotations
@@ -41,31 +41,6 @@ POINTS = 5
 HarmonicLevel = Callable[[np.ndarray, Sequence[tuple[float, "float | None"]]], "list[np.ndarray | None]"]
 
 
-def fold_down_octave_errors(
-    notes: tuple[Note, ...], harmonic_db: HarmonicLevel, *, tuning_cents: float, fmin_hz: float
-) -> tuple[Note, ...]:
-    """The notes, each one the spectrum shows an octave lower (:data:`HALF_OVER_DB`) moved
-    down 12 semitones; times unchanged. A note whose lower octave is under ``fmin_hz`` stays."""
-    out = []
-    for note in notes:
-        f0 = midi_to_hz(note.midi + tuning_cents / 100.0)
-        if f0 / 2.0 >= fmin_hz and half_over_db(note, f0, harmonic_db) >= HALF_OVER_DB:
-            note = replace(note, midi=note.midi - 12)
-        out.append(note)
-    return tuple(out)
-
-
-def half_over_db(note: Note, f0_hz: float, harmonic_db: HarmonicLevel) -> float:
-    """Median level at the odd harmonics of ``f0_hz / 2`` minus that at the harmonics of
-    ``f0_hz`` over the middle half of ``note`` (dB); -inf when either is not measurable."""
-    quarter = 0.25 * note.duration_s
-    times = np.linspace(note.onset_s + quarter, note.offset_s - quarter, POINTS)
-    at, between = harmonic_db(times, ((f0_hz, None), (f0_hz / 2.0, f0_hz)))
-    if at is None or between is None:
-        return -np.inf
-    return float(np.median(between) - np.median(at))
-
-
 #: The level at a note's odd harmonics minus the level at the harmonics of twice its frequency
 #: (dB) at or under which the note is an octave higher. Chosen on the rendered seeds the fits
 #: use (FluidR3 seed 0, varied seed 5, hall check seed 7: 8,950 notes of ours against their
@@ -75,28 +50,42 @@ def half_over_db(note: Note, f0_hz: float, harmonic_db: HarmonicLevel) -> float:
 ODD_UNDER_DB = -21.0
 
 
-def lift_octave_errors(notes: tuple[Note, ...], harmonic_db: HarmonicLevel, *, tuning_cents: float, fmax_hz: float) -> tuple[Note, ...]:
-    """The notes, each one the spectrum shows an octave higher (:data:`ODD_UNDER_DB`) moved up
-    12 semitones; times unchanged. A note whose upper octave is over ``fmax_hz`` stays."""
+def correct_octaves(
+    notes: tuple[Note, ...], harmonic_db: HarmonicLevel, *, tuning_cents: float, fmin_hz: float, fmax_hz: float
+) -> tuple[Note, ...]:
+    """The notes, each one the spectrum shows an octave off moved there; times unchanged.
+
+    A note moves down 12 semitones when :func:`octave_evidence_db`'s first value reaches
+    :data:`HALF_OVER_DB` (its lower octave at or above ``fmin_hz``), else up 12 when the second
+    is at or under :data:`ODD_UNDER_DB` (its upper octave at or under ``fmax_hz``)."""
     out = []
     for note in notes:
         f0 = midi_to_hz(note.midi + tuning_cents / 100.0)
-        if 2.0 * f0 <= fmax_hz and odd_under_db(note, f0, harmonic_db) <= ODD_UNDER_DB:
+        half_over, odd_under = octave_evidence_db(note, f0, harmonic_db)
+        if f0 / 2.0 >= fmin_hz and half_over >= HALF_OVER_DB:
+            note = replace(note, midi=note.midi - 12)
+        elif 2.0 * f0 <= fmax_hz and odd_under <= ODD_UNDER_DB:
             note = replace(note, midi=note.midi + 12)
         out.append(note)
     return tuple(out)
 
 
-def odd_under_db(note: Note, f0_hz: float, harmonic_db: HarmonicLevel) -> float:
-    """Median level at the odd harmonics of ``f0_hz`` (``f0_hz, 3 f0_hz, 5 f0_hz``) minus that at
-    the harmonics of ``2 f0_hz`` over the middle half of ``note`` (dB); +inf when either is not
-    measurable."""
+def octave_evidence_db(note: Note, f0_hz: float, harmonic_db: HarmonicLevel) -> tuple[float, float]:
+    """What the spectrum says of ``note`` read at ``f0_hz``, over its middle half (medians, dB),
+    from one set of spectra:
+
+    - the level at the odd harmonics of ``f0_hz / 2`` minus that at the harmonics of ``f0_hz``
+      (-inf when either is not measurable): high for a note read an octave up;
+    - the level at the odd harmonics of ``f0_hz`` (``f0_hz, 3 f0_hz, 5 f0_hz``) minus that at the
+      harmonics of ``2 f0_hz`` (+inf when either is not measurable): low for a note read an
+      octave down.
+    """
     quarter = 0.25 * note.duration_s
     times = np.linspace(note.onset_s + quarter, note.offset_s - quarter, POINTS)
-    octave_up, odd = harmonic_db(times, ((2.0 * f0_hz, None), (f0_hz, 2.0 * f0_hz)))
-    if octave_up is None or odd is None:
-        return np.inf
-    return float(np.median(odd) - np.median(octave_up))
+    at, between, octave_up, odd = harmonic_db(times, ((f0_hz, None), (f0_hz / 2.0, f0_hz), (2.0 * f0_hz, None), (f0_hz, 2.0 * f0_hz)))
+    half_over = -np.inf if at is None or between is None else float(np.median(between) - np.median(at))
+    odd_under = np.inf if octave_up is None or odd is None else float(np.median(odd) - np.median(octave_up))
+    return half_over, odd_under
 
 
 #: A note at most this long (seconds) that sits a sub-harmonic below a neighbour it touches is
