@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import astuple, replace
 from fractions import Fraction
 from pathlib import Path
@@ -104,10 +104,16 @@ def recording_scores(item: Item, found: tuple[Note, ...], params: IntonationPara
 
 def exercise_folds(items: list[Item], *, seed: int = 0) -> list[int]:
     """Fold number per item, whole exercises per fold."""
-    exercises = sorted({it.page.exercise for it in items if it.page})
-    order = np.random.default_rng(seed).permutation(len(exercises))
-    fold_of = {exercises[j]: k % FOLDS for k, j in enumerate(order)}
-    return [fold_of[it.page.exercise] for it in items if it.page]
+    return folds_by_exercise([it.page.exercise for it in items if it.page], seed=seed)
+
+
+def folds_by_exercise(exercises: Sequence[str], *, k: int = FOLDS, seed: int = 0) -> list[int]:
+    """Fold number (0 to ``k - 1``) per take, from the exercise each sang: every take of an exercise
+    in one fold, the exercises dealt to the folds in a seeded order."""
+    names = sorted(set(exercises))
+    order = np.random.default_rng(seed).permutation(len(names))
+    fold_of = {names[j]: i % k for i, j in enumerate(order)}
+    return [fold_of[e] for e in exercises]
 
 
 def fold_choices(scores: np.ndarray, folds: np.ndarray) -> Iterator[tuple[int, int, np.ndarray]]:

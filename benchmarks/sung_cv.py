@@ -28,6 +28,7 @@ from pathlib import Path
 import mir_eval
 import numpy as np
 
+from benchmarks.fit_intonation import folds_by_exercise
 from transcribe import audio as audio_io
 from transcribe import features, gating, pipeline, pitch, profiles
 from transcribe.config import Options
@@ -130,12 +131,10 @@ def exercise_of(folder: Path) -> dict[str, str]:
 
 
 def exercise_folds_of(names: list[str], exercises: dict[str, str], k: int, seed: int) -> list[list[int]]:
-    """Folds of ssvd-scores recordings by EXERCISE (every take of an exercise on the same side), the split
-    of :func:`benchmarks.fit_intonation.exercise_folds` (its ``k`` folds, same seed, same assignment)."""
-    order = sorted(set(exercises[n] for n in names))
-    perm = np.random.default_rng(seed).permutation(len(order))
-    fold_of = {order[j]: i % k for i, j in enumerate(perm)}
-    return [[i for i, n in enumerate(names) if fold_of[exercises[n]] == f] for f in range(k)]
+    """Folds of ssvd-scores recordings by EXERCISE (every take of an exercise on the same side): the
+    split the page fits make (:func:`benchmarks.fit_intonation.folds_by_exercise`), as index lists."""
+    fold = folds_by_exercise([exercises[n] for n in names], k=k, seed=seed)
+    return [[i for i, f in enumerate(fold) if f == j] for j in range(k)]
 
 
 def read_vocadito(path: Path) -> np.ndarray:
