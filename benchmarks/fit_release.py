@@ -2,7 +2,8 @@
 
     python -m benchmarks.fit_release [--train 2:96,3:192] [--check 0:48] [--hidden 16]
 
-The shipped weights: ``--train 2:96,3:192,10:48:varied,11:48:varied,12:48:varied --check ''``.
+The shipped weights: ``--train 2:96,3:192,10:48:varied,11:48:varied,12:48:varied,16:48:auditorium,17:48:auditorium
+--check 7:48:hall-check``.
 
 Like :mod:`benchmarks.fit_reattack`, the training sets are rendered sets with seeds the
 benchmark does not score. Each item runs through the transcriber with the pipeline's stage
@@ -37,7 +38,7 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
     calls = stage_inputs(item).get("refine_offsets", [])
     if not calls:  # measured as a voice: the pipeline keeps its note ends
         return []
-    notes, frames, min_note_s = calls[-1]["notes"], calls[-1]["frames"], calls[-1]["min_note_s"]
+    notes, frames, min_note_s, rt60_s = (calls[-1][k] for k in ("notes", "frames", "min_note_s", "rt60_s"))
     ref = sorted(item.refs[0].notes)
     used: set[int] = set()
     rows = []
@@ -52,7 +53,7 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
         j = min(cands)[1]
         used.add(j)
         nxt = notes[i + 1].onset_s if i + 1 < len(notes) else None
-        ends, feats = release.note_features(note, nxt, frames, min_note_s=min_note_s)
+        ends, feats = release.note_features(note, nxt, frames, min_note_s=min_note_s, rt60_s=rt60_s)
         if not len(ends):
             continue
         t = frames.times_s[ends]

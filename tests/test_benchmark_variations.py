@@ -89,6 +89,31 @@ def test_room_impulse_response_decays_at_its_drawn_ratio(room: str) -> None:
     assert e[:q].sum() > 20 * e[-q:].sum()  # it decays
 
 
+def test_auditorium_is_image_sources_then_a_tail_at_its_drawn_decay() -> None:
+    """The shoebox room: the direct sound first, then sparse discrete reflections (most samples of
+    the 20 ms after the first reflection silent, unlike the noise-tail rooms), and a decay whose broadband T20 lies near
+    the drawn RT60 range (treble and air absorption make it a little shorter)."""
+    assert "auditorium" in br.SHOEBOX_ROOMS and "hall" not in br.SHOEBOX_ROOMS
+    (rt_lo, rt_hi), _, _ = br.ROOMS["auditorium"]
+    for seed in range(4):
+        ir = br.impulse_response("auditorium", np.random.default_rng(seed))
+        assert np.array_equal(ir, br.impulse_response("auditorium", np.random.default_rng(seed)))
+        assert ir[0] == 1.0 and np.max(np.abs(ir[1:])) < 1.0
+        assert np.mean(_after_first_reflection(ir) == 0.0) > 0.8
+        edc = np.cumsum((ir**2)[::-1])[::-1]
+        edc_db = 10 * np.log10(edc / edc[0])
+        t20_s = 3 * (np.argmax(edc_db < -25) - np.argmax(edc_db < -5)) / br.SR
+        assert 0.6 * rt_lo <= t20_s <= rt_hi
+    hall = br.impulse_response("hall", np.random.default_rng(0))
+    assert np.mean(_after_first_reflection(hall) == 0.0) < 0.1  # the held-out room is the other kind
+
+
+def _after_first_reflection(ir: np.ndarray) -> np.ndarray:
+    """The 20 ms of an impulse response after its first sound past the direct one."""
+    first = 1 + int(np.flatnonzero(ir[1:])[0])
+    return ir[first : first + int(0.02 * br.SR)]
+
+
 def test_dry_room_is_the_direct_sound_and_mic_colouring_keeps_the_level_near() -> None:
     assert np.array_equal(br.impulse_response("dry", np.random.default_rng(0)), np.ones(1))
     t = np.arange(br.SR) / br.SR

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
+from tests import synth
 from tests.synth import level_track
 from transcribe import notes, transcribe
 from transcribe.notes import release
@@ -69,3 +72,30 @@ def test_no_release_leaves_the_offset(level_at: object, why: str) -> None:
     times = np.arange(0.0, 1.2, 0.016)
     found = (Note(0.0, 1.0, 69),)
     assert notes.trim_releases(found, level_track(level_at(times))) == found, why  # type: ignore[operator]
+
+
+def test_release_network_reads_the_rooms_reverberation_time() -> None:
+    """The pipeline hands the release stage the RT60 it reads from the recording: near 0-1 s for a
+    dry take, longer for the same notes under a 2-second room tail, and the network's last input
+    column is that value for every candidate frame."""
+    rng = np.random.default_rng(0)
+    dry = synth.render([(0.3, 0.8, 64), (1.3, 0.8, 67), (2.3, 0.8, 64), (3.3, 0.8, 69)], sr=16000, tail_s=1.5)
+    t = np.arange(int(2.4 * 16000)) / 16000
+    room = rng.standard_normal(len(t)) * np.exp(-6.91 * t / 2.0) * 0.05
+    room[0] = 1.0
+    wet = np.convolve(dry, room)[: len(dry)].astype(np.float32)
+    seen: dict[str, float] = {}
+
+    def watch(name: str) -> Callable[[str, dict[str, object]], None]:
+        def hook(stage: str, data: dict[str, object]) -> None:
+            if stage == "refine_offsets":
+                seen[name] = float(data["rt60_s"])  # type: ignore[arg-type]
+                note_list, frames = data["notes"], data["frames"]
+                _, feats = release.note_features(note_list[0], None, frames, min_note_s=0.05, rt60_s=seen[name])  # type: ignore[index]
+                assert np.all(feats[:, release.FEATURES.index("room_rt60_s")] == min(seen[name], release.MAX_S))
+
+        return hook
+
+    for name, audio in (("dry", dry), ("wet", wet)):
+        transcribe(audio / np.max(np.abs(audio)) * 0.5, sr=16000, hook=watch(name))
+    assert seen["wet"] > seen["dry"] + 0.5

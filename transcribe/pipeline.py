@@ -101,7 +101,7 @@ def transcribe(
     profile = profiles.choose(performer, opts.onsets)
     # An instrument's gate holds its runs further down (profiles.INSTRUMENT_HYSTERESIS).
     hysteresis = profiles.gate_hysteresis(profile, backend=opts.pitch, default=opts.voicing_hysteresis, override=opts.hysteresis)
-    track = raw
+    track, rt60_s = raw, 0.0
     if profile.segment is not None:
         # An instrument in a room: its notes from a pitch track of the recording without the
         # room's late reverberation (the previous note's ring); the level stays the
@@ -118,7 +118,7 @@ def transcribe(
         attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=ATTACK_WIN_S)
     else:
         onset = attack = np.zeros(len(raw))
-    found, tuning, onsets_at = find_notes(audio, raw, mask, sure, onset, attack, performer, opts, hook=hook)
+    found, tuning, onsets_at = find_notes(audio, raw, mask, sure, onset, attack, performer, opts, rt60_s=rt60_s, hook=hook)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     sung_key, written_as = None, rhythm.SungRhythm()
@@ -173,6 +173,7 @@ def find_notes(
     performer: profiles.Performer,
     opts: Options,
     *,
+    rt60_s: float = 0.0,
     hook: StageHook | None = None,
 ) -> tuple[tuple[Note, ...], float, str]:
     """The note stage: notes from the pitch track and the audio's evidence.
@@ -221,8 +222,8 @@ def find_notes(
 
     if profile.refine_offsets:
         if hook is not None:
-            hook("refine_offsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s})
-        found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s)
+            hook("refine_offsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s, "rt60_s": rt60_s})
+        found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s, rt60_s=rt60_s)
     if profile.refine_onsets:
         if hook is not None:
             hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s, "own_level": own_level})

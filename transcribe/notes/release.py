@@ -45,10 +45,14 @@ FEATURES: tuple[str, ...] = (
     "gap_after_s",  # silence after the note before the next one (capped at 1 s)
     "decay_db_per_s",  # slope of the fitted line (0 for a held note)
     "voiced",  # the frame passed the voicing gate
+    "ahead_3_db",  # level change over the next three frames (past the note's end too)
+    "room_rt60_s",  # the room's reverberation time read from the recording (0: none read)
 )
 
 
-def note_features(note: Note, next_onset_s: float | None, frames: FrameArrays, *, min_note_s: float) -> tuple[np.ndarray, np.ndarray]:
+def note_features(
+    note: Note, next_onset_s: float | None, frames: FrameArrays, *, min_note_s: float, rt60_s: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Candidate end frames of one note and their features.
 
     Args:
@@ -56,6 +60,8 @@ def note_features(note: Note, next_onset_s: float | None, frames: FrameArrays, *
         next_onset_s: Onset of the next note (seconds), ``None`` for the last.
         frames: The recording's per-frame arrays.
         min_note_s: The note keeps at least this length (seconds).
+        rt60_s: The room's reverberation time (seconds, :func:`transcribe.dereverb.estimate_rt60_s`;
+            0 where none was read): after a release the level falls at the room's rate.
 
     Returns:
         ``(frames, features)``: track frame indices where the note could end,
@@ -97,6 +103,8 @@ def note_features(note: Note, next_onset_s: float | None, frames: FrameArrays, *
 
     step1 = loud[ks] - loud[np.maximum(ks - 1, 0)]
     step3 = loud[ks] - loud[np.maximum(ks - 3, 0)]
+    whole = frames.loudness_db
+    ahead3 = whole[np.minimum(a + ks + 3, len(whole) - 1)] - loud[ks]
     rows = np.column_stack(
         [
             clip_db(peak - loud[ks]),
@@ -117,6 +125,8 @@ def note_features(note: Note, next_onset_s: float | None, frames: FrameArrays, *
             np.full(len(ks), gap),
             np.full(len(ks), max(slope, -60.0)),
             frames.voiced[a:b][ks].astype(np.float64),
+            clip_db(ahead3),
+            np.full(len(ks), min(max(rt60_s, 0.0), MAX_S)),
         ]
     )
     return a + ks, rows
@@ -155,6 +165,7 @@ def refine_offsets(
     frames: FrameArrays,
     *,
     min_note_s: float,
+    rt60_s: float = 0.0,
     weights: dict[str, np.ndarray] | None = None,
 ) -> tuple[Note, ...]:
     """End each note where the network says it was released (never later than now).
@@ -163,6 +174,7 @@ def refine_offsets(
         notes: Notes in time order, not overlapping.
         frames: The recording's per-frame arrays (the notes' pitch track, onset strength, voicing).
         min_note_s: A note keeps at least this length (seconds).
+        rt60_s: The room's reverberation time (seconds; 0 where none was read).
         weights: Network weights; :func:`fitted_weights` when ``None``.
 
     Returns:
@@ -172,7 +184,7 @@ def refine_offsets(
     out = []
     for i, note in enumerate(notes):
         nxt = notes[i + 1].onset_s if i + 1 < len(notes) else None
-        ends, feats = note_features(note, nxt, frames, min_note_s=min_note_s)
+        ends, feats = note_features(note, nxt, frames, min_note_s=min_note_s, rt60_s=rt60_s)
         if len(ends):
             k = end_frame(probability(feats, weights=weights))
             if k < len(ends):
