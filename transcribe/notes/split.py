@@ -80,12 +80,15 @@ def split_reattacks(
 
 def _cut(cands: list[tuple[float, int, int]], start: int, n: int, min_len: int, guard: int) -> list[tuple[int, int]]:
     """Split a run of ``n`` frames at ``cands`` (priority, new onset, previous end), strongest first."""
-    # Keep a candidate only if it leaves min_len frames on each side.
+    # Keep a candidate only if every part it leaves sounds min_len frames: a part runs from one
+    # cut's new onset to the next cut's previous end (before a voicing gap, that end comes first).
     cuts: list[tuple[int, int]] = []
     for _, new_on, prev_end in sorted(cands, key=lambda c: -c[0]):
         if new_on < min_len or n - new_on < max(min_len, guard) or prev_end < min_len:
             continue
         if any(abs(new_on - c[0]) < min_len for c in cuts):
+            continue
+        if any((new_on < c[0] and c[1] - new_on < min_len) or (new_on > c[0] and prev_end - c[0] < min_len) for c in cuts):
             continue
         cuts.append((new_on, prev_end))
     cuts.sort()
