@@ -157,7 +157,8 @@ def vocadito(folder: Path, *, cache: Path = CACHE) -> None:
 def default_notes(rec: Recording, **options: object) -> np.ndarray:
     """Today's note stage on the cached evidence: (k, 3) onset_s, offset_s, sung Hz."""
     opts = Options.from_kwargs(**options)
-    found, tuning, _ = pipeline.find_notes(rec.audio, rec.raw, rec.mask, rec.sure, rec.onset, rec.attack, rec.performer, opts)
+    evidence = pipeline.NoteEvidence(rec.audio, rec.raw, rec.mask, rec.sure, rec.onset, rec.attack, rec.performer)
+    found, tuning, _ = pipeline.find_notes(evidence, opts)
     return as_rows(found, tuning)
 
 

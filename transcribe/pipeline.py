@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -50,7 +51,7 @@ def transcribe(
             (:data:`transcribe.types.StageHook`): ``"reattack_run"`` (each note run's
             re-attack search, see :func:`transcribe.notes.segment`), ``"refine_offsets"``
             and ``"refine_onsets"`` (``notes``, ``frames``, ``min_note_s``; instruments only;
-            the latter also ``own_level``, :data:`transcribe.notes.attack.OwnLevel`) and
+            the former also ``rt60_s``, the latter ``own_level``, :data:`transcribe.notes.attack.OwnLevel`) and
             ``"rhythm"`` (``notes``, ``accent_db``).
         **options: Any field of :class:`transcribe.config.Options`
             (``pitch="swift"``, ``confidence=0.5``, ``tempo_bpm=120``...).
@@ -118,7 +119,8 @@ def transcribe(
         attack = features.onset_strength(audio.samples, audio.sr, raw.times_s, win_s=ATTACK_WIN_S)
     else:
         onset = attack = np.zeros(len(raw))
-    found, tuning, onsets_at = find_notes(audio, raw, mask, sure, onset, attack, performer, opts, rt60_s=rt60_s, hook=hook)
+    evidence = NoteEvidence(audio, raw, mask, sure, onset, attack, performer, rt60_s)
+    found, tuning, onsets_at = find_notes(evidence, opts, hook=hook)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     sung_key, written_as = None, rhythm.SungRhythm()
@@ -163,25 +165,41 @@ def transcribe(
     )
 
 
-def find_notes(
-    audio: Audio,
-    raw: PitchTrack,
-    mask: np.ndarray,
-    sure: np.ndarray,
-    onset: np.ndarray,
-    attack: np.ndarray,
-    performer: profiles.Performer,
-    opts: Options,
-    *,
-    rt60_s: float = 0.0,
-    hook: StageHook | None = None,
-) -> tuple[tuple[Note, ...], float, str]:
+@dataclass(frozen=True, eq=False)
+class NoteEvidence:
+    """What the note stage reads of one recording.
+
+    Attributes:
+        audio: The recording at the pitch backend's rate.
+        track: Its pitch track (for an instrument in a room, read without the late reverberation).
+        voiced: Frames the gate passed, short gaps bridged, shape (n,).
+        sure: Frames the gate passed before bridging, shape (n,).
+        onset: Onset strength per frame, shape (n,).
+        attack: Short-window onset strength per frame, shape (n,).
+        performer: How the recording holds its tuning (voice or instrument).
+        rt60_s: The room's reverberation time read from the recording (seconds; 0 where none
+            was read or for a voice).
+    """
+
+    audio: Audio
+    track: PitchTrack
+    voiced: np.ndarray
+    sure: np.ndarray
+    onset: np.ndarray
+    attack: np.ndarray
+    performer: profiles.Performer
+    rt60_s: float = 0.0
+
+
+def find_notes(evidence: NoteEvidence, opts: Options, *, hook: StageHook | None = None) -> tuple[tuple[Note, ...], float, str]:
     """The note stage: notes from the pitch track and the audio's evidence.
 
     Returns:
         The notes, the tuning (cents from A440) they were rounded in, and where their
         onsets were put (``"attack"`` or ``"pitch"``).
     """
+    audio, raw, mask, sure = evidence.audio, evidence.track, evidence.voiced, evidence.sure
+    onset, attack, performer = evidence.onset, evidence.attack, evidence.performer
     tuning = profiles.rounding_tuning_cents(performer, opts.tuning)
     profile = profiles.choose(performer, opts.onsets)
     if profile.segment is None:
@@ -222,8 +240,8 @@ def find_notes(
 
     if profile.refine_offsets:
         if hook is not None:
-            hook("refine_offsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s, "rt60_s": rt60_s})
-        found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s, rt60_s=rt60_s)
+            hook("refine_offsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s, "rt60_s": evidence.rt60_s})
+        found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s, rt60_s=evidence.rt60_s)
     if profile.refine_onsets:
         if hook is not None:
             hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s, "own_level": own_level})
