@@ -6,7 +6,8 @@ player let go, often right up to the next note. Listeners and the written
 rhythm put the end where the sound was released. Each frame of a note after
 its first ``min_note_s`` is described by :data:`FEATURES` (its level against
 the note's own attack and decay, how the level moves, onset strength, the
-tracker's confidence, and where the frame sits in the note), a small network
+tracker's confidence, where the frame sits in the note, and the room's
+reverberation time read from the recording), a small network
 gives the probability that the note has already ended there, and the note's
 end is the change point that agrees best with those probabilities. The weights
 are fitted by ``python -m benchmarks.fit_release`` on rendered sets the
