@@ -86,9 +86,7 @@ def _cut(cands: list[tuple[float, int, int]], start: int, n: int, min_len: int, 
     for _, new_on, prev_end in sorted(cands, key=lambda c: -c[0]):
         if new_on < min_len or n - new_on < max(min_len, guard) or prev_end < min_len:
             continue
-        if any(abs(new_on - c[0]) < min_len for c in cuts):
-            continue
-        if any((new_on < c[0] and c[1] - new_on < min_len) or (new_on > c[0] and prev_end - c[0] < min_len) for c in cuts):
+        if any((c[1] - new_on if new_on <= c[0] else prev_end - c[0]) < min_len for c in cuts):
             continue
         cuts.append((new_on, prev_end))
     cuts.sort()
