@@ -25,7 +25,9 @@ offset), each label pitch rounded to the nearest semitone at A440:
 - ``oracle-timing[EST]/published``: the same boundaries and protocol, each note's pitch read by
   another estimator of :data:`ESTIMATORS` over the note's confident frames (all of the note, not
   its middle half): the plain median, the median of its steady frames, the confidence-weighted
-  median, the mode of its pitch histogram. Which one reads a labelled note's pitch best.
+  median, the mode of its pitch histogram, and the median moved up to the next bin of the
+  spectrum grid most of ssvd-dev's label pitches lie on (``bin-above``: the labels' convention,
+  a ceiling to read, not a method). Which one reads a labelled note's pitch best.
 
 Prints a table and writes ``benchmarks/results/ceilings.md`` and ``.csv``.
 Needs ``../shared`` (or ``$TRANSCRIBE_SHARED``).
@@ -68,6 +70,18 @@ def _histogram_mode(midi: np.ndarray, conf: np.ndarray) -> float:
     return float(grid[np.argmax(np.exp(-0.5 * ((grid[:, None] - midi[None, :]) / 0.3) ** 2).sum(axis=1))])
 
 
+#: The frequency grid (Hz) that most of ssvd-dev's label pitches lie on: the bins of an 8192-point
+#: spectrum at 44.1 kHz (docs/models/sung-onsets.md, "The labels' pitch is a spectrum bin").
+LABEL_BIN_HZ = 44100.0 / 8192.0
+
+
+def _bin_above(midi: np.ndarray, conf: np.ndarray) -> float:
+    """The median, moved up to the next bin of :data:`LABEL_BIN_HZ` (a reading of the labels'
+    convention, to measure how much of the gap it explains; not a method)."""
+    hz = 440.0 * 2.0 ** ((float(np.median(midi)) - 69.0) / 12.0)
+    return float(69.0 + 12.0 * np.log2(np.ceil(hz / LABEL_BIN_HZ - 1e-6) * LABEL_BIN_HZ / 440.0))
+
+
 #: Per-note pitch estimators over a note's confident frames (fractional MIDI, confidence) for the
 #: ``oracle-timing[EST]/published`` rows.
 ESTIMATORS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
@@ -75,6 +89,7 @@ ESTIMATORS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
     "steady": _steady_median,
     "confidence-weighted": lambda midi, conf: _weighted_median(midi, np.maximum(conf, 1e-6)),
     "mode": _histogram_mode,
+    "bin-above": _bin_above,
 }
 
 
