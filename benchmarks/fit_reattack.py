@@ -2,7 +2,7 @@
 
     python -m benchmarks.fit_reattack [--train 2:96,3:192] [--check 0:48] [--hidden 16]
 
-The shipped weights: ``--train 2:96,3:192,10:48:varied,11:48:varied,12:48:varied --check ''``.
+The shipped weights: ``--train 2:96,3:192,10:48:varied,11:48:varied,12:48:varied,16:48:auditorium,17:48:auditorium --check ''``.
 
 The training sets are rendered sets (``benchmarks.build_rendered``) with seeds
 the benchmark does not score (2 and 3 by default; the benchmark scores seed 0
@@ -72,7 +72,7 @@ def run_rows(runs: list[dict[str, Any]], ref: Any) -> tuple[np.ndarray, np.ndarr
     xs, ys = [], []
     for run in runs:
         start, end, frames, min_len, guard, hop = (run[k] for k in ("start", "end", "frames", "min_len", "guard", "hop_s"))
-        partials, spacing_s = run.get("partials"), run.get("note_spacing_s")
+        partials, spacing_s, rt60_s = run.get("partials"), run.get("note_spacing_s"), run.get("rt60_s", 0.0)
         t = np.asarray(frames.times_s)
         if end - start < 2 * max(min_len, 2):
             continue
@@ -80,7 +80,16 @@ def run_rows(runs: list[dict[str, Any]], ref: Any) -> tuple[np.ndarray, np.ndarr
         midi, voiced = w.midi, w.voiced
         run_partials = None if partials is None else (partials[0][start:end], partials[1][start:end])
         splits, feats = reattack.run_candidates(
-            w.loudness_db, w.onset, w.attack, midi, w.confidence, voiced, hop_s=hop, partials=run_partials, note_spacing_s=spacing_s
+            w.loudness_db,
+            w.onset,
+            w.attack,
+            midi,
+            w.confidence,
+            voiced,
+            hop_s=hop,
+            partials=run_partials,
+            note_spacing_s=spacing_s,
+            rt60_s=rt60_s,
         )
         n = end - start
         keep = (splits >= min_len) & (n - splits >= max(min_len, guard))

@@ -262,6 +262,25 @@ def test_reattack_measures_positions_in_the_recordings_note_spacing() -> None:
     assert np.array_equal(f[:, other], f_default[:, other])
 
 
+def test_reattack_reads_the_rooms_reverberation_time() -> None:
+    # The room's RT60 is the last input of every candidate, clipped at MAX_RT60_S; no other
+    # feature depends on it.
+    names = reattack.FEATURES
+    loud = np.full(100, -20.0)
+    loud[48:53] -= [2, 6, 10, 6, 2]
+    onset = np.full(100, 0.1)
+    onset[51] = 1.0
+    midi, conf, voiced = np.full(100, 64.0), np.full(100, 0.95), np.ones(100, dtype=bool)
+    _, dry = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016)
+    _, hall = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, rt60_s=1.8)
+    _, huge = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, rt60_s=9.0)
+    room = names.index("room_rt60_s")
+    assert len(dry) and np.all(dry[:, room] == 0.0) and np.all(hall[:, room] == 1.8)
+    assert np.all(huge[:, room] == reattack.MAX_RT60_S)
+    other = [i for i in range(len(names)) if i != room]
+    assert np.array_equal(dry[:, other], hall[:, other])
+
+
 def test_typical_spacing_is_the_median_step_between_run_starts() -> None:
     assert reattack.typical_spacing_s(np.array([0, 10, 20, 50]), hop_s=0.016) == 10 * 0.016
     assert reattack.typical_spacing_s(np.array([0, 10]), hop_s=0.016) is None

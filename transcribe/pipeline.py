@@ -222,6 +222,7 @@ def find_notes(evidence: NoteEvidence, opts: Options, *, hook: StageHook | None 
         min_note_s=opts.min_note_s,
         params=params,
         partials_db=partials,
+        rt60_s=evidence.rt60_s,
         hook=hook,
     )
 

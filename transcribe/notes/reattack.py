@@ -42,6 +42,8 @@ MAX_DB = 30.0
 MAX_POSITION_NOTES = 4.0
 #: The note spacing taken when the recording gives none (fewer than three runs), seconds.
 DEFAULT_NOTE_SPACING_S = 0.3
+#: The room's reverberation time is clipped here (seconds): a longer ring hides no more.
+MAX_RT60_S = 4.0
 
 FEATURES: tuple[str, ...] = (
     "depth_db",  # the dip below the lower of the two sides
@@ -71,6 +73,7 @@ FEATURES: tuple[str, ...] = (
     "since_start_notes",  # since_start_s in the recording's note spacing (a repeat is about a note in)
     "to_end_notes",  # to_end_s in the same unit
     "run_notes",  # the whole run's length in the same unit (a run of many notes' length hides repeats)
+    "room_rt60_s",  # the room's reverberation time read from the recording (0: none read)
 )
 
 #: Frames around the split where an attack's broadband burst shows, and the stretch before it
@@ -90,6 +93,7 @@ def run_candidates(
     hop_s: float,
     partials: tuple[np.ndarray, np.ndarray] | None = None,
     note_spacing_s: float | None = None,
+    rt60_s: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate re-attacks in one note's frames and their features.
 
@@ -107,6 +111,10 @@ def run_candidates(
             :func:`typical_spacing_s`), the unit of the ``*_notes`` features: a held run
             several notes long in a recording of short notes is where repeats hide.
             ``None``: :data:`DEFAULT_NOTE_SPACING_S`.
+        rt60_s: The room's reverberation time (seconds, :func:`transcribe.dereverb.estimate_rt60_s`;
+            0 where none was read): in a long ring a dip between two notes of one pitch is
+            shallower, and the next, different note's rise under the old one's ring looks
+            like a re-attack of it.
 
     Returns:
         ``(split, features)``: the frame (index into the note) where the new note
@@ -155,6 +163,7 @@ def run_candidates(
     if partials is not None:
         between = np.asarray(partials[1], dtype=np.float64)
         ratio = between - np.asarray(partials[0], dtype=np.float64)
+    room = min(max(float(rt60_s), 0.0), MAX_RT60_S)
     rows = []
     for d, s, is_dip in zip(lows, splits, dip_flag):
         w0, w1 = max(0, d - WINDOW_BEFORE), d + WINDOW_AFTER
@@ -197,6 +206,7 @@ def run_candidates(
                 min(s * unit, MAX_POSITION_NOTES),
                 min((n - s) * unit, MAX_POSITION_NOTES),
                 min(n * unit, 2.0 * MAX_POSITION_NOTES),
+                room,
             )
         )
     return np.asarray(splits, dtype=int), np.asarray(rows, dtype=np.float64)

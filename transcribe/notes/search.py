@@ -35,6 +35,7 @@ def segment(
     min_note_s: float,
     params: SegmentParams | None = None,
     partials_db: tuple[np.ndarray, np.ndarray] | None = None,
+    rt60_s: float = 0.0,
     hook: StageHook | None = None,
 ) -> tuple[Note, ...]:
     """Turn a pitch track into notes.
@@ -54,9 +55,11 @@ def segment(
             shape (n,) (:func:`transcribe.features.partials_db`): an attack's burst between
             the harmonics is evidence of a re-attack that reverb does not hide.
             ``None``: that evidence is not used.
+        rt60_s: The room's reverberation time read from the recording (seconds; 0 where none
+            was read), for the re-attack network.
         hook: Called as ``hook("reattack_run", {...})`` with the arguments of each note run's
             re-attack search (``start``, ``end``, ``frames``, ``min_len``, ``guard``, ``hop_s``, ``partials``,
-            ``note_spacing_s``),
+            ``note_spacing_s``, ``rt60_s``),
             for ``benchmarks/fit_reattack.py``.
 
     Returns:
@@ -91,8 +94,10 @@ def segment(
         run_guard = guard if hands_over else 0
         if hook is not None:
             run = {"start": start, "end": end, "frames": frames, "min_len": min_len, "guard": run_guard, "hop_s": hop}
-            hook("reattack_run", {**run, "partials": partials_db, "note_spacing_s": spacing_s})
-        parts = split_reattacks(start, end, frames, p, min_len, run_guard, hop_s=hop, partials=partials_db, note_spacing_s=spacing_s)
+            hook("reattack_run", {**run, "partials": partials_db, "note_spacing_s": spacing_s, "rt60_s": rt60_s})
+        parts = split_reattacks(
+            start, end, frames, p, min_len, run_guard, hop_s=hop, partials=partials_db, note_spacing_s=spacing_s, rt60_s=rt60_s
+        )
         for a, b in parts:
             notes.append(
                 _make_note(

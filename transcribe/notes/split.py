@@ -20,6 +20,7 @@ def split_reattacks(
     hop_s: float,
     partials: tuple[np.ndarray, np.ndarray] | None = None,
     note_spacing_s: float | None = None,
+    rt60_s: float = 0.0,
 ) -> list[tuple[int, int]]:
     """Split the frames [start, end) of one note at re-attacks.
 
@@ -41,6 +42,8 @@ def split_reattacks(
             for the re-attack network (:func:`transcribe.features.partials_db`).
         note_spacing_s: The recording's typical time from one note to the next (seconds;
             :func:`transcribe.notes.reattack.typical_spacing_s`), for the re-attack network.
+        rt60_s: The room's reverberation time (seconds; 0 where none was read), for the
+            re-attack network.
 
     Returns:
         ``(first_frame, end_frame_exclusive)`` per part; a gap between parts is a rest.
@@ -69,7 +72,16 @@ def split_reattacks(
     # (b) loudness dips and onset peaks the network takes for re-attacks (priority 2-3).
     run_partials = None if partials is None else (partials[0][start:end], partials[1][start:end])
     splits, feats = reattack.run_candidates(
-        loud_db, onset, w.attack, w.midi, w.confidence, sure, hop_s=hop_s, partials=run_partials, note_spacing_s=note_spacing_s
+        loud_db,
+        onset,
+        w.attack,
+        w.midi,
+        w.confidence,
+        sure,
+        hop_s=hop_s,
+        partials=run_partials,
+        note_spacing_s=note_spacing_s,
+        rt60_s=rt60_s,
     )
     if len(splits):
         for split, prob in zip(splits, reattack.probability(feats)):
