@@ -2,7 +2,7 @@
 
     python -m benchmarks.fit_attack [--train 2:96,3:192] [--check 0:48] [--hidden 16]
 
-The shipped weights: ``--train 2:96,3:192,10:48:varied,11:48:varied,12:48:varied --check ''``.
+The shipped weights: ``--train 2:96,3:192,10:48:varied,11:48:varied,12:48:varied,16:48:auditorium,17:48:auditorium --check ''``.
 
 Like :mod:`benchmarks.fit_reattack`, the training sets are rendered sets with seeds the
 benchmark does not score. Each item runs through the transcriber with the pipeline's stage
@@ -50,12 +50,12 @@ def _item_notes(item: Item) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, fl
     if not calls:  # measured as a voice: the pipeline keeps its onsets
         return []
     notes, frames, min_note_s = calls[-1]["notes"], calls[-1]["frames"], calls[-1]["min_note_s"]
-    own_level = calls[-1]["own_level"]
+    own_level, rt60_s = calls[-1]["own_level"], calls[-1].get("rt60_s", 0.0)
     ref = item.refs[0].notes
     rows = []
     for i, note in enumerate(notes):
         prev = notes[i - 1] if i > 0 else None
-        starts, feats = attack.onset_features(note, prev, frames, min_note_s=min_note_s, own_level=own_level)
+        starts, feats = attack.onset_features(note, prev, frames, min_note_s=min_note_s, own_level=own_level, rt60_s=rt60_s)
         if not len(starts):
             continue
         t = frames.times_s[starts]

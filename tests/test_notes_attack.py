@@ -120,3 +120,17 @@ def test_own_level_features_follow_the_rise_of_the_new_notes_harmonics() -> None
     assert not plain[:, cols].any() and not none[:, cols].any()
     others = [k for k in range(len(attack.FEATURES)) if k not in cols]
     np.testing.assert_array_equal(plain[:, others], feats[:, others])
+
+
+def test_onset_features_carry_the_rooms_reverberation_time() -> None:
+    # Every candidate frame gets the room's RT60 (clipped at MAX_RT60_S) as its last input; no
+    # other feature moves with it.
+    found, frames = _peak_frames(47)
+    _, dry = attack.onset_features(found[1], found[0], frames, min_note_s=0.07)
+    _, hall = attack.onset_features(found[1], found[0], frames, min_note_s=0.07, rt60_s=1.8)
+    _, huge = attack.onset_features(found[1], found[0], frames, min_note_s=0.07, rt60_s=12.0)
+    room = attack.FEATURES.index("room_rt60_s")
+    assert len(dry) and np.all(dry[:, room] == 0.0) and np.all(hall[:, room] == 1.8)
+    assert np.all(huge[:, room] == attack.MAX_RT60_S)
+    others = [k for k in range(len(attack.FEATURES)) if k != room]
+    np.testing.assert_array_equal(dry[:, others], hall[:, others])

@@ -77,7 +77,7 @@ def test_no_release_leaves_the_offset(level_at: object, why: str) -> None:
 def test_release_network_reads_the_rooms_reverberation_time() -> None:
     """The pipeline hands the release stage the RT60 it reads from the recording: near 0-1 s for a
     dry take, longer for the same notes under a 2-second room tail, and the network's last input
-    column is that value for every candidate frame. The re-attack search gets the same value."""
+    column is that value for every candidate frame. The re-attack and onset stages get the same value."""
     rng = np.random.default_rng(0)
     dry = synth.render([(0.3, 0.8, 64), (1.3, 0.8, 67), (2.3, 0.8, 64), (3.3, 0.8, 69)], sr=16000, tail_s=1.5)
     t = np.arange(int(2.4 * 16000)) / 16000
@@ -89,7 +89,7 @@ def test_release_network_reads_the_rooms_reverberation_time() -> None:
 
     def watch(name: str) -> Callable[[str, dict[str, object]], None]:
         def hook(stage: str, data: dict[str, object]) -> None:
-            if stage == "reattack_run":
+            if stage in ("reattack_run", "refine_onsets"):
                 reattack_seen[name].add(float(data["rt60_s"]))  # type: ignore[arg-type]
             if stage == "refine_offsets":
                 seen[name] = float(data["rt60_s"])  # type: ignore[arg-type]
@@ -102,5 +102,5 @@ def test_release_network_reads_the_rooms_reverberation_time() -> None:
     for name, audio in (("dry", dry), ("wet", wet)):
         transcribe(audio / np.max(np.abs(audio)) * 0.5, sr=16000, hook=watch(name))
     assert seen["wet"] > seen["dry"] + 0.5
-    # The re-attack search of every note run is told the same RT60.
+    # The re-attack search of every note run and the onset stage are told the same RT60.
     assert reattack_seen == {"dry": {seen["dry"]}, "wet": {seen["wet"]}}

@@ -50,8 +50,8 @@ def transcribe(
         hook: For the fit scripts: called with what some stages are about to get
             (:data:`transcribe.types.StageHook`): ``"reattack_run"`` (each note run's
             re-attack search, see :func:`transcribe.notes.segment`), ``"refine_offsets"``
-            and ``"refine_onsets"`` (``notes``, ``frames``, ``min_note_s``; instruments only;
-            the former also ``rt60_s``, the latter ``own_level``, :data:`transcribe.notes.attack.OwnLevel`) and
+            and ``"refine_onsets"`` (``notes``, ``frames``, ``min_note_s``, ``rt60_s``; instruments
+            only; the latter also ``own_level``, :data:`transcribe.notes.attack.OwnLevel`) and
             ``"rhythm"`` (``notes``, ``accent_db``).
         **options: Any field of :class:`transcribe.config.Options`
             (``pitch="swift"``, ``confidence=0.5``, ``tempo_bpm=120``...).
@@ -245,8 +245,9 @@ def find_notes(evidence: NoteEvidence, opts: Options, *, hook: StageHook | None 
         found = release.refine_offsets(found, frames, min_note_s=opts.min_note_s, rt60_s=evidence.rt60_s)
     if profile.refine_onsets:
         if hook is not None:
-            hook("refine_onsets", {"notes": found, "frames": frames, "min_note_s": opts.min_note_s, "own_level": own_level})
-        found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s, own_level=own_level)
+            inputs = {"notes": found, "frames": frames, "min_note_s": opts.min_note_s, "own_level": own_level, "rt60_s": evidence.rt60_s}
+            hook("refine_onsets", inputs)
+        found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s, own_level=own_level, rt60_s=evidence.rt60_s)
 
     def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]]) -> list[np.ndarray | None]:
         return features.harmonic_levels_db(audio.samples, audio.sr, times_s, pitches)

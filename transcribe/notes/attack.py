@@ -32,6 +32,8 @@ from . import network
 BEFORE_S, AFTER_S = 0.15, 0.05
 #: Strengths and level differences are clipped here (their scale beyond is not informative).
 MAX_STRENGTH, MAX_DB = 3.0, 30.0
+#: The room's reverberation time is clipped here (seconds).
+MAX_RT60_S = 4.0
 
 FEATURES: tuple[str, ...] = (
     "dt_s",  # the frame's time minus the current onset
@@ -53,6 +55,7 @@ FEATURES: tuple[str, ...] = (
     "duration_s",  # the note's length (capped at 2 s)
     "own_rise_db",  # level at the note's own harmonics two frames later minus now (0 without it)
     "own_below_db",  # the window's loudest level at those harmonics minus the frame's (0 without it)
+    "room_rt60_s",  # the room's reverberation time read from the recording (0: none read)
 )
 
 #: ``own_level(times_s, note, prev)``: the level (dB) at ``note``'s harmonics that ``prev``'s
@@ -80,7 +83,7 @@ MAX_Z = 4.0
 
 
 def onset_features(
-    note: Note, prev: Note | None, frames: FrameArrays, *, min_note_s: float, own_level: OwnLevel | None = None
+    note: Note, prev: Note | None, frames: FrameArrays, *, min_note_s: float, own_level: OwnLevel | None = None, rt60_s: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate onset frames of one note and their features.
 
@@ -91,6 +94,9 @@ def onset_features(
         min_note_s: Both this note and the previous keep at least this length (seconds).
         own_level: The level at a note's own harmonics (:data:`OwnLevel`); without it (or
             where it gives ``None``) the two features on it are 0.
+        rt60_s: The room's reverberation time (seconds, :func:`transcribe.dereverb.estimate_rt60_s`;
+            0 where none was read): under a long ring the new pitch takes over later after
+            its attack.
 
     Returns:
         ``(frames, features)``: track frame indices, shape (k,), and features, shape
@@ -148,6 +154,7 @@ def onset_features(
             np.full(len(j), min(note.offset_s - note.onset_s, 2.0)),
             own_rise,
             own_below,
+            np.full(len(j), min(max(float(rt60_s), 0.0), MAX_RT60_S)),
         ]
     )
     return j, rows
@@ -212,6 +219,7 @@ def refine_onsets(
     weights: dict[str, np.ndarray] | None = None,
     shift: dict[str, np.ndarray] | None = None,
     own_level: OwnLevel | None = None,
+    rt60_s: float = 0.0,
 ) -> tuple[Note, ...]:
     """Move each note's onset to the frame the network finds likeliest, then by the
     expected error of that frame (:func:`onset_shift_s`).
@@ -228,6 +236,7 @@ def refine_onsets(
         weights: Network weights; :func:`fitted_weights` when ``None``.
         shift: Onset shift weights (see :func:`onset_shift_s`); :func:`fitted_shift` when ``None``.
         own_level: The level at a note's own harmonics (:data:`OwnLevel`), or ``None``.
+        rt60_s: The room's reverberation time (seconds; 0 where none was read).
 
     Returns:
         The notes with some onsets moved (and previous offsets cut to them).
@@ -237,7 +246,7 @@ def refine_onsets(
     out: list[Note] = []
     for note in notes:
         prev = out[-1] if out else None
-        starts, feats = onset_features(note, prev, frames, min_note_s=min_note_s, own_level=own_level)
+        starts, feats = onset_features(note, prev, frames, min_note_s=min_note_s, own_level=own_level, rt60_s=rt60_s)
         if len(starts):
             p = probability(feats, weights=weights)
             k = int(np.argmax(p))
