@@ -13,7 +13,7 @@ from benchmarks import fit_key as fk
 from benchmarks import fit_meter as fm
 from benchmarks import fit_reattack as fr
 from transcribe import harmony, rhythm
-from transcribe.notes import attack, reattack
+from transcribe.notes import attack, network, reattack
 from transcribe.types import Note
 
 
@@ -242,15 +242,21 @@ def test_reattack_reads_a_burst_between_the_harmonics_at_the_split() -> None:
     assert np.array_equal(f_burst[:, other], f_none[:, other])
 
 
-def test_reattack_measures_positions_in_the_recordings_note_spacing() -> None:
-    # The same dip in a run four notes long: at one note's spacing in, and the run's length, in
-    # units of the recording's spacing; without a spacing the default one.
-    names = reattack.FEATURES
+def _dipped_run() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A 100-frame run of one pitch with a 10 dB dip at frame 50 and an onset at 51:
+    ``(loudness_db, onset, midi, confidence, voiced)``."""
     loud = np.full(100, -20.0)
     loud[48:53] -= [2, 6, 10, 6, 2]
     onset = np.full(100, 0.1)
     onset[51] = 1.0
-    midi, conf, voiced = np.full(100, 64.0), np.full(100, 0.95), np.ones(100, dtype=bool)
+    return loud, onset, np.full(100, 64.0), np.full(100, 0.95), np.ones(100, dtype=bool)
+
+
+def test_reattack_measures_positions_in_the_recordings_note_spacing() -> None:
+    # The same dip in a run four notes long: at one note's spacing in, and the run's length, in
+    # units of the recording's spacing; without a spacing the default one.
+    names = reattack.FEATURES
+    loud, onset, midi, conf, voiced = _dipped_run()
     s, f = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, note_spacing_s=0.4)
     _, f_default = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016)
     k = int(np.argmin(np.abs(s - 51)))
@@ -263,20 +269,16 @@ def test_reattack_measures_positions_in_the_recordings_note_spacing() -> None:
 
 
 def test_reattack_reads_the_rooms_reverberation_time() -> None:
-    # The room's RT60 is the last input of every candidate, clipped at MAX_RT60_S; no other
+    # The room's RT60 is the last input of every candidate, clipped at network.MAX_RT60_INPUT_S; no other
     # feature depends on it.
     names = reattack.FEATURES
-    loud = np.full(100, -20.0)
-    loud[48:53] -= [2, 6, 10, 6, 2]
-    onset = np.full(100, 0.1)
-    onset[51] = 1.0
-    midi, conf, voiced = np.full(100, 64.0), np.full(100, 0.95), np.ones(100, dtype=bool)
+    loud, onset, midi, conf, voiced = _dipped_run()
     _, dry = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016)
     _, hall = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, rt60_s=1.8)
     _, huge = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, rt60_s=9.0)
     room = names.index("room_rt60_s")
     assert len(dry) and np.all(dry[:, room] == 0.0) and np.all(hall[:, room] == 1.8)
-    assert np.all(huge[:, room] == reattack.MAX_RT60_S)
+    assert np.all(huge[:, room] == network.MAX_RT60_INPUT_S)
     other = [i for i in range(len(names)) if i != room]
     assert np.array_equal(dry[:, other], hall[:, other])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from transcribe.notes import attack
+from transcribe.notes import attack, network
 from transcribe.types import FrameArrays, Note, PitchTrack
 
 
@@ -123,7 +123,7 @@ def test_own_level_features_follow_the_rise_of_the_new_notes_harmonics() -> None
 
 
 def test_onset_features_carry_the_rooms_reverberation_time() -> None:
-    # Every candidate frame gets the room's RT60 (clipped at MAX_RT60_S) as its last input; no
+    # Every candidate frame gets the room's RT60 (clipped at network.MAX_RT60_INPUT_S) as its last input; no
     # other feature moves with it.
     found, frames = _peak_frames(47)
     _, dry = attack.onset_features(found[1], found[0], frames, min_note_s=0.07)
@@ -131,6 +131,6 @@ def test_onset_features_carry_the_rooms_reverberation_time() -> None:
     _, huge = attack.onset_features(found[1], found[0], frames, min_note_s=0.07, rt60_s=12.0)
     room = attack.FEATURES.index("room_rt60_s")
     assert len(dry) and np.all(dry[:, room] == 0.0) and np.all(hall[:, room] == 1.8)
-    assert np.all(huge[:, room] == attack.MAX_RT60_S)
+    assert np.all(huge[:, room] == network.MAX_RT60_INPUT_S)
     others = [k for k in range(len(attack.FEATURES)) if k != room]
     np.testing.assert_array_equal(dry[:, others], hall[:, others])

@@ -32,8 +32,6 @@ from . import network
 BEFORE_S, AFTER_S = 0.15, 0.05
 #: Strengths and level differences are clipped here (their scale beyond is not informative).
 MAX_STRENGTH, MAX_DB = 3.0, 30.0
-#: The room's reverberation time is clipped here (seconds).
-MAX_RT60_S = 4.0
 
 FEATURES: tuple[str, ...] = (
     "dt_s",  # the frame's time minus the current onset
@@ -154,7 +152,7 @@ def onset_features(
             np.full(len(j), min(note.offset_s - note.onset_s, 2.0)),
             own_rise,
             own_below,
-            np.full(len(j), min(max(float(rt60_s), 0.0), MAX_RT60_S)),
+            np.full(len(j), network.rt60_input(rt60_s)),
         ]
     )
     return j, rows

@@ -42,8 +42,6 @@ MAX_DB = 30.0
 MAX_POSITION_NOTES = 4.0
 #: The note spacing taken when the recording gives none (fewer than three runs), seconds.
 DEFAULT_NOTE_SPACING_S = 0.3
-#: The room's reverberation time is clipped here (seconds): a longer ring hides no more.
-MAX_RT60_S = 4.0
 
 FEATURES: tuple[str, ...] = (
     "depth_db",  # the dip below the lower of the two sides
@@ -163,7 +161,7 @@ def run_candidates(
     if partials is not None:
         between = np.asarray(partials[1], dtype=np.float64)
         ratio = between - np.asarray(partials[0], dtype=np.float64)
-    room = min(max(float(rt60_s), 0.0), MAX_RT60_S)
+    room = network.rt60_input(rt60_s)
     rows = []
     for d, s, is_dip in zip(lows, splits, dip_flag):
         w0, w1 = max(0, d - WINDOW_BEFORE), d + WINDOW_AFTER

@@ -127,7 +127,7 @@ def note_features(
             np.full(len(ks), max(slope, -60.0)),
             frames.voiced[a:b][ks].astype(np.float64),
             clip_db(ahead3),
-            np.full(len(ks), min(max(rt60_s, 0.0), MAX_S)),
+            np.full(len(ks), network.rt60_input(rt60_s)),
         ]
     )
     return a + ks, rows
