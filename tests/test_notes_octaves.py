@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -104,3 +105,26 @@ def test_a_note_whose_upper_octave_is_out_of_range_stays() -> None:
     y = harmonic_tone(440.0)
     down = Note(0.1, 0.9, 57)
     assert correct((down,), level_of(y), fmax_hz=400.0) == (down,)
+
+
+def test_a_far_quieter_note_a_harmonic_above_the_one_before_is_its_ring() -> None:
+    # B4, then its third harmonic (F#6) ringing 32 dB quieter in the rest, then F#5.
+    b4, ring, fs5 = Note(9.93, 10.56, 71, 0.0, 0.9), Note(10.83, 11.12, 90, 3.0, 0.7), Note(11.26, 11.89, 78, 0.0, 0.9)
+    accent = np.array([-11.0, -43.0, -12.0])
+    assert octaves.drop_harmonic_rings((b4, ring, fs5), accent) == (b4, fs5)
+    # The octave (2nd harmonic) and the double octave (4th) are rings too.
+    for midi in (83, 95):
+        assert octaves.drop_harmonic_rings((b4, replace(ring, midi=midi, cents=0.0)), accent[:2]) == (b4,)
+
+
+def test_a_played_leap_to_a_harmonic_stays() -> None:
+    b4, high = Note(9.93, 10.56, 71, 0.0, 0.9), Note(10.60, 11.12, 90, 0.0, 0.9)
+    # Played as loud (or only somewhat softer): a note.
+    assert octaves.drop_harmonic_rings((b4, high), np.array([-11.0, -11.0 - octaves.RING_DROP_DB + 3.0])) == (b4, high)
+    # Far quieter but no harmonic (a tritone above the octave), or long after the note ended.
+    assert octaves.drop_harmonic_rings((b4, replace(high, midi=89)), np.array([-11.0, -43.0])) == (b4, replace(high, midi=89))
+    late = replace(high, onset_s=10.56 + octaves.RING_GAP_S + 0.1, offset_s=12.0)
+    assert octaves.drop_harmonic_rings((b4, late), np.array([-11.0, -43.0])) == (b4, late)
+    # A quiet note below the one before is never its ring.
+    low = Note(10.60, 11.12, 52, 0.0, 0.9)
+    assert octaves.drop_harmonic_rings((b4, low), np.array([-11.0, -43.0])) == (b4, low)

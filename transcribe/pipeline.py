@@ -254,6 +254,7 @@ def find_notes(evidence: NoteEvidence, opts: Options, *, hook: StageHook | None 
 
     found = octaves.correct_octaves(found, level, tuning_cents=tuning, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz)
     found = octaves.merge_subharmonic_ghosts(found)
+    found = octaves.drop_harmonic_rings(found, note_peaks_db(found, raw))
     return found, tuning, profile.onsets_at
 
 
