@@ -238,6 +238,47 @@ def harmonic_levels_db(
     return [10.0 * np.log10(power[:, band].sum(axis=1) + 1e-12) if band.any() else None for band in bands]
 
 
+def spectral_peaks(
+    samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: float = 0.128, fmax_hz: float = 5000.0, range_db: float = 40.0
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The spectrum's peaks (partials) at each of a few frame times.
+
+    A peak is a bin above both neighbours, within ``range_db`` of the frame's strongest bin
+    below ``fmax_hz``; its frequency is refined by a parabola through the log power of the
+    three bins.
+
+    Args:
+        samples: Mono signal, shape (n,).
+        sr: Sample rate in Hz.
+        times_s: Frame centres in seconds, shape (m,).
+        win_s: Analysis window (Hann; rounded up to a power of two of samples).
+        fmax_hz: Highest frequency looked at.
+        range_db: How far below the strongest bin a peak may lie.
+
+    Returns:
+        One ``(freqs_hz, power)`` pair per time, each of shape (k,), strongest first.
+    """
+    times_s = np.asarray(times_s, dtype=np.float64)
+    if len(times_s) == 0 or len(samples) == 0:
+        return [(np.zeros(0), np.zeros(0)) for _ in times_s]
+    win = _window_len(win_s, sr)
+    top = min(win // 2, int(fmax_hz * win / sr))
+    out = []
+    for _, power in _power_chunks(samples, sr, times_s, win):
+        for row in power[:, : top + 1].astype(np.float64):
+            if row.max() <= 0:
+                out.append((np.zeros(0), np.zeros(0)))
+                continue
+            db = 10.0 * np.log10(row + 1e-20)
+            k = np.flatnonzero((db[1:-1] > db[:-2]) & (db[1:-1] >= db[2:]) & (db[1:-1] >= db.max() - range_db)) + 1
+            a, b, c = db[k - 1], db[k], db[k + 1]
+            denom = a - 2 * b + c
+            shift = np.where(denom < 0, 0.5 * (a - c) / np.where(denom < 0, denom, -1.0), 0.0)
+            order = np.argsort(-row[k])
+            out.append(((k + shift)[order] * sr / win, row[k][order]))
+    return out
+
+
 #: Band edges (Hz) of :func:`band_levels_db`: the voice's fundamental and first formant, the
 #: upper formants, and the noise of consonants and breaths.
 BAND_EDGES_HZ: tuple[float, ...] = (80.0, 500.0, 2000.0, 8000.0)

@@ -17,7 +17,7 @@ from .config import Options
 from .errors import AudioError, TranscribeWarning
 from .notation import write_notes
 from .notes import attack as attack_model
-from .notes import octaves, release, sung
+from .notes import double_stops, octaves, release, sung
 from .result import Transcription
 from .types import Audio, FrameArrays, Note, PitchTrack, StageHook
 from .units import midi_to_hz
@@ -255,6 +255,11 @@ def find_notes(evidence: NoteEvidence, opts: Options, *, hook: StageHook | None 
     found = octaves.correct_octaves(found, level, tuning_cents=tuning, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz)
     found = octaves.merge_subharmonic_ghosts(found)
     found = octaves.drop_harmonic_rings(found, note_peaks_db(found, raw))
+
+    def peaks(times_s: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        return features.spectral_peaks(audio.samples, audio.sr, times_s)
+
+    found = double_stops.top_voice(found, peaks, level, tuning_cents=tuning, rt60_s=evidence.rt60_s)
     return found, tuning, profile.onsets_at
 
 

@@ -1,0 +1,85 @@
+"""Double stops are written at their upper note (transcribe.notes.double_stops)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import transcribe
+from tests.synth import SR, melody, render
+from transcribe import features
+from transcribe.notes import double_stops
+from transcribe.types import Note
+from transcribe.units import midi_to_hz
+
+#: A melody in A major and the lower notes played with some of it: a fourth, sixths, a fifth.
+TOP = [69, 71, 73, 74, 76, 74, 73, 71, 69]
+LOWER = {2: 64, 3: 66, 4: 69, 6: 64, 8: 62}
+
+
+def partials(*f0s_hz: float, n: int = 8, detune_cents: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """The partials of harmonic tones (1/k amplitudes), as spectral_peaks gives them."""
+    freqs, power = [], []
+    for f0 in f0s_hz:
+        for k in range(1, n + 1):
+            freqs.append(k * f0 * 2 ** (detune_cents / 1200))
+            power.append(1.0 / k**2)
+    return np.array(freqs), np.array(power)
+
+
+def test_spectral_peaks_find_both_tones_of_a_double_stop() -> None:
+    t = np.arange(SR) / SR
+    y = 0.3 * np.sin(2 * np.pi * 293.66 * t) + 0.2 * np.sin(2 * np.pi * 440.0 * t)
+    ((freqs, power),) = features.spectral_peaks(y, SR, np.array([0.5]))
+    assert abs(freqs[0] - 293.66) < 2.0 and abs(freqs[1] - 440.0) < 2.0
+    assert power[0] > power[1]
+
+
+def test_two_voices_are_told_from_one() -> None:
+    d4, a4 = midi_to_hz(62), midi_to_hz(69)
+    # One voice: nothing to add, whatever the tracker read.
+    assert double_stops.voices_hz(*partials(a4), tracked_hz=a4) is None
+    # D4 + A4 (a fifth): read at D4, or at their common sub-harmonic D3.
+    for tracked in (d4, d4 / 2):
+        pair = double_stops.voices_hz(*partials(d4, a4), tracked_hz=tracked)
+        assert pair is not None and abs(pair[0] - d4) < 3 and abs(pair[1] - a4) < 3
+    # A detuned copy of the same note (a chorus) is not a second voice.
+    f, p = partials(a4)
+    f2, p2 = partials(a4, detune_cents=30)
+    assert double_stops.voices_hz(np.append(f, f2), np.append(p, p2), tracked_hz=a4) is None
+
+
+def test_a_melody_with_double_stops_is_written_at_its_top_notes() -> None:
+    line = melody([(m, 1) for m in TOP], bpm=90)
+    stops = [(on, off, LOWER[i]) for i, (on, off, _) in enumerate(line) if i in LOWER]
+    res = transcribe.transcribe(render(line + stops), sr=SR)
+    assert [n.midi for n in res.notes] == TOP
+    # The same melody without them is unchanged.
+    assert [n.midi for n in transcribe.transcribe(render(line), sr=SR).notes] == TOP
+
+
+def test_in_a_long_room_the_notes_come_back_unchanged() -> None:
+    notes = (Note(0.0, 0.5, 62),)
+
+    def peaks(times_s: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        return [partials(midi_to_hz(62), midi_to_hz(69)) for _ in times_s]
+
+    def level(times_s: np.ndarray, pitches: object) -> list[np.ndarray | None]:
+        return [np.array([-60.0] + [0.0] * (len(times_s) - 1))]
+
+    assert double_stops.top_voice(notes, peaks, level, tuning_cents=0.0) == (Note(0.0, 0.5, 69, 0.0, notes[0].confidence),)
+    long_room = double_stops.MAX_RT60_S + 0.5
+    assert double_stops.top_voice(notes, peaks, level, tuning_cents=0.0, rt60_s=long_room) == notes
+
+
+@pytest.mark.parametrize("before_db", [0.0, -1.0])
+def test_an_upper_voice_already_sounding_before_the_note_is_a_ring(before_db: float) -> None:
+    notes = (Note(1.0, 1.5, 62),)
+
+    def peaks(times_s: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        return [partials(midi_to_hz(62), midi_to_hz(69)) for _ in times_s]
+
+    def level(times_s: np.ndarray, pitches: object) -> list[np.ndarray | None]:
+        return [np.array([before_db] + [0.0] * (len(times_s) - 1))]
+
+    assert double_stops.top_voice(notes, peaks, level, tuning_cents=0.0) == notes
