@@ -139,8 +139,9 @@ def top_voice(
         notes: The notes in time order.
         peaks: The spectrum's partials at given times (:data:`Peaks`).
         harmonic_db: The level at a pitch's harmonics (those of another left out) at given
-            times (:data:`transcribe.notes.octaves.HarmonicLevel`): an upper voice must rise
-            :data:`RISE_DB` at the note's onset (one that was there before is a ring).
+            times (:data:`transcribe.notes.octaves.HarmonicLevel`): an upper voice's own
+            harmonics (the lower voice's left out) must rise :data:`RISE_DB` at the note's
+            onset (one that was there before is a ring).
         tuning_cents: The tuning the notes are rounded in (cents from A440).
         rt60_s: The room's reverberation time read from the recording; over
             :data:`MAX_RT60_S` the notes come back unchanged.
@@ -172,7 +173,7 @@ def top_voice(
         changed = False
         if pair is not None and pair[1] > note.midi:
             touching = bool(out) and note.onset_s - out[-1].offset_s <= TOUCH_S
-            upper_hz = midi_to_hz(pair[1] + tuning_cents / 100.0)
+            lower_hz, upper_hz = (midi_to_hz(v + tuning_cents / 100.0) for v in pair)
             if touching and pairs[k - 1] == pair and out[-1].midi == pair[1]:
                 # The same two voices as the note before, which was written at the upper one:
                 # the tracker flipped to the lower voice inside one double stop.
@@ -180,7 +181,7 @@ def top_voice(
             elif not (bool(out) and out[-1].midi == pair[1] and not moved[-1]):
                 # (A note just before at the upper pitch, not itself a double stop, may ring
                 # on in the room: no second string.) The upper voice must start with the note.
-                changed = _rises(note, upper_hz, tracked, times, harmonic_db)
+                changed = _rises(note, upper_hz, lower_hz, times, harmonic_db)
         if changed:
             note = replace(note, midi=pair[1], cents=0.0)
         if out and out[-1].midi == note.midi and note.onset_s - out[-1].offset_s <= TOUCH_S and (changed or moved[-1]):
