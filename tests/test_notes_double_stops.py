@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 import transcribe
 from tests.synth import SR, melody, render
@@ -72,14 +71,21 @@ def test_in_a_long_room_the_notes_come_back_unchanged() -> None:
     assert double_stops.top_voice(notes, peaks, level, tuning_cents=0.0, rt60_s=long_room) == notes
 
 
-@pytest.mark.parametrize("before_db", [0.0, -1.0])
-def test_an_upper_voice_already_sounding_before_the_note_is_a_ring(before_db: float) -> None:
+def test_an_upper_voice_fading_from_before_the_note_is_a_ring_and_one_held_is_a_string() -> None:
     notes = (Note(1.0, 1.5, 62),)
 
     def peaks(times_s: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         return [partials(midi_to_hz(62), midi_to_hz(69)) for _ in times_s]
 
-    def level(times_s: np.ndarray, pitches: object) -> list[np.ndarray | None]:
-        return [np.array([before_db] + [0.0] * (len(times_s) - 1))]
+    def levels(middle_db: list[float]):  # before the onset 0 dB, then the five middle frames
+        def level(times_s: np.ndarray, pitches: object) -> list[np.ndarray | None]:
+            return [np.array([0.0, *middle_db])]
 
-    assert double_stops.top_voice(notes, peaks, level, tuning_cents=0.0) == notes
+        return level
+
+    # No louder than before the onset and falling at a room's rate: the ring of an earlier note.
+    fading = levels([-1.0, -3.0, -5.0, -7.0, -9.0])
+    assert double_stops.top_voice(notes, peaks, fading, tuning_cents=0.0) == notes
+    # Level through the note (a string bowed on with a new one under it): the upper note.
+    held = levels([-0.5, -0.2, 0.0, -0.3, -0.4])
+    assert double_stops.top_voice(notes, peaks, held, tuning_cents=0.0)[0].midi == 69

@@ -6,8 +6,10 @@ between them; the page of the melody wants the top note. Over the middle of each
 spectrum's partials (:func:`transcribe.features.spectral_peaks`) are explained by one harmonic
 series or by two: where two explain at least :data:`GAIN` of the partials' power more than the
 best one, and the tracked pitch is one of the two or a sub-harmonic of both, the note is a
-double stop and is written at the upper one. Touching notes then at the same pitch, one of them
-moved, were one double stop the tracker split, and become one note.
+double stop and is written at the upper one, if that voice starts with the note (rises
+:data:`RISE_DB` at its onset, unless the note before is at that pitch) or holds its level through
+it: the ring of an earlier note in the room does neither. Touching notes then at the same pitch,
+one of them moved, were one double stop the tracker split, and become one note.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ MAX_RT60_S = 1.05
 #: The upper voice's rise at the onset (dB) and where before the onset it is measured (s).
 RISE_DB = 3.0
 BEFORE_S = 0.07
+#: An upper voice "holds" when over the note's middle (at least ``HOLD_S`` seconds) its own
+#: harmonics fall less than ``HOLD_DB`` (a ring falls at the room's rate).
+HOLD_DB, HOLD_S = 1.0, 0.1
 #: Longest gap (seconds) between two notes that are one double stop the tracker split.
 TOUCH_S = 0.03
 #: Frames (of :data:`POINTS`) that must find the same two voices.
@@ -178,10 +183,15 @@ def top_voice(
                 # The same two voices as the note before, which was written at the upper one:
                 # the tracker flipped to the lower voice inside one double stop.
                 changed = True
-            elif not (bool(out) and out[-1].midi == pair[1] and not moved[-1]):
-                # (A note just before at the upper pitch, not itself a double stop, may ring
-                # on in the room: no second string.) The upper voice must start with the note.
-                changed = _rises(note, upper_hz, lower_hz, times, harmonic_db)
+            else:
+                # The upper voice starts with the note, or holds its level through it: the ring
+                # of an earlier note (one just before at the upper pitch) does neither.
+                (level,) = harmonic_db(np.append(max(0.0, note.onset_s - BEFORE_S), times), ((upper_hz, lower_hz),))
+                if level is not None:
+                    rise = float(np.median(level[1:]) - level[0]) >= RISE_DB
+                    held = float(level[-1] - level[1]) >= -HOLD_DB and times[-1] - times[0] >= HOLD_S
+                    ring_before = bool(out) and out[-1].midi == pair[1] and not moved[-1]
+                    changed = held or (rise and not ring_before)
         if changed:
             note = replace(note, midi=pair[1], cents=0.0)
         if out and out[-1].midi == note.midi and note.onset_s - out[-1].offset_s <= TOUCH_S and (changed or moved[-1]):
