@@ -263,19 +263,22 @@ def spectral_peaks(
         return [(np.zeros(0), np.zeros(0)) for _ in times_s]
     win = _window_len(win_s, sr)
     top = min(win // 2, int(fmax_hz * win / sr))
-    out = []
+    out: list[tuple[np.ndarray, np.ndarray]] = []
     for _, power in _power_chunks(samples, sr, times_s, win):
-        for row in power[:, : top + 1].astype(np.float64):
-            if row.max() <= 0:
-                out.append((np.zeros(0), np.zeros(0)))
-                continue
-            db = 10.0 * np.log10(row + 1e-20)
-            k = np.flatnonzero((db[1:-1] > db[:-2]) & (db[1:-1] >= db[2:]) & (db[1:-1] >= db.max() - range_db)) + 1
-            a, b, c = db[k - 1], db[k], db[k + 1]
-            denom = a - 2 * b + c
-            shift = np.where(denom < 0, 0.5 * (a - c) / np.where(denom < 0, denom, -1.0), 0.0)
-            order = np.argsort(-row[k])
-            out.append(((k + shift)[order] * sr / win, row[k][order]))
+        row = power[:, : top + 1].astype(np.float64)
+        db = 10.0 * np.log10(row + 1e-20)
+        mid = db[:, 1:-1]
+        is_peak = (mid > db[:, :-2]) & (mid >= db[:, 2:]) & (mid >= db.max(axis=1, keepdims=True) - range_db) & (row[:, 1:-1] > 0)
+        r, c = np.nonzero(is_peak)
+        k = c + 1
+        a, b, cc = db[r, k - 1], db[r, k], db[r, k + 1]
+        denom = a - 2 * b + cc
+        shift = np.where(denom < 0, 0.5 * (a - cc) / np.where(denom < 0, denom, -1.0), 0.0)
+        freqs, pw = (k + shift) * sr / win, row[r, k]
+        bounds = np.searchsorted(r, np.arange(1, len(row)))
+        for f, p in zip(np.split(freqs, bounds), np.split(pw, bounds)):
+            order = np.argsort(-p, kind="stable")
+            out.append((f[order], p[order]))
     return out
 
 

@@ -81,14 +81,17 @@ def voices_hz(freqs_hz: np.ndarray, power: np.ndarray, *, tracked_hz: float) -> 
         power: Their power, shape (k,).
         tracked_hz: The pitch the tracker read.
     """
-    gain, pair = two_voices(freqs_hz, power, tracked_hz=tracked_hz)
+    gain, pair = two_voices(freqs_hz, power, tracked_hz=tracked_hz, at_least=GAIN)
     return pair if pair is not None and gain >= GAIN else None
 
 
-def two_voices(freqs_hz: np.ndarray, power: np.ndarray, *, tracked_hz: float) -> tuple[float, tuple[float, float] | None]:
+def two_voices(
+    freqs_hz: np.ndarray, power: np.ndarray, *, tracked_hz: float, at_least: float = 0.0
+) -> tuple[float, tuple[float, float] | None]:
     """How much more of one frame's partials' power the best two voices explain than the best
     one (a share of it), and those two ``(lower_hz, upper_hz)`` where the tracked pitch is one
-    of them or a sub-harmonic of both (else ``None``)."""
+    of them or a sub-harmonic of both (else ``None``). Where what the best one leaves is under
+    ``at_least``, that share comes back (no two can gain more), with ``None``."""
     if len(freqs_hz) < 3:
         return 0.0, None
     order = np.argsort(-power)[:MAX_PEAKS]
@@ -100,6 +103,9 @@ def two_voices(freqs_hz: np.ndarray, power: np.ndarray, *, tracked_hz: float) ->
         return 0.0, None
     m = _explained(f, cands)
     single = m.astype(float) @ p
+    left = (total - float(single.max())) / total
+    if left < at_least:
+        return left, None
     pair = (m[:, None, :] | m[None, :, :]).astype(float) @ p
     # Two voices a double stop can be: a minor third to a tenth apart, each with partials
     # of its own (a chorus's detuned copy, a harmonic read as a voice, are not).
