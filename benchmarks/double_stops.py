@@ -6,9 +6,12 @@ three soundfonts the fits use; dry to chamber rooms), transcribes them and print
 melody line alone: COnP / COnPOff / onset F1 (mir_eval, 50 ms, 50 cents, mean over items) and the
 share of double-stopped melody notes written at the melody's pitch::
 
-    python -m benchmarks.double_stops [--seed 0] [--items 24] [--jobs 2]
+    python -m benchmarks.double_stops [--seed 0] [--items 24] [--jobs 2] [--vibrato]
 
-The renders go to ``benchmarks/data/double-stops/seed<N>`` (git-ignored, rebuilt when missing).
+``--vibrato`` plays every note of a quarter of a second and longer with vibrato (a seeded depth of
+10-40 cents and rate of 4.5-7 Hz per item, from 0.1-0.3 s into the note; both strings of a double
+stop move together, as under one hand). The renders go to
+``benchmarks/data/double-stops/seed<N>`` (or ``seed<N>-vibrato``; git-ignored, rebuilt when missing).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.build_rendered import ROOMS, SOUNDFONTS, SR, impulse_response, mic_colouring
+from benchmarks.build_rendered import ROOMS, SOUNDFONTS, SR, _bend, impulse_response, mic_colouring
 from benchmarks.smf import TICKS_PER_QUARTER, MidiNote, write_smf
 
 #: name -> (GM program, lowest melody note, highest melody note, open strings low to high).
@@ -40,7 +43,7 @@ ROOM_TYPES = ("dry", "room", "chamber")
 OUT = Path(__file__).resolve().parent / "data" / "double-stops"
 
 
-def plan(seed: int, index: int) -> dict[str, Any]:
+def plan(seed: int, index: int, *, vibrato: bool = False) -> dict[str, Any]:
     """One item: a seeded melody, its double stops, instrument, soundfont and room."""
     rng = np.random.default_rng([seed, index, 27])
     name = list(STRINGS)[index % len(STRINGS)]
@@ -64,7 +67,9 @@ def plan(seed: int, index: int) -> dict[str, Any]:
                 lower = top - int(rng.choice(LOWER_INTERVALS))
         notes.append({"beat": beat, "beats": beats, "top": top, "lower": lower})
         beat += beats
+    vib = np.random.default_rng([seed, index, 28])
     return {
+        "vibrato": [float(vib.uniform(10, 40)), float(vib.uniform(4.5, 7.0)), float(vib.uniform(0.1, 0.3))] if vibrato else None,
         "id": f"d{index:03d}_{name}",
         "program": program,
         "bpm": bpm,
@@ -93,9 +98,21 @@ def render(item: dict[str, Any], folder: Path) -> str:
             midi.append(MidiNote(on, off, n["lower"], int(rng.integers(72, 92))))
         s_per_tick = us / 1e6 / TICKS_PER_QUARTER
         truth.append([on * s_per_tick, off * s_per_tick, n["top"], n["lower"] is not None])
+    controls = []
+    if item.get("vibrato"):
+        cents, hz, delay_s = item["vibrato"]
+        ticks_per_s = 1e6 / us * TICKS_PER_QUARTER
+        for m in midi:
+            if (m.off_tick - m.on_tick) / ticks_per_s < 0.25 or any(o.on_tick == m.on_tick and o.key > m.key for o in midi):
+                continue  # short notes, and the lower string of a double stop (one bend moves both)
+            for tick in range(m.on_tick, m.off_tick, round(0.015 * ticks_per_s)):
+                t = (tick - m.on_tick) / ticks_per_s - delay_s
+                ramp = min(1.0, max(0.0, t / 0.2))
+                controls.append(_bend(tick, cents / 100 * ramp * np.sin(2 * np.pi * hz * max(t, 0.0))))
     mid = folder / f"{item['id']}.mid"
     end = max(m.off_tick for m in midi) + 2 * TICKS_PER_QUARTER
-    write_smf(mid, midi, us_per_quarter=us, program=item["program"], time_signature=(4, 4), key_sharps=0, minor=False, end_tick=end)
+    meter = {"time_signature": (4, 4), "key_sharps": 0, "minor": False}
+    write_smf(mid, midi, us_per_quarter=us, program=item["program"], end_tick=end, controls=controls, **meter)
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
         font = str(SOUNDFONTS[item["soundfont"]])
@@ -112,11 +129,11 @@ def render(item: dict[str, Any], folder: Path) -> str:
     return item["id"]
 
 
-def build(seed: int, n_items: int, jobs: int) -> list[Path]:
+def build(seed: int, n_items: int, jobs: int, *, vibrato: bool = False) -> list[Path]:
     """The set's WAV files, rendered where missing."""
-    folder = OUT / f"seed{seed}"
+    folder = OUT / (f"seed{seed}-vibrato" if vibrato else f"seed{seed}")
     folder.mkdir(parents=True, exist_ok=True)
-    items = [plan(seed, i) for i in range(n_items)]
+    items = [plan(seed, i, vibrato=vibrato) for i in range(n_items)]
     todo = [it for it in items if not (folder / f"{it['id']}.json").exists()]
     if todo:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -152,8 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--items", type=int, default=24)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--vibrato", action="store_true", help="notes of 0.25 s and longer played with vibrato")
     args = ap.parse_args(argv)
-    wavs = build(args.seed, args.items, args.jobs)
+    wavs = build(args.seed, args.items, args.jobs, vibrato=args.vibrato)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         rows = list(pool.map(score, wavs))
     for wav, r in zip(wavs, rows):
