@@ -59,6 +59,9 @@ BEFORE_S = 0.07
 #: An upper voice "holds" when over the note's middle (at least ``HOLD_S`` seconds) its own
 #: harmonics fall less than ``HOLD_DB`` (a ring falls at the room's rate).
 HOLD_DB, HOLD_S = 1.0, 0.1
+#: How much louder (dB, own harmonics against own harmonics) than the lower voice an upper voice
+#: held through the note must sound when the note before was at its pitch.
+ABOVE_DB = 1.0
 #: Longest gap (seconds) between two notes that are one double stop the tracker split.
 TOUCH_S = 0.03
 #: Frames (of :data:`POINTS`) that must find the same two voices.
@@ -197,7 +200,14 @@ def top_voice(
                     rise = float(np.median(level[1:]) - level[0]) >= RISE_DB
                     held = float(level[-1] - level[1]) >= -HOLD_DB and times[-1] - times[0] >= HOLD_S
                     ring_before = bool(out) and out[-1].midi == pair[1] and not moved[-1]
-                    changed = held or (rise and not ring_before)
+                    changed = rise and not ring_before
+                    if held and not changed:
+                        # Held, though it did not start with the note, or the note before was at
+                        # its pitch: a string only where it sounds above the lower one (a ring,
+                        # the note before still sounding, sits under the note played now).
+                        (lower,) = harmonic_db(times, ((lower_hz, upper_hz),))
+                        above = lower is None or float(np.median(level[1:]) - np.median(lower)) >= ABOVE_DB
+                        changed = above or not ring_before
         if changed:
             note = replace(note, midi=pair[1], cents=0.0)
         if out and out[-1].midi == note.midi and note.onset_s - out[-1].offset_s <= TOUCH_S and (changed or moved[-1]):
