@@ -77,15 +77,21 @@ def test_an_upper_voice_fading_from_before_the_note_is_a_ring_and_one_held_is_a_
     def peaks(times_s: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         return [partials(midi_to_hz(62), midi_to_hz(69)) for _ in times_s]
 
-    def levels(middle_db: list[float]):  # before the onset 0 dB, then the five middle frames
-        def level(times_s: np.ndarray, pitches: object) -> list[np.ndarray | None]:
-            return [np.array([0.0, *middle_db])]
+    def levels(middle_db: list[float], lower_db: float = -6.0):
+        # The upper voice (A4): 0 dB before the onset, then ``middle_db``; the lower one (D4) at
+        # ``lower_db`` throughout.
+        def level(times_s: np.ndarray, pitches: tuple[tuple[float, float | None], ...]) -> list[np.ndarray | None]:
+            if pitches[0][0] > 400.0:
+                return [np.array([0.0, *middle_db])[-len(times_s) :]]
+            return [np.full(len(times_s), lower_db)]
 
         return level
 
     # No louder than before the onset and falling at a room's rate: the ring of an earlier note.
     fading = levels([-1.0, -3.0, -5.0, -7.0, -9.0])
     assert double_stops.top_voice(notes, peaks, fading, tuning_cents=0.0) == notes
-    # Level through the note (a string bowed on with a new one under it): the upper note.
+    # Level through the note and above the lower string (bowed on with a new one under it): the
+    # upper note; held as quietly as the lower one it may still be sounding from before: not.
     held = levels([-0.5, -0.2, 0.0, -0.3, -0.4])
     assert double_stops.top_voice(notes, peaks, held, tuning_cents=0.0)[0].midi == 69
+    assert double_stops.top_voice(notes, peaks, levels([-0.5, -0.2, 0.0, -0.3, -0.4], lower_db=0.0), tuning_cents=0.0) == notes

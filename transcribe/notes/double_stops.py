@@ -8,7 +8,8 @@ series or by two: where two explain at least :data:`GAIN` of the partials' power
 best one, and the tracked pitch is one of the two or a sub-harmonic of both, the note is a
 double stop and is written at the upper one, if that voice starts with the note (rises
 :data:`RISE_DB` at its onset, unless the note before is at that pitch) or holds its level through
-it: the ring of an earlier note in the room does neither. Touching notes then at the same pitch,
+it and sounds above the lower voice: the ring of an earlier note in the room, or one still
+sounding, does neither. Touching notes then at the same pitch,
 one of them moved, were one double stop the tracker split, and become one note.
 """
 
@@ -60,7 +61,7 @@ BEFORE_S = 0.07
 #: harmonics fall less than ``HOLD_DB`` (a ring falls at the room's rate).
 HOLD_DB, HOLD_S = 1.0, 0.1
 #: How much louder (dB, own harmonics against own harmonics) than the lower voice an upper voice
-#: held through the note must sound when the note before was at its pitch.
+#: that holds through the note (without rising at its onset) must sound.
 ABOVE_DB = 1.0
 #: Longest gap (seconds) between two notes that are one double stop the tracker split.
 TOUCH_S = 0.03
@@ -193,8 +194,9 @@ def top_voice(
                 # the tracker flipped to the lower voice inside one double stop.
                 changed = True
             else:
-                # The upper voice starts with the note, or holds its level through it: the ring
-                # of an earlier note (one just before at the upper pitch) does neither.
+                # The upper voice starts with the note (and the note before was not at its
+                # pitch), or holds its level through the note and sounds above the lower voice:
+                # the ring of an earlier note, or one still sounding, does neither.
                 (level,) = harmonic_db(np.append(max(0.0, note.onset_s - BEFORE_S), times), ((upper_hz, lower_hz),))
                 if level is not None:
                     rise = float(np.median(level[1:]) - level[0]) >= RISE_DB
@@ -202,12 +204,8 @@ def top_voice(
                     ring_before = bool(out) and out[-1].midi == pair[1] and not moved[-1]
                     changed = rise and not ring_before
                     if held and not changed:
-                        # Held, though it did not start with the note, or the note before was at
-                        # its pitch: a string only where it sounds above the lower one (a ring,
-                        # the note before still sounding, sits under the note played now).
                         (lower,) = harmonic_db(times, ((lower_hz, upper_hz),))
-                        above = lower is None or float(np.median(level[1:]) - np.median(lower)) >= ABOVE_DB
-                        changed = above or not ring_before
+                        changed = lower is None or float(np.median(level[1:]) - np.median(lower)) >= ABOVE_DB
         if changed:
             note = replace(note, midi=pair[1], cents=0.0)
         if out and out[-1].midi == note.midi and note.onset_s - out[-1].offset_s <= TOUCH_S and (changed or moved[-1]):
