@@ -63,3 +63,15 @@ def test_harmonic_levels_sum_the_bins_within_the_band_of_each_harmonic(f0_hz: fl
                 band |= np.abs(cents_between(freqs, h * f0_hz)) < 40.0
         assert got is not None
         np.testing.assert_allclose(got, 10.0 * np.log10(power[:, band].sum(axis=1) + 1e-12), rtol=0, atol=1e-6)
+
+
+def test_spectral_peaks_find_both_tones_of_a_double_stop() -> None:
+    from transcribe.features import spectral_peaks
+
+    sr = 16000
+    t = np.arange(sr) / sr
+    y = 0.3 * np.sin(2 * np.pi * 293.66 * t) + 0.2 * np.sin(2 * np.pi * 440.0 * t)
+    ((freqs, power), (none, _)) = spectral_peaks(np.append(y, np.zeros(sr)), sr, np.array([0.5, 1.8]))
+    assert abs(freqs[0] - 293.66) < 2.0 and abs(freqs[1] - 440.0) < 2.0  # strongest first
+    assert power[0] > power[1]
+    assert len(none) == 0  # silence: no peaks

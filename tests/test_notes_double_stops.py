@@ -6,7 +6,6 @@ import numpy as np
 
 import transcribe
 from tests.synth import SR, melody, render
-from transcribe import features
 from transcribe.notes import double_stops
 from transcribe.types import Note
 from transcribe.units import midi_to_hz
@@ -24,14 +23,6 @@ def partials(*f0s_hz: float, n: int = 8, detune_cents: float = 0.0) -> tuple[np.
             freqs.append(k * f0 * 2 ** (detune_cents / 1200))
             power.append(1.0 / k**2)
     return np.array(freqs), np.array(power)
-
-
-def test_spectral_peaks_find_both_tones_of_a_double_stop() -> None:
-    t = np.arange(SR) / SR
-    y = 0.3 * np.sin(2 * np.pi * 293.66 * t) + 0.2 * np.sin(2 * np.pi * 440.0 * t)
-    ((freqs, power),) = features.spectral_peaks(y, SR, np.array([0.5]))
-    assert abs(freqs[0] - 293.66) < 2.0 and abs(freqs[1] - 440.0) < 2.0
-    assert power[0] > power[1]
 
 
 def test_two_voices_are_told_from_one() -> None:
