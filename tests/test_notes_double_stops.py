@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import transcribe
 from tests.synth import SR, melody, render
@@ -86,3 +90,39 @@ def test_an_upper_voice_fading_from_before_the_note_is_a_ring_and_one_held_is_a_
     held = levels([-0.5, -0.2, 0.0, -0.3, -0.4])
     assert double_stops.top_voice(notes, peaks, held, tuning_cents=0.0)[0].midi == 69
     assert double_stops.top_voice(notes, peaks, levels([-0.5, -0.2, 0.0, -0.3, -0.4], lower_db=0.0), tuning_cents=0.0) == notes
+
+
+@settings(derandomize=True, max_examples=80, deadline=None, database=None)
+@given(
+    st.lists(st.tuples(st.floats(0.05, 0.6), st.floats(0.0, 0.1), st.integers(40, 90), st.integers(0, 3)), min_size=1, max_size=12),
+    st.floats(-40.0, 10.0),
+)
+def test_double_stops_keep_the_notes_in_order_and_never_lower_one(spans: list[tuple[float, float, int, int]], level_db: float) -> None:
+    # Notes from (length, gap, midi, kind); kind 0: one voice, 1-3: a second voice 3, 6 or 9
+    # semitones above the note.
+    notes, upper, t = [], [], 0.0
+    for length, gap, midi, kind in spans:
+        notes.append(Note(t, t + length, midi))
+        upper.append(None if kind == 0 else midi + 3 * kind)
+        t += length + gap
+
+    def peaks(times_s: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        out = []
+        for time in times_s:
+            k = max(i for i, n in enumerate(notes) if n.onset_s <= time + 1e-9)
+            voices = [midi_to_hz(notes[k].midi)] + ([] if upper[k] is None else [midi_to_hz(upper[k])])
+            out.append(partials(*voices))
+        return out
+
+    def level(times_s: np.ndarray, pitches: object) -> list[np.ndarray | None]:
+        return [np.linspace(-60.0, level_db, len(times_s))]
+
+    out = double_stops.top_voice(tuple(notes), peaks, level, tuning_cents=0.0)
+    assert 1 <= len(out) <= len(notes)
+    assert all(a.offset_s <= b.onset_s + 1e-9 for a, b in itertools.pairwise(out))
+    assert out[0].onset_s == notes[0].onset_s and out[-1].offset_s == notes[-1].offset_s
+    # Every note written is an input note, or that note (or a run of them) at its upper voice.
+    for n in out:
+        under = [k for k, m in enumerate(notes) if m.onset_s >= n.onset_s - 1e-9 and m.offset_s <= n.offset_s + 1e-9]
+        assert under and all(n.midi in (notes[k].midi, upper[k]) for k in under)
+        assert all(notes[k].midi <= n.midi for k in under)
