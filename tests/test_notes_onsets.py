@@ -81,3 +81,24 @@ def test_late_handover_moves_back_to_where_the_new_note_sounds(glide: bool) -> N
         assert abs(out[1].onset_s - 1.0) < 0.05
         assert out[0].offset_s == out[1].onset_s
         assert [n.midi for n in out] == [69, 72]
+
+
+def test_a_semitone_step_keeps_its_onset_where_the_old_notes_vibrato_reaches_the_new_band() -> None:
+    # G#4 with a wide vibrato runs into A4 at 1.2 s: the vibrato sweeps G#4 into A4's bands and
+    # lifts their energy long before A4 sounds; the same lift before a whole-tone step (A#4)
+    # reads as a late handover and moves the onset back.
+    times = np.arange(0.0, 2.0, 0.016)
+
+    def energy(t: np.ndarray, f0: float, ex: float) -> np.ndarray | None:
+        swell = 23.0 * (np.abs(t - 0.95) < 0.05)  # the vibrato's peak, 0.25 s before the onset
+        return np.where(t >= 1.2, 32.0, 5.0 + swell)
+
+    for new in (69, 70):
+        midi = np.where(times < 1.2, 68.0, float(new))
+        track = PitchTrack(times, 440.0 * 2.0 ** ((midi - 69.0) / 12.0), np.ones(len(times)), np.zeros(len(times)), "test")
+        found = (Note(0.0, 1.2, 68), Note(1.2, 2.0, new))
+        out = notes.retime_handovers(found, track, energy, tuning_cents=0.0)
+        if new == 69:
+            assert out == found
+        else:
+            assert out[1].onset_s < 1.0

@@ -81,7 +81,10 @@ def retime_handovers(
     pitches, the energy at the new note's own harmonics (those the old note
     does not share) is followed back from the found onset; the note starts
     where that energy, rising from its low, comes within ``handover_below_db``
-    of its level at the found onset. The previous note then ends there.
+    of its level at the found onset. The previous note then ends there. A step
+    under ``handover_min_step_st`` (a semitone) is left alone: the old note's
+    vibrato sweeps into the bands of the new note's harmonics and lifts their
+    energy long before the new note sounds.
 
     Args:
         notes: Notes in time order, not overlapping.
@@ -111,6 +114,8 @@ def retime_handovers(
         lo_st, hi_st = min(old_st, new_st), max(old_st, new_st)
         if np.any((between > lo_st + 0.5) & (between < hi_st - 0.5)):
             continue  # a glide: the pitch arrives where the tracker says
+        if hi_st - lo_st < p.handover_min_step_st:
+            continue  # a semitone: the old note's vibrato reaches the new one's harmonics
         start = max(prev.onset_s + min_note_s, note.onset_s - p.handover_back_s)
         if start >= note.onset_s - HANDOVER_STEP_S:
             continue
