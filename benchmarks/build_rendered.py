@@ -737,6 +737,23 @@ def item_variation(plan: dict[str, Any], variation: Variation) -> dict[str, str]
     }
 
 
+def synthesize(mid: Path, soundfont: str, *, own_reverb: bool) -> np.ndarray:
+    """A MIDI file played by FluidSynth with one of :data:`SOUNDFONTS`, mono at :data:`SR`,
+    shape (n,); ``own_reverb=False`` turns FluidSynth's reverb and chorus off (a room is
+    convolved in instead)."""
+    import soundfile as sf
+
+    effects = [] if own_reverb else ["-R", "0", "-C", "0"]
+    font = str(SOUNDFONTS[soundfont])
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw.wav"
+        cmd = ["fluidsynth", "-ni", "-q", *effects, "-F", str(raw), "-r", str(SR), "-O", "float", "-T", "wav", font, str(mid)]
+        subprocess.run(cmd, check=True, capture_output=True)
+        audio, sr = sf.read(raw, dtype="float64", always_2d=True)
+    assert sr == SR
+    return audio.mean(axis=1)
+
+
 def render_item(plan: dict[str, Any], out_dir: Path, variation: Variation = Variation()) -> str:
     """Write the MIDI, render it with FluidSynth, add seeded noise and write wav + truth JSON."""
     import soundfile as sf
@@ -762,18 +779,7 @@ def render_item(plan: dict[str, Any], out_dir: Path, variation: Variation = Vari
         end_tick=max(n.off_tick for n in notes) + round(1.5 * ticks_per_s),
         controls=controls,
     )
-    own_reverb = [] if chosen["room"] == "none" else ["-R", "0", "-C", "0"]
-    font = str(SOUNDFONTS[chosen["soundfont"]])
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "raw.wav"
-        subprocess.run(
-            ["fluidsynth", "-ni", "-q", *own_reverb, "-F", str(raw), "-r", str(SR), "-O", "float", "-T", "wav", font, str(mid)],
-            check=True,
-            capture_output=True,
-        )
-        audio, sr = sf.read(raw, dtype="float64", always_2d=True)
-    assert sr == SR
-    x = audio.mean(axis=1)
+    x = synthesize(mid, chosen["soundfont"], own_reverb=chosen["room"] == "none")
     if chosen["room"] != "none":
         from scipy.signal import fftconvolve
 

@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from benchmarks.build_rendered import ROOMS, SOUNDFONTS, SR, _bend, impulse_response, mic_colouring
+from benchmarks.build_rendered import ROOMS, SR, _bend, impulse_response, mic_colouring, synthesize
+from benchmarks.metrics import note_scores
 from benchmarks.smf import TICKS_PER_QUARTER, MidiNote, write_smf
 
 #: name -> (GM program, lowest melody note, highest melody note, open strings low to high).
@@ -113,13 +112,7 @@ def render(item: dict[str, Any], folder: Path) -> str:
     end = max(m.off_tick for m in midi) + 2 * TICKS_PER_QUARTER
     meter = {"time_signature": (4, 4), "key_sharps": 0, "minor": False}
     write_smf(mid, midi, us_per_quarter=us, program=item["program"], end_tick=end, controls=controls, **meter)
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "raw.wav"
-        font = str(SOUNDFONTS[item["soundfont"]])
-        cmd = ["fluidsynth", "-ni", "-q", "-R", "0", "-C", "0", "-F", str(raw), "-r", str(SR), "-O", "float", "-T", "wav", font, str(mid)]
-        subprocess.run(cmd, check=True, capture_output=True)
-        audio, _ = sf.read(raw, dtype="float64", always_2d=True)
-    x = audio.mean(axis=1)
+    x = synthesize(mid, item["soundfont"], own_reverb=False)
     if item["room"] != "dry" and ROOMS[item["room"]][0][1] > 0:
         x = fftconvolve(x, impulse_response(item["room"], np.random.default_rng([*item["seed"], 2])))[: len(x)]
     x = mic_colouring(x, np.random.default_rng([*item["seed"], 3]))
@@ -143,25 +136,15 @@ def build(seed: int, n_items: int, jobs: int, *, vibrato: bool = False) -> list[
 
 def score(wav: Path) -> dict[str, float]:
     """Our transcription of one item against its melody line."""
-    import mir_eval
-
     import transcribe
 
     truth = json.loads(wav.with_suffix(".json").read_text())["truth"]
-    res = transcribe.transcribe(str(wav))
-    ref_iv = np.array([[t[0], t[1]] for t in truth])
-    ref_hz = 440.0 * 2 ** ((np.array([t[2] for t in truth]) - 69) / 12)
-    est = res.notes
-    est_iv = np.array([[n.onset_s, n.offset_s] for n in est]).reshape(-1, 2)
-    est_hz = np.array([440.0 * 2 ** ((n.midi - 69) / 12) for n in est])
-    f = mir_eval.transcription.precision_recall_f1_overlap
-    conp = f(ref_iv, ref_hz, est_iv, est_hz, offset_ratio=None)[2]
-    conpoff = f(ref_iv, ref_hz, est_iv, est_hz)[2]
-    onsets = mir_eval.transcription.onset_precision_recall_f1(ref_iv, est_iv)[2]
+    est = transcribe.transcribe(str(wav)).notes
+    scores = note_scores([(t[0], t[1], t[2]) for t in truth], [(n.onset_s, n.offset_s, n.midi) for n in est])
     # A double stop is written right when a note at the melody's pitch sounds at its middle.
     stops = [t for t in truth if t[3]]
     right = sum(1 for t in stops if any(n.midi == t[2] and n.onset_s <= (t[0] + t[1]) / 2 < n.offset_s for n in est))
-    return {"conp": conp, "conpoff": conpoff, "onsets": onsets, "stops": len(stops), "top": right}
+    return {"conp": scores["conp_f1"], "conpoff": scores["conpoff_f1"], "onsets": scores["on_f1"], "stops": len(stops), "top": right}
 
 
 def main(argv: list[str] | None = None) -> int:
