@@ -26,7 +26,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..types import Note
-from ..units import hz_to_midi, midi_to_hz
+from ..units import cents_between, hz_to_midi, midi_to_hz
 from .octaves import HarmonicLevel
 
 #: ``peaks(times_s)``: the spectrum's partials at each time, ``(freqs_hz, power)`` per time
@@ -76,9 +76,8 @@ MIN_FRAMES = 3
 
 def _explained(freqs_hz: np.ndarray, cands_hz: np.ndarray) -> np.ndarray:
     """Which partials each candidate's harmonics explain, shape (len(cands_hz), len(freqs_hz))."""
-    ratio = freqs_hz[None, :] / cands_hz[:, None]
-    h = np.round(ratio)
-    cents = 1200.0 * np.abs(np.log2(np.maximum(ratio, 1e-9) / np.maximum(h, 1.0)))
+    h = np.round(freqs_hz[None, :] / cands_hz[:, None])
+    cents = np.abs(cents_between(freqs_hz[None, :], np.maximum(h, 1.0) * cands_hz[:, None]))
     return (h >= 1) & (h <= HARMONICS) & (cents <= TOLERANCE_CENTS)
 
 
@@ -118,7 +117,7 @@ def two_voices(
     pair = (m[:, None, :] | m[None, :, :]).astype(float) @ p
     # Two voices a double stop can be: a minor third to a tenth apart, each with partials
     # of its own (a chorus's detuned copy, a harmonic read as a voice, are not).
-    steps = np.abs(12.0 * np.log2(cands[:, None] / cands[None, :]))
+    steps = np.abs(cents_between(cands[:, None], cands[None, :])) / 100.0
     own = (m[:, None, :] & ~m[None, :, :]).sum(axis=2)
     pair[(steps < MIN_INTERVAL_ST) | (steps > MAX_INTERVAL_ST) | (own < MIN_OWN) | (own.T < MIN_OWN)] = -np.inf
     if not np.isfinite(pair).any():
@@ -128,11 +127,11 @@ def two_voices(
     lo, hi = sorted((float(cands[i]), float(cands[j])))
 
     def near(a: float, b: float) -> bool:
-        return abs(1200.0 * np.log2(a / b)) <= 50.0
+        return abs(cents_between(a, b)) <= 50.0
 
     def sub_of(f0: float, f1: float) -> bool:
         r = f1 / f0
-        return r >= 0.97 and abs(1200.0 * np.log2(r / round(r))) <= TOLERANCE_CENTS
+        return r >= 0.97 and abs(cents_between(f1, round(r) * f0)) <= TOLERANCE_CENTS
 
     if near(tracked_hz, lo) or near(tracked_hz, hi) or (sub_of(tracked_hz, lo) and sub_of(tracked_hz, hi)):
         return gain, (lo, hi)
@@ -156,12 +155,10 @@ def top_voice(
         rt60_s: The room's reverberation time read from the recording; over
             :data:`MAX_RT60_S` the notes come back unchanged.
     """
-    if rt60_s > MAX_RT60_S:
+    if rt60_s > MAX_RT60_S or not notes:
         return notes
     out: list[Note] = []
     moved: list[bool] = []
-    if not notes:
-        return notes
     # Every note's frames at once (one pass over the audio).
     middles = [np.linspace(n.onset_s + 0.25 * n.duration_s, n.offset_s - 0.25 * n.duration_s, POINTS) for n in notes]
     partials = peaks(np.concatenate(middles))
@@ -192,15 +189,17 @@ def top_voice(
                 # The upper voice starts with the note (and the note before was not at its
                 # pitch), or holds its level through the note and sounds above the lower voice:
                 # the ring of an earlier note, or one still sounding, does neither.
-                (level,) = harmonic_db(np.append(max(0.0, note.onset_s - BEFORE_S), times), ((upper_hz, lower_hz),))
+                # Each voice's own harmonics, just before the onset and over the middle (one set
+                # of spectra for both).
+                at = np.append(max(0.0, note.onset_s - BEFORE_S), times)
+                level, lower = harmonic_db(at, ((upper_hz, lower_hz), (lower_hz, upper_hz)))
                 if level is not None:
                     rise = float(np.median(level[1:]) - level[0]) >= RISE_DB
                     held = float(level[-1] - level[1]) >= -HOLD_DB and times[-1] - times[0] >= HOLD_S
                     ring_before = bool(out) and out[-1].midi == pair[1] and not moved[-1]
                     changed = rise and not ring_before
                     if held and not changed:
-                        (lower,) = harmonic_db(times, ((lower_hz, upper_hz),))
-                        changed = lower is None or float(np.median(level[1:]) - np.median(lower)) >= ABOVE_DB
+                        changed = lower is None or float(np.median(level[1:]) - np.median(lower[1:])) >= ABOVE_DB
         if changed:
             note = replace(note, midi=pair[1], cents=0.0)
         if out and out[-1].midi == note.midi and note.onset_s - out[-1].offset_s <= TOUCH_S and (changed or moved[-1]):
