@@ -46,6 +46,7 @@ from benchmarks import metrics
 from benchmarks.datasets import Item, Reference, find_shared, load_ssvd, load_ssvd_scores, load_vocadito
 from benchmarks.run import RESULTS, ref_set, summarize, to_markdown, write_csv
 from transcribe.types import PitchTrack
+from transcribe.units import hz_to_midi, midi_to_hz
 
 #: Shifts tried by ``oracle-timing+shift`` (semitones).
 SHIFTS = np.round(np.arange(-0.5, 0.5001, 0.01), 2)
@@ -78,8 +79,8 @@ LABEL_BIN_HZ = 44100.0 / 8192.0
 def _bin_above(midi: np.ndarray, conf: np.ndarray) -> float:
     """The median, moved up to the next bin of :data:`LABEL_BIN_HZ` (a reading of the labels'
     convention, to measure how much of the gap it explains; not a method)."""
-    hz = 440.0 * 2.0 ** ((float(np.median(midi)) - 69.0) / 12.0)
-    return float(69.0 + 12.0 * np.log2(np.ceil(hz / LABEL_BIN_HZ - 1e-6) * LABEL_BIN_HZ / 440.0))
+    hz = midi_to_hz(float(np.median(midi)))
+    return float(hz_to_midi(np.ceil(hz / LABEL_BIN_HZ - 1e-6) * LABEL_BIN_HZ))
 
 
 #: Per-note pitch estimators over a note's confident frames (fractional MIDI, confidence) for the
