@@ -85,9 +85,10 @@ def find_shared() -> Path | None:
 
 def load_rendered(seed: int = 0, n_items: int = 48, jobs: int = 2, *, variation: str = "fluidr3", name: str = "rendered") -> list[Item]:
     """The rendered set for ``seed`` (and the named ``variation``, see
-    :data:`benchmarks.build_rendered.VARIATIONS`), built first if the cache is missing or stale;
+    :data:`benchmarks.rendered.variations.VARIATIONS`), built first if the cache is missing or stale;
     its items carry the set name ``name``."""
-    from benchmarks.build_rendered import VARIATIONS, build
+    from benchmarks.build_rendered import build
+    from benchmarks.rendered.variations import VARIATIONS
 
     folder = build(seed=seed, n_items=n_items, jobs=jobs, variation=VARIATIONS[variation])
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -382,7 +383,7 @@ def load_sets(names: list[str], *, seed: int, n_rendered: int, limit: int | None
             set_name = "rendered" if variation == "fluidr3" else f"rendered-{variation}"
             got = load_rendered(seed, n_rendered, jobs, variation=variation, name=set_name)
         elif name == "held-out":  # a soundfont and a room type no fit sees
-            from benchmarks.build_rendered import HELD_OUT_ITEMS, HELD_OUT_SEED
+            from benchmarks.rendered.variations import HELD_OUT_ITEMS, HELD_OUT_SEED
 
             got = load_rendered(HELD_OUT_SEED, HELD_OUT_ITEMS, jobs, variation="held-out", name="held-out")
         elif name in ("ssvd", "vocadito", "ssvd-scores", "real-clips"):

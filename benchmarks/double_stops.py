@@ -24,8 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.build_rendered import ROOMS, SR, _bend, impulse_response, mic_colouring, synthesize
+from benchmarks.build_rendered import synthesize
 from benchmarks.metrics import note_scores
+from benchmarks.rendered.performance import bend
+from benchmarks.rendered.rooms import impulse_response, mic_colouring
+from benchmarks.rendered.variations import ROOMS, SR
 from benchmarks.smf import TICKS_PER_QUARTER, MidiNote, write_smf
 
 #: name -> (GM program, lowest melody note, highest melody note, open strings low to high).
@@ -107,7 +110,7 @@ def render(item: dict[str, Any], folder: Path) -> str:
             for tick in range(m.on_tick, m.off_tick, round(0.015 * ticks_per_s)):
                 t = (tick - m.on_tick) / ticks_per_s - delay_s
                 ramp = min(1.0, max(0.0, t / 0.2))
-                controls.append(_bend(tick, cents / 100 * ramp * np.sin(2 * np.pi * hz * max(t, 0.0))))
+                controls.append(bend(tick, cents / 100 * ramp * np.sin(2 * np.pi * hz * max(t, 0.0))))
     mid = folder / f"{item['id']}.mid"
     end = max(m.off_tick for m in midi) + 2 * TICKS_PER_QUARTER
     meter = {"time_signature": (4, 4), "key_sharps": 0, "minor": False}

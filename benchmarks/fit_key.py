@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import build_rendered as br
 from benchmarks import fit_meter as fm
 from benchmarks.model_files import provenance, write_model
+from benchmarks.rendered import corpus
 from transcribe import harmony
 from transcribe.types import Note
 
@@ -36,7 +36,7 @@ def key_row(tonic: str, mode: str, shift: int) -> int:
     return pc % 12 + (12 if mode == "minor" else 0)
 
 
-def _takes(args: tuple[int, br.Melody, int, int]) -> list[tuple[int, np.ndarray, int]]:
+def _takes(args: tuple[int, corpus.Melody, int, int]) -> list[tuple[int, np.ndarray, int]]:
     index, mel, seed, takes = args
     rng = np.random.default_rng([seed, index, 1])
     rows = []

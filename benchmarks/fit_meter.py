@@ -38,18 +38,18 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import build_rendered as br
 from benchmarks import metrics
 from benchmarks.model_files import provenance, write_model
+from benchmarks.rendered import corpus
 from transcribe import rhythm
 from transcribe.types import Note
 
-DATA = br.HERE / "data"
+DATA = Path(__file__).resolve().parent / "data"
 
 
-def _load(args: tuple[str, int | None, str]) -> br.Melody | None:
+def _load(args: tuple[str, int | None, str]) -> corpus.Melody | None:
     warnings.simplefilter("ignore")
-    return br.load_melody(*args)
+    return corpus.load_melody(*args)
 
 
 #: The rendered sets the benchmark builds, as (seed, items): their tunes never train a model,
@@ -62,24 +62,24 @@ def scored_tunes() -> set[tuple[str, int | None]]:
 
     The plans are deterministic: they name the tunes without building the sets.
     """
-    return {(plan["source_path"], plan["tune_number"]) for s, k in HELD_OUT_SETS for plan in br.plan_items(s, k)}
+    return {(plan["source_path"], plan["tune_number"]) for s, k in HELD_OUT_SETS for plan in corpus.plan_items(s, k)}
 
 
-def training_tunes(n: int, seed: int, *, jobs: int = 2) -> list[br.Melody]:
+def training_tunes(n: int, seed: int, *, jobs: int = 2) -> list[corpus.Melody]:
     """``n`` usable corpus melodies (sources weighted like the rendered set), none from its items."""
     cache = DATA / f"meter_tunes-{seed}-{n}-without-{'-'.join(f'{s}x{k}' for s, k in HELD_OUT_SETS)}.pkl"
     if cache.exists():
         with cache.open("rb") as fh:
             return pickle.load(fh)
     used = scored_tunes()
-    root = br._corpus_dir()
+    root = corpus.corpus_dir()
     rng = np.random.default_rng(seed)
-    tunes: list[br.Melody] = []
-    for src, share in br.SOURCE_WEIGHTS.items():
-        cands = [c for c in br._candidates()[src] if (str(Path(c[0]).relative_to(root)), c[1]) not in used]
+    tunes: list[corpus.Melody] = []
+    for src, share in corpus.SOURCE_WEIGHTS.items():
+        cands = [c for c in corpus.candidates()[src] if (str(Path(c[0]).relative_to(root)), c[1]) not in used]
         order = rng.permutation(len(cands))
         want = round(share * n)
-        got: list[br.Melody] = []
+        got: list[corpus.Melody] = []
         with Pool(jobs) as pool:
             for start in range(0, len(order), 4 * want + 8):
                 batch = [(*cands[i], src) for i in order[start : start + 4 * want + 8]]
@@ -124,7 +124,7 @@ TRANSCRIBED = Errors(
 )
 
 
-def perform(mel: br.Melody, rng: np.random.Generator, errors: Errors = PLAIN) -> tuple[tuple[Note, ...], np.ndarray, dict]:
+def perform(mel: corpus.Melody, rng: np.random.Generator, errors: Errors = PLAIN) -> tuple[tuple[Note, ...], np.ndarray, dict]:
     """Notes in seconds as a transcription of a rendering would give them, their
     peak levels (dB), and the truth."""
     bpm = float(rng.integers(60, 141))
@@ -132,7 +132,7 @@ def perform(mel: br.Melody, rng: np.random.Generator, errors: Errors = PLAIN) ->
     bar_s = float(mel.bar_q) * q_s
     pick_s = float(mel.pickup_q) * q_s
     n_bars = max(1, round((rng.uniform(22.0, 28.0) - pick_s) / bar_s))
-    while pick_s + n_bars * bar_s > br.MAX_S and n_bars > 1:
+    while pick_s + n_bars * bar_s > corpus.MAX_S and n_bars > 1:
         n_bars -= 1
     lead = float(rng.uniform(0.3, 1.0))
     gate = float(rng.uniform(0.75, 0.97))
@@ -140,7 +140,7 @@ def perform(mel: br.Melody, rng: np.random.Generator, errors: Errors = PLAIN) ->
     # more dropped notes, merged repeats, split notes and late, jittery onsets.
     rough = float(rng.uniform(0.0, 1.0))
     notes: list[Note] = []
-    for e in br._loop_and_cut(mel, n_bars):
+    for e in corpus.loop_and_cut(mel, n_bars):
         if not e.midi or rng.random() < 0.02 + 0.08 * rough:
             continue
         on = lead + float(e.offset_q + mel.pickup_q) * q_s + rng.normal(0.0, 0.01 + 0.02 * rough) + rng.exponential(0.001 + 0.02 * rough)
@@ -275,7 +275,7 @@ def fit_mlp(
     return w, np.column_stack([out, bias, win])
 
 
-def _takes(args: tuple[int, br.Melody, int, int]) -> list[tuple]:
+def _takes(args: tuple[int, corpus.Melody, int, int]) -> list[tuple]:
     """The feature rows of ``takes`` performances of one tune (its own seeded generator)."""
     index, mel, seed, takes = args
     rng = np.random.default_rng([seed, index])
@@ -288,7 +288,9 @@ def _takes(args: tuple[int, br.Melody, int, int]) -> list[tuple]:
     return rows
 
 
-def run_takes(tunes: list[br.Melody], take: Callable[[tuple], list[tuple]], *, seed: int, takes: int, jobs: int) -> tuple[list, list, list]:
+def run_takes(
+    tunes: list[corpus.Melody], take: Callable[[tuple], list[tuple]], *, seed: int, takes: int, jobs: int
+) -> tuple[list, list, list]:
     """Rows of ``take((index, tune, seed, takes))`` for every tune, in a process pool.
 
     Each row starts with its tune's index. Returns all rows, then them split

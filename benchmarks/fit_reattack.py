@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.build_rendered import HELD_OUT_SEED, VARIATIONS
 from benchmarks.datasets import Item, load_rendered
 from benchmarks.model_files import provenance, write_model
+from benchmarks.rendered.variations import HELD_OUT_SEED, VARIATIONS
 from transcribe import notes
 from transcribe.notes import reattack
 
@@ -170,7 +170,7 @@ def _report(name: str, x: np.ndarray, y: np.ndarray, weights: dict[str, np.ndarr
 
 def _sets(text: str) -> list[tuple[int, int, str]]:
     """``seed:items[:variation]`` comma list (variation: a name of
-    :data:`benchmarks.build_rendered.VARIATIONS`, default ``fluidr3``)."""
+    :data:`benchmarks.rendered.variations.VARIATIONS`, default ``fluidr3``)."""
     out = []
     for part in (p for p in text.split(",") if p):
         seed, items, *var = part.split(":")

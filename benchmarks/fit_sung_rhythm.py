@@ -49,18 +49,18 @@ def corpus_value_counts(n: int = CORPUS_TUNES, seed: int = 0) -> np.ndarray:
     set uses), a rest counted with the note before it."""
     import warnings
 
-    from benchmarks import build_rendered as br
     from benchmarks.fit_meter import scored_tunes
+    from benchmarks.rendered import corpus
 
-    root, used = br._corpus_dir(), scored_tunes()
-    cands = [c for c in br._candidates()["essen"] if (str(Path(c[0]).relative_to(root)), c[1]) not in used]
+    root, used = corpus.corpus_dir(), scored_tunes()
+    cands = [c for c in corpus.candidates()["essen"] if (str(Path(c[0]).relative_to(root)), c[1]) not in used]
     counts = np.zeros(len(rhythm.VALUES_BEATS))
     index = {Fraction(v).limit_denominator(8): i for i, v in enumerate(rhythm.VALUES_BEATS)}
     tunes = 0
     for i in np.random.default_rng(seed).permutation(len(cands)):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            m = br.load_melody(*cands[i], "essen")
+            m = corpus.load_melody(*cands[i], "essen")
         if m is None or m.beat_q != 1:
             continue
         on = [e.offset_q for e in m.events if e.midi > 0]

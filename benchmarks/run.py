@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from benchmarks import metrics
-from benchmarks.build_rendered import VARIATIONS
 from benchmarks.datasets import Item, Reference, find_shared, load_sets
+from benchmarks.rendered.variations import VARIATIONS
 from benchmarks.systems import (
     Prediction,
     basic_pitch_available,
@@ -220,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         "--variation",
         default="fluidr3",
         choices=sorted(VARIATIONS),
-        help="variation of the rendered set (benchmarks.build_rendered.VARIATIONS): varied (seed 5 is the set to choose on), hall-check",
+        help="variation of the rendered set (benchmarks.rendered.variations.VARIATIONS): varied (seed 5 is the set to choose on),"
+        " hall-check",
     )
     ap.add_argument("--rendered-items", type=int, default=48, help="size of the rendered set")
     ap.add_argument("--name", default=None, help="results file stem (default bench-<pitch>)")

@@ -44,7 +44,7 @@ class RenderedItem:
 
 def missing_tools() -> str | None:
     """Why the subset cannot be rendered here, or ``None`` if it can."""
-    from benchmarks.build_rendered import SOUNDFONT
+    from benchmarks.rendered.variations import SOUNDFONT
 
     if shutil.which("fluidsynth") is None:
         return "fluidsynth is not on PATH (apt-get install fluidsynth)"

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks import build_rendered as br
 from benchmarks.datasets import read_midi_notes
 from benchmarks.metrics import note_scores
+from benchmarks.rendered import performance, rooms, variations
 from benchmarks.smf import TICKS_PER_QUARTER, MidiNote, write_smf
 
 US_PER_Q = 500_000  # 120 BPM: 1920 ticks a second
@@ -41,8 +41,8 @@ def test_midi_truth_reader_reads_back_what_was_written(tmp_path: Path) -> None:
 
 def test_expressive_playing_is_seeded_and_keeps_the_notes() -> None:
     notes = _line()
-    a_notes, a_ctl = br._expressive(_plan("violin"), notes)
-    b_notes, b_ctl = br._expressive(_plan("violin"), notes)
+    a_notes, a_ctl = performance.expressive(_plan("violin"), notes)
+    b_notes, b_ctl = performance.expressive(_plan("violin"), notes)
     assert a_notes == b_notes and a_ctl == b_ctl
     assert [n.key for n in a_notes] == [n.key for n in notes]
     shift_s = np.array([(a.on_tick - n.on_tick) / 1920 for a, n in zip(a_notes, notes)])
@@ -57,7 +57,7 @@ def test_expressive_playing_is_seeded_and_keeps_the_notes() -> None:
 
 
 def test_plucked_and_struck_instruments_get_no_bends_or_slurs() -> None:
-    out, ctl = br._expressive(_plan("piano"), _line())
+    out, ctl = performance.expressive(_plan("piano"), _line())
     assert all(a.off_tick <= b.on_tick for a, b in itertools.pairwise(out))
     values = {d[1] | d[2] << 7 for _, d in ctl if d[0] == 0xE0}
     assert values == {8192}  # the bend is only ever reset to its centre
@@ -67,8 +67,8 @@ def test_vibrato_reaches_its_drawn_depth() -> None:
     """Some seed gives a violin vibrato; its bends stay within 40 cents plus a 2-semitone slide."""
     found = False
     for seed in range(10):
-        _, ctl = br._expressive(_plan("violin", seed), [MidiNote(0, 1920 * 2, 69, 80)])
-        dev = np.array([((d[1] | d[2] << 7) - 8192) / br.BEND_PER_SEMITONE for _, d in ctl if d[0] == 0xE0])
+        _, ctl = performance.expressive(_plan("violin", seed), [MidiNote(0, 1920 * 2, 69, 80)])
+        dev = np.array([((d[1] | d[2] << 7) - 8192) / performance.BEND_PER_SEMITONE for _, d in ctl if d[0] == 0xE0])
         assert np.all(np.abs(dev) <= 0.4 + 1e-9)  # a lone note has no slide
         found |= bool(np.abs(dev).max() >= 0.1)
     assert found
@@ -76,13 +76,13 @@ def test_vibrato_reaches_its_drawn_depth() -> None:
 
 @pytest.mark.parametrize("room", ["booth", "room", "chamber", "hall"])
 def test_room_impulse_response_decays_at_its_drawn_ratio(room: str) -> None:
-    ir = br.impulse_response(room, np.random.default_rng(3))
-    assert np.array_equal(ir, br.impulse_response(room, np.random.default_rng(3)))
+    ir = rooms.impulse_response(room, np.random.default_rng(3))
+    assert np.array_equal(ir, rooms.impulse_response(room, np.random.default_rng(3)))
     assert ir[0] > 0.9  # the direct sound comes first, unshifted
     tail = ir.copy()
     tail[0] -= 1.0
     drr_db = 10 * np.log10(1.0 / np.sum(tail**2))
-    (_, _), (lo, hi), _ = br.ROOMS[room]
+    (_, _), (lo, hi), _ = variations.ROOMS[room]
     assert lo - 0.01 <= drr_db <= hi + 0.01
     e = tail**2
     q = len(e) // 4
@@ -93,44 +93,44 @@ def test_auditorium_is_image_sources_then_a_tail_at_its_drawn_decay() -> None:
     """The shoebox room: the direct sound first, then sparse discrete reflections (most samples of
     the 20 ms after the first reflection silent, unlike the noise-tail rooms), and a decay whose broadband T20 lies near
     the drawn RT60 range (treble and air absorption make it a little shorter)."""
-    assert "auditorium" in br.SHOEBOX_ROOMS and "hall" not in br.SHOEBOX_ROOMS
-    (rt_lo, rt_hi), _, _ = br.ROOMS["auditorium"]
+    assert "auditorium" in variations.SHOEBOX_ROOMS and "hall" not in variations.SHOEBOX_ROOMS
+    (rt_lo, rt_hi), _, _ = variations.ROOMS["auditorium"]
     for seed in range(4):
-        ir = br.impulse_response("auditorium", np.random.default_rng(seed))
-        assert np.array_equal(ir, br.impulse_response("auditorium", np.random.default_rng(seed)))
+        ir = rooms.impulse_response("auditorium", np.random.default_rng(seed))
+        assert np.array_equal(ir, rooms.impulse_response("auditorium", np.random.default_rng(seed)))
         assert ir[0] == 1.0 and np.max(np.abs(ir[1:])) < 1.0
         assert np.mean(_after_first_reflection(ir) == 0.0) > 0.8
         edc = np.cumsum((ir**2)[::-1])[::-1]
         edc_db = 10 * np.log10(edc / edc[0])
-        t20_s = 3 * (np.argmax(edc_db < -25) - np.argmax(edc_db < -5)) / br.SR
+        t20_s = 3 * (np.argmax(edc_db < -25) - np.argmax(edc_db < -5)) / variations.SR
         assert 0.6 * rt_lo <= t20_s <= rt_hi
-    hall = br.impulse_response("hall", np.random.default_rng(0))
+    hall = rooms.impulse_response("hall", np.random.default_rng(0))
     assert np.mean(_after_first_reflection(hall) == 0.0) < 0.1  # the held-out room is the other kind
 
 
 def _after_first_reflection(ir: np.ndarray) -> np.ndarray:
     """The 20 ms of an impulse response after its first sound past the direct one."""
     first = 1 + int(np.flatnonzero(ir[1:])[0])
-    return ir[first : first + int(0.02 * br.SR)]
+    return ir[first : first + int(0.02 * variations.SR)]
 
 
 def test_dry_room_is_the_direct_sound_and_mic_colouring_keeps_the_level_near() -> None:
-    assert np.array_equal(br.impulse_response("dry", np.random.default_rng(0)), np.ones(1))
-    t = np.arange(br.SR) / br.SR
+    assert np.array_equal(rooms.impulse_response("dry", np.random.default_rng(0)), np.ones(1))
+    t = np.arange(variations.SR) / variations.SR
     x = np.sin(2 * np.pi * 440 * t)
-    y = br.mic_colouring(x, np.random.default_rng(1))
+    y = rooms.mic_colouring(x, np.random.default_rng(1))
     gain_db = 10 * np.log10(np.mean(y**2) / np.mean(x**2))
     assert abs(gain_db) <= 9.0 + 1e-6 and not np.allclose(x, y)
 
 
 def test_variations_name_only_known_parts_and_hold_out_their_own() -> None:
-    assert br.parse_variation(None) == br.Variation()
-    assert br.Variation().tag == "" and br.VARIATIONS["held-out"].tag.startswith("-gmbank-hall")
+    assert variations.parse_variation(None) == variations.Variation()
+    assert variations.Variation().tag == "" and variations.VARIATIONS["held-out"].tag.startswith("-gmbank-hall")
     with pytest.raises(ValueError, match="unknown soundfont 'nope'"):
-        br.parse_variation(None, soundfonts="fluidr3,nope")
+        variations.parse_variation(None, soundfonts="fluidr3,nope")
     with pytest.raises(ValueError, match="unknown room"):
-        br.parse_variation(None, rooms="cave")
-    held, varied = br.VARIATIONS["held-out"], br.VARIATIONS["varied"]
+        variations.parse_variation(None, rooms="cave")
+    held, varied = variations.VARIATIONS["held-out"], variations.VARIATIONS["varied"]
     assert not set(held.soundfonts) & set(varied.soundfonts) and not set(held.rooms) & set(varied.rooms)
     assert len(varied.soundfonts) >= 3
 
@@ -149,7 +149,7 @@ def test_fit_scripts_train_on_varied_sets_and_refuse_the_held_out_one() -> None:
     ap = fr.fit_parser("test")
     ok = ap.parse_args(["--train", "2:48,10:48:varied"])
     assert fr.training_sets(ap, ok) == [(2, 48, "fluidr3"), (10, 48, "varied")]
-    for bad in (f"{br.HELD_OUT_SEED}:48:varied", "12:48:held-out", "0:48"):
+    for bad in (f"{variations.HELD_OUT_SEED}:48:varied", "12:48:held-out", "0:48"):
         with pytest.raises(SystemExit):
             fr.training_sets(ap, ap.parse_args(["--train", bad]))
     with pytest.raises(SystemExit, match="unknown variation"):

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from benchmarks import double_stops as bench
-from benchmarks.build_rendered import SOUNDFONTS
+from benchmarks.rendered.variations import SOUNDFONTS
 
 ITEMS = (0, 9, 18, 19)
 COnP_FLOOR = 0.80  # measured 0.891 (0.740 without the stage)

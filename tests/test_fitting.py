@@ -7,11 +7,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from benchmarks import build_rendered as br
 from benchmarks import fit_attack as fa
 from benchmarks import fit_key as fk
 from benchmarks import fit_meter as fm
 from benchmarks import fit_reattack as fr
+from benchmarks.rendered import corpus
 from transcribe import harmony, rhythm
 from transcribe.notes import attack, network, reattack
 from transcribe.types import Note
@@ -85,13 +85,13 @@ def test_fitted_units_score_raw_features_and_learn_a_non_linear_rule() -> None:
     assert hits > 0.9 > np.mean([right[int(np.argmax(feats @ linear))] for feats, right in data]) + 0.3
 
 
-def _waltz() -> br.Melody:
+def _waltz() -> corpus.Melody:
     # Half-quarter bars in 3/4, a different pitch per bar: a plain waltz rhythm.
     events = []
     for bar in range(8):
         start = Fraction(3 * bar)
-        events += [br.Event(start, Fraction(2), 60 + bar % 5), br.Event(start + 2, Fraction(1), 67)]
-    return br.Melody("test", "waltz", tuple(events), "3/4", Fraction(3), Fraction(1), Fraction(0), "C", "major", 0, "encoded")
+        events += [corpus.Event(start, Fraction(2), 60 + bar % 5), corpus.Event(start + 2, Fraction(1), 67)]
+    return corpus.Melody("test", "waltz", tuple(events), "3/4", Fraction(3), Fraction(1), Fraction(0), "C", "major", 0, "encoded")
 
 
 def test_labels_mark_the_written_meter_and_the_fitted_weights_choose_it() -> None:

@@ -1,0 +1,100 @@
+"""How a rendered item is played: its written events as MIDI notes with the item's articulation and
+velocities (:func:`midi_notes`), and, for a variation with expression, timing, dynamics, slurs,
+slides and vibrato (:func:`expressive`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from benchmarks.rendered.corpus import Event, Melody
+from benchmarks.smf import TICKS_PER_QUARTER, MidiNote
+
+#: Sustained instruments: the ones that get vibrato, slides and legato slurs under ``--expression``.
+SUSTAINED = {"flute", "violin", "clarinet", "trumpet", "alto_sax", "oboe", "cello", "choir_aahs", "voice_oohs", "french_horn"}
+#: Pitch-bend units per semitone (FluidSynth's default bend range is 2 semitones).
+BEND_PER_SEMITONE = 8192 / 2
+
+
+def lead_ticks(plan: dict[str, Any]) -> int:
+    return round(plan["lead_s"] * 1e6 / plan["us_per_quarter"] * TICKS_PER_QUARTER)
+
+
+def midi_notes(plan: dict[str, Any], events: list[Event]) -> list[MidiNote]:
+    """Turn written events into MIDI ticks with the item's articulation and velocities."""
+    mel: Melody = plan["melody"]
+    rng = np.random.default_rng(plan["item_seed"])
+    us = plan["us_per_quarter"]
+    lead = lead_ticks(plan)
+    ticks_per_s = 1e6 / us * TICKS_PER_QUARTER
+    out: list[MidiNote] = []
+    for ev in events:
+        if not ev.midi:
+            continue
+        on = lead + round((ev.offset_q + mel.pickup_q) * TICKS_PER_QUARTER)
+        full = round(ev.duration_q * TICKS_PER_QUARTER)
+        gap = min((1.0 - plan["gate"]) * full, plan["gap_max_s"] * ticks_per_s)
+        off = on + max(1, round(full - gap))
+        downbeat = ev.offset_q >= 0 and ev.offset_q % mel.bar_q == 0
+        vel = plan["velocity_base"] + (10 if downbeat else 0) + int(rng.integers(-8, 9))
+        key_num = ev.midi + plan["octave_shift"]  # the spelled transposition is already in ev.midi
+        out.append(MidiNote(on, off, int(key_num), int(max(1, min(127, vel)))))
+    return out
+
+
+def bend(tick: int, semitones: float) -> tuple[int, bytes]:
+    """A pitch-bend message on channel 0 at ``tick``."""
+    value = int(np.clip(round(8192 + semitones * BEND_PER_SEMITONE), 0, 16383))
+    return tick, bytes([0xE0, value & 0x7F, value >> 7])
+
+
+def expressive(plan: dict[str, Any], notes: list[MidiNote]) -> tuple[list[MidiNote], list[tuple[int, bytes]]]:
+    """Expressive playing of ``notes`` (seeded by the item): timing jitter, dynamics swells and,
+    on sustained instruments, legato slurs (overlapping notes in FluidSynth's legato mode: no new
+    attack, the pitch change is the onset), slides into a note (a pitch-bend glide from the
+    previous pitch) and vibrato. Returns the notes (the truth is read from them) and the pitch
+    bends and controllers."""
+    rng = np.random.default_rng([plan["item_seed"], 3])
+    tps = 1e6 / plan["us_per_quarter"] * TICKS_PER_QUARTER  # ticks per second
+    sustained = plan["instrument"] in SUSTAINED
+    swell_db, swell_s, phase = rng.uniform(0, 25), rng.uniform(4, 10), rng.uniform(0, 2 * np.pi)
+    vel_shift = int(rng.integers(-25, 11))
+    p_slur = rng.uniform(0.0, 0.5) if sustained else 0.0
+    p_slide = rng.uniform(0.0, 0.3) if sustained else 0.0
+    vib_cents = 0.0 if not sustained or rng.random() < 0.25 else rng.uniform(10, 40)
+    vib_hz = rng.uniform(4.5, 7.0)
+    # Timing: every onset moves by a seeded error (sd 12 ms, at most 30 ms), the note keeps its length.
+    moved: list[MidiNote] = []
+    for n in notes:
+        d = round(float(np.clip(rng.normal(0, 0.012), -0.03, 0.03)) * tps)
+        on = max(moved[-1].on_tick + round(0.04 * tps) if moved else 0, n.on_tick + d)
+        vel = n.velocity + vel_shift + round(swell_db * np.sin(2 * np.pi * n.on_tick / tps / swell_s + phase))
+        moved.append(MidiNote(on, max(on + round(0.03 * tps), n.off_tick + d), n.key, int(np.clip(vel, 20, 127))))
+    out: list[MidiNote] = []
+    for i, n in enumerate(moved):
+        nxt = moved[i + 1] if i + 1 < len(moved) else None
+        off = min(n.off_tick, nxt.on_tick) if nxt is not None else n.off_tick
+        if nxt is not None and nxt.key != n.key and nxt.on_tick - off < 0.15 * tps and rng.random() < p_slur:
+            off = nxt.on_tick + round(0.015 * tps)  # held into the next note: a slur
+        out.append(MidiNote(n.on_tick, off, n.key, n.velocity))
+    controls: list[tuple[int, bytes]] = []
+    if p_slur > 0:
+        controls.append((0, bytes([0xB0, 68, 127])))  # legato footswitch: overlapping notes slur
+    step = round(0.015 * tps)
+    for i, n in enumerate(out):
+        end = out[i + 1].on_tick if i + 1 < len(out) else n.off_tick
+        prev = out[i - 1] if i > 0 else None
+        slide = prev is not None and 1 <= abs(prev.key - n.key) <= 2 and n.on_tick - prev.off_tick < 0.1 * tps and rng.random() < p_slide
+        glide_s = rng.uniform(0.04, 0.09)
+        start_dev = float(prev.key - n.key) if slide and prev is not None else 0.0
+        delay_s = rng.uniform(0.1, 0.3)
+        for tick in range(n.on_tick, end, step):
+            t = (tick - n.on_tick) / tps
+            dev = start_dev * max(0.0, 1.0 - t / glide_s)
+            if vib_cents and (n.off_tick - n.on_tick) / tps > 0.25 and t > delay_s:
+                ramp = min(1.0, (t - delay_s) / 0.2)
+                dev += vib_cents / 100 * ramp * np.sin(2 * np.pi * vib_hz * (t - delay_s))
+            if dev or tick == n.on_tick:
+                controls.append(bend(tick, dev))
+    return out, controls
