@@ -37,11 +37,11 @@ ROOMS: dict[str, tuple[tuple[float, float], tuple[float, float], tuple[float, fl
     "room": ((0.3, 0.7), (2.0, 9.0), (0.003, 0.012)),
     "chamber": ((0.7, 1.2), (0.0, 6.0), (0.008, 0.02)),
     "hall": ((1.4, 2.4), (-3.0, 4.0), (0.015, 0.04)),
-    # A large shoebox room by image sources (:func:`shoebox_response`): RT60 range (s), distance from
+    # A large shoebox room by image sources (:func:`benchmarks.rendered.rooms.shoebox_response`): RT60 range (s), distance from
     # the source to the microphone (m), and the room's volume (m^3) in place of the pre-delay.
     "auditorium": ((1.2, 3.2), (1.5, 7.0), (2000.0, 9000.0)),
 }
-#: Room types built by :func:`shoebox_response` instead of the noise-tail model.
+#: Room types built by :func:`benchmarks.rendered.rooms.shoebox_response` instead of the noise-tail model.
 SHOEBOX_ROOMS = frozenset({"auditorium"})
 
 
