@@ -132,9 +132,11 @@ def synthesize(mid: Path, soundfont: str, *, own_reverb: bool) -> np.ndarray:
 
 
 def render_item(plan: dict[str, Any], out_dir: Path, variation: Variation = Variation()) -> str:
-    """Write the MIDI, render it with FluidSynth, add seeded noise and write wav + truth JSON."""
+    """Write the MIDI, render it with FluidSynth, add seeded noise and write wav + truth JSON
+    (the plan played at the variation's tempo, :meth:`Variation.played`)."""
     import soundfile as sf
 
+    plan = variation.played(plan)
     mel: Melody = plan["melody"]
     events = loop_and_cut(mel, plan["n_bars"])
     notes = midi_notes(plan, events)
@@ -191,7 +193,14 @@ def default_dir(seed: int, root: Path = DEFAULT_OUT, variation: Variation = Vari
 
 
 def _variation_record(variation: Variation) -> dict[str, Any] | None:
-    return None if variation.is_default else {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(variation).items()}
+    """The variation as its manifest stores it (the tempo only where it is not the plan's, as
+    the sets built before the tempo scale existed were recorded)."""
+    if variation.is_default:
+        return None
+    record = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(variation).items()}
+    if record["tempo_scale"] == 1.0:
+        del record["tempo_scale"]
+    return record
 
 
 def is_built(out_dir: Path, seed: int, n_items: int, variation: Variation = Variation()) -> bool:

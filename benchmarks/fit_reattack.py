@@ -194,8 +194,8 @@ def fit_parser(doc: str) -> argparse.ArgumentParser:
 
 
 def training_sets(ap: argparse.ArgumentParser, args: argparse.Namespace) -> list[tuple[int, int, str]]:
-    """The ``--train`` sets; the benchmark's own (seeds 0, 1 and the held-out set's) and any set
-    with the held-out soundfont or room are refused."""
+    """The ``--train`` sets; the benchmark's own (seeds 0, 1 and the held-out set's), any set
+    with the held-out soundfont or room and the fast check set are refused."""
     train = _sets(args.train)
     if {s for s, _, _ in train} & {0, 1, HELD_OUT_SEED}:
         ap.error(f"seeds 0, 1 and {HELD_OUT_SEED} are the benchmark's sets; train on others")
@@ -204,6 +204,8 @@ def training_sets(ap: argparse.ArgumentParser, args: argparse.Namespace) -> list
         var = VARIATIONS[name]
         if set(var.soundfonts) & set(held.soundfonts) or set(var.rooms) & set(held.rooms):
             ap.error(f"variation {name!r} uses the held-out set's soundfont or room; train on others")
+        if var.tempo_scale != 1.0:
+            ap.error(f"variation {name!r} is the fast passages' check set, reported only; train on others")
     return train
 
 

@@ -154,3 +154,18 @@ def test_fit_scripts_train_on_varied_sets_and_refuse_the_held_out_one() -> None:
             fr.training_sets(ap, ap.parse_args(["--train", bad]))
     with pytest.raises(SystemExit, match="unknown variation"):
         fr._sets("12:48:nope")
+    with pytest.raises(SystemExit):
+        fr.training_sets(ap, ap.parse_args(["--train", "12:48:fast"]))
+
+
+def test_fast_variation_plays_the_plan_faster_and_names_its_own_folder() -> None:
+    fast, varied = variations.VARIATIONS["fast"], variations.VARIATIONS["varied"]
+    plan = {"item_seed": 3, "us_per_quarter": US_PER_Q, "tempo_bpm": 120.0, "n_bars": 8}
+    played = fast.played(plan)
+    assert played["us_per_quarter"] == round(US_PER_Q / fast.tempo_scale)
+    assert played["tempo_bpm"] == pytest.approx(120.0 * fast.tempo_scale, rel=1e-4)
+    assert played["n_bars"] == 8 and plan["us_per_quarter"] == US_PER_Q
+    assert varied.played(plan) is plan
+    assert fast.tag != varied.tag and fast.tag.startswith(varied.tag)
+    # Everything but the tempo is drawn as for the varied set.
+    assert variations.item_variation(plan, fast) == variations.item_variation(plan, varied)
