@@ -16,6 +16,9 @@ Defect kinds (:data:`KINDS`):
 - ``missing_accidentals``: a note whose pitch the key signature and earlier notes do not give, with
   no accidental (a note continuing a tie is exempt).
 - ``odd_tuplets``: notes in a tuplet other than a 3:2 triplet.
+- ``incomplete_tuplets``: a run of triplet notes and rests in a bar that does not fill whole
+  triplets (its length is not a plain value: a lone triplet eighth as a pickup, or a triplet
+  split by the bar line).
 - ``double_dotted_rests``: rests with two or more dots.
 - ``music21_metadata``: "Music21" as composer, creator or credit on the page.
 """
@@ -33,6 +36,7 @@ KINDS = (
     "redundant_accidentals",
     "missing_accidentals",
     "odd_tuplets",
+    "incomplete_tuplets",
     "double_dotted_rests",
     "music21_metadata",
 )
@@ -49,6 +53,12 @@ def _key_alters(fifths: int) -> dict[str, int]:
     for s in reversed(_STEPS_SHARP[7 + fifths :] if fifths < 0 else ""):
         alters[s] = -1
     return alters
+
+
+def _incomplete(run_q: Fraction) -> int:
+    """1 when a run of triplet notes and rests ``run_q`` quarters long leaves a triplet unfilled
+    (whole triplets always add up to a plain value, one with no 3 in its denominator), else 0."""
+    return int(run_q != 0 and run_q.denominator % 3 == 0)
 
 
 def count_defects(xml: bytes) -> dict[str, int]:
@@ -69,6 +79,7 @@ def count_defects(xml: bytes) -> dict[str, int]:
         for measure in part.iter("measure"):
             pos = Fraction(0)
             end = Fraction(0)
+            tuplet_run = Fraction(0)  # length of the run of triplet notes and rests going on
             shown: dict[tuple[str, int], int] = {}
             for child in measure:
                 tag = child.tag
@@ -100,6 +111,12 @@ def count_defects(xml: bytes) -> dict[str, int]:
                     tm = child.find("time-modification")
                     if tm is not None and (tm.findtext("actual-notes"), tm.findtext("normal-notes")) != ("3", "2"):
                         out["odd_tuplets"] += 1
+                    if child.find("chord") is None:
+                        if tm is not None:
+                            tuplet_run += dur
+                        else:
+                            out["incomplete_tuplets"] += _incomplete(tuplet_run)
+                            tuplet_run = Fraction(0)
                     ties = {t.get("type") for t in child.findall("tie")}
                     rest = child.find("rest") is not None
                     if rest:
@@ -131,6 +148,7 @@ def count_defects(xml: bytes) -> dict[str, int]:
                     elif implied != alter and not stops:
                         out["missing_accidentals"] += 1
                         shown[(step, octave)] = alter
+            out["incomplete_tuplets"] += _incomplete(tuplet_run)
             implicit = measure.get("implicit") == "yes"
             if end > bar_q or (end != bar_q and not implicit):
                 out["bad_bars"] += 1

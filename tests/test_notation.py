@@ -118,3 +118,21 @@ def test_held_note_is_written_with_the_longest_value_first(ts: str, onset_q: Fra
     notes = [e for e in bars[0].events if e.name is not None]
     assert [e.written_q for e in notes] == pieces_q
     assert [e.tie_start for e in notes] == [True] * (len(notes) - 1) + [False]
+
+
+def test_pickup_inside_a_triplet_is_written_from_its_beat_with_the_triplet_rests() -> None:
+    """A lone triplet eighth before the first bar line (pickup 1/3 quarter) is not a bracket of one:
+    the pickup bar starts on its beat, a triplet quarter rest filling the bracket before the note."""
+    notes = (
+        WrittenNote(0.0, 0.0, 67, "G4", F(0), F(1, 3), 0, 1.0, 0.0, 1.0),
+        WrittenNote(0.0, 0.0, 72, "C5", F(1, 3), F(2), 1, 1.0, 0.0, 1.0),
+    )
+    rhythm = Rhythm(100.0, "2/4", 0.0, F(1, 3), (F(0), F(1, 3)), (F(1, 3), F(2)))
+    bars = notation.measures(notes, rhythm, key="C major")
+    pickup = bars[0]
+    assert pickup.pickup and pickup.number == 0 and pickup.length_q == 1
+    assert [(e.name, e.triplet, e.written_q, e.bracket) for e in pickup.events] == [
+        (None, True, F(1), "start"),
+        ("G4", True, F(1, 2), "stop"),
+    ]
+    assert [e.name for e in bars[1].events] == ["C5"] and bars[1].number == 1 and bars[1].length_q == 2

@@ -60,15 +60,27 @@ def melodies(draw: st.DrawFn) -> tuple[tuple[WrittenNote, ...], Rhythm, str]:
     return tuple(notes), rhythm, key
 
 
+def _lead_q(ms: tuple[notation.Measure, ...], rhythm: Rhythm) -> F:
+    """How far before the score's position 0 the first measure starts: the rests a pickup
+    that starts inside a triplet is written with (0 for any other score)."""
+    bar = notation.Meter.of(rhythm.time_signature).bar_q
+    pickup = (F(round(rhythm.pickup_q * 12), 12) % bar) if rhythm.pickup_q > 0 else F(0)
+    if not pickup:
+        return F(0)
+    return ms[0].length_q - pickup
+
+
 def _check_measures(written: tuple[WrittenNote, ...], rhythm: Rhythm, key: str) -> None:
     meter = notation.Meter.of(rhythm.time_signature)
     ms = notation.measures(written, rhythm, key=key)
     assert ms
     spans = []  # (start, length, name) read back, ties joined
-    start = F(0)
+    start = -_lead_q(ms, rhythm)
     for i, m in enumerate(ms):
         if m.pickup:
             assert i == 0 and 0 < m.length_q < meter.bar_q
+            # A written pickup starts on a plain position: no triplet is cut by its start.
+            assert (m.length_q.denominator & (m.length_q.denominator - 1)) == 0
         else:
             assert m.length_q == meter.bar_q
         pos = F(0)
@@ -111,7 +123,7 @@ def test_musicxml_has_no_defects(case: tuple[tuple[WrittenNote, ...], Rhythm, st
     assert root.find(".//sound[@tempo]") is not None and root.find(".//instrument-name") is not None
     assert "transcribe" in "".join(s.text or "" for s in root.iter("software"))
     # The notes read back (ties joined) are the notes that went in.
-    divisions, got, pos = 1, [], F(0)
+    divisions, got, pos = 1, [], -_lead_q(notation.measures(written, rhythm, key=key), rhythm)
     for measure in root.iter("measure"):
         d = measure.findtext("attributes/divisions")
         divisions = int(d) if d else divisions

@@ -245,6 +245,14 @@ def measures(written: tuple[WrittenNote, ...], rhythm: Rhythm, *, key: str) -> t
     end = spans[-1][1] if spans else bar
     n_bars = max(1, -(-end // bar))
     first = shift  # where written music starts (shifted positions)
+    if pickup and not _dyadic(first):
+        # A pickup that starts inside a triplet (a lone triplet eighth before the bar line) is
+        # written from the start of its beat, the triplet's rests before it, so that no
+        # bracket is left unfilled.
+        first = (first // meter.chunk_q) * meter.chunk_q
+    # (One moved back to the bar line is a full first bar; it keeps the pickup's number, 0, as
+    # :func:`write_notes` counts it.)
+    has_pickup = first > 0
     out = []
     si = 0
     for k in range(int(n_bars)):
@@ -269,7 +277,7 @@ def measures(written: tuple[WrittenNote, ...], rhythm: Rhythm, *, key: str) -> t
         events = _write_bar(parts, meter, bar_first=lo - bar_start, key=key)
         offset0 = lo - bar_start
         events = tuple(_replace(e, offset_q=e.offset_q - offset0) for e in events)
-        is_pickup = k == 0 and pickup > 0
+        is_pickup = k == 0 and has_pickup
         out.append(Measure(k if pickup else k + 1, bar - offset0, is_pickup, events))
     return tuple(out)
 
