@@ -70,6 +70,23 @@ def note_scores(ref: NoteList, est: NoteList) -> dict[str, float]:
     return out
 
 
+def found_refs(ref: NoteList, est: NoteList) -> np.ndarray:
+    """Per reference note, whether an estimated note matches it the way COnP matches (onset within
+    :data:`ONSET_TOL_S`, pitch within :data:`PITCH_TOL_CENTS`, offsets ignored), shape (len(ref),) bool."""
+    import mir_eval
+
+    hit = np.zeros(len(ref), dtype=bool)
+    if len(ref) == 0 or len(est) == 0:
+        return hit
+    r_iv, r_hz = _arrays(ref)
+    e_iv, e_hz = _arrays(est)
+    pairs = mir_eval.transcription.match_notes(
+        r_iv, r_hz, e_iv, e_hz, onset_tolerance=ONSET_TOL_S, pitch_tolerance=PITCH_TOL_CENTS, offset_ratio=None
+    )
+    hit[[i for i, _ in pairs]] = True
+    return hit
+
+
 def notes_to_f0(notes: NoteList, times: np.ndarray) -> np.ndarray:
     """A frame f0 track (Hz, 0 = unvoiced) sampled at ``times`` from a note list."""
     f0 = np.zeros(len(times))

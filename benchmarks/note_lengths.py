@@ -2,9 +2,9 @@
 
 Every labelled note of a rendered set is put in a band by its inter-onset interval (the time to
 the next labelled onset; the last note counts as long) and counted as found when a note of the
-system's matches it the way COnP matches (mir_eval: onset within 50 ms, pitch within 50 cents,
-offsets ignored). Printed per band for ours and, where it is installed (``bash
-benchmarks/setup_peers.sh``), basic-pitch. ``--variation fast`` is the varied set played 1.7 times
+system's matches it the way COnP matches (:func:`benchmarks.metrics.found_refs`: onset within
+50 ms, pitch within 50 cents, offsets ignored). Printed per band for ours and, where it is
+installed (``bash benchmarks/setup_peers.sh``), basic-pitch. ``--variation fast`` is the varied set played 1.7 times
 faster (:data:`benchmarks.rendered.variations.VARIATIONS`): runs of 60-150 ms notes.
 """
 
@@ -14,36 +14,25 @@ import argparse
 import itertools
 from multiprocessing import Pool
 
-import mir_eval
 import numpy as np
 
-from benchmarks import datasets, systems
+from benchmarks import datasets, metrics, systems
 from benchmarks.rendered.variations import VARIATIONS
 
 #: Band edges of the inter-onset interval (seconds).
 EDGES_S = (0.0, 0.08, 0.10, 0.12, 0.15, 0.20, 0.30, np.inf)
 
 
-def found(ref: list[tuple[float, float, int]], est: list[tuple[float, float, float]]) -> np.ndarray:
-    """Per labelled note (``onset_s, offset_s, midi``), whether an estimated note matches it
-    (onset within 50 ms, pitch within 50 cents), shape (len(ref),) bool."""
-    hit = np.zeros(len(ref), dtype=bool)
-    if not ref or not est:
-        return hit
-    r, e = np.asarray(ref, dtype=np.float64), np.asarray(est, dtype=np.float64).reshape(-1, 3)
-    e_iv = e[:, :2].copy()
-    e_iv[:, 1] = np.maximum(e_iv[:, 1], e_iv[:, 0] + 1e-3)
-    pairs = mir_eval.transcription.match_notes(
-        r[:, :2], 440.0 * 2.0 ** ((r[:, 2] - 69.0) / 12.0), e_iv, 440.0 * 2.0 ** ((e[:, 2] - 69.0) / 12.0), offset_ratio=None
-    )
-    hit[[i for i, _ in pairs]] = True
-    return hit
-
-
 def intervals_s(ref: list[tuple[float, float, int]]) -> np.ndarray:
-    """Each labelled note's time to the next onset (seconds; the last one ``inf``)."""
-    onsets = np.sort(np.asarray([n[0] for n in ref], dtype=np.float64))
-    return np.append(np.diff(onsets), np.inf)
+    """Each labelled note's time to the next onset after it (seconds; ``inf`` for the last), in
+    the order of ``ref``."""
+    onsets = np.asarray([n[0] for n in ref], dtype=np.float64)
+    if not len(onsets):
+        return onsets
+    order = np.argsort(onsets, kind="stable")
+    out = np.empty(len(onsets))
+    out[order] = np.append(np.diff(onsets[order]), np.inf)
+    return out
 
 
 def recall_by_band(ioi_s: np.ndarray, hit: np.ndarray, edges_s: tuple[float, ...] = EDGES_S) -> list[tuple[int, float]]:
@@ -76,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     ioi = np.concatenate([intervals_s(list(it.refs[0].notes)) for it in items])
     rows = {}
     for name, ps in preds.items():
-        hit = np.concatenate([found(list(it.refs[0].notes), p.notes) for it, p in zip(items, ps)])
+        hit = np.concatenate([metrics.found_refs(it.refs[0].notes, p.notes) for it, p in zip(items, ps)])
         rows[name] = recall_by_band(ioi, hit)
     print(f"seed {args.seed}, {args.variation}, {len(items)} items: share of labelled notes found (COnP), by the time to the next onset")
     print("| interval | notes | " + " | ".join(rows) + " |")

@@ -64,7 +64,8 @@ def _lead_q(ms: tuple[notation.Measure, ...], rhythm: Rhythm) -> F:
     """How far before the score's position 0 the first measure starts: the rests a pickup
     that starts inside a triplet is written with (0 for any other score)."""
     bar = notation.Meter.of(rhythm.time_signature).bar_q
-    pickup = (F(round(rhythm.pickup_q * 12), 12) % bar) if rhythm.pickup_q > 0 else F(0)
+    grid = notation.GRID_Q
+    pickup = (round(rhythm.pickup_q / grid) * grid % bar) if rhythm.pickup_q > 0 else F(0)
     if not pickup:
         return F(0)
     return ms[0].length_q - pickup
