@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from transcribe.units import midi_to_hz
+
 ONSET_TOL_S = 0.05
 PITCH_TOL_CENTS = 50.0
 OFFSET_RATIO = 0.2
@@ -19,11 +21,6 @@ F0_HOP_S = 0.01
 TEMPO_TOL = 0.04
 
 NoteList = Sequence[tuple[float, float, float]]  # (onset_s, offset_s, midi)
-
-
-def midi_to_hz(midi: np.ndarray) -> np.ndarray:
-    """MIDI note number(s) to Hz."""
-    return 440.0 * 2.0 ** ((np.asarray(midi, dtype=float) - 69.0) / 12.0)
 
 
 def _arrays(notes: NoteList) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +89,7 @@ def notes_to_f0(notes: NoteList, times: np.ndarray) -> np.ndarray:
     f0 = np.zeros(len(times))
     for on, off, midi in notes:
         sel = (times >= on) & (times < off)
-        f0[sel] = float(midi_to_hz(np.array([midi]))[0])
+        f0[sel] = midi_to_hz(float(midi))
     return f0
 
 
