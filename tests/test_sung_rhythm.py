@@ -246,3 +246,40 @@ def test_held_value_stays_within_the_interval_to_the_next_onset() -> None:
     assert rhythm.held_value(1.9, how) == 2.0
     assert rhythm.held_value(1.9, how, at_most_beats=1.5) == 1.5
     assert rhythm.held_value(0.1, how, at_most_beats=0.1) == min(rhythm.VALUES_BEATS)
+
+
+#: Sixteenths, eighths, dotted eighths, quarters and halves (quarter notes), in the order a seeded
+#: draw strings them together.
+FIGURES = ([0.25, 0.25, 0.25, 0.25], [0.5, 0.5], [0.25, 0.25, 0.5], [1], [0.5, 0.25, 0.25], [0.75, 0.25], [2])
+
+
+def _slow_with_splits(seed: int) -> tuple[Note, ...]:
+    """Sixteen quarters of :data:`FIGURES` and a final half, sung slowly (a quarter of 0.8-1.6 s,
+    onsets within 30 ms, seeded); a third of the notes of a quarter or longer are split, a short
+    piece an eighth of a quarter long before the rest of the note (a scoop, a stray consonant)."""
+    rng = np.random.default_rng(seed)
+    quarter_s = rng.uniform(0.8, 1.6)
+    values: list[float] = []
+    while sum(values) < 16:
+        values += FIGURES[rng.integers(len(FIGURES))]
+    t, midi, out = 0.3, 64, []
+    for b in [*values, 2]:
+        if b >= 1 and rng.random() < 0.3:
+            out.append(Note(t + rng.uniform(-0.03, 0.03), t + quarter_s / 8 - 0.02, midi))
+            out.append(Note(t + quarter_s / 8, t + b * quarter_s - 0.05, midi))
+        else:
+            out.append(Note(t + rng.uniform(-0.03, 0.03), t + b * quarter_s - 0.05, midi))
+        t += b * quarter_s
+        midi = int(np.clip(midi + rng.choice([-2, -1, 1, 2]), 57, 72))
+    return tuple(out)
+
+
+def test_a_beat_of_two_followed_beats_keeps_the_values_on_the_sixteenth_grid() -> None:
+    # When the meter read again on the followed beat groups two of them into one beat, the values
+    # are read at that beat: the follow's shortest value stays a sixteenth, never a 32nd that the
+    # score's grid (sixteenths and triplets) rounds to a triplet position overlapping the next note.
+    voice = rhythm.SungRhythm.load()
+    for seed in (7, 26, 32, 35, 60, 71, 88, 169):
+        got = rhythm.analyze(_slow_with_splits(seed), written_as=voice)
+        assert all((x * 4).denominator == 1 for x in (*got.onsets_q, *got.durations_q)), seed
+        assert all(o + d <= nxt for o, d, nxt in zip(got.onsets_q, got.durations_q, got.onsets_q[1:])), seed

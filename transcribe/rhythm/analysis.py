@@ -244,13 +244,22 @@ def analyze(
             )
             if not again.compound:
                 meter, m, per_beat = again, again.beats_per_bar, again.tatums_per_beat
+                # The first onset's place in the bar, in beats of this reading.
+                start = float(-again.downbeat % (m * per_beat)) / per_beat
+                period_s = b * tau * per_beat
                 if follow.tie_price:
                     # The values read again in this meter, the place in the bar tracked.
-                    bar = m * per_beat
-                    followed = follow_beats_in_bars(on_s, b * tau, follow, bar_beats=bar, start_beats=float(-again.downbeat % bar))
-                    kk = np.append(0.0, np.cumsum(followed.values_beats))
+                    followed = follow_beats_in_bars(on_s, period_s, follow, bar_beats=m, start_beats=start)
+                elif per_beat > 1:
+                    followed = follow_beats(on_s, period_s, follow)
+                if follow.tie_price or per_beat > 1:
+                    # Values of this reading's beat: a beat of two followed beats would
+                    # otherwise write the follow's sixteenths as 32nds, off the score's grid.
+                    kk, per_beat = np.append(0.0, np.cumsum(followed.values_beats)), 1
                     held = (off_s - on_s) / followed.period_s
-                beats = (kk - again.downbeat) / per_beat
+                    beats = kk - again.downbeat / again.tatums_per_beat
+                else:
+                    beats = kk - again.downbeat
         pos, r_off = beats, beats + held / per_beat
         beat_period_s = followed.period_s * per_beat
     # Durations: the offset on the fine grid; a gap shorter than half a beat (or
