@@ -6,9 +6,12 @@ from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from transcribe import rhythm
 from transcribe.types import Note
+from transcribe.values import TimeSignature
 
 #: Quarters, eighths, a dotted quarter and halves in 2/4, twice (quarter notes).
 BEATS = [1, 0.5, 0.5, 1, 1, 0.5, 0.5, 1, 2, 1, 0.5, 0.5, 1, 1, 1.5, 0.5, 2] * 2
@@ -283,3 +286,27 @@ def test_a_beat_of_two_followed_beats_keeps_the_values_on_the_sixteenth_grid() -
         got = rhythm.analyze(_slow_with_splits(seed), written_as=voice)
         assert all((x * 4).denominator == 1 for x in (*got.onsets_q, *got.durations_q)), seed
         assert all(o + d <= nxt for o, d, nxt in zip(got.onsets_q, got.durations_q, got.onsets_q[1:])), seed
+
+
+@st.composite
+def _takes(draw: st.DrawFn) -> tuple[Note, ...]:
+    """Any sung take: 2-40 notes, each interval between onsets 50 ms to 2.5 s, each note held for
+    30-100 % of it."""
+    n = draw(st.integers(2, 40))
+    gaps = draw(st.lists(st.floats(np.log(0.05), np.log(2.5)), min_size=n, max_size=n))
+    held = draw(st.lists(st.floats(0.3, 1.0), min_size=n, max_size=n))
+    onsets = 0.2 + np.concatenate([[0.0], np.cumsum(np.exp(gaps[:-1]))])
+    return tuple(Note(float(t), float(t + h * np.exp(g)), 60 + i % 7) for i, (t, g, h) in enumerate(zip(onsets, gaps, held)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_takes())
+def test_any_sung_take_is_written_on_the_sixteenth_grid_without_overlaps(notes: tuple[Note, ...]) -> None:
+    got = rhythm.analyze(notes, written_as=rhythm.SungRhythm.load())
+    assert len(got.onsets_q) == len(got.durations_q) == len(notes)
+    assert all(d > 0 for d in got.durations_q)
+    assert all(a < b for a, b in zip(got.onsets_q, got.onsets_q[1:]))
+    assert all(o + d <= nxt for o, d, nxt in zip(got.onsets_q, got.durations_q, got.onsets_q[1:]))
+    if not TimeSignature(got.time_signature).is_compound:
+        # A voice in a simple meter is written in sixteenths and longer, no triplets.
+        assert all((x * 4).denominator == 1 for x in (*got.onsets_q, *got.durations_q, got.pickup_q))
