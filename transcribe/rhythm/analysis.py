@@ -224,7 +224,6 @@ def analyze(
         followed = follow_beats(on_s, b * tau, follow)
         beats = pos[0] + np.append(0.0, np.cumsum(followed.values_beats))
         held = (off_s - on_s) / followed.period_s
-        per_beat = 1
         if follow.remeter and time_signature is None and tempo_bpm is None:
             # The meter read again on the written values, the followed beat as its tatum.
             kk = beats - beats[0]
@@ -243,25 +242,23 @@ def analyze(
                 frame_price=follow.frame_price,
             )
             if not again.compound:
-                meter, m, per_beat = again, again.beats_per_bar, again.tatums_per_beat
-                # The first onset's place in the bar, in beats of this reading.
-                start = float(-again.downbeat % (m * per_beat)) / per_beat
-                period_s = b * tau * per_beat
-                if follow.tie_price:
-                    # The values read again in this meter, the place in the bar tracked.
-                    followed = follow_beats_in_bars(on_s, period_s, follow, bar_beats=m, start_beats=start)
-                elif per_beat > 1:
-                    followed = follow_beats(on_s, period_s, follow)
-                if follow.tie_price or per_beat > 1:
-                    # Values of this reading's beat: a beat of two followed beats would
-                    # otherwise write the follow's sixteenths as 32nds, off the score's grid.
-                    kk, per_beat = np.append(0.0, np.cumsum(followed.values_beats)), 1
+                meter, m, group = again, again.beats_per_bar, again.tatums_per_beat
+                if follow.tie_price or group > 1:
+                    # The values read again at this reading's beat (``group`` followed beats): a
+                    # beat of two would otherwise make the follow's shortest value, a sixteenth, a
+                    # 32nd, which the score's grid rounds onto a triplet position. With a tie
+                    # price, the place in the bar is tracked.
+                    period_s = b * tau * group
+                    if follow.tie_price:
+                        start = float(-again.downbeat % (m * group)) / group
+                        followed = follow_beats_in_bars(on_s, period_s, follow, bar_beats=m, start_beats=start)
+                    else:
+                        followed = follow_beats(on_s, period_s, follow)
+                    kk = np.append(0.0, np.cumsum(followed.values_beats))
                     held = (off_s - on_s) / followed.period_s
-                    beats = kk - again.downbeat / again.tatums_per_beat
-                else:
-                    beats = kk - again.downbeat
-        pos, r_off = beats, beats + held / per_beat
-        beat_period_s = followed.period_s * per_beat
+                beats = kk - again.downbeat / group
+        pos, r_off = beats, beats + held
+        beat_period_s = followed.period_s
     # Durations: the offset on the fine grid; a gap shorter than half a beat (or
     # ``rest_min_beats``) before the next note is articulation and joins the note.
     unit = 1.0 / (3.0 if compound else 4.0)
