@@ -108,3 +108,11 @@ def test_an_instrument_gate_holds_its_runs_further_down_unless_the_user_sets_it(
     assert hysteresis(profiles.VOICE, "swift") == 0.5
     assert hysteresis(profiles.INSTRUMENT, "pyin") == 0.5  # no instrument value for that backend
     assert hysteresis(profiles.INSTRUMENT, "swift", override=0.8) == 0.8
+
+
+def test_only_a_voice_read_by_swiftf0_drops_its_unsure_lead() -> None:
+    floor = profiles.VOICE_LEAD_MIN_CONFIDENCE["swift"]
+    assert 0.0 < floor < 1.0
+    assert profiles.lead_min_confidence(profiles.VOICE, backend="swift") == floor
+    assert profiles.lead_min_confidence(profiles.VOICE, backend="pyin") == 0.0  # another confidence scale
+    assert profiles.lead_min_confidence(profiles.INSTRUMENT, backend="swift") == 0.0

@@ -17,7 +17,7 @@ from .config import Options
 from .errors import AudioError, TranscribeWarning
 from .notation import write_notes
 from .notes import attack as attack_model
-from .notes import double_stops, octaves, release, sung
+from .notes import cleanup, double_stops, octaves, release, sung
 from .result import Transcription
 from .types import Audio, FrameArrays, Note, PitchTrack, StageHook
 from .units import midi_to_hz
@@ -52,7 +52,8 @@ def transcribe(
             re-attack search, see :func:`transcribe.notes.segment`), ``"refine_offsets"``
             and ``"refine_onsets"`` (``notes``, ``frames``, ``min_note_s``, ``rt60_s``; instruments
             only; the latter also ``own_level``, :data:`transcribe.notes.attack.OwnLevel`) and
-            ``"rhythm"`` (``notes``, ``accent_db``).
+            ``"rhythm"`` (``notes``, ``accent_db``); for a voice, ``"lead"`` (``notes``, before the
+            unsure sounds ahead of the first sure note are dropped).
         **options: Any field of :class:`transcribe.config.Options`
             (``pitch="swift"``, ``confidence=0.5``, ``tempo_bpm=120``...).
 
@@ -208,6 +209,10 @@ def find_notes(evidence: NoteEvidence, opts: Options, *, hook: StageHook | None 
         frames = FrameArrays.of(raw, onset, attack, mask)
         bands = features.band_levels_db(audio.samples, audio.sr, raw.times_s)
         found = sung.notes_from(frames, bands, sung.load_model(), min_note_s=opts.min_note_s, tuning_cents=tuning)
+        if hook is not None:
+            hook("lead", {"notes": found})
+        # What the take holds before its first sure note is not the melody (profiles.VOICE_LEAD_MIN_CONFIDENCE).
+        found = cleanup.drop_unsure_lead(found, min_confidence=profiles.lead_min_confidence(profile, backend=opts.pitch))
         return found, tuning, profile.onsets_at
     # An instrument: the pitch track's notes, onsets moved to their attacks, ends to their releases.
     params = profile.segment

@@ -154,6 +154,22 @@ def gate_hysteresis(profile: Profile, *, backend: str, default: float, override:
     return default
 
 
+#: A voice's notes before its first note of at least this mean confidence are dropped
+#: (:func:`transcribe.notes.cleanup.drop_unsure_lead`), per pitch backend; none for the others,
+#: whose confidence runs on another scale. Chosen by ``python -m benchmarks.leading_notes``
+#: (ssvd-dev, ssvd-scores and vocadito, cross-validated by recording; docs/intonation.md).
+VOICE_LEAD_MIN_CONFIDENCE: dict[str, float] = {"swift": 0.85}
+
+
+def lead_min_confidence(profile: Profile, *, backend: str) -> float:
+    """The confidence a take's first kept note needs (:data:`VOICE_LEAD_MIN_CONFIDENCE`) for
+    ``profile`` and the pitch ``backend``: 0 (every note kept) for an instrument or a backend
+    without one."""
+    if profile.name != "voice":
+        return 0.0
+    return VOICE_LEAD_MIN_CONFIDENCE.get(backend, 0.0)
+
+
 def rounding_tuning_cents(performer: Performer, mode: str) -> float:
     """The tuning notes are rounded in, in cents from A440, for a ``tuning`` option (:data:`transcribe.config.TUNINGS`):
     with ``"auto"``, the measured one where it holds (an unsteady one would move as many notes off

@@ -1,4 +1,5 @@
-"""Clean-up of the found notes: octave slips folded, glides and blips absorbed, short notes merged."""
+"""Clean-up of the found notes: octave slips folded, glides and blips absorbed, short notes merged,
+unsure sounds before a take's first sure note dropped."""
 
 from __future__ import annotations
 
@@ -86,3 +87,16 @@ def clean(notes: list[Note], *, min_note_s: float) -> tuple[Note, ...]:
             note = Note(prev.onset_s, note.offset_s, note.midi, prev.cents, prev.confidence)
         out.append(note)
     return tuple(n for n in out if n.duration_s >= min_note_s - 1e-9)
+
+
+def drop_unsure_lead(notes: tuple[Note, ...], *, min_confidence: float) -> tuple[Note, ...]:
+    """The notes from the first one whose ``confidence`` reaches ``min_confidence`` on.
+
+    What a take holds before its first sure note (a hum, a word, a breath, a chair) is not the
+    melody. A take none of whose notes reaches ``min_confidence`` keeps them all: it is unsure
+    throughout, and its notes are all there is. ``min_confidence`` 0 keeps every note.
+    """
+    for i, note in enumerate(notes):
+        if note.confidence >= min_confidence:
+            return notes[i:]
+    return notes
