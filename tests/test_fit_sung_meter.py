@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from benchmarks.fit_sung_meter import duple_reading, printed_downbeats
@@ -32,3 +33,12 @@ def test_printed_downbeats_place_each_note_in_its_bar(tmp_path) -> None:
     ex = tmp_path / "ex.txt"
     ex.write_text("time: 2/4\nkey_fifths: 0\nmode: major\npickup_quarters: 1\nnotes: G4:1 | C5:0.5 r:0.5 D5:1 | E5:2\n")
     assert printed_downbeats(ex) == [False, True, False, True]
+
+
+def test_a_tie_on_the_page_measures_goes_to_the_better_bar_lines() -> None:
+    from benchmarks.fit_sung_meter import best_then
+
+    goal = np.array([0.70, 0.72, 0.72, 0.72, 0.71])
+    downbeat = np.array([0.9, 0.33, 0.45, 0.40, 0.99])
+    assert best_then(goal, downbeat) == 2  # not the first of the tie (1), nor the best bar lines off the top (4)
+    assert best_then(np.array([0.5, 0.6]), np.array([1.0, 0.0])) == 1  # no tie: the goal alone
