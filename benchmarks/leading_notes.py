@@ -21,7 +21,8 @@ import argparse
 
 import numpy as np
 
-from benchmarks.sung_cv import CACHE, Recording, folds_of, load, load_set, read_vocadito, shared_dir
+from benchmarks.datasets import find_shared
+from benchmarks.sung_cv import CACHE, Recording, folds_of, load, load_set, read_vocadito
 from transcribe import pipeline, profiles
 from transcribe.config import Options
 from transcribe.notes.cleanup import drop_unsure_lead
@@ -39,8 +40,7 @@ def found_notes(rec: Recording) -> tuple[Note, ...]:
         if stage == "lead":
             got.append(data["notes"])
 
-    evidence = pipeline.NoteEvidence(rec.audio, rec.raw, rec.mask, rec.sure, rec.onset, rec.attack, rec.performer)
-    pipeline.find_notes(evidence, Options(onsets="pitch"), hook=hook)
+    pipeline.find_notes(rec.evidence(), Options(onsets="pitch"), hook=hook)
     return got[0]
 
 
@@ -57,9 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    shared = shared_dir()
+    shared = find_shared()
     if shared is None:
-        raise SystemExit("../shared is missing: the sung sets live there")
+        raise SystemExit("../shared is missing (or set TRANSCRIBE_SHARED): the sung sets live there")
     singing = shared / "data" / "singing"
     recs: list[tuple[str, Recording]] = []
     for name in ("ssvd-dev", "ssvd-scores"):

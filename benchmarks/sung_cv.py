@@ -51,6 +51,10 @@ class Recording:
     performer: profiles.Performer
     labels: np.ndarray  # (k, 3): onset_s, offset_s, midi_float
 
+    def evidence(self) -> pipeline.NoteEvidence:
+        """What the pipeline's note stage (:func:`transcribe.pipeline.find_notes`) reads of it."""
+        return pipeline.NoteEvidence(self.audio, self.raw, self.mask, self.sure, self.onset, self.attack, self.performer)
+
 
 def shared_dir() -> Path | None:
     here = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -157,8 +161,7 @@ def vocadito(folder: Path, *, cache: Path = CACHE) -> None:
 def default_notes(rec: Recording, **options: object) -> np.ndarray:
     """Today's note stage on the cached evidence: (k, 3) onset_s, offset_s, sung Hz."""
     opts = Options.from_kwargs(**options)
-    evidence = pipeline.NoteEvidence(rec.audio, rec.raw, rec.mask, rec.sure, rec.onset, rec.attack, rec.performer)
-    found, tuning, _ = pipeline.find_notes(evidence, opts)
+    found, tuning, _ = pipeline.find_notes(rec.evidence(), opts)
     return as_rows(found, tuning)
 
 

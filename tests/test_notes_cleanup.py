@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.datasets import find_shared
 from transcribe.notes.cleanup import drop_unsure_lead
 from transcribe.types import Note
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "singing"
+SHARED = find_shared()
+SINGING = SHARED / "data" / "singing" if SHARED is not None else None
 
 
 def _take(confidences: list[float]) -> tuple[Note, ...]:
@@ -49,13 +49,13 @@ def test_what_is_kept_is_the_take_from_its_first_sure_note(confidences: list[flo
         assert kept == notes
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/singing is absent (sung recordings)")
+@pytest.mark.skipif(SINGING is None or not SINGING.is_dir(), reason="../shared/data/singing is absent (sung recordings)")
 def test_a_hum_before_the_sung_melody_is_not_written() -> None:
     """ssvd-scores 102819: E3 and C3 sounds from 0.48 s before the first labelled note at 2.31 s
     (they made a pickup and a bar of sixteenths out of it); the melody's first note stays."""
     import transcribe
 
-    result = transcribe.transcribe(SHARED / "ssvd-scores" / "recordings" / "102819.flac")
+    result = transcribe.transcribe(SINGING / "ssvd-scores" / "recordings" / "102819.flac")
     onsets = np.array([n.onset_s for n in result.notes])
     assert onsets.min() > 2.2, onsets[:5]
     assert abs(onsets.min() - 2.31) < 0.05
