@@ -2,8 +2,8 @@
 on ssvd-scores, cross-validated by exercise.
 
 ``python -m benchmarks.fit_sung_meter [--write] [--out PATH]`` (~10 min: transcribes the 40 recordings once).
-With the shipped ``sung_rhythm.npz`` fixed, three knobs of the meter read again on the followed
-beat's written values (``rhythm.TempoFollow``) are chosen in two stages. Stage 1, by the page
+With the shipped ``sung_rhythm.npz`` fixed, the knobs of the meter read again on the followed
+beat's written values (``rhythm.TempoFollow``) are chosen in four stages. Stage 1, by the page
 measures (the mean of written durations and time signature, as ``fit_sung_rhythm``):
 ``bars_price``, how much a reading is marked down for making the tune's length far from 4, 8, 16,
 32 or 64 bars (``rhythm.meter.bar_count_cost``), and ``frame_price``, the bonus of a reading and
@@ -15,8 +15,11 @@ Stage 2, with those fixed, by the mean of written durations and the downbeat F1
 place in the bar tracked (``rhythm.follow_beats_in_bars``). Stage 3, with those fixed, by the same
 objective: how a note ended by silence is written (``rest_gap_beats``, the silence from which a
 note is written by its held length and a rest, instead of filling the interval to the next
-onset; ``held_stretch``, the factor its held length is read with). Also reported: the share of
-recordings written at the printed tempo level (the duration factor 1). Five folds split by
+onset; ``held_stretch``, the factor its held length is read with). Stage 4, with those fixed, by
+the mean of all four measures (written durations, time signature, the share of recordings written
+at the printed tempo level, i.e. the duration factor 1, and the downbeat F1): ``min_bpm``, the
+slowest tempo a take is written at (a slower reading is written at twice the tempo,
+``rhythm.level.at_double_tempo``). Five folds split by
 EXERCISE (seeded, as ``fit_intonation``): the stages chosen on four folds, scored on the fifth.
 ``--write`` stores the all-data choice with the fold figures.
 
@@ -52,6 +55,9 @@ TIE_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0)
 #: (0: never), and the factor its held length is read with.
 REST_GAPS = (0.0, 0.75, 1.0, 1.25, 1.5)
 HELD_STRETCHES = (1.0, 1.15, 1.3, 1.5)
+#: Stage 4: the slowest quarter-note tempo a take is written at (a slower reading is written at
+#: twice the tempo, ``rhythm.level``); 0: never.
+MIN_BPMS = (0.0, 40.0, 45.0, 50.0, 55.0, 60.0)
 #: The thresholds :func:`duple_reading` is tried with: seconds for the cue ``"bar_s"``, notes for
 #: ``"notes_per_bar"`` (log-spaced).
 DUPLE_THRESHOLDS = {
@@ -212,23 +218,26 @@ def main(argv: list[str] | None = None) -> int:
         return cache[(*point, j)]
 
     # Stage 1: the meter's cues, by durations and time signature.
-    points = [(b, f, 0.0, 0.0, 1.0) for b in BARS_PRICES for f in FRAME_PRICES]
+    points = [(b, f, 0.0, 0.0, 1.0, 0.0) for b in BARS_PRICES for f in FRAME_PRICES]
     scores = np.array([[measured(p, j) for j in range(len(takes))] for p in points])
     for p, s in zip(points, scores.mean(axis=1)):
         got = f"durations {s[0]:.3f} time sig {s[1]:.3f} tempo level {s[2]:.3f} downbeat F1 {s[3]:.3f}"
         print(f"  all 40 at bars_price {p[0]:g}, frame_price {p[1]:g}: {got}")
     folds = np.array(exercise_folds(items))
 
-    def best_of(tried: list[tuple[float, ...]], train: np.ndarray) -> tuple[float, ...]:
-        """The point of ``tried`` best on the recordings ``train`` by durations and downbeat F1."""
-        goal = [np.mean([measured(p, j)[[0, 3]].mean() for j in np.flatnonzero(train)]) for p in tried]
+    def best_of(tried: list[tuple[float, ...]], train: np.ndarray, by: tuple[int, ...] = (0, 3)) -> tuple[float, ...]:
+        """The point of ``tried`` best on the recordings ``train`` by the mean of the measures ``by``
+        (indices into :func:`measured`; durations and downbeat F1)."""
+        goal = [np.mean([measured(p, j)[list(by)].mean() for j in np.flatnonzero(train)]) for p in tried]
         return tried[int(np.argmax(goal))]
 
     def stage2(first: tuple[float, ...], train: np.ndarray) -> tuple[float, ...]:
-        """Stages 2 and 3: with the meter's cues fixed, the tie price, then how a note ended by
-        silence is written, each by durations and downbeat F1."""
-        second = best_of([(first[0], first[1], t, 0.0, 1.0) for t in TIE_PRICES], train)
-        return best_of([(*second[:3], g, h) for g in REST_GAPS for h in HELD_STRETCHES], train)
+        """Stages 2 to 4: with the meter's cues fixed, the tie price, then how a note ended by
+        silence is written, each by durations and downbeat F1; then the slowest tempo written,
+        by all four measures (durations, time signature, tempo level, downbeat F1)."""
+        second = best_of([(first[0], first[1], t, 0.0, 1.0, 0.0) for t in TIE_PRICES], train)
+        third = best_of([(*second[:3], g, h, 0.0) for g in REST_GAPS for h in HELD_STRETCHES], train)
+        return best_of([(*third[:5], m) for m in MIN_BPMS], train, by=(0, 1, 2, 3))
 
     def stage1(train: np.ndarray) -> int:
         """The stage-1 point best on the recordings ``train`` by durations and time signature; of
@@ -243,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         got = np.array([measured(chosen, j) for j in np.flatnonzero(test)]).mean(axis=0)
         off = np.array([measured(points[0], j) for j in np.flatnonzero(test)]).mean(axis=0)
         # Stage 3 left off: notes ended by silence fill the interval, read as held.
-        filled = np.array([measured((*chosen[:3], 0.0, 1.0), j) for j in np.flatnonzero(test)]).mean(axis=0)
+        filled = np.array([measured((*chosen[:3], 0.0, 1.0, chosen[5]), j) for j in np.flatnonzero(test)]).mean(axis=0)
+        # Stage 4 left off: every take written at the tempo it was read at.
+        unfloored = np.array([measured((*chosen[:5], 0.0), j) for j in np.flatnonzero(test)]).mean(axis=0)
         names = ("durations", "time_sig", "tempo_level", "downbeat_f1")
         report.append(
             {
@@ -251,12 +262,14 @@ def main(argv: list[str] | None = None) -> int:
                 **dict(zip(names, got)),
                 **{f"off_{m}": v for m, v in zip(names, off)},
                 "filled_durations": filled[0],
+                **{f"unfloored_{m}": v for m, v in zip(names, unfloored)},
             }
         )
         print(
             f"fold {k}: "
             + " ".join(f"{m} {v:.3f}" for m, v in zip(names, got))
-            + f" (off: {off[0]:.3f} / {off[1]:.3f} / {off[3]:.3f}; stage 3 off: durations {filled[0]:.3f}) chosen {chosen}"
+            + f" (off: {off[0]:.3f} / {off[1]:.3f} / {off[3]:.3f}; stage 3 off: durations {filled[0]:.3f};"
+            + f" stage 4 off: {' / '.join(f'{v:.3f}' for v in unfloored)}) chosen {chosen}"
         )
     w = np.array([r["recordings"] for r in report], dtype=float)
     measures = [m for m in report[0] if m != "recordings"]
@@ -265,13 +278,17 @@ def main(argv: list[str] | None = None) -> int:
     everyone = np.ones(len(takes), dtype=bool)
     best = stage2(points[stage1(everyone)], everyone)
     for t in TIE_PRICES:
-        s = np.array([measured((best[0], best[1], t, 0.0, 1.0), j) for j in range(len(takes))]).mean(axis=0)
+        s = np.array([measured((best[0], best[1], t, 0.0, 1.0, 0.0), j) for j in range(len(takes))]).mean(axis=0)
         print(f"  all 40 at {best[0]:g}, {best[1]:g}, tie_price {t:g}: durations {s[0]:.3f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}")
     for g in REST_GAPS:
         for h in HELD_STRETCHES:
-            s = np.array([measured((*best[:3], g, h), j) for j in range(len(takes))]).mean(axis=0)
+            s = np.array([measured((*best[:3], g, h, 0.0), j) for j in range(len(takes))]).mean(axis=0)
             got = f"durations {s[0]:.4f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}"
             print(f"  all 40 at {best[2]:g}, rest_gap_beats {g:g}, held_stretch {h:g}: {got}")
+    for m in MIN_BPMS:
+        s = np.array([measured((*best[:5], m), j) for j in range(len(takes))]).mean(axis=0)
+        got = f"durations {s[0]:.3f} time sig {s[1]:.3f} tempo level {s[2]:.3f} downbeat F1 {s[3]:.3f}"
+        print(f"  all 40 at held_stretch {best[4]:g}, min_bpm {m:g}: {got}")
     print("best on all recordings:", ", ".join(f"{n} {v:g}" for n, v in zip(rhythm.SUNG_METER_PARAMS, best)))
     if a.write:
         prov = provenance(
@@ -286,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
             "cv.durations": np.array([r["durations"] for r in report]),
             "cv.time_sig": np.array([r["time_sig"] for r in report]),
             "cv.downbeat_f1": np.array([r["downbeat_f1"] for r in report]),
+            "cv.tempo_level": np.array([r["tempo_level"] for r in report]),
         }
         write_model("sung_meter", a.out, arrays=arrays, names={"features": rhythm.SUNG_METER_PARAMS}, prov=prov)
     return 0

@@ -2,13 +2,15 @@
 
 :func:`analyze` (in :mod:`.analysis`) is the entry point. It uses :mod:`.tatum` (the slowest
 regular pulse and the grid that follows it), :mod:`.meter` (the fitted meter model over every
-reading of that pulse), :mod:`.duple` (two or four beats a bar) and :mod:`.quantize` (each beat
-written in halves, quarters or triplets).
+reading of that pulse), :mod:`.duple` (two or four beats a bar), :mod:`.quantize` (each beat
+written in halves, quarters or triplets) and :mod:`.level` (a slow voice's reading written at
+twice the tempo).
 """
 
 from .analysis import SUNG_METER_MODEL, SUNG_METER_PARAMS, SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS, SungRhythm, analyze, choose_meter
 from .duple import DUPLE_FEATURES, LONG_END_LOG_ODDS, duple_features, duple_log_odds, duple_weights, long_end, two_or_four
 from .follow import VALUES_BEATS, FollowedBeats, TempoFollow, follow_beats, follow_beats_in_bars, held_value, value_surprise
+from .level import DOUBLED_METERS, at_double_tempo
 from .meter import (
     METER_FEATURES,
     METERS,
@@ -28,6 +30,7 @@ from .quantize import FINE_PENALTY, OTHER_PENALTY
 from .tatum import BeatGrid, TatumPlacement, estimate_tatum, place_on_tatums, tatum_fit
 
 __all__ = [
+    "DOUBLED_METERS",
     "DUPLE_FEATURES",
     "FINE_PENALTY",
     "LONG_END_LOG_ODDS",
@@ -46,6 +49,7 @@ __all__ = [
     "TatumPlacement",
     "TempoFollow",
     "analyze",
+    "at_double_tempo",
     "bar_count_cost",
     "choose_meter",
     "compound_or_triplets",

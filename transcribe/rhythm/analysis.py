@@ -39,6 +39,7 @@ from ..types import Note, Rhythm
 from ..values import TimeSignature
 from .duple import two_or_four
 from .follow import VALUES_BEATS, TempoFollow, follow_beats, follow_beats_in_bars, held_value
+from .level import DOUBLED_METERS, at_double_tempo
 from .meter import (
     MeterChoice,
     bar_count_cost,
@@ -72,10 +73,10 @@ SUNG_RHYTHM_PARAMS = (
 )
 #: The bar-count, phrase-frame and tie cues of the meter read again on the followed beat
 #: (``TempoFollow.bars_price``, ``frame_price`` and ``tie_price``) and how a note ended by silence
-#: is written in it (``rest_gap_beats``, ``held_stretch``), fitted by ``benchmarks/fit_sung_meter.py``
-#: (``sung_meter.npz``).
+#: is written in it (``rest_gap_beats``, ``held_stretch``), and the slowest tempo it is written at
+#: (``min_bpm``, :mod:`.level`), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
 SUNG_METER_MODEL = "sung_meter"
-SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price", "rest_gap_beats", "held_stretch")
+SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price", "rest_gap_beats", "held_stretch", "min_bpm")
 
 
 @dataclass(frozen=True)
@@ -304,6 +305,10 @@ def analyze(
         which = np.clip(np.searchsorted(np.array([float(x) for x in onsets_q]), q, side="right") - 1, 0, len(notes) - 1)
         phase_s, period_s = pl.local[which, 0], pl.local[which, 1]
         quarter_s = phase_s + (meter.downbeat + (q / beat_q + score_zero) * b) * period_s
-    return Rhythm(
+    rh = Rhythm(
         bpm, meter.time_signature, float(origin_s), pickup_q, onsets_q, durations_q, quarter_times_s=tuple(float(t) for t in quarter_s)
     )
+    if follow is not None and tempo_bpm is None and bpm < follow.min_bpm and rh.time_signature in DOUBLED_METERS:
+        # A beat this slow is the printed half note: the same notes at twice the tempo.
+        return at_double_tempo(rh, keep_meter=time_signature is not None)
+    return rh

@@ -65,6 +65,9 @@ class TempoFollow:
             interval up to ``SungRhythm.rest_min_beats`` of silence; 0 for none.
         held_stretch: The held length of a note before such a rest is read times this: a singer
             lets the note go before its written value ends, to breathe; 1 for none.
+        min_bpm: A tune read slower than this (quarter-note BPM, no tempo given) is written at
+            twice the tempo (``rhythm.level.at_double_tempo``): its beat was the printed half
+            note; 0 for never.
     """
 
     drift_sd: float = 0.05
@@ -78,6 +81,7 @@ class TempoFollow:
     tie_price: float = 0.0
     rest_gap_beats: float = 0.0
     held_stretch: float = 1.0
+    min_bpm: float = 0.0
 
 
 @dataclass(frozen=True)
