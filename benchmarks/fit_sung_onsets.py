@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import fit_reattack, model_files, sung_cv
-from transcribe import features, models
-from transcribe.notes import network, sung
+from transcribe import features, models, profiles
+from transcribe.notes import cleanup, network, sung
 from transcribe.types import FrameArrays
 
 HIDDEN, L2, MAX_ITER = 16, 1e-4, 500
@@ -123,9 +123,12 @@ def fit_network(x: np.ndarray, y: np.ndarray, *, seed: int) -> dict[str, np.ndar
 
 
 def model_notes(item: Item, model: sung.SungModel) -> np.ndarray:
-    """The model's notes of one recording as scored rows."""
+    """The model's notes of one recording as scored rows, as the voice path keeps them (the
+    unsure sounds before the first sure note dropped: ``profiles.VOICE_LEAD_MIN_CONFIDENCE``)."""
     p_on, p_off = network.probability(item.x, model.onset), network.probability(item.x, model.offset)
-    return sung_cv.as_rows(sung.read_notes(item.frames, p_on, p_off, model, min_note_s=0.07), 0.0)
+    found = sung.read_notes(item.frames, p_on, p_off, model, min_note_s=0.07)
+    floor = profiles.lead_min_confidence(profiles.VOICE, backend="swift")
+    return sung_cv.as_rows(cleanup.drop_unsure_lead(found, min_confidence=floor), 0.0)
 
 
 def fit(items: list[Item], *, seed: int = 0) -> sung.SungModel:
