@@ -129,5 +129,8 @@ def test_a_voice_read_under_the_floor_is_written_at_twice_the_tempo() -> None:
     assert written.bpm == pytest.approx(2 * slow.bpm) and written.time_signature == "4/4"
     assert written.durations_q == tuple(2 * d for d in slow.durations_q)
     assert written.onsets_q == tuple(2 * q for q in slow.onsets_q)
-    # A tempo the user gives is never changed.
+    # A tempo the user gives is never changed; a meter the user gives is kept (two 2/4 bars).
     assert rhythm.analyze(notes, tempo_bpm=43.0, written_as=voice).bpm == 43.0
+    given = rhythm.analyze(notes, time_signature="2/4", written_as=voice)
+    assert given.time_signature == "2/4" and given.bpm == pytest.approx(written.bpm)
+    assert given.durations_q == written.durations_q
