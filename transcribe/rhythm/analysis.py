@@ -196,7 +196,9 @@ def analyze(
             the next note written as a rest (beats), a shorter one is articulation (or a breath)
             and joins the note; ``follow``, for a voice, each interval between onsets written as a
             value of a drifting beat (:func:`.follow.follow_beats`) instead of onsets snapped to
-            the tatum grid, in a simple meter (``None``: the grid).
+            the tatum grid, in a simple meter (``None``: the grid); a take it reads slower than
+            ``follow.min_bpm`` (no tempo given) is written at twice the tempo
+            (:func:`.level.at_double_tempo`).
 
     Returns:
         The rhythm; for no notes, the overrides (or 4/4 at 100 BPM) with no positions.
