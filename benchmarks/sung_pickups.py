@@ -1,0 +1,123 @@
+"""A voice's meter on songs with and without a pickup: ``python -m benchmarks.sung_pickups [options]``.
+
+ssvd-scores' prints start on a downbeat in 19 of 21 exercises, so the sung meter fitted on them
+(``sung_meter.npz``: its phrase frame prices a pickup) is never asked about songs that open
+with one, as many of the songs people sing do. This script asks: it takes the corpus tunes of
+the rendered sets (notation known: time signature, pickup, every note's place in the bar), sings
+each one in notes only (:func:`sung_take`: a slower or faster tempo, a slow tempo drift, jittered
+onsets, notes let go early), writes the rhythm the voice path writes (``rhythm.analyze`` with
+``SungRhythm.load()``, optionally other frame prices), and prints, for the tunes with a pickup
+and those without: the time signature right (2/2 counts as 4/4), the downbeat F1 (our notes on
+a bar line against the tune's) and the share written with a pickup. No audio is read: the notes'
+pitch and timing are given, so it measures the rhythm stage alone. Seeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from benchmarks.datasets import load_rendered
+from transcribe import rhythm
+from transcribe.types import Note, Rhythm
+
+#: The rendered sets whose tunes are sung (seed, variation): every set the benchmark builds but the fast one.
+SETS: tuple[tuple[int, str], ...] = ((0, "fluidr3"), (5, "varied"), (7, "hall-check"), (20, "held-out"))
+#: Meters a voice's rhythm is written in by the followed beat (simple time).
+SIMPLE = ("2/4", "3/4", "4/4", "2/2")
+#: How a take is sung: quarter-note tempo drawn from this range (BPM), drift (share of the tempo,
+#: a slow sine through the take), onset jitter (SD, seconds), share of each interval held.
+TEMPO_BPM, DRIFT, JITTER_S, HELD = (60.0, 120.0), 0.06, 0.03, (0.75, 0.95)
+
+
+@dataclasses.dataclass(frozen=True)
+class Take:
+    """One tune sung in notes: its name, printed meter and pickup (quarters), the sung notes and,
+    per note, whether the print has it on a bar line."""
+
+    name: str
+    time_signature: str
+    pickup_q: Fraction
+    notes: tuple[Note, ...]
+    on_downbeat: tuple[bool, ...]
+
+
+def sung_take(truth: dict[str, Any], rng: np.random.Generator) -> Take:
+    """The rendered tune ``truth`` (a rendered item's JSON) sung: its notes' score positions at a
+    tempo drawn from :data:`TEMPO_BPM`, drifting by :data:`DRIFT` along a slow sine, each onset
+    jittered by :data:`JITTER_S`, each note held a share :data:`HELD` of its interval (the last
+    note half to 1.3 times its value)."""
+    notes = truth["notes"]
+    pos_q = np.array([float(Fraction(n["offset_q"])) for n in notes])
+    dur_q = float(Fraction(notes[-1]["duration_q"]))
+    quarter_s = 60.0 / rng.uniform(*TEMPO_BPM)
+    span = max(pos_q[-1], 1.0)
+    phase, cycles = rng.uniform(0.0, 2 * np.pi), rng.uniform(0.5, 1.5)
+    rate = 1.0 + DRIFT * np.sin(2 * np.pi * cycles * pos_q / span + phase)
+    steps = np.diff(pos_q) * quarter_s * rate[1:]
+    onsets = 0.5 + np.append(0.0, np.cumsum(steps)) + rng.normal(0.0, JITTER_S, len(pos_q))
+    onsets = np.maximum.accumulate(onsets + 1e-4 * np.arange(len(onsets)))
+    ioi = np.append(np.diff(onsets), dur_q * quarter_s * rng.uniform(0.5, 1.3))
+    held = ioi * rng.uniform(*HELD, len(ioi))
+    sung = tuple(Note(float(a), float(a + h), int(n["midi"])) for a, h, n in zip(onsets, held, notes, strict=True))
+    down = tuple(Fraction(n["pos_in_bar_q"]) == 0 for n in notes)
+    return Take(truth["id"], truth["time_signature"], Fraction(truth["pickup_q"]), sung, down)
+
+
+def downbeat_f1(rh: Rhythm, on_downbeat: tuple[bool, ...]) -> float:
+    """F1 of our notes written on a bar line against the notes the print has on one."""
+    ours = [(q - rh.pickup_q) % rh.measure_q == 0 for q in rh.onsets_q]
+    tp = sum(a and b for a, b in zip(ours, on_downbeat, strict=True))
+    wrong = sum(a != b for a, b in zip(ours, on_downbeat, strict=True))
+    return 2 * tp / (2 * tp + wrong) if tp + wrong else 1.0
+
+
+def same_meter(ours: str, printed: str) -> bool:
+    """The printed time signature, 2/2 counting as 4/4."""
+    return ours == printed or {ours, printed} == {"4/4", "2/2"}
+
+
+def measure(takes: list[Take], written_as: rhythm.SungRhythm) -> dict[str, np.ndarray]:
+    """Per group (``"pickup"``, ``"none"``), rows of (time signature right, downbeat F1, written with
+    a pickup), one per take."""
+    rows: dict[str, list[tuple[float, float, float]]] = {"pickup": [], "none": []}
+    for take in takes:
+        rh = rhythm.analyze(take.notes, written_as=written_as)
+        group = "pickup" if take.pickup_q else "none"
+        meter_right = float(same_meter(rh.time_signature, take.time_signature))
+        rows[group].append((meter_right, downbeat_f1(rh, take.on_downbeat), float(rh.pickup_q != 0)))
+    return {k: np.array(v, dtype=float).reshape(-1, 3) for k, v in rows.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.sung_pickups", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seed", type=int, default=0, help="seed of the sung timing")
+    ap.add_argument("--frame-prices", default="", help="comma list of phrase-frame prices to compare with the shipped one")
+    a = ap.parse_args(argv)
+    rng = np.random.default_rng(a.seed)
+    takes = [
+        sung_take(it.truth, rng)
+        for seed, variation in SETS
+        for it in load_rendered(seed, variation=variation)
+        if it.truth is not None and it.truth["time_signature"] in SIMPLE
+    ]
+    voice = rhythm.SungRhythm.load()
+    assert voice.follow is not None
+    prices = [voice.follow.frame_price] + [float(x) for x in a.frame_prices.split(",") if x.strip()]
+    print(f"{len(takes)} corpus tunes in simple time sung in notes, {sum(bool(t.pickup_q) for t in takes)} with a pickup (seed {a.seed})")
+    print("| frame price | tunes | n | time signature | downbeat F1 | written with a pickup |")
+    print("|---|---|---|---|---|---|")
+    for i, price in enumerate(prices):
+        got = measure(takes, dataclasses.replace(voice, follow=dataclasses.replace(voice.follow, frame_price=price)))
+        label = f"{price:g}" + (" (shipped)" if i == 0 else "")
+        for group, r in got.items():
+            print(f"| {label} | {group} | {len(r)} | {r[:, 0].mean():.3f} | {r[:, 1].mean():.3f} | {r[:, 2].mean():.3f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
