@@ -211,9 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             follow = dataclasses.replace(base.follow, **cues)
             rh = rhythm.analyze(notes, accent_db=accent, written_as=dataclasses.replace(base, follow=follow))
             page = metrics.page_scores([(n.onset_s, q, n.midi) for n, q in zip(notes, rh.durations_q)], key, rh.time_signature, it.page)
-            measure_q = TimeSignature(rh.time_signature).measure_q
-            down = [(q - rh.pickup_q) % measure_q == 0 for q in rh.onsets_q]
-            f1 = downbeat_f1(it, [n.onset_s for n in notes], down)
+            f1 = downbeat_f1(it, [n.onset_s for n in notes], metrics.on_bar_lines(rh))
             cache[(*point, j)] = np.array([page["dur_right"], page["ts_right"], float(page["dur_scale"] == 1.0), f1])
         return cache[(*point, j)]
 

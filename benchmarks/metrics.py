@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from transcribe.types import Rhythm
 from transcribe.units import midi_to_hz
 
 ONSET_TOL_S = 0.05
@@ -163,6 +164,11 @@ def ts_right(est: str | None, truth: str) -> float:
         return 0.0
     common = {(4, 4), (2, 2)}
     return float(e == t or (e in common and t in common))
+
+
+def on_bar_lines(rh: Rhythm) -> list[bool]:
+    """Per written note of ``rh``, whether it starts a bar."""
+    return [(q - rh.pickup_q) % rh.measure_q == 0 for q in rh.onsets_q]
 
 
 def bar_quarters(ts: tuple[int, int]) -> Fraction:

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks import metrics
 from benchmarks.datasets import load_rendered
 from transcribe import rhythm
 from transcribe.types import Note, Rhythm
@@ -70,15 +71,10 @@ def sung_take(truth: dict[str, Any], rng: np.random.Generator) -> Take:
 
 def downbeat_f1(rh: Rhythm, on_downbeat: tuple[bool, ...]) -> float:
     """F1 of our notes written on a bar line against the notes the print has on one."""
-    ours = [(q - rh.pickup_q) % rh.measure_q == 0 for q in rh.onsets_q]
+    ours = metrics.on_bar_lines(rh)
     tp = sum(a and b for a, b in zip(ours, on_downbeat, strict=True))
     wrong = sum(a != b for a, b in zip(ours, on_downbeat, strict=True))
     return 2 * tp / (2 * tp + wrong) if tp + wrong else 1.0
-
-
-def same_meter(ours: str, printed: str) -> bool:
-    """The printed time signature, 2/2 counting as 4/4."""
-    return ours == printed or {ours, printed} == {"4/4", "2/2"}
 
 
 def measure(takes: list[Take], written_as: rhythm.SungRhythm) -> dict[str, np.ndarray]:
@@ -88,7 +84,7 @@ def measure(takes: list[Take], written_as: rhythm.SungRhythm) -> dict[str, np.nd
     for take in takes:
         rh = rhythm.analyze(take.notes, written_as=written_as)
         group = "pickup" if take.pickup_q else "none"
-        meter_right = float(same_meter(rh.time_signature, take.time_signature))
+        meter_right = metrics.ts_right(rh.time_signature, take.time_signature)
         rows[group].append((meter_right, downbeat_f1(rh, take.on_downbeat), float(rh.pickup_q != 0)))
     return {k: np.array(v, dtype=float).reshape(-1, 3) for k, v in rows.items()}
 

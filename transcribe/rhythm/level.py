@@ -11,8 +11,6 @@ becomes two bars of the same signature, a 2/4 bar (four beats at the new level) 
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 
 from ..types import Rhythm
@@ -36,7 +34,7 @@ def at_double_tempo(rh: Rhythm, *, keep_meter: bool = False) -> Rhythm:
         bar), and ``quarter_times_s`` at every quarter of the new positions (the old grid's times
         at its half quarters).
     """
-    ts = TimeSignature(rh.time_signature)
+    ts = rh.time_signature
     if ts not in DOUBLED_METERS:
         raise ValueError(f"no double-tempo reading of {ts}: only {', '.join(DOUBLED_METERS)}")
     new_ts = TimeSignature(f"{2 * ts.numerator}/{ts.denominator}") if 2 * ts.numerator <= 4 and not keep_meter else ts
@@ -54,7 +52,7 @@ def at_double_tempo(rh: Rhythm, *, keep_meter: bool = False) -> Rhythm:
         2.0 * rh.bpm,
         new_ts,
         origin_s,
-        Fraction(pickup_q),
+        pickup_q,
         tuple(2 * q for q in rh.onsets_q),
         tuple(2 * d for d in rh.durations_q),
         quarter_times_s=times,
