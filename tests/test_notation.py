@@ -120,6 +120,33 @@ def test_held_note_is_written_with_the_longest_value_first(ts: str, onset_q: Fra
     assert [e.tie_start for e in notes] == [True] * (len(notes) - 1) + [False]
 
 
+@pytest.mark.parametrize(
+    ("ts", "onset_q", "rests_q"),
+    [
+        # An eighth on the downbeat, then a note late in the bar: the end of a compound beat is
+        # two eighth rests, the first two eighths of the next beat one quarter rest.
+        ("6/8", F(5, 2), [F(1, 2), F(1, 2), F(1)]),
+        ("6/8", F(3, 2), [F(1, 2), F(1, 2)]),
+        ("9/8", F(4), [F(1, 2), F(1, 2), F(3, 2), F(1)]),
+        ("12/8", F(11, 2), [F(1, 2), F(1, 2), F(3, 2), F(3, 2), F(1)]),
+        ("3/4", F(5, 2), [F(1, 2), F(1), F(1, 2)]),  # simple time: beats, then an eighth rest
+    ],
+)
+def test_rests_before_a_late_note_follow_the_beat(ts: str, onset_q: Fraction, rests_q: list) -> None:
+    """Rests between two notes of a bar are written on the beat's terms: in a compound meter the
+    first two eighths of a beat are one quarter rest, its last two two eighth rests (Gould)."""
+    notes = (
+        WrittenNote(0.0, 0.0, 67, "G4", F(0), F(1, 2), 0, 1.0, 0.0, 1.0),
+        WrittenNote(0.0, 0.0, 69, "A4", onset_q, F(1, 2), 1, 1.0, 0.0, 1.0),
+    )
+    rhythm = Rhythm(100.0, ts, 0.0, F(0), (F(0), onset_q), (F(1, 2), F(1, 2)))
+    events = notation.measures(notes, rhythm, key="C major")[0].events
+    at = [i for i, e in enumerate(events) if e.name is not None]
+    assert [events[i].name for i in at[:2]] == ["G4", "A4"]
+    assert [e.written_q for e in events[at[0] + 1 : at[1]]] == rests_q
+    assert all(e.name is None for e in events[at[0] + 1 : at[1]])
+
+
 def test_pickup_inside_a_triplet_is_written_from_its_beat_with_the_triplet_rests() -> None:
     """A lone triplet eighth before the first bar line (pickup 1/3 quarter) is not a bracket of one:
     the pickup bar starts on its beat, a triplet quarter rest filling the bracket before the note."""

@@ -6,7 +6,7 @@ bar completed with rests); one voice; a note longer than one written value is sp
 into tied values of the same pitch (from a beat, the longest value that fits first;
 in a compound meter a value that crosses a beat lasts whole beats); rests are split
 at beats and the half bar the way engravers write them (no dotted rests but a
-compound meter's beat); triplets
+compound meter's beat; the first two eighths of a compound beat one quarter rest); triplets
 (3:2) only, one bracket per beat where the beat needs them; accidentals only where
 the key signature and the bar's earlier notes do not already give the pitch.
 :mod:`transcribe.output.score` maps these events one to one onto music21 objects.
@@ -197,7 +197,9 @@ def _plain_pieces(a: Fraction, b: Fraction, meter: Meter, *, rest: bool, bar_sta
             return True
         if not (_dyadic(n) and n in _PLAIN) and not (meter.compound and n == beat):
             return False
-        if x % n:
+        # A rest sits on its own value's grid, counted from its beat in a compound meter: the
+        # first two eighths of a 6/8 beat are a quarter rest, its last two two eighth rests.
+        if (x % beat if meter.compound and n < beat else x) % n:
             return False
         inside_beat = (x // beat + 1) * beat < y
         if inside_beat and not (x % beat == 0 and y % beat == 0):
