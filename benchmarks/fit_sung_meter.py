@@ -12,7 +12,8 @@ of points that score alike, the one with the best downbeat F1 (below).
 Stage 2, with those fixed, by the mean of written durations and the downbeat F1
 (:func:`downbeat_f1`: our notes on a downbeat against the printed notes they sing):
 ``tie_price``, the price of a note crossing a bar line when the values are read again with the
-place in the bar tracked (``rhythm.follow_beats_in_bars``). Stage 3, with those fixed, by the same
+place in the bar tracked (``rhythm.follow_beats_in_bars``), with ``sync_price``, the price of a
+syncopation there (``rhythm.syncopated``). Stage 3, with those fixed, by the same
 objective: how a note ended by silence is written (``rest_gap_beats``, the silence from which a
 note is written by its held length and a rest, instead of filling the interval to the next
 onset; ``held_stretch``, the factor its held length is read with). Stage 4, with those fixed, by
@@ -51,6 +52,8 @@ from transcribe.values import TimeSignature
 BARS_PRICES = (0.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 FRAME_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
 TIE_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0)
+#: Stage 2, with the tie price: the price of a syncopation (``rhythm.TempoFollow.sync_price``).
+SYNC_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0)
 #: Stage 3: the silence (beats) from which a note is written by its held length and a rest
 #: (0: never), and the factor its held length is read with.
 REST_GAPS = (0.0, 0.75, 1.0, 1.25, 1.5)
@@ -216,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         return cache[(*point, j)]
 
     # Stage 1: the meter's cues, by durations and time signature.
-    points = [(b, f, 0.0, 0.0, 1.0, 0.0) for b in BARS_PRICES for f in FRAME_PRICES]
+    points = [(b, f, 0.0, 0.0, 1.0, 0.0, 0.0) for b in BARS_PRICES for f in FRAME_PRICES]
     scores = np.array([[measured(p, j) for j in range(len(takes))] for p in points])
     for p, s in zip(points, scores.mean(axis=1)):
         got = f"durations {s[0]:.3f} time sig {s[1]:.3f} tempo level {s[2]:.3f} downbeat F1 {s[3]:.3f}"
@@ -233,9 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         """Stages 2 to 4: with the meter's cues fixed, the tie price, then how a note ended by
         silence is written, each by durations and downbeat F1; then the slowest tempo written,
         by all four measures (durations, time signature, tempo level, downbeat F1)."""
-        second = best_of([(first[0], first[1], t, 0.0, 1.0, 0.0) for t in TIE_PRICES], train)
-        third = best_of([(*second[:3], g, h, 0.0) for g in REST_GAPS for h in HELD_STRETCHES], train)
-        return best_of([(*third[:5], m) for m in MIN_BPMS], train, by=(0, 1, 2, 3))
+        second = best_of([(first[0], first[1], t, 0.0, 1.0, 0.0, y) for t in TIE_PRICES for y in SYNC_PRICES], train)
+        third = best_of([(*second[:3], g, h, 0.0, second[6]) for g in REST_GAPS for h in HELD_STRETCHES], train)
+        return best_of([(*third[:5], m, third[6]) for m in MIN_BPMS], train, by=(0, 1, 2, 3))
 
     def stage1(train: np.ndarray) -> int:
         """The stage-1 point best on the recordings ``train`` by durations and time signature; of
@@ -250,9 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         got = np.array([measured(chosen, j) for j in np.flatnonzero(test)]).mean(axis=0)
         off = np.array([measured(points[0], j) for j in np.flatnonzero(test)]).mean(axis=0)
         # Stage 3 left off: notes ended by silence fill the interval, read as held.
-        filled = np.array([measured((*chosen[:3], 0.0, 1.0, chosen[5]), j) for j in np.flatnonzero(test)]).mean(axis=0)
+        filled = np.array([measured((*chosen[:3], 0.0, 1.0, *chosen[5:]), j) for j in np.flatnonzero(test)]).mean(axis=0)
         # Stage 4 left off: every take written at the tempo it was read at.
-        unfloored = np.array([measured((*chosen[:5], 0.0), j) for j in np.flatnonzero(test)]).mean(axis=0)
+        unfloored = np.array([measured((*chosen[:5], 0.0, chosen[6]), j) for j in np.flatnonzero(test)]).mean(axis=0)
         names = ("durations", "time_sig", "tempo_level", "downbeat_f1")
         report.append(
             {
@@ -276,15 +279,17 @@ def main(argv: list[str] | None = None) -> int:
     everyone = np.ones(len(takes), dtype=bool)
     best = stage2(points[stage1(everyone)], everyone)
     for t in TIE_PRICES:
-        s = np.array([measured((best[0], best[1], t, 0.0, 1.0, 0.0), j) for j in range(len(takes))]).mean(axis=0)
-        print(f"  all 40 at {best[0]:g}, {best[1]:g}, tie_price {t:g}: durations {s[0]:.3f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}")
+        for y in SYNC_PRICES:
+            s = np.array([measured((best[0], best[1], t, 0.0, 1.0, 0.0, y), j) for j in range(len(takes))]).mean(axis=0)
+            got = f"durations {s[0]:.3f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}"
+            print(f"  all 40 at {best[0]:g}, {best[1]:g}, tie_price {t:g}, sync_price {y:g}: {got}")
     for g in REST_GAPS:
         for h in HELD_STRETCHES:
-            s = np.array([measured((*best[:3], g, h, 0.0), j) for j in range(len(takes))]).mean(axis=0)
+            s = np.array([measured((*best[:3], g, h, 0.0, best[6]), j) for j in range(len(takes))]).mean(axis=0)
             got = f"durations {s[0]:.4f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}"
             print(f"  all 40 at {best[2]:g}, rest_gap_beats {g:g}, held_stretch {h:g}: {got}")
     for m in MIN_BPMS:
-        s = np.array([measured((*best[:5], m), j) for j in range(len(takes))]).mean(axis=0)
+        s = np.array([measured((*best[:5], m, best[6]), j) for j in range(len(takes))]).mean(axis=0)
         got = f"durations {s[0]:.3f} time sig {s[1]:.3f} tempo level {s[2]:.3f} downbeat F1 {s[3]:.3f}"
         print(f"  all 40 at held_stretch {best[4]:g}, min_bpm {m:g}: {got}")
     print("best on all recordings:", ", ".join(f"{n} {v:g}" for n, v in zip(rhythm.SUNG_METER_PARAMS, best)))

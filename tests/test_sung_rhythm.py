@@ -310,3 +310,40 @@ def test_any_sung_take_is_written_on_the_sixteenth_grid_without_overlaps(notes: 
     if not TimeSignature(got.time_signature).is_compound:
         # A voice in a simple meter is written in sixteenths and longer, no triplets.
         assert all((x * 4).denominator == 1 for x in (*got.onsets_q, *got.durations_q, got.pickup_q))
+
+
+def test_metric_levels_mark_downbeat_half_bar_beats_and_eighths() -> None:
+    four = rhythm.metric_levels(4)
+    assert four.shape == (16,)
+    assert (four[0], four[8], four[4], four[12], four[2], four[1]) == (3.0, 2.0, 1.0, 1.0, 0.5, 0.0)
+    three = rhythm.metric_levels(3)
+    assert three[0] == 3.0 and three[4] == three[8] == 1.0  # no half bar in three beats
+
+
+def test_a_syncopation_is_a_note_that_crosses_a_stronger_beat_than_its_own() -> None:
+    values = (1.0, 2.0, 1.5, 3.0)
+    steps = np.round(np.array(values) * 4).astype(np.int64)
+    four, three = rhythm.syncopated(4, steps), rhythm.syncopated(3, steps)
+    quarter, half, dotted, dotted_half = range(4)
+    assert four[half, 4] and not four[half, 0] and not four[half, 8]  # a half from beat 2 of 4/4 crosses the half bar
+    assert not three[half, 4]  # from beat 2 of 3/4 it crosses only a beat
+    assert four[quarter, 2] and three[quarter, 6]  # a quarter from an off-beat eighth
+    assert not four[quarter, 4] and not four[dotted, 0] and four[dotted, 4]
+    assert not four[dotted_half, 0] and not four[half, 12]  # to the bar line or across it: the tie price's
+
+
+def test_a_note_held_long_on_beat_two_does_not_move_the_later_bar_lines() -> None:
+    # Quarters in 4/4; the singer holds beat 2 of the second bar 1.7 beats before going on. Read
+    # as a half note there, it is syncopated and every later bar line moves a beat; the fitted
+    # syncopation price keeps the quarter (and the bars) instead.
+    values = [1.0] * 12 + [2.0, 2.0]
+    sung = list(values)
+    sung[5] = 1.7
+    quarter_s = 0.7
+    onsets = 0.3 + quarter_s * np.append(0.0, np.cumsum(sung))[: len(values) + 1]
+    fitted = rhythm.SungRhythm.load().follow
+    assert fitted is not None and fitted.tie_price > 0 and fitted.sync_price > 0
+    without = rhythm.follow_beats_in_bars(onsets, quarter_s, replace(fitted, sync_price=0.0), bar_beats=4, start_beats=0.0)
+    assert without.values_beats[5] == 2.0
+    got = rhythm.follow_beats_in_bars(onsets, quarter_s, fitted, bar_beats=4, start_beats=0.0)
+    np.testing.assert_array_equal(got.values_beats, values)

@@ -9,7 +9,17 @@ twice the tempo).
 
 from .analysis import SUNG_METER_MODEL, SUNG_METER_PARAMS, SUNG_RHYTHM_MODEL, SUNG_RHYTHM_PARAMS, SungRhythm, analyze, choose_meter
 from .duple import DUPLE_FEATURES, LONG_END_LOG_ODDS, duple_features, duple_log_odds, duple_weights, long_end, two_or_four
-from .follow import VALUES_BEATS, FollowedBeats, TempoFollow, follow_beats, follow_beats_in_bars, held_value, value_surprise
+from .follow import (
+    VALUES_BEATS,
+    FollowedBeats,
+    TempoFollow,
+    follow_beats,
+    follow_beats_in_bars,
+    held_value,
+    metric_levels,
+    syncopated,
+    value_surprise,
+)
 from .level import DOUBLED_METERS, at_double_tempo
 from .meter import (
     METER_FEATURES,
@@ -66,10 +76,12 @@ __all__ = [
     "meter_hidden",
     "meter_scores",
     "meter_weights",
+    "metric_levels",
     "phrase_frame",
     "pick_reading",
     "place_on_tatums",
     "relative_levels",
+    "syncopated",
     "tatum_fit",
     "two_or_four",
     "value_surprise",

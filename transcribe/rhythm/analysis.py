@@ -76,7 +76,7 @@ SUNG_RHYTHM_PARAMS = (
 #: is written in it (``rest_gap_beats``, ``held_stretch``), and the slowest tempo it is written at
 #: (``min_bpm``, :mod:`.level`), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
 SUNG_METER_MODEL = "sung_meter"
-SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price", "rest_gap_beats", "held_stretch", "min_bpm")
+SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price", "rest_gap_beats", "held_stretch", "min_bpm", "sync_price")
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,9 @@ class TempoFollow:
             interval up to ``SungRhythm.rest_min_beats`` of silence; 0 for none.
         held_stretch: The held length of a note before such a rest is read times this: a singer
             lets the note go before its written value ends, to breathe; 1 for none.
+        sync_price: With ``tie_price``, the price of a syncopation: a note (the interval to the
+            next onset) that starts on a weaker place of the bar than a beat or half bar it
+            crosses (:func:`syncopated`), e.g. a half note from beat 2 of a 4/4 bar; 0 for none.
         min_bpm: A tune read slower than this (quarter-note BPM, no tempo given) is written at
             twice the tempo (``rhythm.level.at_double_tempo``): its beat was the printed half
             note; 0 for never.
@@ -82,6 +85,7 @@ class TempoFollow:
     rest_gap_beats: float = 0.0
     held_stretch: float = 1.0
     min_bpm: float = 0.0
+    sync_price: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,32 @@ def held_value(length_beats: float, how: TempoFollow, *, at_most_beats: float = 
     return float(values[int(np.argmin(cost))]) if np.isfinite(cost).any() else float(values.min())
 
 
+def metric_levels(bar_beats: int) -> np.ndarray:
+    """The metrical weight of each sixteenth of a bar of ``bar_beats`` beats, shape (4 * bar_beats,):
+    3 on the downbeat, 2 on the half bar of a 4/4 bar, 1 on a beat, 0.5 on an eighth, 0 else."""
+    at = np.arange(4 * bar_beats)
+    level = np.where(at % 4 == 0, 1.0, np.where(at % 2 == 0, 0.5, 0.0))
+    if bar_beats == 4:
+        level[8] = 2.0
+    level[0] = 3.0
+    return level
+
+
+def syncopated(bar_beats: int, steps: np.ndarray) -> np.ndarray:
+    """Whether a note ``steps`` sixteenths long (shape (v,)) from each sixteenth of a bar crosses
+    a beat or half bar stronger than the place it starts on (a bar line is the tie price's),
+    shape (v, 4 * bar_beats) [value, place]."""
+    level = metric_levels(bar_beats)
+    places = len(level)
+    out = np.zeros((len(steps), places), dtype=bool)
+    for v, step in enumerate(steps):
+        for a in range(places):
+            crossed = level[(a + np.arange(1, int(step))) % places]
+            crossed = crossed[(crossed >= 1.0) & (crossed < 3.0)]
+            out[v, a] = crossed.size > 0 and crossed.max() > level[a]
+    return out
+
+
 def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, *, bar_beats: int, start_beats: float) -> FollowedBeats:
     """:func:`follow_beats` with the place in the bar tracked: the path's state is the beat period
     and the onset's place in the bar (in sixteenths of a beat), and a note that crosses a bar line
@@ -178,6 +208,7 @@ def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, 
     start, trans = _drift_costs(periods, beat_s, how)
     places = 4 * bar_beats
     at = np.arange(places)
+    sync = how.sync_price * syncopated(bar_beats, steps)  # [value, place]
     cost = np.full((len(periods), places), np.inf)
     cost[:, int(round(start_beats * 4)) % places] = start
     back: list[tuple[np.ndarray, np.ndarray]] = []
@@ -192,7 +223,7 @@ def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, 
         arg0 = np.argmin(moved, axis=0)
         moved_min = np.take_along_axis(moved, arg0[None], axis=0)[0]  # [to, place]
         for v, step in enumerate(steps):
-            ties = how.tie_price * (at + step > places)  # from this place the note crosses a bar line
+            ties = how.tie_price * (at + step > places) + sync[v]  # from this place: a tie, a syncopation
             got = moved_min + ties[None, :] + err[:, v][:, None]
             got, arg = np.roll(got, step, axis=1), np.roll(arg0, step, axis=1)  # to the next onset's place
             better = got < best
