@@ -189,13 +189,15 @@ def syncopated(bar_beats: int, steps: np.ndarray) -> np.ndarray:
 def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, *, bar_beats: int, start_beats: float) -> FollowedBeats:
     """:func:`follow_beats` with the place in the bar tracked: the path's state is the beat period
     and the onset's place in the bar (in sixteenths of a beat), and a note that crosses a bar line
-    costs ``how.tie_price`` more. One interval read as an eighth instead of a quarter then no
-    longer moves every later bar line for free: the path pays for the ties that follow it.
+    costs ``how.tie_price`` more, one that runs from a weak place over a stronger beat or half
+    bar (:func:`syncopated`) ``how.sync_price`` more. One interval read as an eighth instead of a
+    quarter then no longer moves every later bar line for free: the path pays for the ties and
+    syncopations that follow it.
 
     Args:
         onsets_s: Onsets in seconds, increasing, shape (n,), n >= 1.
         beat_s: The beat period of the meter reading (seconds).
-        how: The drift, timing, value and tie prices.
+        how: The drift, timing, value, tie and syncopation prices.
         bar_beats: Beats in a bar of the meter read.
         start_beats: The first onset's place in its bar (beats from the downbeat).
     """
