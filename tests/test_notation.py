@@ -121,30 +121,29 @@ def test_held_note_is_written_with_the_longest_value_first(ts: str, onset_q: Fra
 
 
 @pytest.mark.parametrize(
-    ("ts", "onset_q", "rests_q"),
+    ("ts", "first_q", "onset_q", "rests_q"),
     [
-        # An eighth on the downbeat, then a note late in the bar: the end of a compound beat is
-        # two eighth rests, the first two eighths of the next beat one quarter rest.
-        ("6/8", F(5, 2), [F(1, 2), F(1, 2), F(1)]),
-        ("6/8", F(3, 2), [F(1, 2), F(1, 2)]),
-        ("9/8", F(4), [F(1, 2), F(1, 2), F(3, 2), F(1)]),
-        ("12/8", F(11, 2), [F(1, 2), F(1, 2), F(3, 2), F(3, 2), F(1)]),
-        ("3/4", F(5, 2), [F(1, 2), F(1), F(1, 2)]),  # simple time: beats, then an eighth rest
+        # The first two eighths of a compound beat are one quarter rest, its last two two eighth
+        # rests (Gould): an eighth on the downbeat, then a note late in the bar ...
+        ("6/8", F(1, 2), F(5, 2), [F(1, 2), F(1, 2), F(1)]),
+        ("12/8", F(1, 2), F(11, 2), [F(1, 2), F(1, 2), F(3, 2), F(3, 2), F(1)]),
+        # ... and a note that ends two eighths before the bar line, the next bar's note after it.
+        ("6/8", F(2), F(3), [F(1, 2), F(1, 2)]),
+        ("9/8", F(1, 2), F(4), [F(1, 2), F(1, 2), F(3, 2), F(1)]),
+        ("3/4", F(1, 2), F(5, 2), [F(1, 2), F(1), F(1, 2)]),  # simple time: beats, then an eighth rest
     ],
 )
-def test_rests_before_a_late_note_follow_the_beat(ts: str, onset_q: Fraction, rests_q: list) -> None:
-    """Rests between two notes of a bar are written on the beat's terms: in a compound meter the
-    first two eighths of a beat are one quarter rest, its last two two eighth rests (Gould)."""
+def test_rests_after_a_note_follow_the_beat(ts: str, first_q: Fraction, onset_q: Fraction, rests_q: list) -> None:
+    """The rests of the first bar after its note, written on the beat's terms."""
     notes = (
-        WrittenNote(0.0, 0.0, 67, "G4", F(0), F(1, 2), 0, 1.0, 0.0, 1.0),
+        WrittenNote(0.0, 0.0, 67, "G4", F(0), first_q, 0, 1.0, 0.0, 1.0),
         WrittenNote(0.0, 0.0, 69, "A4", onset_q, F(1, 2), 1, 1.0, 0.0, 1.0),
     )
-    rhythm = Rhythm(100.0, ts, 0.0, F(0), (F(0), onset_q), (F(1, 2), F(1, 2)))
+    rhythm = Rhythm(100.0, ts, 0.0, F(0), (F(0), onset_q), (first_q, F(1, 2)))
     events = notation.measures(notes, rhythm, key="C major")[0].events
-    at = [i for i, e in enumerate(events) if e.name is not None]
-    assert [events[i].name for i in at[:2]] == ["G4", "A4"]
-    assert [e.written_q for e in events[at[0] + 1 : at[1]]] == rests_q
-    assert all(e.name is None for e in events[at[0] + 1 : at[1]])
+    rests = [e.written_q for e in events if e.name is None]
+    assert rests == rests_q
+    assert sum(e.written_q for e in events) == notation.Meter.of(ts).bar_q
 
 
 def test_pickup_inside_a_triplet_is_written_from_its_beat_with_the_triplet_rests() -> None:

@@ -317,7 +317,9 @@ def test_metric_levels_mark_downbeat_half_bar_beats_and_eighths() -> None:
     assert four.shape == (16,)
     assert (four[0], four[8], four[4], four[12], four[2], four[1]) == (3.0, 2.0, 1.0, 1.0, 0.5, 0.0)
     three = rhythm.metric_levels(3)
-    assert three[0] == 3.0 and three[4] == three[8] == 1.0  # no half bar in three beats
+    assert three[0] == 3.0 and three[4] == three[8] == 1.0 and 2.0 not in three  # no half bar in three beats
+    two = rhythm.metric_levels(2)
+    assert list(two) == [3.0, 0.0, 0.5, 0.0, 1.0, 0.0, 0.5, 0.0]
 
 
 def test_a_syncopation_is_a_note_that_crosses_a_stronger_beat_than_its_own() -> None:

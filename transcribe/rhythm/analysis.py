@@ -73,8 +73,9 @@ SUNG_RHYTHM_PARAMS = (
 )
 #: The bar-count, phrase-frame and tie cues of the meter read again on the followed beat
 #: (``TempoFollow.bars_price``, ``frame_price`` and ``tie_price``) and how a note ended by silence
-#: is written in it (``rest_gap_beats``, ``held_stretch``), and the slowest tempo it is written at
-#: (``min_bpm``, :mod:`.level`), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
+#: is written in it (``rest_gap_beats``, ``held_stretch``), the slowest tempo it is written at
+#: (``min_bpm``, :mod:`.level`) and the syncopation price of the values read in the bar
+#: (``sync_price``), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
 SUNG_METER_MODEL = "sung_meter"
 SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price", "rest_gap_beats", "held_stretch", "min_bpm", "sync_price")
 

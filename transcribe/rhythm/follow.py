@@ -65,12 +65,13 @@ class TempoFollow:
             interval up to ``SungRhythm.rest_min_beats`` of silence; 0 for none.
         held_stretch: The held length of a note before such a rest is read times this: a singer
             lets the note go before its written value ends, to breathe; 1 for none.
-        sync_price: With ``tie_price``, the price of a syncopation: a note (the interval to the
-            next onset) that starts on a weaker place of the bar than a beat or half bar it
-            crosses (:func:`syncopated`), e.g. a half note from beat 2 of a 4/4 bar; 0 for none.
         min_bpm: A tune read slower than this (quarter-note BPM, no tempo given) is written at
             twice the tempo (``rhythm.level.at_double_tempo``): its beat was the printed half
             note; 0 for never.
+        sync_price: With a ``tie_price`` (0 leaves the place in the bar untracked, and this
+            with it), the price of a syncopation: a note (the interval to the next onset) that
+            starts on a weaker place of the bar than a beat or half bar it crosses
+            (:func:`syncopated`), e.g. a half note from beat 2 of a 4/4 bar; 0 for none.
     """
 
     drift_sd: float = 0.05
@@ -171,16 +172,16 @@ def metric_levels(bar_beats: int) -> np.ndarray:
     return level
 
 
-def syncopated(bar_beats: int, steps: np.ndarray) -> np.ndarray:
-    """Whether a note ``steps`` sixteenths long (shape (v,)) from each sixteenth of a bar crosses
-    a beat or half bar stronger than the place it starts on (a bar line is the tie price's),
-    shape (v, 4 * bar_beats) [value, place]."""
+def syncopated(bar_beats: int, lengths_16ths: np.ndarray) -> np.ndarray:
+    """Whether a note ``lengths_16ths`` sixteenths long (shape (v,)) from each sixteenth of a bar
+    crosses a beat or half bar stronger than the place it starts on (a bar line is the tie
+    price's), shape (v, 4 * bar_beats) [value, place]."""
     level = metric_levels(bar_beats)
     places = len(level)
-    out = np.zeros((len(steps), places), dtype=bool)
-    for v, step in enumerate(steps):
+    out = np.zeros((len(lengths_16ths), places), dtype=bool)
+    for v, length in enumerate(lengths_16ths):
         for a in range(places):
-            crossed = level[(a + np.arange(1, int(step))) % places]
+            crossed = level[(a + np.arange(1, int(length))) % places]
             crossed = crossed[(crossed >= 1.0) & (crossed < 3.0)]
             out[v, a] = crossed.size > 0 and crossed.max() > level[a]
     return out
