@@ -37,7 +37,6 @@ import math
 from fractions import Fraction
 from pathlib import Path
 
-import mir_eval
 import numpy as np
 
 import transcribe
@@ -167,9 +166,7 @@ def downbeat_f1(item: Item, onsets_s: list[float], on_downbeat: list[bool]) -> f
     row_of = pair_alignment(labels, rows)
     if not labels or not onsets_s:
         return 0.0
-    r_iv = np.array([[a, max(b, a + 1e-3)] for a, b, _ in labels], dtype=float)
-    e_on = np.array(onsets_s, dtype=float)
-    pairs = mir_eval.transcription.match_note_onsets(r_iv, np.stack([e_on, e_on + 0.01], axis=1), onset_tolerance=metrics.ONSET_TOL_S)
+    pairs = metrics.onset_pairs([a for a, _, _ in labels], onsets_s)
     tp = fp = fn = 0
     for ri, ei in pairs:
         j = row_of[ri]

@@ -166,6 +166,18 @@ def ts_right(est: str | None, truth: str) -> float:
     return float(e == t or (e in common and t in common))
 
 
+def onset_pairs(ref_onsets_s: Sequence[float], est_onsets_s: Sequence[float]) -> list[tuple[int, int]]:
+    """Labelled and estimated notes matched one to one by onset alone (within :data:`ONSET_TOL_S`,
+    pitch and offsets ignored, as mir_eval's onsets-only F1): ``(ref index, est index)`` pairs."""
+    import mir_eval
+
+    if not len(ref_onsets_s) or not len(est_onsets_s):
+        return []
+    r_on, e_on = np.asarray(ref_onsets_s, dtype=float), np.asarray(est_onsets_s, dtype=float)
+    spans = [np.stack([on, on + 0.01], axis=1) for on in (r_on, e_on)]
+    return [(int(i), int(j)) for i, j in mir_eval.transcription.match_note_onsets(*spans, onset_tolerance=ONSET_TOL_S)]
+
+
 def on_bar_lines(rh: Rhythm) -> list[bool]:
     """Per written note of ``rh``, whether it starts a bar."""
     return [(q - rh.pickup_q) % rh.measure_q == 0 for q in rh.onsets_q]
@@ -219,18 +231,12 @@ def duration_scores(
     """Share of our written notes (matched by onset to a truth note, 50 ms) whose written
     quarterLength, divided by the tempo scale s in {1, 2, 1/2} closest to our/true BPM,
     equals the truth's written quarterLength (ties summed on both sides)."""
-    import mir_eval
-
     out = {"dur_right": math.nan, "dur_matched": 0.0, "dur_scale": math.nan}
     if not est_written or not truth_notes or not est_bpm or est_bpm <= 0:
         return out
     ratio = est_bpm / true_bpm
     scale = min((1.0, 2.0, 0.5), key=lambda s: abs(math.log(ratio / s)))
-    r_iv = np.array([[n["onset_s"], n["offset_s"]] for n in truth_notes], dtype=float)
-    e_on = np.array([w[0] for w in est_written], dtype=float)
-    e_iv = np.stack([e_on, e_on + 0.01], axis=1)
-    r_iv[:, 1] = np.maximum(r_iv[:, 1], r_iv[:, 0] + 1e-3)
-    pairs = mir_eval.transcription.match_note_onsets(r_iv, e_iv, onset_tolerance=ONSET_TOL_S)
+    pairs = onset_pairs([n["onset_s"] for n in truth_notes], [w[0] for w in est_written])
     if not pairs:
         return {"dur_right": 0.0, "dur_matched": 0.0, "dur_scale": scale}
     s = Fraction(scale).limit_denominator(2)
@@ -265,8 +271,6 @@ def page_scores(
     - ``dur_right``: share whose written length equals the printed one times a factor in
       {1/2, 1, 2}, the one factor per recording that fits best (a tempo read at double or half).
     """
-    import mir_eval
-
     out: dict[str, float] = {"pitch_right": math.nan, "dur_right": math.nan, "page_matched": 0.0, "dur_scale": math.nan}
     k = parse_key(est_key)
     if k is None:
@@ -280,9 +284,7 @@ def page_scores(
         if labels:
             out["pitch_right"] = out["dur_right"] = 0.0
         return out
-    r_iv = np.array([[a, max(b, a + 1e-3)] for a, b, _ in labels], dtype=float)
-    e_on = np.array([w[0] for w in est_written], dtype=float)
-    pairs = mir_eval.transcription.match_note_onsets(r_iv, np.stack([e_on, e_on + 0.01], axis=1), onset_tolerance=ONSET_TOL_S)
+    pairs = onset_pairs([a for a, _, _ in labels], [w[0] for w in est_written])
     placed = [(ri, ei) for ri, ei in pairs if page.intended_midi[ri] is not None]
     out["page_matched"] = float(len(placed))
     if not placed:

@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Sequence
 from multiprocessing import Pool
 
-import mir_eval
 import numpy as np
 
 import transcribe
@@ -49,9 +48,7 @@ def miss_classes(ref: Sequence[Span], est: Sequence[Span]) -> tuple[Counter, lis
         return out, errors
     r_on = np.array([a for a, _, _ in ref])
     e_on = np.array([a for a, _, _ in est])
-    pairs = mir_eval.transcription.match_note_onsets(
-        np.stack([r_on, r_on + 0.01], axis=1), np.stack([e_on, e_on + 0.01], axis=1), onset_tolerance=metrics.ONSET_TOL_S
-    )
+    pairs = metrics.onset_pairs(r_on, e_on)
     ref_hit, est_hit = {i for i, _ in pairs}, {j for _, j in pairs}
     for i, (a, _, pitch) in enumerate(ref):
         if i in ref_hit:
