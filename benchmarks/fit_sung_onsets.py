@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import fit_reattack, model_files, sung_cv
+from benchmarks.datasets import find_shared
 from transcribe import features, models, profiles
 from transcribe.notes import cleanup, network, sung
 from transcribe.types import FrameArrays
@@ -208,7 +209,7 @@ def main(argv: list[str] | None = None) -> None:
                     f"no recordings in {folder}: save them with python -m benchmarks.sung_cv --set {name} --save-features {folder}"
                 )
     else:
-        shared = sung_cv.shared_dir()
+        shared = find_shared()
         if shared is None:
             raise SystemExit("../shared is missing: the model is fitted on ../shared/data/singing/ssvd-dev")
         for name in sets:

@@ -28,6 +28,7 @@ from pathlib import Path
 import mir_eval
 import numpy as np
 
+from benchmarks.datasets import find_shared
 from benchmarks.fit_intonation import folds_by_exercise
 from transcribe import audio as audio_io
 from transcribe import features, gating, pipeline, pitch, profiles
@@ -54,11 +55,6 @@ class Recording:
     def evidence(self) -> pipeline.NoteEvidence:
         """What the pipeline's note stage (:func:`transcribe.pipeline.find_notes`) reads of it."""
         return pipeline.NoteEvidence(self.audio, self.raw, self.mask, self.sure, self.onset, self.attack, self.performer)
-
-
-def shared_dir() -> Path | None:
-    here = Path(__file__).resolve().parent.parent.parent / "shared"
-    return here if here.is_dir() else None
 
 
 def read_labels(path: Path) -> np.ndarray:
@@ -237,9 +233,9 @@ def main(argv: list[str] | None = None) -> None:
         recs = None
         names = [it.name for it in items]
     else:
-        shared = shared_dir()
+        shared = find_shared()
         if shared is None:
-            raise SystemExit("../shared is missing: the sung sets live there")
+            raise SystemExit("../shared is missing (or set TRANSCRIBE_SHARED): the sung sets live there")
         if args.set == "vocadito":
             vocadito(shared / "data" / "singing" / "vocadito", cache=args.cache)
             return
@@ -252,7 +248,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"wrote {len(recs)} recordings' inputs to {args.save_features}")
             return
         items = [fit_sung_onsets.item_of(r) for r in recs] if args.method == "model" else None
-    shared = shared_dir()
+    shared = find_shared()
     folder = shared / "data" / "singing" / args.set if shared is not None else None
     if folder is not None and (folder / "index.tsv").exists():
         folds = exercise_folds_of(names, exercise_of(folder), args.folds, args.seed)
