@@ -92,6 +92,46 @@ def training_tunes(n: int, seed: int, *, jobs: int = 2) -> list[corpus.Melody]:
     return tunes
 
 
+#: The shipped meter model's tune sample (``meter.npz``: ``--tunes 1500 --seed 1``), which
+#: :func:`essen_songs` keeps clear of.
+SHIPPED_SAMPLE = (1500, 1)
+#: Every rendered set the benchmarks build, as (seed, items): :func:`essen_songs` uses none of their tunes.
+RENDERED_SETS: tuple[tuple[int, int], ...] = (*HELD_OUT_SETS, (5, 48), (7, 48), (20, 48), (31, 48))
+
+
+def essen_songs(n: int, *, simple: tuple[str, ...], seed: int = 0, jobs: int = 2) -> list[corpus.Melody]:
+    """``n`` whole Essen folk songs in one of the meters ``simple``, in a seeded order, that the
+    shipped meter model never saw and no rendered set uses (cached under ``benchmarks/data``).
+
+    :func:`training_tunes` drew the meter model's Essen tunes from the first ``4 * want + 8``
+    candidates of its permutation (``want`` = half the tunes; enough of them load that it never
+    reads a second batch): those candidates, and every tune of :data:`RENDERED_SETS`, are left out.
+    """
+    tunes, fit_seed = SHIPPED_SAMPLE
+    cache = DATA / f"essen_songs-{seed}-{n}-{'-'.join(simple).replace('/', '')}-without-meter-{tunes}-{fit_seed}.pkl"
+    if cache.exists():
+        with cache.open("rb") as fh:
+            return pickle.load(fh)
+    root = corpus.corpus_dir()
+    used = scored_tunes()
+    cands = [c for c in corpus.candidates()["essen"] if (str(Path(c[0]).relative_to(root)), c[1]) not in used]
+    seen = np.random.default_rng(fit_seed).permutation(len(cands))[: 4 * round(corpus.SOURCE_WEIGHTS["essen"] * tunes) + 8]
+    rendered = {(p["source_path"], p["tune_number"]) for s, k in RENDERED_SETS[len(HELD_OUT_SETS) :] for p in corpus.plan_items(s, k)}
+    rest = [c for i, c in enumerate(cands) if i not in set(seen.tolist()) and (str(Path(c[0]).relative_to(root)), c[1]) not in rendered]
+    order = np.random.default_rng(seed).permutation(len(rest))
+    got: list[corpus.Melody] = []
+    with Pool(jobs) as pool:
+        for start in range(0, len(order), 2 * n):
+            batch = [(*rest[i], "essen") for i in order[start : start + 2 * n]]
+            got.extend(m for m in pool.map(_load, batch, chunksize=4) if m is not None and m.time_signature in simple)
+            if len(got) >= n:
+                break
+    got = got[:n]
+    with cache.open("wb") as fh:
+        pickle.dump(got, fh)
+    return got
+
+
 @dataclass(frozen=True)
 class Errors:
     """How often a simulated transcription errs, at roughness ``r`` (0 clean ... 1 rough).

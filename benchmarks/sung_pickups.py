@@ -3,9 +3,11 @@
 ssvd-scores' prints start on a downbeat in 19 of 21 exercises, so the sung meter fitted on them
 (``sung_meter.npz``: its phrase frame prices a pickup) is never asked about songs that open
 with one, as many of the songs people sing do. This script asks: it takes the corpus tunes of
-the rendered sets (notation known: time signature, pickup, every note's place in the bar), sings
-each one in notes only (:func:`sung_take`: a slower or faster tempo, a slow tempo drift, jittered
-onsets, notes let go early), writes the rhythm the voice path writes (``rhythm.analyze`` with
+the rendered sets (excerpts of 20-30 s cut at a bar line), or with ``--songs N`` N whole Essen
+folk songs in simple time that no fitted model saw (:func:`song_truths`), notation known (time
+signature, pickup, every note's place in the bar), sings each one in notes only
+(:func:`sung_take`: a slower or faster tempo, a slow tempo drift, jittered onsets, notes let go
+early), writes the rhythm the voice path writes (``rhythm.analyze`` with
 ``SungRhythm.load()``, optionally other frame prices), and prints, for the tunes with a pickup
 and those without: the time signature right (2/2 counts as 4/4), the downbeat F1 (our notes on
 a bar line against the tune's) and the share written with a pickup. No audio is read: the notes'
@@ -23,6 +25,8 @@ import numpy as np
 
 from benchmarks import metrics
 from benchmarks.datasets import load_rendered
+from benchmarks.fit_meter import essen_songs
+from benchmarks.rendered.corpus import Melody
 from transcribe import rhythm
 from transcribe.types import Note, Rhythm
 
@@ -31,7 +35,8 @@ SETS: tuple[tuple[int, str], ...] = ((0, "fluidr3"), (5, "varied"), (7, "hall-ch
 #: Meters a voice's rhythm is written in by the followed beat (simple time).
 SIMPLE = ("2/4", "3/4", "4/4", "2/2")
 #: How a take is sung: quarter-note tempo drawn from this range (BPM), drift (share of the tempo,
-#: a slow sine through the take), onset jitter (SD, seconds), share of each interval held.
+#: a slow sine through the take), onset jitter (SD, seconds), share of each note held (of its
+#: written value, at most the interval to the next onset).
 TEMPO_BPM, DRIFT, JITTER_S, HELD = (60.0, 120.0), 0.06, 0.03, (0.75, 0.95)
 
 
@@ -50,8 +55,9 @@ class Take:
 def sung_take(truth: dict[str, Any], rng: np.random.Generator) -> Take:
     """The rendered tune ``truth`` (a rendered item's JSON) sung: its notes' score positions at a
     tempo drawn from :data:`TEMPO_BPM`, drifting by :data:`DRIFT` along a slow sine, each onset
-    jittered by :data:`JITTER_S`, each note held a share :data:`HELD` of its interval (the last
-    note half to 1.3 times its value)."""
+    jittered by :data:`JITTER_S`, each note held a share :data:`HELD` of its written value or of
+    the interval to the next onset, whichever is shorter (the last note half to 1.3 times its
+    value)."""
     notes = truth["notes"]
     pos_q = np.array([float(Fraction(n["offset_q"])) for n in notes])
     dur_q = float(Fraction(notes[-1]["duration_q"]))
@@ -63,10 +69,35 @@ def sung_take(truth: dict[str, Any], rng: np.random.Generator) -> Take:
     onsets = 0.5 + np.append(0.0, np.cumsum(steps)) + rng.normal(0.0, JITTER_S, len(pos_q))
     onsets = np.maximum.accumulate(onsets + 1e-4 * np.arange(len(onsets)))
     ioi = np.append(np.diff(onsets), dur_q * quarter_s * rng.uniform(0.5, 1.3))
-    held = ioi * rng.uniform(*HELD, len(ioi))
+    value = np.array([float(Fraction(n["duration_q"])) for n in notes]) * quarter_s * rate
+    held = np.minimum(ioi, np.append(value[:-1], ioi[-1])) * rng.uniform(*HELD, len(ioi))
     sung = tuple(Note(float(a), float(a + h), int(n["midi"])) for a, h, n in zip(onsets, held, notes, strict=True))
     down = tuple(Fraction(n["pos_in_bar_q"]) == 0 for n in notes)
     return Take(truth["id"], truth["time_signature"], Fraction(truth["pickup_q"]), sung, down)
+
+
+def song_truths(n: int, *, jobs: int = 2) -> list[dict[str, Any]]:
+    """``n`` whole Essen folk songs in simple time (:data:`SIMPLE`) as truth dicts of the shape
+    :func:`sung_take` reads (the rendered items' JSON: ``notes`` with ``offset_q``,
+    ``duration_q``, ``midi`` and ``pos_in_bar_q``; ``time_signature``, ``pickup_q``), from
+    :func:`benchmarks.fit_meter.essen_songs` (none the meter model or a rendered set used)."""
+    return [melody_truth(mel) for mel in essen_songs(n, simple=SIMPLE, jobs=jobs)]
+
+
+def melody_truth(mel: Melody) -> dict[str, Any]:
+    """A whole corpus melody as the truth dict :func:`sung_take` reads: its notes (rests left
+    out) in quarters from the first onset, each with its place in the bar."""
+    notes = [
+        {
+            "offset_q": str(e.offset_q + mel.pickup_q),
+            "duration_q": str(e.duration_q),
+            "midi": e.midi,
+            "pos_in_bar_q": str(e.offset_q % mel.bar_q),
+        }
+        for e in mel.events
+        if e.midi
+    ]
+    return {"id": mel.title, "time_signature": mel.time_signature, "pickup_q": str(mel.pickup_q), "notes": notes}
 
 
 def downbeat_f1(rh: Rhythm, on_downbeat: tuple[bool, ...]) -> float:
@@ -93,18 +124,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.sung_pickups", description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=0, help="seed of the sung timing")
     ap.add_argument("--frame-prices", default="", help="comma list of phrase-frame prices to compare with the shipped one")
+    ap.add_argument("--songs", type=int, default=0, help="sing this many whole Essen songs instead of the rendered sets' excerpts")
     a = ap.parse_args(argv)
     rng = np.random.default_rng(a.seed)
-    takes = [
-        sung_take(it.truth, rng)
-        for seed, variation in SETS
-        for it in load_rendered(seed, variation=variation)
-        if it.truth is not None and it.truth["time_signature"] in SIMPLE
-    ]
+    if a.songs:
+        truths = song_truths(a.songs)
+        what = "whole Essen songs"
+    else:
+        truths = [it.truth for seed, variation in SETS for it in load_rendered(seed, variation=variation) if it.truth is not None]
+        what = "corpus tunes"
+    takes = [sung_take(t, rng) for t in truths if t["time_signature"] in SIMPLE]
     voice = rhythm.SungRhythm.load()
     assert voice.follow is not None
     prices = [voice.follow.frame_price] + [float(x) for x in a.frame_prices.split(",") if x.strip()]
-    print(f"{len(takes)} corpus tunes in simple time sung in notes, {sum(bool(t.pickup_q) for t in takes)} with a pickup (seed {a.seed})")
+    print(f"{len(takes)} {what} in simple time sung in notes, {sum(bool(t.pickup_q) for t in takes)} with a pickup (seed {a.seed})")
     print("| frame price | tunes | n | time signature | downbeat F1 | written with a pickup |")
     print("|---|---|---|---|---|---|")
     for i, price in enumerate(prices):

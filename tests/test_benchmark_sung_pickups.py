@@ -61,3 +61,20 @@ def test_measure_groups_the_tunes_by_their_pickup() -> None:
     got = sung_pickups.measure(takes, rhythm.SungRhythm.load())
     assert got["pickup"].shape == (2, 3) and got["none"].shape == (1, 3)
     assert np.all((got["pickup"] >= 0) & (got["pickup"] <= 1))
+
+
+def test_a_whole_song_is_sung_from_its_pickup_and_breathes_at_its_rests() -> None:
+    from benchmarks.rendered.corpus import Event, Melody
+
+    # 3/4 with a one-beat pickup: quarter | half quarter | half (quarter rest) | dotted half.
+    events = [(-1, 1, 60), (0, 2, 62), (2, 1, 64), (3, 2, 65), (5, 1, 0), (6, 3, 67)]
+    mel = Melody("essen", "t", tuple(Event(F(a), F(b), m) for a, b, m in events), "3/4", F(3), F(1), F(1), "C", "major", 0, "encoded")
+    truth = sung_pickups.melody_truth(mel)
+    assert truth["time_signature"] == "3/4" and truth["pickup_q"] == "1"
+    assert [F(n["offset_q"]) for n in truth["notes"]] == [0, 1, 3, 4, 7]  # the rest left out
+    assert [F(n["pos_in_bar_q"]) for n in truth["notes"]] == [2, 0, 2, 0, 0]
+    take = sung_pickups.sung_take(truth, np.random.default_rng(0))
+    assert take.on_downbeat == (False, True, False, True, True)
+    before_rest, after = take.notes[3], take.notes[4]
+    # The half before the rest is let go by its value, not held through the rest.
+    assert after.onset_s - before_rest.offset_s > 0.25 * (after.onset_s - before_rest.onset_s)

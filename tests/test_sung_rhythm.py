@@ -136,14 +136,17 @@ EIGHT_BARS_OF_THREE = [1, 1, 1, 0.5, 0.5, 1, 1, 1, 1, 1, 2, 1, 1, 0.5, 0.5, 1, 1
 
 def test_a_sung_tune_of_eight_bars_of_three_is_written_in_three_four() -> None:
     fitted = rhythm.SungRhythm.load().follow
-    assert fitted is not None and fitted.bars_price > 0
+    assert fitted is not None and fitted.frame_price > 0
     for seed in range(3):
         notes = _stepping(EIGHT_BARS_OF_THREE, seed)
         got = _voice(notes, fitted)
         assert got.time_signature == "3/4"
         assert list(got.durations_q) == [Fraction(b) for b in EIGHT_BARS_OF_THREE]
-        # Without the bar count (and the phrase frame), the meter model reads these takes in four.
-        assert _voice(notes, replace(fitted, bars_price=0.0, frame_price=0.0)).time_signature == "4/4"
+        # Without the phrase frame (and the bar count, which the fitted voice leaves at 0), the
+        # meter model reads these takes in four; a priced bar count alone keeps them in three.
+        bare = replace(fitted, bars_price=0.0, frame_price=0.0)
+        assert _voice(notes, bare).time_signature == "4/4"
+        assert _voice(notes, replace(bare, bars_price=16.0)).time_signature == "3/4"
 
 
 def test_the_bar_count_leaves_a_tune_of_sixteen_bars_of_two_in_two_or_four() -> None:
@@ -349,3 +352,22 @@ def test_a_note_held_long_on_beat_two_does_not_move_the_later_bar_lines() -> Non
     assert without.values_beats[5] == 2.0
     got = rhythm.follow_beats_in_bars(onsets, quarter_s, fitted, bar_beats=4, start_beats=0.0)
     np.testing.assert_array_equal(got.values_beats, values)
+
+
+def test_a_singer_who_swells_every_four_beats_still_sings_a_waltz() -> None:
+    # Eight bars of 3/4 whose notes on every fourth quarter are sung 6 dB louder (a singer's
+    # loudness follows the words and the breath). The meter model learned that players lean on
+    # downbeats: with the levels counting fully it reads 4/4; the fitted level weight keeps 3/4.
+    fitted = rhythm.SungRhythm.load()
+    assert fitted.follow is not None and fitted.follow.level_weight < 1.0
+    starts = np.append(0.0, np.cumsum(EIGHT_BARS_OF_THREE[:-1]))
+    swell_db = np.where(starts % 4 == 0, 6.0, 0.0) - 20.0
+    as_instrument = replace(fitted, follow=replace(fitted.follow, level_weight=1.0))
+    fours = 0
+    for seed in range(4):
+        notes = _stepping(EIGHT_BARS_OF_THREE, seed)
+        got = rhythm.analyze(notes, accent_db=swell_db, written_as=fitted)
+        assert got.time_signature == "3/4"
+        assert list(got.durations_q) == [Fraction(b) for b in EIGHT_BARS_OF_THREE]
+        fours += rhythm.analyze(notes, accent_db=swell_db, written_as=as_instrument).time_signature == "4/4"
+    assert fours >= 3

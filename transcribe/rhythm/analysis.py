@@ -75,9 +75,10 @@ SUNG_RHYTHM_PARAMS = (
 #: (``TempoFollow.bars_price``, ``frame_price`` and ``tie_price``) and how a note ended by silence
 #: is written in it (``rest_gap_beats``, ``held_stretch``), the slowest tempo it is written at
 #: (``min_bpm``, :mod:`.level`) and the syncopation price of the values read in the bar
-#: (``sync_price``), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
+#: (``sync_price``) and how much the notes' levels count in the meter read again
+#: (``level_weight``), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
 SUNG_METER_MODEL = "sung_meter"
-SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price", "rest_gap_beats", "held_stretch", "min_bpm", "sync_price")
+SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price", "rest_gap_beats", "held_stretch", "min_bpm", "sync_price", "level_weight")
 
 
 @dataclass(frozen=True)
@@ -233,13 +234,14 @@ def analyze(
             kk = beats - beats[0]
             dd = np.append(np.diff(kk), max(float(held[-1]), 0.5))
             length = float(kk[-1]) + held_value(float(held[-1]), follow)
+            levels = None if accent_db is None or not follow.level_weight else follow.level_weight * np.asarray(accent_db, dtype=float)
             again = choose_meter(
                 kk,
                 dd,
                 w,
                 float(np.median(followed.period_s)),
                 pitch=pitch,
-                accent_db=accent_db,
+                accent_db=levels,
                 compound_shift=compound_shift,
                 length_tatums=length,
                 bars_price=follow.bars_price,

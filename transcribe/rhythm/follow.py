@@ -72,6 +72,10 @@ class TempoFollow:
             with it), the price of a syncopation: a note (the interval to the next onset) that
             starts on a weaker place of the bar than a beat or half bar it crosses
             (:func:`syncopated`), e.g. a half note from beat 2 of a 4/4 bar; 0 for none.
+        level_weight: With ``remeter``, how much the notes' levels count when the meter is read
+            again (each note's peak level in dB times this): the meter model learned that
+            players lean on downbeats, while a singer's loudness follows the words and the
+            breath; 0 reads the values and pitches alone, 1 as an instrument's.
     """
 
     drift_sd: float = 0.05
@@ -87,6 +91,7 @@ class TempoFollow:
     held_stretch: float = 1.0
     min_bpm: float = 0.0
     sync_price: float = 0.0
+    level_weight: float = 1.0
 
 
 @dataclass(frozen=True)
