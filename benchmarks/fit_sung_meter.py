@@ -1,17 +1,19 @@
-"""Fit the phrase frame, tie and syncopation prices of a voice's meter (``transcribe/models/sung_meter.npz``)
-on ssvd-scores, cross-validated by exercise.
+"""Fit the bar count, phrase frame, tie and syncopation prices of a voice's meter
+(``transcribe/models/sung_meter.npz``) on ssvd-scores, cross-validated by exercise.
 
-``python -m benchmarks.fit_sung_meter [--write] [--out PATH]`` (~8 min: transcribes the 40 recordings once).
+``python -m benchmarks.fit_sung_meter [--write] [--out PATH]`` (~7 min: transcribes the 40 recordings once;
+the first run also loads the meter model's corpus tunes, ~3 min, cached).
 With the shipped ``sung_rhythm.npz`` fixed, the knobs of the meter read again on the followed
 beat's written values (``rhythm.TempoFollow``) are chosen in four stages. Stage 1, by the page
 measures (the mean of written durations and time signature, as ``fit_sung_rhythm``):
-``frame_price``, the bonus of a reading and downbeat that start the tune on a downbeat and end it
-on a bar line (``rhythm.meter.phrase_frame``), with ``bars_price``, how much a reading is marked
-down for making the tune's length far from 4, 8, 16, 32 or 64 bars (``rhythm.meter.bar_count_cost``),
-and ``level_weight``, how much the notes' levels count in that reading, both fixed at 0
-(``--bars-prices`` and ``--level-weights`` fit them: see :data:`BARS_PRICES`; a singer's printed
-downbeats are sung no louder than the other notes, which ``--downbeat-levels`` prints); of points
-that score alike, the one with the best downbeat F1 (below).
+``bars_price``, how much a reading is marked down for giving the tune a bar count that folk
+songs rarely have (``rhythm.meter.bar_count_cost`` of :func:`bar_log_share`, counted over the Essen
+tunes of the meter model's sample and stored in the model file), and ``frame_price``, the bonus of
+a reading and downbeat that start the tune on a downbeat and end it on a bar line
+(``rhythm.meter.phrase_frame``), with ``level_weight``, how much the notes' levels count in that
+reading, fixed at 0 (``--level-weights`` fits it; a singer's printed downbeats are sung no louder
+than the other notes, which ``--downbeat-levels`` prints); of points that score alike, the one
+with the best downbeat F1 (below).
 Stage 2, with those fixed, by the mean of written durations and the downbeat F1
 (:func:`downbeat_f1`: our notes on a downbeat against the printed notes they sing):
 ``tie_price``, the price of a note crossing a bar line when the values are read again with the
@@ -47,16 +49,17 @@ import transcribe
 from benchmarks import metrics
 from benchmarks.datasets import Item, find_shared, float_rows, load_ssvd_scores, pair_alignment
 from benchmarks.fit_intonation import exercise_folds, fold_choices
+from benchmarks.fit_meter import SHIPPED_SAMPLE, training_tunes
 from benchmarks.model_files import provenance, write_model
+from benchmarks.rendered.corpus import Melody
 from transcribe import rhythm
 from transcribe.pipeline import note_peaks_db
 from transcribe.values import TimeSignature
 
-#: Stage 1: the bar-count price, fixed at 0 (no bar-count cue): ``--bars-prices 0,4,8,16,32,64``
-#: fits it, and holds out worse on the exercises (time signature 0.575 against 0.650, downbeat
-#: F1 0.704 against 0.737) and costs whole sung songs (``benchmarks.sung_pickups --songs``)
-#: a time signature in eight (docs/intonation.md).
-BARS_PRICES = (0.0,)
+#: Stage 1: the price of a rare length in bars (``rhythm.bar_count_cost`` of :func:`bar_log_share`).
+BARS_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0)
+#: The longest tune the bar-count table tells apart (bars; a longer one counts as this long).
+MAX_BARS = 64
 FRAME_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
 #: Stage 1, with those: how much the notes' levels count in the meter read again
 #: (``rhythm.TempoFollow.level_weight``). Fixed at 0 by measurement (``--downbeat-levels``: the
@@ -189,6 +192,18 @@ def downbeat_f1(item: Item, onsets_s: list[float], on_downbeat: list[bool]) -> f
     return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
 
 
+def bar_log_share(tunes: list[Melody]) -> np.ndarray:
+    """Per whole number of bars, 0 to :data:`MAX_BARS`, the log share of ``tunes`` that long
+    (add-one smoothed), 0 for the commonest length, shape (MAX_BARS + 1,). A tune's length runs
+    from its first onset (a pickup's included) to the end of its last note."""
+    counts = np.ones(MAX_BARS + 1)
+    for mel in tunes:
+        start = min(e.offset_q for e in mel.events)
+        end = max(e.offset_q + e.duration_q for e in mel.events)
+        counts[min(round(float((end - start) / mel.bar_q)), MAX_BARS)] += 1
+    return np.log(counts / counts.max())
+
+
 def downbeat_levels(takes: list) -> None:
     """``--downbeat-levels``: how much louder the notes the print puts on a downbeat are sung than
     the others, per take (this tool's notes matched to the labels by onset, each label placed in
@@ -251,6 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     base = rhythm.SungRhythm.load(meter_cue=a.duple)  # the shipped cues for --duple
     if base.follow is None:
         raise SystemExit("sung_rhythm.npz does not follow the beat: nothing to fit here")
+    # How long folk songs run, in bars: the Essen tunes the shipped meter model was fitted on
+    # (none of them is sung by benchmarks.sung_pickups --songs).
+    essen = [m for m in training_tunes(*SHIPPED_SAMPLE) if m.source == "essen"]
+    share = bar_log_share(essen)
+    base = dataclasses.replace(base, follow=dataclasses.replace(base.follow, bar_log_share=tuple(share)))
     takes = []
     for it in items:
         res = transcribe.transcribe(str(it.audio))
@@ -356,11 +376,14 @@ def main(argv: list[str] | None = None) -> int:
             "benchmarks.fit_sung_meter",
             argv,
             seeds="exercise folds: numpy default_rng(0) permutation of the 21 exercises (as fit_intonation)",
-            data="ssvd-scores (40 recordings, 21 exercises), this tool's notes, sung_rhythm.npz fixed",
+            data="ssvd-scores (40 recordings, 21 exercises), this tool's notes, sung_rhythm.npz fixed;"
+            f" bar counts of the {len(essen)} Essen tunes of the meter model's sample"
+            f" (--tunes {SHIPPED_SAMPLE[0]} --seed {SHIPPED_SAMPLE[1]})",
             held_out="five folds by exercise: " + ", ".join(f"{m} {v:.3f}" for m, v in held.items()),
         )
         arrays = {
             "params": np.array(best, dtype=float),
+            "bar_log_share": share,
             "cv.durations": np.array([r["durations"] for r in report]),
             "cv.time_sig": np.array([r["time_sig"] for r in report]),
             "cv.downbeat_f1": np.array([r["downbeat_f1"] for r in report]),

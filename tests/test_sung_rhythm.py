@@ -6,6 +6,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -122,12 +123,17 @@ def _voice(notes: tuple[Note, ...], follow: rhythm.TempoFollow):
     return rhythm.analyze(notes, written_as=replace(rhythm.SungRhythm.load(), follow=follow))
 
 
-def test_bar_count_cost_prefers_a_whole_phrase_count_of_bars() -> None:
+def test_bar_count_cost_reads_how_rare_a_length_in_bars_is() -> None:
     readings = [rhythm.MeterChoice(1, m, 0, f"{m}/4") for m in (2, 3, 4)]
-    two, three, four = rhythm.bar_count_cost(readings, 24.0)  # 12, 8 and 6 bars
-    assert three == 0.0 and two > 0.4 and four > 0.4
-    two, three, four = rhythm.bar_count_cost(readings, 32.0)  # 16, 10.7 and 8 bars
-    assert two == 0.0 and four == 0.0 and three > 0.4
+    share = np.log(np.array([1, 1, 1, 1, 2, 1, 2, 1, 40, 1, 10, 1, 30, 1, 3, 1, 35], dtype=float) / 40)
+    two, three, four = rhythm.bar_count_cost(readings, 24.0, share)  # 12, 8 and 6 bars
+    assert three == 0.0 and 0.0 < two < four
+    two, three, four = rhythm.bar_count_cost(readings, 48.0, share)  # 24 (past the table: 16), 16 and 12 bars
+    assert two == pytest.approx(three) and four == pytest.approx(-np.log(30 / 40))
+    # The shipped table: folk songs of 8, 12 and 16 bars are common, 6 bars rare.
+    fitted = np.asarray(rhythm.SungRhythm.load().follow.bar_log_share)
+    assert fitted.max() == 0.0 and fitted[8] == 0.0
+    assert min(fitted[12], fitted[16]) > -1.0 and fitted[6] < -2.0
 
 
 #: Eight bars of 3/4 in quarters and eighths, ending on a dotted half (24 quarters).

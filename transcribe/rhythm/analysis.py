@@ -101,8 +101,11 @@ class SungRhythm:
         model.features("values", tuple(str(v) for v in VALUES_BEATS))
         fine, other, shift, rest, drift, timing, price, remeter = (float(v) for v in model.arrays["params"])
         surprise = tuple(float(v) for v in model.arrays["value_surprise"])
-        fitted = models.checked(SUNG_METER_MODEL, SUNG_METER_PARAMS).arrays["params"] if meter_cue else ()
-        cues = {name: float(v) for name, v in zip(SUNG_METER_PARAMS, fitted)}
+        meter = models.checked(SUNG_METER_MODEL, SUNG_METER_PARAMS) if meter_cue else None
+        fitted = meter.arrays["params"] if meter is not None else ()
+        cues: dict[str, object] = {name: float(v) for name, v in zip(SUNG_METER_PARAMS, fitted)}
+        if meter is not None:
+            cues["bar_log_share"] = tuple(float(v) for v in meter.arrays["bar_log_share"])
         follow = TempoFollow(drift, timing, price, remeter > 0, value_surprise=surprise, **cues) if drift > 0 else None
         return cls((fine, other), shift, rest, follow)
 
@@ -127,6 +130,7 @@ def choose_meter(
     compound_shift: float = 0.0,
     length_tatums: float | None = None,
     bars_price: float = 0.0,
+    bar_log_share: tuple[float, ...] = (),
     frame_price: float = 0.0,
 ) -> MeterChoice:
     """Group tatums into beats and bars the way a musician would write them.
@@ -148,7 +152,9 @@ def choose_meter(
             printed tunes are rarely compound), 0 for none.
         length_tatums: The tune's written length in tatums (for a voice), or ``None``.
         bars_price: Taken off each reading's score times :func:`.meter.bar_count_cost` of
-            ``length_tatums`` (how far from 4, 8, 16, 32 or 64 bars the tune runs); 0 for none.
+            ``length_tatums`` (how rare a length in bars it gives the tune); 0 for none.
+        bar_log_share: The log share of tunes per whole number of bars (from 0) that
+            :func:`.meter.bar_count_cost` reads; empty for none.
         frame_price: Added to each reading's score, and to the weighted sum that places its
             downbeat, times :func:`.meter.phrase_frame` (the first onset on a downbeat, the tune
             ending on a bar line); 0 for none.
@@ -160,8 +166,8 @@ def choose_meter(
         return MeterChoice(b, m, 0, time_signature or "4/4", compound=b == 3)
     feats = meter_features(k, d, w, tatum_s, candidates, pitch=pitch, accent_db=accent_db)
     bias = -compound_shift * np.array([c.compound for c in candidates], dtype=float) if compound_shift else None
-    if bars_price and length_tatums is not None:
-        bias = (0.0 if bias is None else bias) - bars_price * bar_count_cost(candidates, length_tatums)
+    if bars_price and bar_log_share and length_tatums is not None:
+        bias = (0.0 if bias is None else bias) - bars_price * bar_count_cost(candidates, length_tatums, np.asarray(bar_log_share))
     frame = frame_price * phrase_frame(candidates, length_tatums) if frame_price and length_tatums is not None else None
     index = pick_reading(candidates, feats, bias=bias, downbeat_bias=frame)
     if time_signature is None:
@@ -245,6 +251,7 @@ def analyze(
                 compound_shift=compound_shift,
                 length_tatums=length,
                 bars_price=follow.bars_price,
+                bar_log_share=follow.bar_log_share,
                 frame_price=follow.frame_price,
             )
             if not again.compound:

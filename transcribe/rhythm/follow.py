@@ -52,8 +52,10 @@ class TempoFollow:
         start_sd: SD of the first beat's log period around the meter's beat.
         value_surprise: Per value of :data:`VALUES_BEATS`, its rarity (:func:`value_surprise`
             of folk-song counts, ``sung_rhythm.npz``); all 0 for no preference.
-        bars_price: With ``remeter``, the price of a reading that makes the tune's length far
-            from a whole phrase count of bars (``rhythm.meter.bar_count_cost``); 0 for none.
+        bars_price: With ``remeter``, the price of a reading that makes the tune's length in
+            bars a rare one (``rhythm.meter.bar_count_cost`` of ``bar_log_share``); 0 for none.
+        bar_log_share: Per whole number of bars (from 0), the log share of folk songs that long,
+            0 for the commonest (``sung_meter.npz``); empty for none.
         frame_price: With ``remeter``, the bonus of a reading (and of its downbeat) that starts
             the tune on a downbeat and ends it on a bar line (``rhythm.meter.phrase_frame``).
         tie_price: With ``remeter``, once the meter is read, the values are read again with the
@@ -85,6 +87,7 @@ class TempoFollow:
     start_sd: float = 0.1
     value_surprise: tuple[float, ...] = (0.0,) * len(VALUES_BEATS)
     bars_price: float = 0.0
+    bar_log_share: tuple[float, ...] = ()
     frame_price: float = 0.0
     tie_price: float = 0.0
     rest_gap_beats: float = 0.0

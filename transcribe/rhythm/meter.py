@@ -328,20 +328,20 @@ def relative_levels(accent_db: np.ndarray | None, pitch: np.ndarray | None, n: i
     return np.clip(acc - np.nanmedian(window, axis=1), -12.0, 12.0)
 
 
-def bar_count_cost(candidates: list[MeterChoice], length_tatums: float) -> np.ndarray:
-    """How far each reading puts the tune's length from a whole phrase count of bars, shape
-    (len(candidates),): ``|log2(bars / B)|`` with ``B`` the nearest of 4, 8, 16, 32, 64 bars.
+def bar_count_cost(candidates: list[MeterChoice], length_tatums: float, log_share: np.ndarray) -> np.ndarray:
+    """How rare each reading makes the tune's length in bars, shape (len(candidates),):
+    ``-log_share[n]``, with ``n`` the tune's length over the reading's bar rounded to whole bars
+    (clipped to the table).
 
-    Printed exercises and songs run 8 or 16 bars (issue 23: 19 of the 21 sung exercises of
-    ssvd-scores are 8, 16, 24 or 32 bars): a 24-beat tune is 8 bars of 3/4 but 6 of 4/4. The
-    cost of 0 for every reading of a length in beats that is a power of two leaves 2/4 against
-    4/4 to the meter model.
+    ``log_share[n]`` is the log share of tunes ``n`` bars long, 0 for the commonest length
+    (folk songs: 8, 16 and 12 bars; a tune of 6 bars is about ten times rarer than one of 8), so
+    a 24-beat tune costs more as 6 bars of 4/4 than as 8 of 3/4, while 12 bars of 4/4 and 16 of
+    3/4 cost about the same.
     """
     out = np.zeros(len(candidates))
     for i, c in enumerate(candidates):
-        bars = max(length_tatums / (c.tatums_per_beat * c.beats_per_bar), 1e-3)
-        whole = np.clip(np.round(np.log2(bars)), 2, 6)
-        out[i] = abs(np.log2(bars) - whole)
+        bars = length_tatums / (c.tatums_per_beat * c.beats_per_bar)
+        out[i] = -float(log_share[int(np.clip(round(bars), 0, len(log_share) - 1))])
     return out
 
 
