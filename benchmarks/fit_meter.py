@@ -115,9 +115,9 @@ def essen_songs(n: int, *, simple: tuple[str, ...], seed: int = 0, jobs: int = 2
     root = corpus.corpus_dir()
     used = scored_tunes()
     cands = [c for c in corpus.candidates()["essen"] if (str(Path(c[0]).relative_to(root)), c[1]) not in used]
-    seen = np.random.default_rng(fit_seed).permutation(len(cands))[: 4 * round(corpus.SOURCE_WEIGHTS["essen"] * tunes) + 8]
+    seen = set(np.random.default_rng(fit_seed).permutation(len(cands))[: 4 * round(corpus.SOURCE_WEIGHTS["essen"] * tunes) + 8].tolist())
     rendered = {(p["source_path"], p["tune_number"]) for s, k in RENDERED_SETS[len(HELD_OUT_SETS) :] for p in corpus.plan_items(s, k)}
-    rest = [c for i, c in enumerate(cands) if i not in set(seen.tolist()) and (str(Path(c[0]).relative_to(root)), c[1]) not in rendered]
+    rest = [c for i, c in enumerate(cands) if i not in seen and (str(Path(c[0]).relative_to(root)), c[1]) not in rendered]
     order = np.random.default_rng(seed).permutation(len(rest))
     got: list[corpus.Melody] = []
     with Pool(jobs) as pool:
