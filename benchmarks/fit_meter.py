@@ -65,6 +65,11 @@ def scored_tunes() -> set[tuple[str, int | None]]:
     return {(plan["source_path"], plan["tune_number"]) for s, k in HELD_OUT_SETS for plan in corpus.plan_items(s, k)}
 
 
+def _batch(want: int) -> int:
+    """How many candidates :func:`training_tunes` loads at a time to get ``want`` tunes of a source."""
+    return 4 * want + 8
+
+
 def training_tunes(n: int, seed: int, *, jobs: int = 2) -> list[corpus.Melody]:
     """``n`` usable corpus melodies (sources weighted like the rendered set), none from its items."""
     cache = DATA / f"meter_tunes-{seed}-{n}-without-{'-'.join(f'{s}x{k}' for s, k in HELD_OUT_SETS)}.pkl"
@@ -81,8 +86,8 @@ def training_tunes(n: int, seed: int, *, jobs: int = 2) -> list[corpus.Melody]:
         want = round(share * n)
         got: list[corpus.Melody] = []
         with Pool(jobs) as pool:
-            for start in range(0, len(order), 4 * want + 8):
-                batch = [(*cands[i], src) for i in order[start : start + 4 * want + 8]]
+            for start in range(0, len(order), _batch(want)):
+                batch = [(*cands[i], src) for i in order[start : start + _batch(want)]]
                 got.extend(m for m in pool.map(_load, batch, chunksize=4) if m is not None)
                 if len(got) >= want:
                     break
@@ -103,8 +108,8 @@ def essen_songs(n: int, *, simple: tuple[str, ...], seed: int = 0, jobs: int = 2
     """``n`` whole Essen folk songs in one of the meters ``simple``, in a seeded order, that the
     shipped meter model never saw and no rendered set uses (cached under ``benchmarks/data``).
 
-    :func:`training_tunes` drew the meter model's Essen tunes from the first ``4 * want + 8``
-    candidates of its permutation (``want`` = half the tunes; enough of them load that it never
+    :func:`training_tunes` drew the meter model's Essen tunes from the first batch
+    (:func:`_batch`) of its permutation (``want`` = half the tunes; enough of them load that it never
     reads a second batch): those candidates, and every tune of :data:`RENDERED_SETS`, are left out.
     """
     tunes, fit_seed = SHIPPED_SAMPLE
@@ -115,7 +120,7 @@ def essen_songs(n: int, *, simple: tuple[str, ...], seed: int = 0, jobs: int = 2
     root = corpus.corpus_dir()
     used = scored_tunes()
     cands = [c for c in corpus.candidates()["essen"] if (str(Path(c[0]).relative_to(root)), c[1]) not in used]
-    seen = set(np.random.default_rng(fit_seed).permutation(len(cands))[: 4 * round(corpus.SOURCE_WEIGHTS["essen"] * tunes) + 8].tolist())
+    seen = set(np.random.default_rng(fit_seed).permutation(len(cands))[: _batch(round(corpus.SOURCE_WEIGHTS["essen"] * tunes))].tolist())
     rendered = {(p["source_path"], p["tune_number"]) for s, k in RENDERED_SETS[len(HELD_OUT_SETS) :] for p in corpus.plan_items(s, k)}
     rest = [c for i, c in enumerate(cands) if i not in seen and (str(Path(c[0]).relative_to(root)), c[1]) not in rendered]
     order = np.random.default_rng(seed).permutation(len(rest))

@@ -266,11 +266,6 @@ def main(argv: list[str] | None = None) -> int:
     base = rhythm.SungRhythm.load(meter_cue=a.duple)  # the shipped cues for --duple
     if base.follow is None:
         raise SystemExit("sung_rhythm.npz does not follow the beat: nothing to fit here")
-    # How long folk songs run, in bars: the Essen tunes the shipped meter model was fitted on
-    # (none of them is sung by benchmarks.sung_pickups --songs).
-    essen = [m for m in training_tunes(*SHIPPED_SAMPLE) if m.source == "essen"]
-    share = bar_log_share(essen)
-    base = dataclasses.replace(base, follow=dataclasses.replace(base.follow, bar_log_share=tuple(share)))
     takes = []
     for it in items:
         res = transcribe.transcribe(str(it.audio))
@@ -281,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.duple:
         duple_report(takes, np.array(exercise_folds(items)), base)
         return 0
+    # How long folk songs run, in bars: the Essen tunes the shipped meter model was fitted on
+    # (none of them is sung by benchmarks.sung_pickups --songs).
+    essen = [m for m in training_tunes(*SHIPPED_SAMPLE) if m.source == "essen"]
+    share = bar_log_share(essen)
+    base = dataclasses.replace(base, follow=dataclasses.replace(base.follow, bar_log_share=tuple(share)))
     cache: dict[tuple[float, ...], np.ndarray] = {}
     level_weights = [float(v) for v in a.level_weights.split(",") if v.strip()]
     bars_prices = [float(v) for v in a.bars_prices.split(",") if v.strip()]
