@@ -1,9 +1,12 @@
 """The one-line report of a transcription (transcribe/result.py)."""
 
+import dataclasses
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
+import transcribe
 from transcribe.result import pickup_words
 
 
@@ -21,3 +24,14 @@ from transcribe.result import pickup_words
 def test_the_pickup_is_said_in_note_values_or_in_quarters(pickup_q: Fraction, words: str) -> None:
     # A length like 5/4 used to read "a 5/4 quarter pickup", a time signature to a musician.
     assert pickup_words(pickup_q) == words
+
+
+@pytest.mark.parametrize(
+    ("cents", "words"), [(-0.3, "tuning +0 cents"), (0.4, "tuning +0 cents"), (-12.6, "tuning -13 cents"), (38.4, "tuning +38 cents")]
+)
+def test_the_tuning_is_said_in_whole_cents_without_a_minus_zero(cents: float, words: str) -> None:
+    # An A440 sine measured 0.3 cents flat was reported "tuning -0 cents".
+    sr = 16000
+    tone = (0.3 * np.sin(2 * np.pi * 440.0 * np.arange(sr) / sr)).astype(np.float32)
+    result = dataclasses.replace(transcribe.transcribe(tone, sr=sr, tuning="performance"), tuning_cents=cents, measured_tuning_cents=cents)
+    assert result.tuning_summary == words

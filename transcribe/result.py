@@ -71,11 +71,12 @@ class Transcription:
         """The performance's measured tuning as the report and the plot print it,
         e.g. ``"tuning +38 cents (notes at A440)"``."""
         measured = self.tuning_cents if self.measured_tuning_cents is None else self.measured_tuning_cents
+        shown = f"tuning {round(measured) + 0:+d} cents"  # whole cents, never "-0"
         if self.options.tuning == "a440":
-            return f"tuning {measured:+.0f} cents (notes at A440)"
+            return f"{shown} (notes at A440)"
         if self.options.tuning == "auto" and self.tuning_cents == 0.0 and measured != 0.0:
-            return f"tuning {measured:+.0f} cents, unsteady (notes named in the key, following the singer)"
-        return f"tuning {measured:+.0f} cents"
+            return f"{shown}, unsteady (notes named in the key, following the singer)"
+        return shown
 
     @property
     def track(self) -> PitchTrack:
