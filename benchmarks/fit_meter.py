@@ -70,6 +70,21 @@ def _batch(want: int) -> int:
     return 4 * want + 8
 
 
+def _first_loaded(
+    cands: list, order: np.ndarray, source: str, want: int, batch: int, *, jobs: int, keep: Callable[[corpus.Melody], bool] | None = None
+) -> list[corpus.Melody]:
+    """The first ``want`` of ``cands`` (taken in ``order``) that load as melodies of ``source`` (and
+    that ``keep`` accepts), loaded ``batch`` at a time in a pool of ``jobs`` processes."""
+    got: list[corpus.Melody] = []
+    with Pool(jobs) as pool:
+        for start in range(0, len(order), batch):
+            args = [(*cands[i], source) for i in order[start : start + batch]]
+            got.extend(m for m in pool.map(_load, args, chunksize=4) if m is not None and (keep is None or keep(m)))
+            if len(got) >= want:
+                break
+    return got[:want]
+
+
 def training_tunes(n: int, seed: int, *, jobs: int = 2) -> list[corpus.Melody]:
     """``n`` usable corpus melodies (sources weighted like the rendered set), none from its items."""
     cache = DATA / f"meter_tunes-{seed}-{n}-without-{'-'.join(f'{s}x{k}' for s, k in HELD_OUT_SETS)}.pkl"
@@ -84,14 +99,7 @@ def training_tunes(n: int, seed: int, *, jobs: int = 2) -> list[corpus.Melody]:
         cands = [c for c in corpus.candidates()[src] if (str(Path(c[0]).relative_to(root)), c[1]) not in used]
         order = rng.permutation(len(cands))
         want = round(share * n)
-        got: list[corpus.Melody] = []
-        with Pool(jobs) as pool:
-            for start in range(0, len(order), _batch(want)):
-                batch = [(*cands[i], src) for i in order[start : start + _batch(want)]]
-                got.extend(m for m in pool.map(_load, batch, chunksize=4) if m is not None)
-                if len(got) >= want:
-                    break
-        tunes.extend(got[:want])
+        tunes.extend(_first_loaded(cands, order, src, want, _batch(want), jobs=jobs))
     with cache.open("wb") as fh:
         pickle.dump(tunes, fh)
     return tunes
@@ -124,14 +132,7 @@ def essen_songs(n: int, *, simple: tuple[str, ...], seed: int = 0, jobs: int = 2
     rendered = {(p["source_path"], p["tune_number"]) for s, k in RENDERED_SETS[len(HELD_OUT_SETS) :] for p in corpus.plan_items(s, k)}
     rest = [c for i, c in enumerate(cands) if i not in seen and (str(Path(c[0]).relative_to(root)), c[1]) not in rendered]
     order = np.random.default_rng(seed).permutation(len(rest))
-    got: list[corpus.Melody] = []
-    with Pool(jobs) as pool:
-        for start in range(0, len(order), 2 * n):
-            batch = [(*rest[i], "essen") for i in order[start : start + 2 * n]]
-            got.extend(m for m in pool.map(_load, batch, chunksize=4) if m is not None and m.time_signature in simple)
-            if len(got) >= n:
-                break
-    got = got[:n]
+    got = _first_loaded(rest, order, "essen", n, 2 * n, jobs=jobs, keep=lambda m: m.time_signature in simple)
     with cache.open("wb") as fh:
         pickle.dump(got, fh)
     return got
