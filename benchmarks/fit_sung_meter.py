@@ -169,25 +169,31 @@ def printed_downbeats(exercise: Path) -> list[bool]:
     return out
 
 
-def downbeat_f1(item: Item, onsets_s: list[float], on_downbeat: list[bool]) -> float:
-    """F1 of our notes on a downbeat against the printed notes they sing: our notes matched to the
-    labelled notes by onset (50 ms, as the benchmark's page measures), each label placed in the
-    print by its alignment row; 1 when neither side has a downbeat among the matched notes."""
+def printed_matches(item: Item, onsets_s: list[float]) -> list[tuple[int, bool]]:
+    """Our notes matched to the labelled notes by onset (50 ms, as the benchmark's page measures),
+    each label placed in the print by its alignment row: ``(our note's index, whether the print
+    puts it on a downbeat)``, for the matched notes the alignment places."""
     folder = item.audio.parent.parent
-    exercise = item.page.exercise
-    printed = printed_downbeats(folder / "exercises" / f"{exercise}.txt")
+    printed = printed_downbeats(folder / "exercises" / f"{item.page.exercise}.txt")
     labels = list(item.page.label_notes)
     rows = float_rows(folder / "recordings" / f"{item.audio.stem}.score.txt")
     row_of = pair_alignment(labels, rows)
-    if not labels or not onsets_s:
-        return 0.0
-    pairs = metrics.onset_pairs([a for a, _, _ in labels], onsets_s)
-    tp = fp = fn = 0
-    for ri, ei in pairs:
+    out = []
+    for ri, ei in metrics.onset_pairs([a for a, _, _ in labels], onsets_s):
         j = row_of[ri]
-        if j is None or not 0 <= int(rows[j][2]) < len(printed):
-            continue
-        theirs, ours = printed[int(rows[j][2])], on_downbeat[ei]
+        if j is not None and 0 <= int(rows[j][2]) < len(printed):
+            out.append((ei, printed[int(rows[j][2])]))
+    return out
+
+
+def downbeat_f1(item: Item, onsets_s: list[float], on_downbeat: list[bool]) -> float:
+    """F1 of our notes on a downbeat against the printed notes they sing (:func:`printed_matches`);
+    1 when neither side has a downbeat among the matched notes."""
+    if not item.page.label_notes or not onsets_s:
+        return 0.0
+    tp = fp = fn = 0
+    for ei, theirs in printed_matches(item, onsets_s):
+        ours = on_downbeat[ei]
         tp, fp, fn = tp + (ours and theirs), fp + (ours and not theirs), fn + (theirs and not ours)
     return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
 
@@ -206,23 +212,15 @@ def bar_log_share(tunes: list[Melody]) -> np.ndarray:
 
 def downbeat_levels(takes: list) -> None:
     """``--downbeat-levels``: how much louder the notes the print puts on a downbeat are sung than
-    the others, per take (this tool's notes matched to the labels by onset, each label placed in
-    the print by its alignment row; levels as the meter model reads them,
+    the others, per take (:func:`printed_matches`; levels as the meter model reads them,
     ``rhythm.relative_levels``), in dB."""
     per_take, pooled = [], ([], [])
     for it, notes, accent, _ in takes:
-        folder = it.audio.parent.parent
-        printed = printed_downbeats(folder / "exercises" / f"{it.page.exercise}.txt")
-        labels = list(it.page.label_notes)
-        rows = float_rows(folder / "recordings" / f"{it.audio.stem}.score.txt")
-        row_of = pair_alignment(labels, rows)
         rel = rhythm.relative_levels(accent, np.array([n.midi for n in notes]), len(notes))
         on: list[float] = []
         off: list[float] = []
-        for ri, ei in metrics.onset_pairs([a for a, _, _ in labels], [n.onset_s for n in notes]):
-            j = row_of[ri]
-            if j is not None and 0 <= int(rows[j][2]) < len(printed):
-                (on if printed[int(rows[j][2])] else off).append(float(rel[ei]))
+        for ei, down in printed_matches(it, [n.onset_s for n in notes]):
+            (on if down else off).append(float(rel[ei]))
         if on and off:
             per_take.append(float(np.mean(on) - np.mean(off)))
             pooled[0].extend(on)
