@@ -180,3 +180,14 @@ def test_a_singer_drifting_nearly_two_semitones_sharp_is_followed_by_the_tuning_
     assert [x.midi for x in name_sung_notes(found, params=uncued).notes] == truth
     fixed = name_sung_notes(found, params=replace(uncued, semitone_jump_price=0.0))
     assert [x.midi for x in fixed.notes] != truth
+
+
+def test_a_hummed_held_tone_or_two_note_call_gets_the_plainest_key() -> None:
+    # One hummed A3 came out in A major and a two-note call A-F# in D major (the last note read
+    # as the tonic): one or two pitch classes carry no evidence of a key.
+    one = name_sung_notes(_sung([(57, 4.0)], drift_cents=30.0, off_cents={}))
+    assert [n.midi for n in one.notes] == [57]
+    assert one.key == "C major"
+    call = name_sung_notes(_sung([(57, 2.0), (54, 2.0), (57, 2.0), (54, 2.0)], drift_cents=20.0, off_cents={}))
+    assert [n.midi for n in call.notes] == [57, 54, 57, 54]
+    assert call.key == "G major"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import transcribe
-from transcribe.result import pickup_words
+from transcribe.result import pickup_words, report_line
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,13 @@ def test_the_tuning_is_said_in_whole_cents_without_a_minus_zero(cents: float, wo
     tone = (0.3 * np.sin(2 * np.pi * 440.0 * np.arange(sr) / sr)).astype(np.float32)
     result = dataclasses.replace(transcribe.transcribe(tone, sr=sr, tuning="performance"), tuning_cents=cents, measured_tuning_cents=cents)
     assert result.tuning_summary == words
+
+
+def test_one_held_tone_is_reported_as_one_note_not_one_notes() -> None:
+    sr = 16000
+    tone = (0.3 * np.sin(2 * np.pi * 440.0 * np.arange(3 * sr) / sr)).astype(np.float32)
+    result = transcribe.transcribe(tone, sr=sr)
+    assert len(result.notes) == 1
+    line = report_line(result)
+    assert ", 1 note, " in line
+    assert "notes" not in line

@@ -205,10 +205,15 @@ def pickup_words(pickup_q: Fraction) -> str:
     return f" with {name} pickup" if name else f" with a pickup of {float(pickup_q):g} quarters"
 
 
+def count_words(n: int, noun: str) -> str:
+    """``n`` and ``noun`` in words, plural but for one: "1 note", "0 notes", "12 notes"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def report_line(t: Transcription) -> str:
     """One line about a transcription (the CLI prints it, the web page shows it): length, notes, tempo, meter, key and tuning."""
     pickup = pickup_words(t.rhythm.pickup_q)
     return (
-        f"{t.source}: {t.duration_s:.1f} s, {len(t.notes)} notes, tempo {t.tempo_bpm:.0f} BPM, "
+        f"{t.source}: {t.duration_s:.1f} s, {count_words(len(t.notes), 'note')}, tempo {t.tempo_bpm:.0f} BPM, "
         f"{t.time_signature}{pickup}, {t.key}, {t.tuning_summary}"
     )

@@ -3,12 +3,14 @@
 
 from .key import (
     KEY_FEATURES,
+    MIN_KEY_PITCH_CLASSES,
     estimate_key,
     key_features,
     key_name,
     key_signature_sharps,
     key_weights,
     pitch_class_histogram,
+    plainest_major_key,
     tonic_pc,
     usual_key,
 )
@@ -16,12 +18,14 @@ from .spelling import spell, spelling_table
 
 __all__ = [
     "KEY_FEATURES",
+    "MIN_KEY_PITCH_CLASSES",
     "estimate_key",
     "key_features",
     "key_name",
     "key_signature_sharps",
     "key_weights",
     "pitch_class_histogram",
+    "plainest_major_key",
     "spell",
     "spelling_table",
     "tonic_pc",

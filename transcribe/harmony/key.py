@@ -134,14 +134,35 @@ def key_features(notes: tuple[Note, ...]) -> np.ndarray:
     return out
 
 
+#: Fewer distinct pitch classes than this carry no evidence of a key (:func:`estimate_key`).
+MIN_KEY_PITCH_CLASSES = 3
+
+
+def plainest_major_key(pitch_classes: set[int]) -> str:
+    """The major key of fewest sharps or flats whose scale holds every one of ``pitch_classes``
+    (sharps first on a tie): ``{9} -> "C major"``, ``{6} -> "G major"``, ``{10} -> "F major"``."""
+    for fifths in sorted(range(-6, 7), key=lambda f: (abs(f), f < 0)):
+        tonic = (7 * fifths) % 12
+        if all((pc - tonic) % 12 in MAJOR_STEPS for pc in pitch_classes):
+            return key_name(tonic, minor=False)
+    return "C major"  # pragma: no cover - every pitch class lies in some major scale
+
+
 def estimate_key(notes: tuple[Note, ...]) -> str:
     """The key of a melody: the best-scoring of the 24 by :func:`key_weights` on :func:`key_features`.
+
+    A melody of fewer than :data:`MIN_KEY_PITCH_CLASSES` pitch classes (a held tone, a two-note
+    call) says nothing of its key: it gets the major key of fewest sharps or flats that holds
+    all its notes, so that they are written without accidentals (a lone A in C major, not D major).
 
     Returns:
         e.g. ``"G major"`` or ``"E minor"``; ``"C major"`` when there are no notes.
     """
     if not notes:
         return "C major"
+    pcs = {n.midi % 12 for n in notes}
+    if len(pcs) < MIN_KEY_PITCH_CLASSES:
+        return plainest_major_key(pcs)
     row = int(np.argmax(key_features(notes) @ key_weights()))
     return key_name(row % 12, minor=row >= 12)
 

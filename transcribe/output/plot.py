@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..result import count_words
 from ..units import hz_to_midi, midi_to_hz
 from ..values import TimeSignature
 from .files import write_bytes_atomic
@@ -206,7 +207,7 @@ def plot_png(t: Transcription, audio: Audio | None = None) -> bytes:
     )
     tempo = f"♩. = {rh.bpm / 1.5:.0f}" if _compound(rh.time_signature) else f"♩ = {rh.bpm:.0f}"
     fig.suptitle(
-        f"{t.title}  —  {len(t.written)} notes, {t.key}, {rh.time_signature}, {tempo}, {t.tuning_summary}",
+        f"{t.title}  —  {count_words(len(t.written), 'note')}, {t.key}, {rh.time_signature}, {tempo}, {t.tuning_summary}",
         fontsize=13,
         x=0.07,
         ha="left",

@@ -309,7 +309,7 @@ function showResult(data) {
   form.key.placeholder = data.key;
   form.title.placeholder = data.title;
   form.pitch.value = data.options.pitch;
-  $("#note-list").textContent = data.notes.length ? `${data.notes.length} notes: ${data.notes.map((n) => n.name).join(" ")}` : "No notes found.";
+  $("#note-list").textContent = data.notes.length ? `${data.notes.length} ${data.notes.length === 1 ? "note" : "notes"}: ${data.notes.map((n) => n.name).join(" ")}` : "No notes found.";
   const pages = $("#pages");
   pages.innerHTML = "";
   data.pages.forEach((svg, i) => {
