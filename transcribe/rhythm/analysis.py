@@ -288,6 +288,10 @@ def analyze(
                 end[i] = pos[i] + held_value(held_beats, follow, at_most_beats=float(nxt[i] - pos[i]))
         # The last note held as long as the singer liked: the likeliest value of its length.
         end[-1] = pos[-1] + held_value(float(r_off[-1] - pos[-1]), follow)
+    elif end[-1] - pos[-1] > 1.0:
+        # The last note on the grid, held past its beat, is written in whole beats: where it was
+        # let go is not rhythm (a held A4 ended "half tied to a sixteenth").
+        end[-1] = pos[-1] + max(1.0, float(np.round(r_off[-1] - pos[-1])))
     dur = end - pos
     score_zero = float(pos[0])
     down = m * math.ceil(score_zero / m - 1e-9)
