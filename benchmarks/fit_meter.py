@@ -65,6 +65,18 @@ def scored_tunes() -> set[tuple[str, int | None]]:
     return {(plan["source_path"], plan["tune_number"]) for s, k in HELD_OUT_SETS for plan in corpus.plan_items(s, k)}
 
 
+def _tune_key(cand: tuple, root: Path) -> tuple[str, int | None]:
+    """A corpus candidate ``(path, tune_number)`` as :func:`scored_tunes` and the rendered plans name it."""
+    return str(Path(cand[0]).relative_to(root)), cand[1]
+
+
+def _candidates_without(source: str, used: set[tuple[str, int | None]]) -> list:
+    """The corpus candidates of ``source`` not in ``used``, in the corpus order: the list whose
+    seeded permutation :func:`training_tunes` draws from (and :func:`essen_songs` leaves out)."""
+    root = corpus.corpus_dir()
+    return [c for c in corpus.candidates()[source] if _tune_key(c, root) not in used]
+
+
 def _batch(want: int) -> int:
     """How many candidates :func:`training_tunes` loads at a time to get ``want`` tunes of a source."""
     return 4 * want + 8
@@ -92,11 +104,10 @@ def training_tunes(n: int, seed: int, *, jobs: int = 2) -> list[corpus.Melody]:
         with cache.open("rb") as fh:
             return pickle.load(fh)
     used = scored_tunes()
-    root = corpus.corpus_dir()
     rng = np.random.default_rng(seed)
     tunes: list[corpus.Melody] = []
     for src, share in corpus.SOURCE_WEIGHTS.items():
-        cands = [c for c in corpus.candidates()[src] if (str(Path(c[0]).relative_to(root)), c[1]) not in used]
+        cands = _candidates_without(src, used)
         order = rng.permutation(len(cands))
         want = round(share * n)
         tunes.extend(_first_loaded(cands, order, src, want, _batch(want), jobs=jobs))
@@ -126,11 +137,10 @@ def essen_songs(n: int, *, simple: tuple[str, ...], seed: int = 0, jobs: int = 2
         with cache.open("rb") as fh:
             return pickle.load(fh)
     root = corpus.corpus_dir()
-    used = scored_tunes()
-    cands = [c for c in corpus.candidates()["essen"] if (str(Path(c[0]).relative_to(root)), c[1]) not in used]
+    cands = _candidates_without("essen", scored_tunes())
     seen = set(np.random.default_rng(fit_seed).permutation(len(cands))[: _batch(round(corpus.SOURCE_WEIGHTS["essen"] * tunes))].tolist())
     rendered = {(p["source_path"], p["tune_number"]) for s, k in RENDERED_SETS[len(HELD_OUT_SETS) :] for p in corpus.plan_items(s, k)}
-    rest = [c for i, c in enumerate(cands) if i not in seen and (str(Path(c[0]).relative_to(root)), c[1]) not in rendered]
+    rest = [c for i, c in enumerate(cands) if i not in seen and _tune_key(c, root) not in rendered]
     order = np.random.default_rng(seed).permutation(len(rest))
     got = _first_loaded(rest, order, "essen", n, 2 * n, jobs=jobs, keep=lambda m: m.time_signature in simple)
     with cache.open("wb") as fh:
