@@ -71,7 +71,7 @@ class Transcription:
         """The performance's measured tuning as the report and the plot print it,
         e.g. ``"tuning +38 cents (notes at A440)"``."""
         measured = self.tuning_cents if self.measured_tuning_cents is None else self.measured_tuning_cents
-        shown = f"tuning {round(measured) + 0:+d} cents"  # whole cents, never "-0"
+        shown = f"tuning {round(measured):+d} cents"  # round() gives an int: whole cents, never "-0"
         if self.options.tuning == "a440":
             return f"{shown} (notes at A440)"
         if self.options.tuning == "auto" and self.tuning_cents == 0.0 and measured != 0.0:
