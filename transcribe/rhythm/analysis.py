@@ -292,9 +292,15 @@ def analyze(
         # The last note on the grid, held past its beat, is written in whole beats: where it was
         # let go is not rhythm (a held A4 ended "half tied to a sixteenth").
         end[-1] = pos[-1] + max(1.0, float(np.round(r_off[-1] - pos[-1])))
-    dur = end - pos
     score_zero = float(pos[0])
     down = m * math.ceil(score_zero / m - 1e-9)
+    # Nor is a last note that runs a grid step past a bar line: it ends at the bar line rather
+    # than open a bar of a tied sixteenth and rests (a sung final note of 3 beats from the last
+    # sixteenth of a 3/4 bar).
+    line = down + m * math.floor((float(end[-1]) - down) / m + 1e-9)
+    if 1e-9 < end[-1] - line <= unit + 1e-9 and line - pos[-1] >= unit - 1e-9:
+        end[-1] = line
+    dur = end - pos
     pickup_beats = down - score_zero
     onsets_q = tuple(frac((p - score_zero) * beat_q) for p in pos)
     durations_q = tuple(frac(x * beat_q) for x in dur)
