@@ -71,26 +71,13 @@ def run_rows(runs: list[dict[str, Any]], ref: Any) -> tuple[np.ndarray, np.ndarr
     recording whose true notes are ``ref`` ((onset_s, offset_s, midi) each)."""
     xs, ys = [], []
     for run in runs:
-        start, end, frames, min_len, guard, hop = (run[k] for k in ("start", "end", "frames", "min_len", "guard", "hop_s"))
-        partials, spacing_s, rt60_s = run.get("partials"), run.get("note_spacing_s"), run.get("rt60_s", 0.0)
+        start, end, frames, min_len, guard, recording = (run[k] for k in ("start", "end", "frames", "min_len", "guard", "recording"))
         t = np.asarray(frames.times_s)
         if end - start < 2 * max(min_len, 2):
             continue
         w = frames.window(start, end)
         midi, voiced = w.midi, w.voiced
-        run_partials = None if partials is None else (partials[0][start:end], partials[1][start:end])
-        splits, feats = reattack.run_candidates(
-            w.loudness_db,
-            w.onset,
-            w.attack,
-            midi,
-            w.confidence,
-            voiced,
-            hop_s=hop,
-            partials=run_partials,
-            note_spacing_s=spacing_s,
-            rt60_s=rt60_s,
-        )
+        splits, feats = reattack.run_candidates(w, recording, start=start)
         n = end - start
         keep = (splits >= min_len) & (n - splits >= max(min_len, guard))
         if not keep.any():
@@ -99,7 +86,7 @@ def run_rows(runs: list[dict[str, Any]], ref: Any) -> tuple[np.ndarray, np.ndarr
         if not len(vm):
             continue
         pitch = round(float(np.median(vm)))
-        lo, hi = t[start] + 0.5 * min_len * hop, t[end - 1] - 0.05
+        lo, hi = t[start] + 0.5 * min_len * recording.hop_s, t[end - 1] - 0.05
         onsets = np.array([a for a, _, m in ref if m == pitch and lo < a < hi])
         at = t[start + splits[keep]]
         right = np.array([bool(len(onsets)) and bool(np.abs(onsets - x).min() <= MATCH_S) for x in at])

@@ -14,7 +14,7 @@ from benchmarks import fit_reattack as fr
 from benchmarks.rendered import corpus
 from transcribe import harmony, rhythm
 from transcribe.notes import attack, network, reattack
-from transcribe.types import Note
+from transcribe.types import FrameArrays, Note
 
 
 def test_objective_gradient_matches_finite_differences() -> None:
@@ -195,6 +195,11 @@ def test_reattack_fit_learns_a_separable_rule() -> None:
     assert np.mean((p >= 0.5) == y) > 0.95
 
 
+def _run(loud: np.ndarray, onset: np.ndarray, attack: np.ndarray, midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray) -> FrameArrays:
+    """One note's frames for the re-attack search (times unused there)."""
+    return FrameArrays(np.arange(len(loud)) * 0.016, midi, conf, loud, onset, attack, voiced)
+
+
 def test_reattack_weights_rank_a_struck_dip_above_a_shallow_wobble() -> None:
     names = reattack.FEATURES
     loud = np.full(120, -20.0)
@@ -206,8 +211,8 @@ def test_reattack_weights_rank_a_struck_dip_above_a_shallow_wobble() -> None:
     hit = onset.copy()
     hit[60:62] = 1.5
     midi, conf, voiced = np.full(120, 64.0), np.full(120, 0.95), np.ones(120, dtype=bool)
-    _, f_wobble = reattack.run_candidates(wobble, onset, onset, midi, conf, voiced, hop_s=0.016)
-    s_struck, f_struck = reattack.run_candidates(struck, hit, hit, midi, conf, voiced, hop_s=0.016)
+    _, f_wobble = reattack.run_candidates(_run(wobble, onset, onset, midi, conf, voiced), reattack.Recording(0.016))
+    s_struck, f_struck = reattack.run_candidates(_run(struck, hit, hit, midi, conf, voiced), reattack.Recording(0.016))
     assert f_wobble.shape[1] == f_struck.shape[1] == len(names)
     assert len(s_struck) == 1 and 60 <= s_struck[0] <= 62
     assert f_struck[0, names.index("depth_db")] > 10
@@ -228,9 +233,10 @@ def test_reattack_reads_a_burst_between_the_harmonics_at_the_split() -> None:
     at, between = np.full(120, -20.0), np.full(120, -50.0)
     burst = between.copy()
     burst[59:62] = -35.0
-    s_plain, f_plain = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, partials=(at, between))
-    s_burst, f_burst = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, partials=(at, burst))
-    _, f_none = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016)
+    run = _run(loud, onset, onset, midi, conf, voiced)
+    s_plain, f_plain = reattack.run_candidates(run, reattack.Recording(0.016, partials=(at, between)))
+    s_burst, f_burst = reattack.run_candidates(run, reattack.Recording(0.016, partials=(at, burst)))
+    _, f_none = reattack.run_candidates(run, reattack.Recording(0.016))
     assert len(s_burst) and list(s_plain) == list(s_burst)
     k = list(s_burst).index(next(s for s in s_burst if 58 <= s <= 62))
     assert abs(f_burst[k, names.index("between_rise_db")] - 15.0) < 1e-9
@@ -257,8 +263,8 @@ def test_reattack_measures_positions_in_the_recordings_note_spacing() -> None:
     # units of the recording's spacing; without a spacing the default one.
     names = reattack.FEATURES
     loud, onset, midi, conf, voiced = _dipped_run()
-    s, f = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, note_spacing_s=0.4)
-    _, f_default = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016)
+    s, f = reattack.run_candidates(_run(loud, onset, onset, midi, conf, voiced), reattack.Recording(0.016, note_spacing_s=0.4))
+    _, f_default = reattack.run_candidates(_run(loud, onset, onset, midi, conf, voiced), reattack.Recording(0.016))
     k = int(np.argmin(np.abs(s - 51)))
     assert abs(f[k, names.index("since_start_notes")] - s[k] * 0.016 / 0.4) < 1e-9
     assert abs(f[k, names.index("to_end_notes")] - (100 - s[k]) * 0.016 / 0.4) < 1e-9
@@ -273,9 +279,9 @@ def test_reattack_reads_the_rooms_reverberation_time() -> None:
     # feature depends on it.
     names = reattack.FEATURES
     loud, onset, midi, conf, voiced = _dipped_run()
-    _, dry = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016)
-    _, hall = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, rt60_s=1.8)
-    _, huge = reattack.run_candidates(loud, onset, onset, midi, conf, voiced, hop_s=0.016, rt60_s=9.0)
+    _, dry = reattack.run_candidates(_run(loud, onset, onset, midi, conf, voiced), reattack.Recording(0.016))
+    _, hall = reattack.run_candidates(_run(loud, onset, onset, midi, conf, voiced), reattack.Recording(0.016, rt60_s=1.8))
+    _, huge = reattack.run_candidates(_run(loud, onset, onset, midi, conf, voiced), reattack.Recording(0.016, rt60_s=9.0))
     room = names.index("room_rt60_s")
     assert len(dry) and np.all(dry[:, room] == 0.0) and np.all(hall[:, room] == 1.8)
     assert np.all(huge[:, room] == network.MAX_RT60_INPUT_S)
@@ -380,3 +386,18 @@ def test_fit_scripts_refuse_the_held_out_soundfont_room_and_the_scored_seeds(
         main(["--train", train, "--check", "", "--out", "/nonexistent/never-written.npz"])
     assert exc.value.code == 2
     assert "train on others" in capsys.readouterr().err
+
+
+def test_reattack_reads_a_runs_own_stretch_of_the_recordings_partials() -> None:
+    # The partials cover the whole recording; a run starting at frame 30 reads frames 30 on.
+    names = reattack.FEATURES
+    loud, onset, midi, conf, voiced = _dipped_run()
+    at, between = np.full(200, -20.0), np.full(200, -50.0)
+    between[30 + 50 : 30 + 53] = -30.0  # a burst at the run's split, 30 frames into the recording
+    run = _run(loud, onset, onset, midi, conf, voiced)
+    s, whole = reattack.run_candidates(run, reattack.Recording(0.016, partials=(at, between)), start=30)
+    _, own = reattack.run_candidates(run, reattack.Recording(0.016, partials=(at[30:130], between[30:130])))
+    _, wrong = reattack.run_candidates(run, reattack.Recording(0.016, partials=(at, between)))
+    assert np.array_equal(whole, own)
+    k = int(np.argmin(np.abs(s - 51)))
+    assert whole[k, names.index("between_rise_db")] == 20.0 and wrong[k, names.index("between_rise_db")] == 0.0

@@ -97,7 +97,7 @@ def test_the_stage_hook_sees_the_stages_and_changes_nothing() -> None:
     plain = transcribe.transcribe(y, sr=synth.SR)
     assert hooked.to_csv() == plain.to_csv()
     assert set(seen) == {"reattack_run", "refine_offsets", "refine_onsets", "rhythm"}
-    assert {"start", "end", "frames", "min_len", "guard", "hop_s"} <= set(seen["reattack_run"][0])
+    assert {"start", "end", "frames", "min_len", "guard", "recording"} <= set(seen["reattack_run"][0])
     assert len(seen["rhythm"]) == 1 and seen["rhythm"][0]["notes"] == plain.notes
     assert len(seen["refine_onsets"][0]["notes"]) == len(plain.notes)
     # The onset stage's level at a note's own harmonics rises where that note starts.

@@ -89,7 +89,9 @@ def test_release_network_reads_the_rooms_reverberation_time() -> None:
 
     def watch(name: str) -> Callable[[str, dict[str, object]], None]:
         def hook(stage: str, data: dict[str, object]) -> None:
-            if stage in ("reattack_run", "refine_onsets"):
+            if stage == "reattack_run":
+                reattack_seen[name].add(float(data["recording"].rt60_s))  # type: ignore[attr-defined]
+            if stage == "refine_onsets":
                 reattack_seen[name].add(float(data["rt60_s"]))  # type: ignore[arg-type]
             if stage == "refine_offsets":
                 seen[name] = float(data["rt60_s"])  # type: ignore[arg-type]

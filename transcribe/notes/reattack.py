@@ -17,9 +17,12 @@ minimum. :func:`run_candidates` describes each one with :data:`FEATURES`, and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .. import models
+from ..types import FrameArrays
 from . import network
 
 #: Shallowest loudness dip (dB below the louder parts on both sides) that is a candidate.
@@ -80,31 +83,15 @@ BURST_BEFORE, BURST_AFTER = 3, 4
 HELD_FROM, HELD_TO = 12, 4
 
 
-def run_candidates(
-    loud_db: np.ndarray,
-    onset: np.ndarray,
-    attack: np.ndarray,
-    midi: np.ndarray,
-    confidence: np.ndarray,
-    voiced: np.ndarray,
-    *,
-    hop_s: float,
-    partials: tuple[np.ndarray, np.ndarray] | None = None,
-    note_spacing_s: float | None = None,
-    rt60_s: float = 0.0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate re-attacks in one note's frames and their features.
+@dataclass(frozen=True, eq=False)
+class Recording:
+    """What the re-attack network reads of the whole recording, beside a run's own frames.
 
-    Args:
-        loud_db: Loudness of the note's frames (dB), shape (n,).
-        onset: Onset strength, shape (n,).
-        attack: Short-window onset strength, shape (n,).
-        midi: Pitch in (fractional) MIDI numbers, NaN where unvoiced, shape (n,).
-        confidence: Tracker confidence, shape (n,).
-        voiced: Voicing mask, shape (n,).
+    Attributes:
         hop_s: Frame hop (seconds).
-        partials: Level at the harmonics and between them (dB), each shape (n,), from
-            :func:`transcribe.features.partials_db`; ``None`` gives their features 0 (no burst).
+        partials: Level at the pitch's harmonics and between them (dB) per frame of the whole
+            track, each shape (n,), from :func:`transcribe.features.partials_db`; ``None`` gives
+            their features 0 (no burst).
         note_spacing_s: The recording's typical time from one note to the next (seconds;
             :func:`typical_spacing_s`), the unit of the ``*_notes`` features: a held run
             several notes long in a recording of short notes is where repeats hide.
@@ -113,11 +100,33 @@ def run_candidates(
             0 where none was read): in a long ring a dip between two notes of one pitch is
             shallower, and the next, different note's rise under the old one's ring looks
             like a re-attack of it.
+    """
+
+    hop_s: float
+    partials: tuple[np.ndarray, np.ndarray] | None = None
+    note_spacing_s: float | None = None
+    rt60_s: float = 0.0
+
+
+def run_candidates(run: FrameArrays, recording: Recording, *, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate re-attacks in one note's frames and their features.
+
+    Args:
+        run: The note's frames (:meth:`transcribe.types.FrameArrays.window`): its loudness (dB),
+            onset and short-window onset (attack) strengths, pitch (fractional MIDI, NaN where
+            unvoiced), tracker confidence and voicing, each shape (n,).
+        recording: What the network reads of the whole recording.
+        start: The run's first frame in the recording (where its frames of
+            ``recording.partials`` begin).
 
     Returns:
         ``(split, features)``: the frame (index into the note) where the new note
         would start, shape (k,), and the features, shape (k, len(FEATURES)).
     """
+    loud_db, onset, attack, midi, confidence, voiced = run.loudness_db, run.onset, run.attack, run.midi, run.confidence, run.voiced
+    hop_s, note_spacing_s, partials = recording.hop_s, recording.note_spacing_s, recording.partials
+    if partials is not None:
+        partials = (partials[0][start : start + len(loud_db)], partials[1][start : start + len(loud_db)])
     n = len(loud_db)
     if n < 4:
         return np.zeros(0, dtype=int), np.zeros((0, len(FEATURES)))
@@ -161,7 +170,7 @@ def run_candidates(
     if partials is not None:
         between = np.asarray(partials[1], dtype=np.float64)
         ratio = between - np.asarray(partials[0], dtype=np.float64)
-    room = network.rt60_input(rt60_s)
+    room = network.rt60_input(recording.rt60_s)
     rows = []
     for d, s, is_dip in zip(lows, splits, dip_flag):
         w0, w1 = max(0, d - WINDOW_BEFORE), d + WINDOW_AFTER

@@ -58,8 +58,8 @@ def segment(
         rt60_s: The room's reverberation time read from the recording (seconds; 0 where none
             was read), for the re-attack network.
         hook: Called as ``hook("reattack_run", {...})`` with the arguments of each note run's
-            re-attack search (``start``, ``end``, ``frames``, ``min_len``, ``guard``, ``hop_s``, ``partials``,
-            ``note_spacing_s``, ``rt60_s``),
+            re-attack search (``start``, ``end``, ``frames``, ``min_len``, ``guard`` and
+            ``recording``, a :class:`transcribe.notes.reattack.Recording`),
             for ``benchmarks/fit_reattack.py``.
 
     Returns:
@@ -87,34 +87,17 @@ def segment(
     guard = round(p.reattack_guard_s / hop)
     spacing_s = reattack.typical_spacing_s(np.array([r[0] for r in runs]), hop_s=hop)
     notes: list[Note] = []
+    recording = reattack.Recording(hop, partials_db, spacing_s, rt60_s)
     for i, (start, end, pitch) in enumerate(runs):
         # The last frames of a note that hands over to the next one carry the
         # next note's attack: no re-attack is looked for there.
         hands_over = i + 1 < len(runs) and runs[i + 1][0] - end <= 1
         run_guard = guard if hands_over else 0
         if hook is not None:
-            run = {"start": start, "end": end, "frames": frames, "min_len": min_len, "guard": run_guard, "hop_s": hop}
-            hook("reattack_run", {**run, "partials": partials_db, "note_spacing_s": spacing_s, "rt60_s": rt60_s})
-        parts = split_reattacks(
-            start, end, frames, p, min_len, run_guard, hop_s=hop, partials=partials_db, note_spacing_s=spacing_s, rt60_s=rt60_s
-        )
-        for a, b in parts:
-            notes.append(
-                _make_note(
-                    track,
-                    midi,
-                    conf,
-                    voiced,
-                    a,
-                    b,
-                    pitch,
-                    hop,
-                    p.arrival_st,
-                    p.release_db,
-                    keep_octave=i in joined,
-                    settle_slope_st_per_s=p.settle_slope_st_per_s,
-                )
-            )
+            run = {"start": start, "end": end, "frames": frames, "min_len": min_len, "guard": run_guard}
+            hook("reattack_run", {**run, "recording": recording})
+        for a, b in split_reattacks(frames, (start, end), p, recording, min_len=min_len, guard=run_guard):
+            notes.append(_make_note(frames, voiced, (a, b, pitch), p, hop_s=hop, keep_octave=i in joined))
     notes = absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, blip_st=p.blip_st, hop=hop)
     if attack is not None:
         notes = refine_onsets(notes, track.times_s, attack_arr, p, min_note_s=min_note_s)
@@ -233,20 +216,15 @@ def _runs(states: np.ndarray) -> list[tuple[int, int, int]]:
 
 
 def _make_note(
-    track: PitchTrack,
-    midi: np.ndarray,
-    conf: np.ndarray,
-    voiced: np.ndarray,
-    a: int,
-    b: int,
-    pitch: int,
-    hop: float,
-    arrival_st: float = 0.0,
-    release_db: float = 0.0,
-    *,
-    keep_octave: bool = False,
-    settle_slope_st_per_s: float = 0.0,
+    frames: FrameArrays, voiced: np.ndarray, part: tuple[int, int, int], p: SegmentParams, *, hop_s: float, keep_octave: bool
 ) -> Note:
+    """The note of ``part`` = (first frame, end frame exclusive, the run's MIDI pitch): where its
+    pitch arrives (``p.arrival_st``), its settled pitch (``p.settle_slope_st_per_s``; the run's
+    octave where ``keep_octave``) and where its level has fallen ``p.release_db`` below its peak.
+    ``frames`` as the note search builds them, ``voiced`` the voicing after gap bridging."""
+    a, b, pitch = part
+    midi, conf, hop = frames.midi, frames.confidence, hop_s
+    arrival_st, release_db = p.arrival_st, p.release_db
     v = voiced[a:b]
     if arrival_st > 0 and v.sum() > 4:
         # The note begins where its pitch arrives: leading frames of a scoop
@@ -260,7 +238,7 @@ def _make_note(
         # The note's pitch is the median of its settled frames: a scoop at the start and a
         # fall at the end do not pull it (the median of all frames, robust to short ones,
         # read a scooped, flat-played saxophone note a semitone low).
-        centre = settled_centre(fold_octave_slips(midi[a:b][v], pitch), max_slope_st=settle_slope_st_per_s * hop)
+        centre = settled_centre(fold_octave_slips(midi[a:b][v], pitch), max_slope_st=p.settle_slope_st_per_s * hop)
         if keep_octave:  # a held note with an octave slip inside: the segmentation's octave
             centre += 12.0 * round((pitch - centre) / 12.0)
         pitch = int(np.floor(centre + 0.5))
@@ -270,14 +248,14 @@ def _make_note(
     if release_db > 0 and b - a > 4:
         # The note ends where its level has fallen release_db below its peak:
         # what rings on after that is the release and the room, not the note.
-        loud = track.loudness_db[a:b]
+        loud = frames.loudness_db[a:b]
         peak = float(np.max(loud[: max(1, (3 * (b - a)) // 4)]))
         kept = np.flatnonzero(loud >= peak - release_db)
         b = a + max(int(kept[-1]) + 1, 2)
         v = voiced[a:b]
     # Frame times are centres; a note spans from half a hop before its first frame to half after its last.
-    onset_s = max(0.0, float(track.times_s[a]) - hop / 2)
-    offset_s = float(track.times_s[b - 1]) + hop / 2
+    onset_s = max(0.0, float(frames.times_s[a]) - hop / 2)
+    offset_s = float(frames.times_s[b - 1]) + hop / 2
     confidence = float(conf[a:b][v].mean()) if v.any() else 0.0
     return Note(onset_s=onset_s, offset_s=offset_s, midi=int(pitch), cents=cents, confidence=confidence)
 

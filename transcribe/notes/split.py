@@ -10,19 +10,9 @@ from .params import SegmentParams
 
 
 def split_reattacks(
-    start: int,
-    end: int,
-    frames: FrameArrays,
-    p: SegmentParams,
-    min_len: int,
-    guard: int = 0,
-    *,
-    hop_s: float,
-    partials: tuple[np.ndarray, np.ndarray] | None = None,
-    note_spacing_s: float | None = None,
-    rt60_s: float = 0.0,
+    frames: FrameArrays, span: tuple[int, int], p: SegmentParams, recording: reattack.Recording, *, min_len: int, guard: int = 0
 ) -> list[tuple[int, int]]:
-    """Split the frames [start, end) of one note at re-attacks.
+    """Split the frames ``span`` = [start, end) of one note at re-attacks.
 
     Evidence of a re-attack, strongest first: the voicing drops out and comes
     back with an onset or a loudness dip (a breath or a re-bowed note); a
@@ -31,23 +21,18 @@ def split_reattacks(
     ``min_len`` frames, and no part starts in the last ``guard`` frames.
 
     Args:
-        start, end: The note's frames.
         frames: The whole track's arrays as the note search sees them (pitch with
             the tuning removed, the voicing before gap bridging).
+        span: The note's frames, ``(start, end)``.
         p: Segmentation parameters.
+        recording: What the re-attack network reads of the whole recording.
         min_len: Shortest part (frames).
         guard: Frames at the end where no part may start.
-        hop_s: Frame hop (seconds).
-        partials: The whole track's level at its pitch's harmonics and between them (dB),
-            for the re-attack network (:func:`transcribe.features.partials_db`).
-        note_spacing_s: The recording's typical time from one note to the next (seconds;
-            :func:`transcribe.notes.reattack.typical_spacing_s`), for the re-attack network.
-        rt60_s: The room's reverberation time (seconds; 0 where none was read), for the
-            re-attack network.
 
     Returns:
         ``(first_frame, end_frame_exclusive)`` per part; a gap between parts is a rest.
     """
+    start, end = span
     min_len = max(min_len, 2)
     if end - start < 2 * min_len:
         return [(start, end)]
@@ -70,19 +55,7 @@ def split_reattacks(
             if float(onset[max(0, g1 - 2) : g1 + 3].max()) >= p.gap_onset or depth >= p.gap_dip_db:
                 cands.append((4.0, g1, g0))
     # (b) loudness dips and onset peaks the network takes for re-attacks (priority 2-3).
-    run_partials = None if partials is None else (partials[0][start:end], partials[1][start:end])
-    splits, feats = reattack.run_candidates(
-        loud_db,
-        onset,
-        w.attack,
-        w.midi,
-        w.confidence,
-        sure,
-        hop_s=hop_s,
-        partials=run_partials,
-        note_spacing_s=note_spacing_s,
-        rt60_s=rt60_s,
-    )
+    splits, feats = reattack.run_candidates(w, recording, start=start)
     if len(splits):
         for split, prob in zip(splits, reattack.probability(feats)):
             if prob >= p.reattack_min_prob:
