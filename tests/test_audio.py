@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -37,3 +39,38 @@ def test_reading_in_blocks_and_features_in_chunks_change_nothing(tmp_path, monke
     assert len(small[0]) == len(default[0]) > 0
     for a, b in zip(small, default):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_very_quiet_recording_is_raised_and_said_so_and_a_usual_one_is_left_alone() -> None:
+    from transcribe.audio import samples
+    from transcribe.errors import TranscribeWarning
+    from transcribe.types import Audio
+
+    rng = np.random.default_rng(0)
+    x = (0.5 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)).astype(np.float32)  # loud parts at -6 dBFS
+    usual = Audio(samples=x * np.float32(10 ** (-14 / 20)), sr=16000)  # -20 dBFS: untouched
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert audio.raise_quiet(usual, "take.wav") is usual
+    quiet = Audio(samples=x * np.float32(10 ** (-39 / 20)), sr=16000)  # -45 dBFS: raised to -20
+    with pytest.warns(TranscribeWarning, match=r"take\.wav: the recording is very quiet .* -45 dBFS.* raised by 25 dB"):
+        raised = audio.raise_quiet(quiet, "take.wav")
+    assert abs(samples.loud_level_dbfs(raised.samples) - samples.RAISED_DBFS) < 0.01
+    hiss = Audio(samples=rng.normal(0, 1e-5, 16000).astype(np.float32), sr=16000)  # about -86 dBFS
+    with pytest.warns(TranscribeWarning):
+        lifted = audio.raise_quiet(hiss, "hiss.wav")
+    assert abs(samples.loud_level_dbfs(lifted.samples) - samples.loud_level_dbfs(hiss.samples) - samples.MAX_RAISE_DB) < 0.01
+    silence = Audio(samples=np.zeros(16000, dtype=np.float32), sr=16000)
+    assert audio.raise_quiet(silence, "silence.wav") is silence
+
+
+def test_a_melody_recorded_50_db_down_gives_the_notes_it_gives_at_a_usual_level() -> None:
+    import transcribe
+
+    y = render(melody([(67, 1), (69, 1), (71, 2), (72, 1), (74, 1), (76, 2)], bpm=100))
+    loud = transcribe.transcribe(y, sr=44100)
+    with pytest.warns(transcribe.TranscribeWarning, match="very quiet"):
+        faint = transcribe.transcribe(y * 10 ** (-50 / 20), sr=44100)
+    assert len(loud.notes) == 6
+    assert [n.midi for n in faint.notes] == [n.midi for n in loud.notes]
+    assert np.allclose([n.onset_s for n in faint.notes], [n.onset_s for n in loud.notes], atol=0.02)

@@ -85,6 +85,7 @@ def transcribe(
             else "pass a path, bytes, a binary file object or a numpy array"
         )
         raise AudioError(f"transcribe(): cannot read a {type(source).__name__}: {hint}")
+    audio = audio_io.raise_quiet(audio, name)
     backend_options: dict[str, Any] = {}
     if opts.pitch == "spice":
         backend_options = {"model": opts.spice_model, "version": opts.spice_version}
