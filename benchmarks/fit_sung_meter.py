@@ -86,6 +86,13 @@ DUPLE_THRESHOLDS = {
 }
 
 
+def knobs(follow: rhythm.TempoFollow) -> tuple[float, ...]:
+    """The knobs of ``follow`` this script fits, in the model file's order (``rhythm.SUNG_METER_PARAMS``).
+    A search point is the follow stage itself (``rhythm.TempoFollow``), whose defaults leave every
+    one of them off."""
+    return tuple(float(getattr(follow, name)) for name in rhythm.SUNG_METER_PARAMS)
+
+
 def duple_reading(
     time_signature: str, quarter_s: float, notes: int, length_q: float, *, cue: str, way: str, threshold: float
 ) -> tuple[str, Fraction]:
@@ -279,43 +286,47 @@ def main(argv: list[str] | None = None) -> int:
     essen = [m for m in training_tunes(*SHIPPED_SAMPLE) if m.source == "essen"]
     share = bar_log_share(essen)
     base = dataclasses.replace(base, follow=dataclasses.replace(base.follow, bar_log_share=tuple(share)))
-    cache: dict[tuple[float, ...], np.ndarray] = {}
+    unset = base.follow  # every knob fitted here at its default: off
+    cache: dict[tuple[rhythm.TempoFollow, int], np.ndarray] = {}
     level_weights = [float(v) for v in a.level_weights.split(",") if v.strip()]
     bars_prices = [float(v) for v in a.bars_prices.split(",") if v.strip()]
 
-    def measured(point: tuple[float, ...], j: int) -> np.ndarray:
+    def measured(point: rhythm.TempoFollow, j: int) -> np.ndarray:
         """Durations, time signature, printed tempo level and downbeat F1 of take ``j``."""
-        if (*point, j) not in cache:
+        if (point, j) not in cache:
             it, notes, accent, key = takes[j]
-            cues = dict(zip(rhythm.SUNG_METER_PARAMS, point))
-            follow = dataclasses.replace(base.follow, **cues)
-            rh = rhythm.analyze(notes, accent_db=accent, written_as=dataclasses.replace(base, follow=follow))
+            rh = rhythm.analyze(notes, accent_db=accent, written_as=dataclasses.replace(base, follow=point))
             page = metrics.page_scores([(n.onset_s, q, n.midi) for n, q in zip(notes, rh.durations_q)], key, rh.time_signature, it.page)
             f1 = downbeat_f1(it, [n.onset_s for n in notes], metrics.on_bar_lines(rh))
-            cache[(*point, j)] = np.array([page["dur_right"], page["ts_right"], float(page["dur_scale"] == 1.0), f1])
-        return cache[(*point, j)]
+            cache[(point, j)] = np.array([page["dur_right"], page["ts_right"], float(page["dur_scale"] == 1.0), f1])
+        return cache[(point, j)]
 
     # Stage 1: the meter's cues, by durations and time signature.
-    points = [(b, f, 0.0, 0.0, 1.0, 0.0, 0.0, v) for v in level_weights for b in bars_prices for f in FRAME_PRICES]
+    points = [
+        dataclasses.replace(unset, bars_price=b, frame_price=f, level_weight=v)
+        for v in level_weights
+        for b in bars_prices
+        for f in FRAME_PRICES
+    ]
     scores = np.array([[measured(p, j) for j in range(len(takes))] for p in points])
     for p, s in zip(points, scores.mean(axis=1)):
         got = f"durations {s[0]:.3f} time sig {s[1]:.3f} tempo level {s[2]:.3f} downbeat F1 {s[3]:.3f}"
-        print(f"  all 40 at bars_price {p[0]:g}, frame_price {p[1]:g}, level_weight {p[7]:g}: {got}")
+        print(f"  all 40 at bars_price {p.bars_price:g}, frame_price {p.frame_price:g}, level_weight {p.level_weight:g}: {got}")
     folds = np.array(exercise_folds(items))
 
-    def best_of(tried: list[tuple[float, ...]], train: np.ndarray, by: tuple[int, ...] = (0, 3)) -> tuple[float, ...]:
+    def best_of(tried: list[rhythm.TempoFollow], train: np.ndarray, by: tuple[int, ...] = (0, 3)) -> rhythm.TempoFollow:
         """The point of ``tried`` best on the recordings ``train`` by the mean of the measures ``by``
         (indices into :func:`measured`; durations and downbeat F1)."""
         goal = [np.mean([measured(p, j)[list(by)].mean() for j in np.flatnonzero(train)]) for p in tried]
         return tried[int(np.argmax(goal))]
 
-    def stage2(first: tuple[float, ...], train: np.ndarray) -> tuple[float, ...]:
+    def stage2(first: rhythm.TempoFollow, train: np.ndarray) -> rhythm.TempoFollow:
         """Stages 2 to 4: with the meter's cues fixed, the tie and syncopation prices, then how a
         note ended by silence is written, each by durations and downbeat F1; then the slowest
         tempo written, by all four measures (durations, time signature, tempo level, downbeat F1)."""
-        second = best_of([(first[0], first[1], t, 0.0, 1.0, 0.0, y, first[7]) for t, y in TIE_SYNC_PRICES], train)
-        third = best_of([(*second[:3], g, h, 0.0, *second[6:]) for g in REST_GAPS for h in HELD_STRETCHES], train)
-        return best_of([(*third[:5], m, *third[6:]) for m in MIN_BPMS], train, by=(0, 1, 2, 3))
+        second = best_of([dataclasses.replace(first, tie_price=t, sync_price=y) for t, y in TIE_SYNC_PRICES], train)
+        third = best_of([dataclasses.replace(second, rest_gap_beats=g, held_stretch=h) for g in REST_GAPS for h in HELD_STRETCHES], train)
+        return best_of([dataclasses.replace(third, min_bpm=m) for m in MIN_BPMS], train, by=(0, 1, 2, 3))
 
     def stage1(train: np.ndarray) -> int:
         """The stage-1 point best on the recordings ``train`` by durations and time signature; of
@@ -328,11 +339,12 @@ def main(argv: list[str] | None = None) -> int:
         test = folds == k
         chosen = stage2(points[stage1(folds != k)], folds != k)
         got = np.array([measured(chosen, j) for j in np.flatnonzero(test)]).mean(axis=0)
-        off = np.array([measured((0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0), j) for j in np.flatnonzero(test)]).mean(axis=0)
+        off = np.array([measured(unset, j) for j in np.flatnonzero(test)]).mean(axis=0)
         # Stage 3 left off: notes ended by silence fill the interval, read as held.
-        filled = np.array([measured((*chosen[:3], 0.0, 1.0, *chosen[5:]), j) for j in np.flatnonzero(test)]).mean(axis=0)
+        filled = np.array([measured(dataclasses.replace(chosen, rest_gap_beats=0.0, held_stretch=1.0), j) for j in np.flatnonzero(test)])
+        filled = filled.mean(axis=0)
         # Stage 4 left off: every take written at the tempo it was read at.
-        unfloored = np.array([measured((*chosen[:5], 0.0, *chosen[6:]), j) for j in np.flatnonzero(test)]).mean(axis=0)
+        unfloored = np.array([measured(dataclasses.replace(chosen, min_bpm=0.0), j) for j in np.flatnonzero(test)]).mean(axis=0)
         names = ("durations", "time_sig", "tempo_level", "downbeat_f1")
         report.append(
             {
@@ -347,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             f"fold {k}: "
             + " ".join(f"{m} {v:.3f}" for m, v in zip(names, got))
             + f" (off: {off[0]:.3f} / {off[1]:.3f} / {off[3]:.3f}; stage 3 off: durations {filled[0]:.3f};"
-            + f" stage 4 off: {' / '.join(f'{v:.3f}' for v in unfloored)}) chosen {chosen}"
+            + f" stage 4 off: {' / '.join(f'{v:.3f}' for v in unfloored)}) chosen {knobs(chosen)}"
         )
     w = np.array([r["recordings"] for r in report], dtype=float)
     measures = [m for m in report[0] if m != "recordings"]
@@ -356,19 +368,21 @@ def main(argv: list[str] | None = None) -> int:
     everyone = np.ones(len(takes), dtype=bool)
     best = stage2(points[stage1(everyone)], everyone)
     for t, y in TIE_SYNC_PRICES:
-        s = np.array([measured((best[0], best[1], t, 0.0, 1.0, 0.0, y, best[7]), j) for j in range(len(takes))]).mean(axis=0)
+        at = dataclasses.replace(best, tie_price=t, sync_price=y, rest_gap_beats=0.0, held_stretch=1.0, min_bpm=0.0)
+        s = np.array([measured(at, j) for j in range(len(takes))]).mean(axis=0)
         got = f"durations {s[0]:.3f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}"
-        print(f"  all 40 at {best[0]:g}, {best[1]:g}, tie_price {t:g}, sync_price {y:g}: {got}")
+        print(f"  all 40 at {best.bars_price:g}, {best.frame_price:g}, tie_price {t:g}, sync_price {y:g}: {got}")
     for g in REST_GAPS:
         for h in HELD_STRETCHES:
-            s = np.array([measured((*best[:3], g, h, 0.0, *best[6:]), j) for j in range(len(takes))]).mean(axis=0)
+            at = dataclasses.replace(best, rest_gap_beats=g, held_stretch=h, min_bpm=0.0)
+            s = np.array([measured(at, j) for j in range(len(takes))]).mean(axis=0)
             got = f"durations {s[0]:.4f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}"
-            print(f"  all 40 at {best[2]:g}, rest_gap_beats {g:g}, held_stretch {h:g}: {got}")
+            print(f"  all 40 at {best.tie_price:g}, rest_gap_beats {g:g}, held_stretch {h:g}: {got}")
     for m in MIN_BPMS:
-        s = np.array([measured((*best[:5], m, *best[6:]), j) for j in range(len(takes))]).mean(axis=0)
+        s = np.array([measured(dataclasses.replace(best, min_bpm=m), j) for j in range(len(takes))]).mean(axis=0)
         got = f"durations {s[0]:.3f} time sig {s[1]:.3f} tempo level {s[2]:.3f} downbeat F1 {s[3]:.3f}"
-        print(f"  all 40 at held_stretch {best[4]:g}, min_bpm {m:g}: {got}")
-    print("best on all recordings:", ", ".join(f"{n} {v:g}" for n, v in zip(rhythm.SUNG_METER_PARAMS, best)))
+        print(f"  all 40 at held_stretch {best.held_stretch:g}, min_bpm {m:g}: {got}")
+    print("best on all recordings:", ", ".join(f"{n} {v:g}" for n, v in zip(rhythm.SUNG_METER_PARAMS, knobs(best))))
     if a.write:
         prov = provenance(
             "benchmarks.fit_sung_meter",
@@ -380,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
             held_out="five folds by exercise: " + ", ".join(f"{m} {v:.3f}" for m, v in held.items()),
         )
         arrays = {
-            "params": np.array(best, dtype=float),
+            "params": np.array(knobs(best), dtype=float),
             "bar_log_share": share,
             "cv.durations": np.array([r["durations"] for r in report]),
             "cv.time_sig": np.array([r["time_sig"] for r in report]),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from benchmarks.fit_sung_meter import duple_reading, printed_downbeats
+from benchmarks.fit_sung_meter import duple_reading, knobs, printed_downbeats
+from transcribe import rhythm
 
 
 def test_regrouping_by_bar_length_keeps_the_values_and_takes_the_bar_nearer_the_threshold() -> None:
@@ -42,3 +44,22 @@ def test_a_tie_on_the_page_measures_goes_to_the_better_bar_lines() -> None:
     downbeat = np.array([0.9, 0.33, 0.45, 0.40, 0.99])
     assert best_then(goal, downbeat) == 2  # not the first of the tie (1), nor the best bar lines off the top (4)
     assert best_then(np.array([0.5, 0.6]), np.array([1.0, 0.0])) == 1  # no tie: the goal alone
+
+
+def test_a_search_point_writes_its_knobs_in_the_model_files_order() -> None:
+    # The fit writes knobs(best) as sung_meter.npz's params and SungRhythm.load reads them back by
+    # rhythm.SUNG_METER_PARAMS: a knob moved must land in its own slot, and every other stay off.
+    unset = rhythm.TempoFollow()
+    point = dataclasses.replace(unset, bars_price=2.0, min_bpm=50.0, level_weight=0.0)
+    got = dict(zip(rhythm.SUNG_METER_PARAMS, knobs(point)))
+    assert got == {**dict(zip(rhythm.SUNG_METER_PARAMS, knobs(unset))), "bars_price": 2.0, "min_bpm": 50.0, "level_weight": 0.0}
+    assert knobs(unset) == (0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0)  # every cue off
+
+
+def test_the_shipped_model_reads_back_as_the_knobs_it_stored() -> None:
+    from transcribe import models
+
+    follow = rhythm.SungRhythm.load().follow
+    assert follow is not None
+    stored = models.checked(rhythm.SUNG_METER_MODEL, rhythm.SUNG_METER_PARAMS).arrays["params"]
+    assert knobs(follow) == tuple(float(v) for v in stored)
