@@ -191,3 +191,24 @@ def test_a_hummed_held_tone_or_two_note_call_gets_the_plainest_key() -> None:
     call = name_sung_notes(_sung([(57, 2.0), (54, 2.0), (57, 2.0), (54, 2.0)], drift_cents=20.0, off_cents={}))
     assert [n.midi for n in call.notes] == [57, 54, 57, 54]
     assert call.key == "G major"
+
+
+def test_a_sung_take_with_a_long_pause_keeps_every_note_and_writes_the_pause_as_rests() -> None:
+    """The synthetic voice of the test above, pausing 8 s between its two phrases (longer than
+    the onset decode links): every note on both sides, the note before the pause ending with
+    its sound, and the page holding rests there, not that note."""
+    timed = melody(ODE_TO_JOY, bpm=90.0)
+    half = 15  # the first phrase and its ending
+    pause_s = 8.0
+    timed = [(on + (pause_s if i >= half else 0.0), off + (pause_s if i >= half else 0.0), m) for i, (on, off, m) in enumerate(timed)]
+    end = timed[-1][0]
+    parts = [render([(on, off_s, m)], cents=60.0 * on / end, vibrato_cents=30.0, tail_s=0.0) for on, off_s, m in timed]
+    y = np.zeros(max(len(p) for p in parts) + 22050, dtype=np.float32)
+    for p in parts:
+        y[: len(p)] += p
+    res = transcribe(y, sr=44100)
+    assert res.onsets_at == "pitch"
+    assert [n.midi for n in res.notes] == [m for m, _ in ODE_TO_JOY]
+    before = res.notes[half - 1]
+    assert before.offset_s < timed[half - 1][1] + 0.3
+    assert res.written[half - 1].duration_q <= 2  # the half note it is, not held into the pause

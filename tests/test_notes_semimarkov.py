@@ -66,3 +66,17 @@ def test_onsets_keep_the_minimum_gap_and_empty_input() -> None:
     assert np.all(np.diff(got) >= 4) and 60 in got
     none = semimarkov.onsets(np.zeros(2), ends=np.array([2, 2]), threshold=0.4, floor=0.05, weight=0.5, typical_frames=40, min_gap=4)
     assert none.size == 0
+
+
+def test_a_silence_longer_than_the_decodes_span_loses_the_onsets_on_neither_side() -> None:
+    # Two phrases 8 s apart (500 frames of 16 ms, more than MAX_SPAN_FRAMES): the onsets after
+    # the silence continue the path before it instead of starting a path of their own.
+    gap = semimarkov.MAX_SPAN_FRAMES + 100
+    first, second = [0, 30, 60, 90], [90 + gap + 30 * i for i in range(4)]
+    n = second[-1] + 40
+    voiced = np.zeros(n, dtype=bool)
+    for a in first + second:
+        voiced[a : a + 25] = True
+    p = _peaks_at(n, dict.fromkeys(first + second, 0.9))
+    got = semimarkov.onsets(p, ends=semimarkov.sound_ends(voiced), threshold=0.4, floor=0.05, weight=0.4, typical_frames=30, min_gap=4)
+    assert got.tolist() == first + second

@@ -191,3 +191,21 @@ def test_a_length_prior_reads_a_repeated_note_in_one_breath() -> None:
 
 def test_the_shipped_model_decodes_with_a_length_prior() -> None:
     assert sung.load_model().length_weight > 0.0
+
+
+def test_a_note_before_a_long_silence_ends_with_its_sound() -> None:
+    # A note sung for 40 frames, then 4 s of silence whose noise the offset network likes best
+    # 3 s in, then the next note: the first ends where its sound does, not in the silence.
+    n = 400
+    voiced = np.zeros(n, dtype=bool)
+    voiced[10:50] = True
+    voiced[300:360] = True
+    frames = _frames(np.full(n, 64.0), voiced)
+    p_on, p_off = np.zeros(n), np.zeros(n)
+    p_on[[10, 300]] = 0.9
+    p_off[240] = 0.8  # a "release" in the silence
+    found = sung.read_notes(frames, p_on, p_off, _model(), min_note_s=0.07)
+    assert [round(nt.offset_s / 0.016) for nt in found] == [50, 360]
+    p_off[52] = 0.6  # an offset peak just after the sound ends is still taken
+    found = sung.read_notes(frames, p_on, p_off, _model(), min_note_s=0.07)
+    assert round(found[0].offset_s / 0.016) == 52

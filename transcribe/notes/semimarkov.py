@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Onsets farther apart than this (frames) are not linked by the decode: the note before
-#: the later one is taken to have ended (its length is then capped by its sound's end).
+#: Onsets farther apart than this (frames) are not linked directly by the decode: the note
+#: before the later one is taken to have ended (its length capped by its sound's end, and by
+#: this span), and the later onset continues the best path that ended so.
 MAX_SPAN_FRAMES = 400
 _EPS = 1e-6
 
@@ -95,9 +96,18 @@ def onsets(
     best = gain.copy()
     back = np.full(m, -1)
     lo = 0
+    # The best path ending at an onset that has left the window, its last note ended by its
+    # sound (or after MAX_SPAN_FRAMES): an onset after a long silence continues that path
+    # rather than starting a new one, which would lose every note before the silence.
+    closed, closed_at = -np.inf, -1
     for j in range(1, m):
         while c[j] - c[lo] > MAX_SPAN_FRAMES:
+            ended = best[lo] + prior(c[lo : lo + 1], c[lo : lo + 1] + MAX_SPAN_FRAMES)[0]
+            if ended > closed:
+                closed, closed_at = ended, lo
             lo += 1
+        if closed_at >= 0 and closed + gain[j] > best[j]:
+            best[j], back[j] = closed + gain[j], closed_at
         hi = int(np.searchsorted(c, c[j] - min_gap, side="right"))  # predecessors at least min_gap before
         if hi <= lo:
             continue
