@@ -9,6 +9,7 @@ import pytest
 
 from transcribe import rhythm
 from transcribe.types import Note
+from transcribe.values import TimeSignature
 
 
 @pytest.mark.parametrize(("held_s", "beats"), [(2.7, 3), (2.2, 2), (1.3, 1), (5.3, 5)])
@@ -36,3 +37,37 @@ def test_a_last_note_a_sixteenth_past_the_bar_line_ends_at_it() -> None:
     assert rh.pickup_q == 0
     assert rh.onsets_q[-1] == Fraction(35, 4)  # the third bar's last sixteenth
     assert rh.onsets_q[-1] + rh.durations_q[-1] == 9  # ends on its bar line, not in a fourth bar
+
+
+def _ode_with_pause(pause_s: float) -> tuple[Note, ...]:
+    from tests.synth import ODE_TO_JOY, melody
+
+    timed = melody(ODE_TO_JOY, bpm=100)  # two phrases of 15 notes, each four bars of 4/4
+    return tuple(Note(on + (pause_s if i >= 15 else 0.0), off + (pause_s if i >= 15 else 0.0), m) for i, (on, off, m) in enumerate(timed))
+
+
+@pytest.mark.parametrize("pause_s", [1.0, 1.5, 2.2])
+def test_a_tune_resumed_off_the_beat_after_a_pause_keeps_its_tempo_meter_and_values(pause_s: float) -> None:
+    # A player stops for no whole number of beats between the phrases: the one grid of the take
+    # read the second phrase a fraction of a beat off and wrote 6/8 at 150 BPM with ties. The grid
+    # is placed again after the pause, and the phrase starts where the tune started in the bar.
+    plain, paused = rhythm.analyze(_ode_with_pause(0.0)), rhythm.analyze(_ode_with_pause(pause_s))
+    assert paused.time_signature == plain.time_signature == "4/4"
+    assert abs(paused.bpm - 100.0) < 2.0
+    assert paused.durations_q[15:] == paused.durations_q[:15] == plain.durations_q[:15]
+    bar = TimeSignature(paused.time_signature).measure_q
+    assert (paused.onsets_q[15] - paused.onsets_q[0]) % bar == 0
+    assert paused.onsets_q[15] - (paused.onsets_q[14] + paused.durations_q[14]) > 0  # a rest for the pause
+    assert np.all(np.diff(paused.quarter_times_s) > 0)  # the MIDI tempo map runs forward through it
+
+
+def test_a_pause_of_whole_beats_and_a_take_without_pauses_are_placed_as_before() -> None:
+    from transcribe.rhythm import tatum
+
+    notes = _ode_with_pause(1.8)  # three beats at 100 BPM: on the grid
+    on, off = np.array([n.onset_s for n in notes]), np.array([n.offset_s for n in notes])
+    assert tatum.pause_sections(on, off).tolist() == [0] * 15 + [1] * 15
+    assert rhythm.place_on_tatums(notes, resume_after_pauses=True).resumed == ()
+    assert rhythm.place_on_tatums(_ode_with_pause(1.0), resume_after_pauses=True).resumed == (15,)
+    assert rhythm.place_on_tatums(_ode_with_pause(1.0)).resumed == ()  # a voice's followed beat reads it instead
+    assert tatum.pause_sections(*(np.array(x) for x in zip(*[(n.onset_s, n.offset_s) for n in _ode_with_pause(0.0)]))).max() == 0

@@ -28,6 +28,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -55,7 +56,7 @@ from .meter import (
     relative_levels,
 )
 from .quantize import FINE_PENALTY, OTHER_PENALTY, frac, make_increasing, quantize_positions
-from .tatum import place_on_tatums
+from .tatum import TatumPlacement, place_on_tatums
 
 #: How a voice's rhythm is written: the fitted ``grid_penalties`` for :func:`analyze`
 #: (``benchmarks/fit_sung_rhythm.py``; docs/intonation.md).
@@ -181,6 +182,43 @@ def choose_meter(
     return choice
 
 
+def _resume_in_bar(
+    pl: TatumPlacement, pitch: np.ndarray, accent_db: np.ndarray | None, *, beat_s: float | None, time_signature: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``pl``'s positions (onsets, offsets, rounded onsets, intervals, local grids) with every
+    stretch after a pause where the grid was placed again (``pl.resumed``) moved by the whole
+    number of tatums, at most half a bar either way and never into the note before it, that puts
+    its first onset where the tune's first onset is in the bar; the bar is read on the longest
+    stretch (:func:`choose_meter`)."""
+    n = len(pl.k)
+    bounds = [0, *pl.resumed, n]
+    longest = max(range(len(bounds) - 1), key=lambda j: bounds[j + 1] - bounds[j])
+    part = slice(bounds[longest], bounds[longest + 1])
+    k_part = pl.k[part] - pl.k[part][0]
+    d_part = np.append(np.diff(k_part), pl.ioi[part][-1])
+    levels = None if accent_db is None else np.asarray(accent_db)[part]
+    reading = choose_meter(k_part, d_part, pl.weights[part], pl.grid.period_s, beat_s=beat_s, time_signature=time_signature,
+                           pitch=pitch[part], accent_db=levels)  # fmt: skip
+    bar = reading.tatums_per_beat * reading.beats_per_bar
+    # Where the tune starts in the bar, from the longest stretch's downbeat carried back to it.
+    start_in_bar = (pl.k[0] - (pl.k[part][0] + reading.downbeat)) % bar
+    kc, kc_off, local = pl.onsets.copy(), pl.offsets.copy(), pl.local.copy()
+    for i in pl.resumed:
+        shift = (start_in_bar - (np.round(2.0 * kc[i]) / 2.0 - (pl.k[part][0] + reading.downbeat))) % bar
+        if shift > bar / 2:
+            shift -= bar
+        room = np.floor(kc[i]) - np.ceil(max(kc_off[i - 1], kc[i - 1] + 0.5))  # tatums of rest before it
+        if shift < -room:
+            shift += bar
+        kc[i:] += shift
+        kc_off[i:] += shift
+        local[i:, 0] -= shift * local[i:, 1]
+    k = np.round(2.0 * kc) / 2.0
+    k_end = np.maximum(np.round(kc_off), k + 0.5)
+    d = np.append(np.diff(k), k_end[-1] - k[-1])
+    return kc, kc_off, k, d, local
+
+
 def analyze(
     notes: tuple[Note, ...],
     *,
@@ -214,11 +252,16 @@ def analyze(
     if not notes:
         return Rhythm(float(tempo_bpm or 100.0), time_signature or "4/4", 0.0, Fraction(0), (), ())
     grid_penalties, compound_shift, follow = written_as.grid_penalties, written_as.compound_shift, written_as.follow
-    pl = place_on_tatums(notes, tempo_bpm=tempo_bpm)
+    pl = place_on_tatums(notes, tempo_bpm=tempo_bpm, resume_after_pauses=follow is None)
     grid, kc, kc_off, k, d, w = pl.grid, pl.onsets, pl.offsets, pl.k, pl.ioi, pl.weights
     tau = grid.period_s
     beat_s = None if tempo_bpm is None else 60.0 / tempo_bpm * (1.5 if time_signature and is_compound(time_signature) else 1.0)
     pitch = np.array([n.midi for n in notes])
+    if pl.resumed:
+        # The grid was placed again after a pause: each stretch after one is moved by whole tatums
+        # so that it starts where the tune started in the bar (the meter read on the longest stretch).
+        kc, kc_off, k, d, local = _resume_in_bar(pl, pitch, accent_db, beat_s=beat_s, time_signature=time_signature)
+        pl = dataclasses.replace(pl, onsets=kc, offsets=kc_off, k=k, ioi=d, local=local)
     meter = choose_meter(
         k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=pitch, accent_db=accent_db, compound_shift=compound_shift
     )
@@ -327,6 +370,13 @@ def analyze(
         which = np.clip(np.searchsorted(np.array([float(x) for x in onsets_q]), q, side="right") - 1, 0, len(notes) - 1)
         phase_s, period_s = pl.local[which, 0], pl.local[which, 1]
         quarter_s = phase_s + (meter.downbeat + (q / beat_q + score_zero) * b) * period_s
+        for i in pl.resumed:
+            # Over a pause where the grid was placed again, the quarters run evenly from the note
+            # before it to the note after it (the grid before it, carried on, could pass that note).
+            a_q, c_q = float(onsets_q[i - 1]), float(onsets_q[i])
+            ends_s = pl.local[[i - 1, i], 0] + (meter.downbeat + (np.array([a_q, c_q]) / beat_q + score_zero) * b) * pl.local[[i - 1, i], 1]
+            inside = (q > a_q) & (q < c_q)
+            quarter_s[inside] = np.interp(q[inside], [a_q, c_q], ends_s)
     rh = Rhythm(
         bpm, meter.time_signature, float(origin_s), pickup_q, onsets_q, durations_q, quarter_times_s=tuple(float(t) for t in quarter_s)
     )
