@@ -38,10 +38,11 @@ STEP_FRAMES, STEP_VOICED, STEP_SPREAD_ST = 8, 0.8, 0.35
 STEP_MAX_ST = 7.0
 #: Weakest onset-probability peak the length-prior decode (:mod:`transcribe.notes.semimarkov`) considers.
 DECODE_FLOOR = 0.05
-#: A note whose sound is followed by at least this much silence before the next onset (frames,
-#: about a second) ends with its sound, or at an offset peak at most :data:`END_SLACK_FRAMES`
-#: after it: the offset network is not asked about the silence (a pause of several seconds held
-#: the note before it into the rest, wherever the silence's noise made the likeliest "end").
+#: A note whose last voiced frame before the next onset is followed by at least this much
+#: silence (frames, about a second) ends with its sound, or at an offset peak at most
+#: :data:`END_SLACK_FRAMES` after it: the offset network is not asked about the silence (a
+#: pause of several seconds held the note before it into the rest, wherever the silence's noise
+#: made the likeliest "end").
 LONG_SILENCE_FRAMES = 60
 END_SLACK_FRAMES = 8
 #: Level differences are clipped here (dB), pitch differences here (semitones).
@@ -285,17 +286,19 @@ def read_notes(
     midi = np.asarray(frames.midi, dtype=np.float64)
     voiced = np.asarray(frames.voiced, dtype=bool) & np.isfinite(midi)
     starts = _onsets(p_on, midi, voiced, model)
-    sound_end = semimarkov.sound_ends(voiced)
     out: list[Note] = []
     for j, a in enumerate(starts):
         nxt = int(starts[j + 1]) if j + 1 < len(starts) else n
         # The offset: the likeliest end after the onset, if likely enough; else the next onset
-        # (legato) or the end of the voicing. Before a long silence, the end of the sound.
+        # (legato) or the end of the voicing. Before a long silence, the end of the sound: the
+        # frame after the last voiced one before the next onset.
         stop = nxt
-        if j + 1 < len(starts) and nxt - sound_end[a] >= LONG_SILENCE_FRAMES:
-            stop = int(sound_end[a]) + END_SLACK_FRAMES
+        heard = np.flatnonzero(voiced[a:nxt])
+        sound_end = a + int(heard[-1]) + 1 if len(heard) else a
+        if j + 1 < len(starts) and nxt - sound_end >= LONG_SILENCE_FRAMES:
+            stop = sound_end + END_SLACK_FRAMES
         span = np.arange(a + 1, stop)
-        b = nxt if stop == nxt else int(sound_end[a])
+        b = nxt if stop == nxt else sound_end
         if len(span):
             k = int(span[np.argmax(p_off[span])])
             if p_off[k] >= model.offset_min:
