@@ -218,7 +218,4 @@ def name_sung_notes(
     notes = tuple(Note(n.onset_s, n.offset_s, int(w), float((s - w) * 100.0), n.confidence) for n, w, s in zip(found, written, sung))
     if key:
         return Intonation(notes, key, offsets)
-    pcs = {n.midi % 12 for n in notes}
-    if len(pcs) < harmony.MIN_KEY_PITCH_CLASSES:  # a held tone, a two-note call: no evidence of a key
-        return Intonation(notes, harmony.plainest_major_key(pcs), offsets)
-    return Intonation(notes, _mode_of(notes, major_pc), offsets)
+    return Intonation(notes, harmony.key_without_evidence(notes) or _mode_of(notes, major_pc), offsets)

@@ -148,6 +148,14 @@ def plainest_major_key(pitch_classes: set[int]) -> str:
     return "C major"  # pragma: no cover - every pitch class lies in some major scale
 
 
+def key_without_evidence(notes: tuple[Note, ...]) -> str | None:
+    """For notes of fewer than :data:`MIN_KEY_PITCH_CLASSES` pitch classes (a held tone, a two-note
+    call, which say nothing of their key), the major key of fewest sharps or flats that holds them
+    all (:func:`plainest_major_key`); ``None`` for a melody that says something of its key."""
+    pcs = {n.midi % 12 for n in notes}
+    return plainest_major_key(pcs) if len(pcs) < MIN_KEY_PITCH_CLASSES else None
+
+
 def estimate_key(notes: tuple[Note, ...]) -> str:
     """The key of a melody: the best-scoring of the 24 by :func:`key_weights` on :func:`key_features`.
 
@@ -160,9 +168,9 @@ def estimate_key(notes: tuple[Note, ...]) -> str:
     """
     if not notes:
         return "C major"
-    pcs = {n.midi % 12 for n in notes}
-    if len(pcs) < MIN_KEY_PITCH_CLASSES:
-        return plainest_major_key(pcs)
+    plain = key_without_evidence(notes)
+    if plain is not None:
+        return plain
     row = int(np.argmax(key_features(notes) @ key_weights()))
     return key_name(row % 12, minor=row >= 12)
 

@@ -56,7 +56,7 @@ from .meter import (
     relative_levels,
 )
 from .quantize import FINE_PENALTY, OTHER_PENALTY, frac, make_increasing, quantize_positions
-from .tatum import TatumPlacement, place_on_tatums
+from .tatum import TatumPlacement, place_on_tatums, rounded_positions
 
 #: How a voice's rhythm is written: the fitted ``grid_penalties`` for :func:`analyze`
 #: (``benchmarks/fit_sung_rhythm.py``; docs/intonation.md).
@@ -188,10 +188,9 @@ def _resume_in_bar(
     """``pl``'s positions (onsets, offsets, rounded onsets, intervals, local grids) with every
     stretch after a pause where the grid was placed again (``pl.resumed``) moved by the whole
     number of tatums, at most half a bar either way and never into the note before it, that puts
-    its first onset where the tune's first onset is in the bar; the bar is read on the longest
-    stretch (:func:`choose_meter`)."""
-    n = len(pl.k)
-    bounds = [0, *pl.resumed, n]
+    its first onset a whole number of bars after the tune's first onset; the bar's length is read
+    on the longest stretch (:func:`choose_meter`)."""
+    bounds = [0, *pl.resumed, len(pl.k)]
     longest = max(range(len(bounds) - 1), key=lambda j: bounds[j + 1] - bounds[j])
     part = slice(bounds[longest], bounds[longest + 1])
     k_part = pl.k[part] - pl.k[part][0]
@@ -200,11 +199,9 @@ def _resume_in_bar(
     reading = choose_meter(k_part, d_part, pl.weights[part], pl.grid.period_s, beat_s=beat_s, time_signature=time_signature,
                            pitch=pitch[part], accent_db=levels)  # fmt: skip
     bar = reading.tatums_per_beat * reading.beats_per_bar
-    # Where the tune starts in the bar, from the longest stretch's downbeat carried back to it.
-    start_in_bar = (pl.k[0] - (pl.k[part][0] + reading.downbeat)) % bar
     kc, kc_off, local = pl.onsets.copy(), pl.offsets.copy(), pl.local.copy()
     for i in pl.resumed:
-        shift = (start_in_bar - (np.round(2.0 * kc[i]) / 2.0 - (pl.k[part][0] + reading.downbeat))) % bar
+        shift = (pl.k[0] - np.round(2.0 * kc[i]) / 2.0) % bar
         if shift > bar / 2:
             shift -= bar
         room = np.floor(kc[i]) - np.ceil(max(kc_off[i - 1], kc[i - 1] + 0.5))  # tatums of rest before it
@@ -213,10 +210,7 @@ def _resume_in_bar(
         kc[i:] += shift
         kc_off[i:] += shift
         local[i:, 0] -= shift * local[i:, 1]
-    k = np.round(2.0 * kc) / 2.0
-    k_end = np.maximum(np.round(kc_off), k + 0.5)
-    d = np.append(np.diff(k), k_end[-1] - k[-1])
-    return kc, kc_off, k, d, local
+    return kc, kc_off, *rounded_positions(kc, kc_off), local
 
 
 def analyze(
@@ -259,7 +253,7 @@ def analyze(
     pitch = np.array([n.midi for n in notes])
     if pl.resumed:
         # The grid was placed again after a pause: each stretch after one is moved by whole tatums
-        # so that it starts where the tune started in the bar (the meter read on the longest stretch).
+        # so that it starts where the tune started in the bar (the bar read on the longest stretch).
         kc, kc_off, k, d, local = _resume_in_bar(pl, pitch, accent_db, beat_s=beat_s, time_signature=time_signature)
         pl = dataclasses.replace(pl, onsets=kc, offsets=kc_off, k=k, ioi=d, local=local)
     meter = choose_meter(

@@ -27,6 +27,8 @@ FOLLOW_EVERY = 4
 
 #: Candidate tatum periods in seconds (a 0.13 % step keeps a 30 s excerpt in phase).
 TATUM_PERIODS_S = np.geomspace(0.09, 1.2, 2000)
+#: The phases tried for each period, as fractions of it from the first onset.
+PHASE_STEPS = np.linspace(0.0, 1.0, 16, endpoint=False)
 
 #: A silence before a note at least this long (seconds), and this many times the median
 #: interval between onsets, is a pause after which the music may resume off the grid it left
@@ -126,32 +128,36 @@ def estimate_tatum(notes: tuple[Note, ...], *, sections: np.ndarray | None = Non
     sec = np.zeros(len(on), dtype=int) if sections is None else np.asarray(sections, dtype=int)
     head, wh, sh = on[:TATUM_NOTES], w[:TATUM_NOTES], sec[:TATUM_NOTES]
     parts = [np.flatnonzero(sh == k) for k in np.unique(sh)]
+    shares = [wh[idx].sum() / wh.sum() for idx in parts]  # exactly 1.0 for one stretch
     fits = np.zeros(len(TATUM_PERIODS_S))
-    phases = np.zeros((len(TATUM_PERIODS_S), len(parts)))  # the first stretch's is the one-phase fit's
-    steps = np.linspace(0.0, 1.0, 16, endpoint=False)
+    phases = np.zeros(len(TATUM_PERIODS_S))  # the first stretch's
     for i, period in enumerate(TATUM_PERIODS_S):
-        for j, idx in enumerate(parts):
-            ph = head[idx[0]] + steps * period
-            f = tatum_fit(head[idx], wh[idx], period, ph)
-            best = int(np.argmax(f))
-            fits[i] += f[best] * wh[idx].sum() / wh.sum()
-            phases[i, j] = ph[best]
+        for j, (idx, share) in enumerate(zip(parts, shares)):
+            fit, phase = _best_phase(head[idx], wh[idx], period)
+            fits[i] += fit * share
+            if j == 0:
+                phases[i] = phase
     good = np.flatnonzero(fits >= 0.85 * fits.max())
     i = int(good[-1])
     # The best fit near the chosen period (a local maximum, not the edge of the band).
     near = np.flatnonzero(np.abs(np.log(TATUM_PERIODS_S / TATUM_PERIODS_S[i])) < 0.03)
     i = int(near[np.argmax(fits[near])])
-    if len(parts) == 1:
-        period, phase = _refine(on, w, float(TATUM_PERIODS_S[i]), float(phases[i, 0]))
-        return BeatGrid(period, phase)
     period = float(TATUM_PERIODS_S[i])
-    every = []  # each stretch's best phase at that period, over all its notes (past the head too)
-    for k in np.unique(sec):
-        idx = np.flatnonzero(sec == k)
-        ph = on[idx[0]] + steps * period
-        every.append(float(ph[int(np.argmax(tatum_fit(on[idx], w[idx], period, ph)))]))
-    period, section_phases = _refine_sections(on, w, sec, period, np.array(every))
+    if len(parts) == 1:
+        start = np.array([phases[i]])
+    else:  # each stretch's best phase at that period, over all its notes (past the head too)
+        start = np.array([_best_phase(on[sec == k], w[sec == k], period)[1] for k in np.unique(sec)])
+    period, section_phases = _refine(on, w, sec, period, start)
     return BeatGrid(period, section_phases[0], tuple(section_phases[1:]))
+
+
+def _best_phase(on: np.ndarray, w: np.ndarray, period_s: float) -> tuple[float, float]:
+    """The best of 16 phases from the first onset for a grid of ``period_s`` (:func:`tatum_fit`):
+    ``(fit, phase_s)``."""
+    ph = on[0] + PHASE_STEPS * period_s
+    f = tatum_fit(on, w, period_s, ph)
+    j = int(np.argmax(f))
+    return float(f[j]), float(ph[j])
 
 
 def pause_sections(onsets_s: np.ndarray, offsets_s: np.ndarray) -> np.ndarray:
@@ -190,27 +196,9 @@ def _off_grid_after_pause(notes: tuple[Note, ...], sections: np.ndarray) -> bool
     return any(misfit(k) >= OFF_GRID_TATUMS for k, c in zip(ids, counts) if k != longest and c >= OFF_GRID_NOTES)
 
 
-def _refine(on: np.ndarray, w: np.ndarray, period: float, phase: float, rounds: int = 3) -> tuple[float, float]:
-    """Least-squares fit of onset times to their nearest grid positions."""
-    for _ in range(rounds):
-        r = (on - phase) / period
-        q = np.round(r)
-        ok = np.abs(r - q) < 0.2
-        if ok.sum() < 3 or np.ptp(q[ok]) <= 0:
-            break
-        a = np.vstack([np.ones(ok.sum()), q[ok]]).T
-        sw = np.sqrt(w[ok])
-        sol, *_ = np.linalg.lstsq(a * sw[:, None], on[ok] * sw, rcond=None)
-        new_phase, new_period = float(sol[0]), float(sol[1])
-        if not (0.9 * period < new_period < 1.1 * period):
-            break
-        period, phase = new_period, new_phase
-    return period, phase
-
-
-def _refine_sections(on: np.ndarray, w: np.ndarray, sections: np.ndarray, period: float, phases: np.ndarray) -> tuple[float, list[float]]:
-    """Least-squares fit of onset times to their nearest grid positions, one period and a phase
-    per stretch between pauses (``phases``, one per stretch in order)."""
+def _refine(on: np.ndarray, w: np.ndarray, sections: np.ndarray, period: float, phases: np.ndarray) -> tuple[float, list[float]]:
+    """Least-squares fit of onset times to their nearest grid positions: one period, and a phase
+    per stretch between pauses (``phases``, one per stretch in order; one for a take without)."""
     ids = np.unique(sections)
     col = np.searchsorted(ids, sections)
     phase = np.asarray(phases, dtype=np.float64).copy()
@@ -255,10 +243,16 @@ def place_on_tatums(notes: tuple[Note, ...], *, tempo_bpm: float | None = None, 
             # The music resumed off the grid after a pause: one tatum, a phase per stretch.
             grid = estimate_tatum(notes, sections=sections)
     kc, kc_off, local, resumed = _follow_tempo(on, off, w, grid, fixed=tempo_bpm is not None, sections=sections)
-    k = np.round(2.0 * kc) / 2.0
-    k_end = np.maximum(np.round(kc_off), k + 0.5)
-    d = np.append(np.diff(k), k_end[-1] - k[-1])
+    k, d = rounded_positions(kc, kc_off)
     return TatumPlacement(grid, kc, kc_off, k, d, w, local, resumed)
+
+
+def rounded_positions(onsets: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Onset positions (tatums, shape (n,)) rounded to half tatums, and the intervals between
+    them (the last note's: to its offset rounded, at least half a tatum), shape (n,) each."""
+    k = np.round(2.0 * onsets) / 2.0
+    k_end = np.maximum(np.round(offsets), k + 0.5)
+    return k, np.append(np.diff(k), k_end[-1] - k[-1])
 
 
 def _follow_tempo(
