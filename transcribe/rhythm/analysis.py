@@ -361,14 +361,18 @@ def analyze(
         if tempo_bpm is None:
             bpm = 60.0 / float(np.median(beat_period_s) / beat_q)
     else:
+
+        def on_grid_s(rows: np.ndarray, at_q: np.ndarray) -> np.ndarray:
+            """Performance time of score positions ``at_q`` (quarters) on the local grids ``rows``."""
+            return pl.local[rows, 0] + (meter.downbeat + (at_q / beat_q + score_zero) * b) * pl.local[rows, 1]
+
         which = np.clip(np.searchsorted(np.array([float(x) for x in onsets_q]), q, side="right") - 1, 0, len(notes) - 1)
-        phase_s, period_s = pl.local[which, 0], pl.local[which, 1]
-        quarter_s = phase_s + (meter.downbeat + (q / beat_q + score_zero) * b) * period_s
+        quarter_s = on_grid_s(which, q)
         for i in pl.resumed:
             # Over a pause where the grid was placed again, the quarters run evenly from the note
             # before it to the note after it (the grid before it, carried on, could pass that note).
             a_q, c_q = float(onsets_q[i - 1]), float(onsets_q[i])
-            ends_s = pl.local[[i - 1, i], 0] + (meter.downbeat + (np.array([a_q, c_q]) / beat_q + score_zero) * b) * pl.local[[i - 1, i], 1]
+            ends_s = on_grid_s(np.array([i - 1, i]), np.array([a_q, c_q]))
             inside = (q > a_q) & (q < c_q)
             quarter_s[inside] = np.interp(q[inside], [a_q, c_q], ends_s)
     rh = Rhythm(
