@@ -34,7 +34,7 @@ ALL_SETS = "real-clips,vocadito,ssvd,ssvd-scores,rendered,held-out,varied"
 def performer_of(path: str, opts: Options) -> profiles.Performer:
     """The evidence :func:`transcribe.transcribe` decides on, computed the same way."""
     audio = audio_io.load(path, sr=pitch.sample_rate(opts.pitch))
-    raw = pitch.estimate(audio, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz)
+    raw = pitch.estimate(audio, backend=opts.pitch, fmin_hz=opts.pitch_range_hz[0], fmax_hz=opts.pitch_range_hz[1])
     sure = gating.voiced_mask(
         raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=opts.voicing_hysteresis
     )

@@ -70,7 +70,7 @@ def load(path: Path, labels: np.ndarray, *, cache: Path = CACHE, tag: str = "") 
     file = cache / f"{tag or path.parent.name}-{path.stem}.npz"
     if not file.exists():
         audio = audio_io.load(path, sr=pitch.sample_rate(opts.pitch))
-        raw = pitch.estimate(audio, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz)
+        raw = pitch.estimate(audio, backend=opts.pitch, fmin_hz=opts.pitch_range_hz[0], fmax_hz=opts.pitch_range_hz[1])
         sure = gating.voiced_mask(
             raw, confidence=opts.voicing_threshold, loudness_floor_db=opts.loudness_floor_db, hysteresis=opts.voicing_hysteresis
         )

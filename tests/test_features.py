@@ -75,3 +75,16 @@ def test_spectral_peaks_find_both_tones_of_a_double_stop() -> None:
     assert abs(freqs[0] - 293.66) < 2.0 and abs(freqs[1] - 440.0) < 2.0  # strongest first
     assert power[0] > power[1]
     assert len(none) == 0  # silence: no peaks
+
+
+def test_share_above_tells_a_whistle_from_a_low_tone_and_silence() -> None:
+    from transcribe.features import share_above
+
+    sr = 16000
+    t = np.arange(sr) / sr
+    times = np.array([0.25, 0.5, 0.75])
+    whistle = share_above(0.3 * np.sin(2 * np.pi * 2500.0 * t), sr, times, edge_hz=1700.0)
+    low = share_above(tone(69, 1.0, sr=sr), sr, times, edge_hz=1700.0)  # 440 Hz, harmonics at 1/0.6^k
+    assert np.all(whistle > 0.99)
+    assert np.all(low < 0.1)
+    assert np.all(share_above(np.zeros(sr), sr, times, edge_hz=1700.0) == 0.0)

@@ -1,4 +1,5 @@
-"""Unsure sounds before a take's first sure note (transcribe.notes.cleanup.drop_unsure_lead)."""
+"""Unsure sounds before a take's first sure note (transcribe.notes.cleanup.drop_unsure_lead), and notes
+read beyond the pitch model's range far from the melody (drop_far_beyond)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,21 @@ def test_a_hum_before_the_sung_melody_is_not_written() -> None:
     onsets = np.array([n.onset_s for n in result.notes])
     assert onsets.min() > 2.2, onsets[:5]
     assert abs(onsets.min() - 2.31) < 0.05
+
+
+def test_a_beep_far_over_the_melody_beyond_the_models_range_is_dropped() -> None:
+    """A phone's 2.5 kHz beep (MIDI 99) before a take sung at MIDI 55-67 is no note of it; a
+    whistled tune stepping over the 2 kHz edge and a take wholly beyond it keep every note."""
+    from transcribe.notes.cleanup import drop_far_beyond
+
+    def notes_at(pitches: list[int]) -> tuple[Note, ...]:
+        return tuple(Note(0.5 * i, 0.5 * i + 0.4, m) for i, m in enumerate(pitches))
+
+    take = notes_at([99, 55, 57, 60, 62, 67])
+    assert drop_far_beyond(take, lo_hz=50.0, hi_hz=2000.0, tuning_cents=0.0) == take[1:]
+    whistled = notes_at([91, 93, 95, 96, 98, 96, 95])
+    assert drop_far_beyond(whistled, lo_hz=50.0, hi_hz=2000.0, tuning_cents=0.0) == whistled
+    piccolo = notes_at([98, 100, 103])
+    assert drop_far_beyond(piccolo, lo_hz=50.0, hi_hz=2000.0, tuning_cents=0.0) == piccolo
+    bass = notes_at([28, 31, 33, 35, 40])
+    assert drop_far_beyond(bass, lo_hz=50.0, hi_hz=2000.0, tuning_cents=0.0) == bass

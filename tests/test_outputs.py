@@ -253,3 +253,22 @@ def test_engraving_works_in_any_thread(sample_result: Transcription, capfd: pyte
     worker.join()
     assert there == [here]
     assert "font" not in capfd.readouterr().err  # verovio's "[Error] ... font could not be loaded"
+
+
+@pytest.mark.parametrize(
+    ("midis", "clef"),
+    [
+        ([95, 95, 96, 98, 93, 91, 91], "treble8va"),  # a whistled tune: no ledger-line tower
+        ([84, 86, 88, 67], "treble"),  # centred high, but a G4 would sit two octaves under the staff
+        ([64, 67, 72, 76], "treble"),
+        ([50, 52, 55, 57], "treble8vb"),
+        ([36, 40, 43], "bass"),
+        ([36, 40, 43, 55], "bass"),
+        ([28, 31, 33, 35, 36, 40, 28], "bass8vb"),  # a bass line down to its low E
+        ([28, 31, 33, 35, 36, 40, 60], "bass"),  # a C4 would stand two octaves over the staff
+    ],
+)
+def test_clef_keeps_the_melody_near_the_staff(midis: list[int], clef: str) -> None:
+    from transcribe.output.score import choose_clef
+
+    assert choose_clef(midis) == clef

@@ -183,6 +183,47 @@ def test_short_file_on_disk(tmp_path: Path) -> None:
     assert len(r.notes) <= 1
 
 
+def test_a_tune_whistled_above_the_trackers_range_keeps_every_note() -> None:
+    """Ode to Joy's first phrase whistled in G major at G6-D7, over the model's 2 kHz: every
+    note at its pitch (the top ones were lost), on a treble clef an octave up."""
+    sr = 44100
+    rng = np.random.default_rng(0)
+    tune = [(m + 29, q) for m, q in ODE_TO_JOY[:15]]  # D major up to B6-D7
+    parts = []
+    for m, q in tune:
+        t = np.arange(int(0.5 * q * sr)) / sr
+        hz = 440.0 * 2.0 ** ((m - 69) / 12.0) * (1 + 0.004 * np.sin(2 * np.pi * 5 * t))
+        env = np.minimum(1.0, np.minimum(t / 0.03, (t[-1] - t) / 0.05)).clip(0, 1)
+        parts.append(0.3 * env * np.sin(2 * np.pi * np.cumsum(hz) / sr))
+    y = np.concatenate(parts)
+    y = (y + 0.003 * rng.standard_normal(len(y))).astype(np.float32)
+    r = transcribe.transcribe(y, sr=sr)
+    assert [n.midi for n in r.notes] == [m for m, _ in tune]
+    xml = r.to_musicxml()
+    assert b"<clef-octave-change>1</clef-octave-change>" in xml
+
+
+def test_a_bass_line_down_to_its_low_e_keeps_every_note() -> None:
+    """A bass line on E1-C2 (41-65 Hz; the model ends at 47 Hz, the search began at 50): every
+    note at its pitch (E1 and G1 were lost), on a bass clef an octave down."""
+    line = [(28, 1), (31, 1), (33, 1), (35, 1), (36, 1), (35, 1), (33, 1), (31, 1), (28, 2)]
+    r = transcribe.transcribe(render(melody(line, bpm=100)), sr=44100)
+    assert [n.midi for n in r.notes] == [m for m, _ in line]
+    assert b"<clef-octave-change>-1</clef-octave-change>" in r.to_musicxml()
+
+
+def test_a_beep_before_the_melody_is_no_note() -> None:
+    """A recording app's 2.5 kHz beep (read surely on the audio an octave down) before a melody
+    two octaves and more under it is not written."""
+    sr = 44100
+    t = np.arange(int(0.45 * sr)) / sr
+    beep = (0.2 * np.sin(2 * np.pi * 2510.0 * t) * np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.01)).astype(np.float32)
+    tune = render(melody(ODE_TO_JOY[:8], bpm=100))
+    y = np.concatenate([np.zeros(int(0.1 * sr), np.float32), beep, np.zeros(int(0.3 * sr), np.float32), tune])
+    r = transcribe.transcribe(y, sr=sr)
+    assert [n.midi for n in r.notes] == [m for m, _ in ODE_TO_JOY[:8]]
+
+
 def test_input_array_not_mutated() -> None:
     y = render(melody(ODE_TO_JOY[:4], bpm=120))
     before = y.copy()

@@ -44,3 +44,65 @@ def test_swift_backend_gives_swift_f0_own_pitches() -> None:
     cents = 1200.0 * np.abs(np.log2(ours[1][voiced] / theirs.pitch_hz[voiced]))
     assert cents.max() < 0.01
     np.testing.assert_allclose(ours[2], theirs.confidence, atol=1e-4)
+
+
+def _whistle(hz: float, dur_s: float, *, sr: int = 16000, seed: int = 0) -> np.ndarray:
+    """A whistled note: a sine with a slight vibrato, a 30 ms attack and faint breath noise."""
+    t = np.arange(int(dur_s * sr)) / sr
+    phase = 2 * np.pi * np.cumsum(hz * (1 + 0.004 * np.sin(2 * np.pi * 5 * t))) / sr
+    env = np.minimum(1.0, np.minimum(t / 0.03, (dur_s - t) / 0.05)).clip(0, 1)
+    return (0.3 * env * np.sin(phase) + 0.003 * np.random.default_rng(seed).standard_normal(len(t))).astype(np.float32)
+
+
+@pytest.mark.parametrize("freq", [1975.5, 2349.3, 3135.9])  # B6, D7, G7: whistled, a piccolo's
+def test_swift_reads_a_pitch_above_its_model_from_the_audio_an_octave_down(freq: float) -> None:
+    from transcribe.pitch import swift
+
+    clip = audio.from_array(_whistle(freq, 1.0), 16000, target_sr=16000)
+    track = pitch.estimate(clip, backend="swift", fmin_hz=50.0, fmax_hz=4000.0)
+    steady = (track.times_s > 0.2) & (track.times_s < 0.8)
+    direct = pitch.estimate(clip, backend="swift", fmin_hz=50.0, fmax_hz=swift.TOP_HZ)  # the model alone
+    assert np.mean(direct.confidence[steady] > 0.5) < 0.5
+    assert np.all(track.confidence[steady] > 0.8)
+    assert np.all(np.abs(_cents(track.f0_hz[steady], freq)) < 25.0)
+
+
+def test_reading_above_leaves_a_confident_lower_pitch_alone() -> None:
+    """A bright tone whose power lies mostly above 1.7 kHz (harmonics 2 and 3 of 1 kHz) is read
+    at its own pitch, as without the octave-down reading, not at a harmonic."""
+    from transcribe.pitch import swift
+
+    sr = 16000
+    t = np.arange(sr) / sr
+    y = (0.1 * np.sin(2 * np.pi * 1000 * t) + 0.3 * np.sin(2 * np.pi * 2000 * t) + 0.3 * np.sin(2 * np.pi * 3000 * t)).astype(np.float32)
+    clip = audio.from_array(y, sr, target_sr=sr)
+    with_above = pitch.estimate(clip, backend="swift", fmin_hz=50.0, fmax_hz=4000.0)
+    below_only = pitch.estimate(clip, backend="swift", fmin_hz=50.0, fmax_hz=swift.TOP_HZ)
+    steady = (with_above.times_s > 0.2) & (with_above.times_s < 0.8)
+    assert np.all(np.abs(_cents(with_above.f0_hz[steady], 1000.0)) < 25.0)
+    np.testing.assert_array_equal(with_above.f0_hz[steady], below_only.f0_hz[steady])
+
+
+@pytest.mark.parametrize("midi", [28, 29, 30, 31])  # E1-G1: a bass guitar's and a double bass's lowest
+def test_swift_reads_a_pitch_below_its_model_from_the_audio_an_octave_up(midi: int) -> None:
+    from transcribe.pitch import swift
+
+    freq = 440.0 * 2.0 ** ((midi - 69) / 12.0)
+    clip = audio.from_array(tone(midi, 1.5, sr=16000), 16000, target_sr=16000)
+    track = pitch.estimate(clip, backend="swift", fmin_hz=30.0, fmax_hz=2000.0)
+    steady = (track.times_s > 0.3) & (track.times_s < 1.2)
+    direct = pitch.estimate(clip, backend="swift", fmin_hz=swift.BOTTOM_HZ, fmax_hz=2000.0)  # the model alone
+    assert np.mean((direct.confidence[steady] > 0.5) & (np.abs(_cents(direct.f0_hz[steady], freq)) < 25.0)) < 0.5
+    assert np.all(track.confidence[steady] > 0.8)
+    assert np.all(np.abs(_cents(track.f0_hz[steady], freq)) < 25.0)
+
+
+@pytest.mark.parametrize("midi", [33, 36, 40, 45])  # A1 (a bass's open A), C2 (a cello's C), E2, A2
+def test_reading_below_leaves_a_pitch_inside_the_range_alone(midi: int) -> None:
+    from transcribe.pitch import swift
+
+    clip = audio.from_array(tone(midi, 1.5, sr=16000), 16000, target_sr=16000)
+    with_below = pitch.estimate(clip, backend="swift", fmin_hz=30.0, fmax_hz=2000.0)
+    direct = pitch.estimate(clip, backend="swift", fmin_hz=swift.BOTTOM_HZ, fmax_hz=2000.0)
+    np.testing.assert_array_equal(with_below.f0_hz, direct.f0_hz)
+    np.testing.assert_array_equal(with_below.confidence, direct.confidence)

@@ -41,6 +41,11 @@ DEFAULT_CONFIDENCE: dict[str, float] = {"swift": 0.7, "pyin": 0.1, "spice": 0.9}
 #: while noise never reaches 0.7. pYIN and SPICE were measured without it.
 DEFAULT_HYSTERESIS: dict[str, float] = {"swift": 0.5, "pyin": 1.0, "spice": 1.0}
 
+#: Per-backend pitch range searched (Hz). SwiftF0 reaches a bass's low E (41 Hz) and a whistle's
+#: top (4 kHz) by reading the audio moved an octave where its model ends
+#: (:mod:`transcribe.pitch.beyond`); pYIN and SPICE keep the range they were measured on.
+DEFAULT_PITCH_RANGE_HZ: dict[str, tuple[float, float]] = {"swift": (30.0, 4000.0), "pyin": (50.0, 2000.0), "spice": (50.0, 2000.0)}
+
 #: What notes are rounded to: "performance" rounds relative to the recording's own
 #: measured tuning (a band tuned to A = 432 Hz keeps its written pitches), "a440" to the
 #: semitones of A = 440 Hz whatever the performance's tuning, and "auto" (the default)
@@ -93,8 +98,9 @@ class Options:
             takes the backend's default from :data:`DEFAULT_HYSTERESIS`.
         max_gap_s: Unvoiced gaps up to this long inside a note are bridged.
         min_note_s: Shortest note kept, in seconds.
-        fmin_hz: Lowest pitch searched, in Hz.
-        fmax_hz: Highest pitch searched, in Hz.
+        fmin_hz: Lowest pitch searched, in Hz; ``None`` takes the backend's default from
+            :data:`DEFAULT_PITCH_RANGE_HZ`.
+        fmax_hz: Highest pitch searched, in Hz; ``None`` likewise.
         tempo_bpm: Quarter-note tempo override; ``None`` estimates it.
         time_signature: Time-signature override like ``"3/4"``; ``None`` estimates it.
         key: Key override like ``"G major"`` or ``"E minor"``; ``None`` estimates it.
@@ -115,8 +121,8 @@ class Options:
     hysteresis: float | None = None
     max_gap_s: float = 0.05
     min_note_s: float = 0.07
-    fmin_hz: float = 50.0
-    fmax_hz: float = 2000.0
+    fmin_hz: float | None = None
+    fmax_hz: float | None = None
     tempo_bpm: float | None = None
     time_signature: str | None = None
     key: str | None = None
@@ -151,8 +157,9 @@ class Options:
             value = getattr(self, name)
             if not (_finite(value) and value >= 0):
                 raise OptionError(f"{name} {value!r} is out of range: give a number >= 0")
-        if not (_finite(self.fmin_hz) and _finite(self.fmax_hz) and 20.0 <= self.fmin_hz < self.fmax_hz <= 4000.0):
-            raise OptionError(f"pitch range {self.fmin_hz!r}-{self.fmax_hz!r} Hz is invalid: need 20 <= fmin < fmax <= 4000")
+        fmin_hz, fmax_hz = self.pitch_range_hz
+        if not (_finite(fmin_hz) and _finite(fmax_hz) and 20.0 <= fmin_hz < fmax_hz <= 4000.0):
+            raise OptionError(f"pitch range {fmin_hz!r}-{fmax_hz!r} Hz is invalid: need 20 <= fmin < fmax <= 4000")
         if self.spice_version not in (None, 1, 2):
             raise OptionError(f"spice_version {self.spice_version!r} is unknown: give 1 or 2")
 
@@ -160,6 +167,12 @@ class Options:
     def voicing_hysteresis(self) -> float:
         """The gate's hysteresis in force: the override or the backend default."""
         return DEFAULT_HYSTERESIS[self.pitch] if self.hysteresis is None else float(self.hysteresis)
+
+    @property
+    def pitch_range_hz(self) -> tuple[float, float]:
+        """The pitch range searched (Hz): the overrides or the backend's defaults."""
+        fmin_hz, fmax_hz = DEFAULT_PITCH_RANGE_HZ[self.pitch]
+        return (fmin_hz if self.fmin_hz is None else self.fmin_hz, fmax_hz if self.fmax_hz is None else self.fmax_hz)
 
     @property
     def voicing_threshold(self) -> float:

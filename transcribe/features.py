@@ -309,6 +309,24 @@ def band_levels_db(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: 
     return out
 
 
+def share_above(samples: np.ndarray, sr: int, times_s: np.ndarray, *, edge_hz: float, win_s: float = 0.032) -> np.ndarray:
+    """Share of the power of ``win_s`` of audio centred on each time that lies above ``edge_hz``.
+
+    Returns:
+        Shape (len(times_s),), each in [0, 1] (0 for silence).
+    """
+    times_s = np.asarray(times_s, dtype=np.float64)
+    out = np.zeros(len(times_s))
+    if len(times_s) == 0 or len(samples) == 0:
+        return out
+    win = _window_len(win_s, sr)
+    above = np.fft.rfftfreq(win, 1.0 / sr) > edge_hz
+    for sl, power in _power_chunks(samples, sr, times_s, win):
+        total = power.sum(axis=1)
+        out[sl] = np.where(total > 0, power[:, above].sum(axis=1) / np.maximum(total, 1e-30), 0.0)
+    return out
+
+
 #: Highest frequency :func:`partials_db` looks at (Hz).
 PARTIALS_MAX_HZ = 5000.0
 #: A bin within this share of the harmonic spacing of a harmonic is at it; one further than

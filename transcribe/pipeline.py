@@ -89,9 +89,10 @@ def transcribe(
     backend_options: dict[str, Any] = {}
     if opts.pitch == "spice":
         backend_options = {"model": opts.spice_model, "version": opts.spice_version}
+    fmin_hz, fmax_hz = opts.pitch_range_hz
 
     def track_of(samples: Audio) -> PitchTrack:
-        return pitch.estimate(samples, backend=opts.pitch, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz, **backend_options)
+        return pitch.estimate(samples, backend=opts.pitch, fmin_hz=fmin_hz, fmax_hz=fmax_hz, **backend_options)
 
     def gated(track: PitchTrack, hysteresis: float) -> tuple[np.ndarray, np.ndarray]:
         """The frames surely voiced, and those with the short gaps between them bridged."""
@@ -123,6 +124,8 @@ def transcribe(
         onset = attack = np.zeros(len(raw))
     evidence = NoteEvidence(audio, raw, mask, sure, onset, attack, performer, rt60_s)
     found, tuning, onsets_at = find_notes(evidence, opts, hook=hook)
+    lo_hz, hi_hz = pitch.searched_directly(opts.pitch, fmin_hz=fmin_hz, fmax_hz=fmax_hz)
+    found = cleanup.drop_far_beyond(found, lo_hz=lo_hz, hi_hz=hi_hz, tuning_cents=tuning)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     sung_key, written_as = None, rhythm.SungRhythm()
@@ -258,7 +261,10 @@ def find_notes(evidence: NoteEvidence, opts: Options, *, hook: StageHook | None 
     def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]]) -> list[np.ndarray | None]:
         return features.harmonic_levels_db(audio.samples, audio.sr, times_s, pitches)
 
-    found = octaves.correct_octaves(found, level, tuning_cents=tuning, fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz)
+    # Within the range the model reads directly: beyond it the pitch was read on the audio moved
+    # an octave (pitch.beyond), and a cello's note moved under 50 Hz was read right (held-out r014).
+    lo_hz, hi_hz = pitch.searched_directly(opts.pitch, fmin_hz=opts.pitch_range_hz[0], fmax_hz=opts.pitch_range_hz[1])
+    found = octaves.correct_octaves(found, level, tuning_cents=tuning, fmin_hz=lo_hz, fmax_hz=hi_hz)
     found = octaves.merge_subharmonic_ghosts(found)
     found = octaves.drop_harmonic_rings(found, note_peaks_db(found, raw))
 

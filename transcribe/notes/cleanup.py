@@ -1,11 +1,13 @@
 """Clean-up of the found notes: octave slips folded, glides and blips absorbed, short notes merged,
-unsure sounds before a take's first sure note dropped."""
+unsure sounds before a take's first sure note dropped, notes read beyond the pitch model's range
+far from the melody dropped."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..types import Note
+from ..units import hz_to_midi
 
 
 def fold_octave_slips(frames: np.ndarray, pitch: int) -> np.ndarray:
@@ -100,3 +102,28 @@ def drop_unsure_lead(notes: tuple[Note, ...], *, min_confidence: float) -> tuple
         if note.confidence >= min_confidence:
             return notes[i:]
     return notes
+
+
+#: A note read beyond the model's range (:mod:`transcribe.pitch.beyond`) further than this
+#: (semitones) from every note read inside it is not the melody's.
+FAR_BEYOND_ST = 12.0
+
+
+def drop_far_beyond(notes: tuple[Note, ...], *, lo_hz: float, hi_hz: float, tuning_cents: float) -> tuple[Note, ...]:
+    """The notes without those beyond ``lo_hz``-``hi_hz`` (the range the pitch model reads
+    directly) that lie more than :data:`FAR_BEYOND_ST` from every note inside it.
+
+    A phone's 2.5 kHz beep before a sung take (ssvd 1311, 1315) is read as surely as a whistled
+    note is, but lies two octaves and more over the voice; a whistled tune, a piccolo's or a
+    bass's line steps across the edge. A take with no note inside the range keeps them all.
+    """
+    if not notes:
+        return notes
+    pitch = np.array([n.midi + (n.cents + tuning_cents) / 100.0 for n in notes])
+    lo_midi, hi_midi = float(hz_to_midi(np.array(lo_hz))), float(hz_to_midi(np.array(hi_hz)))
+    beyond = (pitch < lo_midi) | (pitch > hi_midi)
+    inside = pitch[~beyond]
+    if not beyond.any() or len(inside) == 0:
+        return notes
+    near = np.abs(pitch[:, None] - inside[None, :]).min(axis=1) <= FAR_BEYOND_ST
+    return tuple(n for n, keep in zip(notes, ~beyond | near) if keep)

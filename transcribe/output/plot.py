@@ -107,7 +107,7 @@ def plot_png(t: Transcription, audio: Audio | None = None) -> bytes:
     else:
         f = track.f0_hz[voiced & np.isfinite(track.f0_hz)] if len(track) else np.array([])
         lo_m, hi_m = (round(hz_to_midi(np.min(f))), round(hz_to_midi(np.max(f)))) if len(f) else (57, 81)
-    lo_hz = max(t.options.fmin_hz * 0.9, midi_to_hz(lo_m - 14))
+    lo_hz = max(t.options.pitch_range_hz[0] * 0.9, midi_to_hz(lo_m - 14))
     hi_hz = min(midi_to_hz(hi_m + 14), (audio.sr / 2) if audio is not None else 8000.0)
 
     fig = Figure(figsize=(WIDTH_PX / _DPI, HEIGHT_PX / _DPI), dpi=_DPI)

@@ -14,29 +14,43 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 #: Clef names chosen from the range; see :func:`choose_clef`.
-CLEFS = ("treble", "treble8vb", "bass")
+CLEFS = ("treble8va", "treble", "treble8vb", "bass", "bass8vb")
 
 
 def choose_clef(midis: list[int]) -> str:
     """Clef that keeps a melody of these MIDI numbers on the staff.
 
     Treble for melodies centred at or above middle C, treble-8vb (the tenor
-    and guitar clef) for those an octave lower, bass below that.
+    and guitar clef) for those an octave lower, bass below that; treble-8va
+    (a piccolo's, a whistled tune's) for those centred an octave above the
+    treble's, none under C5, which would stand on four ledger lines and more;
+    bass-8vb (a double bass's, a bass guitar's low line) for those centred
+    under E2, none over F3.
     """
     if not midis:
         return "treble"
     ordered = sorted(midis)
     median = ordered[len(ordered) // 2]
+    if median >= 84 and ordered[0] >= 72:
+        return "treble8va"
     if median >= 59:
         return "treble"
     if median >= 50 and ordered[0] >= 45:
         return "treble8vb"
+    if median < 40 and ordered[-1] <= 53:
+        return "bass8vb"
     return "bass"
 
 
 def instrument_for(clef: str) -> tuple[str, int]:
     """A General-MIDI instrument (name, program 0-127) that fits a clef's range."""
-    return {"treble": ("Flute", 73), "treble8vb": ("Acoustic Guitar", 24), "bass": ("Violoncello", 42)}[clef]
+    return {
+        "treble8va": ("Piccolo", 72),
+        "treble": ("Flute", 73),
+        "treble8vb": ("Acoustic Guitar", 24),
+        "bass": ("Violoncello", 42),
+        "bass8vb": ("Contrabass", 43),
+    }[clef]
 
 
 def build_score(
@@ -85,7 +99,13 @@ def build_score(
     part.partName = inst_name
     part.style.printPartName = False  # the instrument is a guess from the range; don't print it beside the staff
     part.insert(0, inst)
-    part_clef = {"treble": m21clef.TrebleClef, "treble8vb": m21clef.Treble8vbClef, "bass": m21clef.BassClef}[clef]()
+    part_clef = {
+        "treble8va": m21clef.Treble8vaClef,
+        "treble": m21clef.TrebleClef,
+        "treble8vb": m21clef.Treble8vbClef,
+        "bass": m21clef.BassClef,
+        "bass8vb": m21clef.Bass8vbClef,
+    }[clef]()
     part.insert(0, part_clef)
     ks = m21key.Key(Key(key).tonic.replace("b", "-"), Key(key).mode)
     if ks.sharps != key_signature_sharps(key):  # pragma: no cover - guards the two tables agreeing

@@ -4,6 +4,10 @@ Each backend module has ``SAMPLE_RATE`` (the rate it wants its audio at) and
 ``estimate(samples, *, fmin_hz, fmax_hz, **backend_options) -> PitchTrack``.
 Backend modules are imported only when used, so the default path never loads
 TensorFlow or librosa.
+
+A backend that names the range it is searched over directly (SwiftF0: ``BOTTOM_HZ`` 50 Hz to
+``TOP_HZ`` 2 kHz) reads the pitches beyond it asked for from the audio moved an octave
+(:mod:`.beyond`).
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from ..config import BACKENDS
+from ..config import BACKENDS, DEFAULT_PITCH_RANGE_HZ
 from ..errors import OptionError
 from ..features import loudness_db
 from ..types import Audio, PitchTrack
+from .beyond import frames_of, read_beyond
 
 
 def backend_module(name: str) -> ModuleType:
@@ -33,14 +38,27 @@ def sample_rate(name: str) -> int:
     return int(backend_module(name).SAMPLE_RATE)
 
 
-def estimate(audio: Audio, *, backend: str = "swift", fmin_hz: float = 50.0, fmax_hz: float = 2000.0, **options: Any) -> PitchTrack:
+def searched_directly(backend: str, *, fmin_hz: float, fmax_hz: float) -> tuple[float, float]:
+    """The part of the range ``fmin_hz``-``fmax_hz`` (Hz) that backend ``name``'s model reads
+    directly (within its ``BOTTOM_HZ``-``TOP_HZ``); the rest is read by :mod:`.beyond`. A range
+    wholly beyond the model's gives the model's."""
+    module = backend_module(backend)
+    bottom_hz, top_hz = getattr(module, "BOTTOM_HZ", 0.0), getattr(module, "TOP_HZ", np.inf)
+    lo_hz, hi_hz = max(fmin_hz, bottom_hz), min(fmax_hz, top_hz)
+    return (lo_hz, hi_hz) if lo_hz < hi_hz else (bottom_hz, top_hz)
+
+
+def estimate(
+    audio: Audio, *, backend: str = "swift", fmin_hz: float | None = None, fmax_hz: float | None = None, **options: Any
+) -> PitchTrack:
     """Estimate the pitch track of mono audio.
 
     Args:
         audio: Mono audio at ``sample_rate(backend)`` Hz.
         backend: ``"swift"``, ``"pyin"`` or ``"spice"``.
-        fmin_hz: Lowest pitch in Hz.
-        fmax_hz: Highest pitch in Hz.
+        fmin_hz: Lowest pitch in Hz; ``None``: the backend's default
+            (:data:`transcribe.config.DEFAULT_PITCH_RANGE_HZ`).
+        fmax_hz: Highest pitch in Hz; ``None`` likewise.
         **options: Backend-specific options (e.g. ``model=`` for SPICE).
 
     Returns:
@@ -53,9 +71,10 @@ def estimate(audio: Audio, *, backend: str = "swift", fmin_hz: float = 50.0, fma
     if len(audio.samples) == 0:
         empty = np.zeros(0)
         return PitchTrack(empty, empty.copy(), empty.copy(), empty.copy(), backend)
-    times, f0, conf = module.estimate(audio.samples, fmin_hz=fmin_hz, fmax_hz=fmax_hz, **options)
-    conf = np.clip(np.nan_to_num(np.asarray(conf, dtype=np.float64), nan=0.0), 0.0, 1.0)
-    f0 = np.asarray(f0, dtype=np.float64)
-    f0 = np.where((f0 > 0) & np.isfinite(f0), f0, np.nan)
-    times = np.asarray(times, dtype=np.float64)
-    return PitchTrack(times, f0, conf, loudness_db(audio.samples, audio.sr, times), backend)
+    default_fmin_hz, default_fmax_hz = DEFAULT_PITCH_RANGE_HZ[backend]
+    fmin_hz = default_fmin_hz if fmin_hz is None else fmin_hz
+    fmax_hz = default_fmax_hz if fmax_hz is None else fmax_hz
+    first_fmin_hz, first_fmax_hz = searched_directly(backend, fmin_hz=fmin_hz, fmax_hz=fmax_hz)
+    times, f0, conf = frames_of(module, audio.samples, fmin_hz=first_fmin_hz, fmax_hz=first_fmax_hz, **options)
+    first = PitchTrack(times, f0, conf, loudness_db(audio.samples, audio.sr, times), backend)
+    return read_beyond(module, audio, first, fmin_hz=fmin_hz, fmax_hz=fmax_hz, **options)

@@ -13,6 +13,12 @@ if TYPE_CHECKING:
 
 SAMPLE_RATE = 16000
 
+#: The range searched directly (Hz; the model's ends at 46.875 Hz and 2093.75 Hz): asked for up
+#: to 2 kHz it reads a steady tone at 1.95 kHz with confidence 0.99 and one at 1.98 kHz with 0;
+#: an E1 (41 Hz) it reads an octave high at 0.1. Beyond it, :mod:`transcribe.pitch.beyond`
+#: reads the audio moved an octave.
+BOTTOM_HZ, TOP_HZ = 50.0, 2000.0
+
 #: Frames per call to the detector (10 s). ONNX Runtime keeps an arena as large
 #: as the largest call's activations: 10-second calls hold a 3-minute song's
 #: peak at ~180 MiB where SwiftF0's own 30-second windows reach ~320 MiB (with
