@@ -106,3 +106,18 @@ def test_reading_below_leaves_a_pitch_inside_the_range_alone(midi: int) -> None:
     direct = pitch.estimate(clip, backend="swift", fmin_hz=swift.BOTTOM_HZ, fmax_hz=2000.0)
     np.testing.assert_array_equal(with_below.f0_hz, direct.f0_hz)
     np.testing.assert_array_equal(with_below.confidence, direct.confidence)
+
+
+def test_a_reading_beyond_the_range_is_taken_only_as_long_as_a_note() -> None:
+    """A 2.5 kHz tone of 300 ms is read; one of 40 ms (a bright tone's harmonic a moment as the
+    note changes, a click's ring) is not: its frames keep the first reading."""
+    sr = 16000
+    silence = np.zeros(int(0.3 * sr), dtype=np.float32)
+    for dur_s, read in ((0.3, True), (0.04, False)):
+        t = np.arange(int(dur_s * sr)) / sr
+        burst = (0.3 * np.sin(2 * np.pi * 2500.0 * t) * np.minimum(1.0, np.minimum(t, dur_s - t) / 0.005)).astype(np.float32)
+        clip = audio.from_array(np.concatenate([silence, burst, silence]), sr, target_sr=sr)
+        track = pitch.estimate(clip, backend="swift", fmin_hz=50.0, fmax_hz=4000.0)
+        inside = (track.times_s > 0.3) & (track.times_s < 0.3 + dur_s)
+        near = np.abs(_cents(track.f0_hz[inside], 2500.0)) < 25.0
+        assert (near & (track.confidence[inside] > 0.7)).any() == read

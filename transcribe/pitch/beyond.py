@@ -27,11 +27,12 @@ from ..types import Audio, PitchTrack
 #: 10-40 cents off, and at the very end with confidence 0: SwiftF0 asked for up to 2 kHz reads a
 #: tone at 1.95 kHz at 0.99, at 1.98 kHz at 0), and it takes a reading beyond them.
 EDGE_SHARE = 0.95
-#: Sure: a first reading this confident inside the edges stands, and a second reading beyond
-#: them is taken this confident (hiss 20 dB under a melody, tests/golden's noisy jig, reads
-#: above 2 kHz at 0.4 at most; a phone's 2.5 kHz beep before a sung take, ssvd 1311, at 0.7-0.95:
-#: at 0.7 it became a note).
+#: Sure: a first reading this confident inside the edges stands.
 SURE = 0.9
+#: A second reading beyond the edges is taken this confident (SwiftF0's voicing threshold; hiss
+#: 20 dB under a melody, tests/golden's noisy jig, reads above 2 kHz at 0.4 at most; GM whistles
+#: and MuseScore's piccolo read their top notes an octave down at 0.6-0.9).
+TAKE = 0.7
 #: Above the top edge, a second reading a whole number of times (4 and more, within 50 cents)
 #: a first one at least this confident is that tone's harmonic, not a higher tone: a clarinet's
 #: A4 read at 0.7-0.8 as the next note starts in a hall, its fifth harmonic at 2.2 kHz holding
@@ -50,6 +51,10 @@ ABOVE_POWER_SHARE = 0.9
 #: double bass's or bass guitar's low E, 41 Hz: 0.67-0.99 over four soundfonts, though under
 #: 105 Hz only 0.25-0.4 for some).
 BELOW_POWER_SHARE = 0.5
+#: A second reading is taken only in runs of this many frames or more (80 ms: a note is 70 ms
+#: at the least); a frame or two of a bright tone's harmonic, read as the note changes in a hall,
+#: would cut its note (a clarinet's fifth: 1-4 frames; a violin's sixth: 1-2).
+MIN_RUN_FRAMES = 5
 #: Frames read a second time either side of each such stretch (the backend's context; they
 #: keep their first reading).
 PAD_FRAMES = 16
@@ -71,8 +76,9 @@ def read_beyond(module: ModuleType, audio: Audio, first: PitchTrack, *, fmin_hz:
         The track: frames beyond the edges (see :data:`EDGE_SHARE`) where the recording is loud
         (:data:`LEVEL_DB`), its power lies there (:data:`ABOVE_POWER_SHARE`,
         :data:`BELOW_POWER_SHARE`) and the first reading is not sure (:data:`SURE`) of a pitch
-        inside them take the second reading where it is as sure and beyond the edge
-        (above, not a harmonic of a first reading, :data:`HARMONIC_OF`).
+        inside them take the second reading where it is :data:`TAKE` sure and beyond the edge
+        (above, not a harmonic of a first reading, :data:`HARMONIC_OF`), in runs of
+        :data:`MIN_RUN_FRAMES` or more.
     """
     top_hz, bottom_hz = getattr(module, "TOP_HZ", None), getattr(module, "BOTTOM_HZ", None)
     wants_above = top_hz is not None and fmax_hz > top_hz
@@ -132,9 +138,13 @@ def _take(
     f0: np.ndarray, conf: np.ndarray, maybe: np.ndarray, start: int, f0_at: np.ndarray, conf_at: np.ndarray, *, beyond: np.ndarray
 ) -> None:
     """Frames ``start...`` that may hold a pitch beyond the range take the second reading
-    (``f0_at``, ``conf_at``) where it is ``beyond`` the edge and :data:`SURE` (in place)."""
+    (``f0_at``, ``conf_at``) where it is ``beyond`` the edge and :data:`TAKE` sure, for
+    :data:`MIN_RUN_FRAMES` frames in a row or more (in place)."""
     at = np.arange(start, start + len(f0_at))
-    take = maybe[at] & beyond & (conf_at >= SURE)
+    take = maybe[at] & beyond & (conf_at >= TAKE)
+    for a, b in _padded_runs(take, 0):
+        if b - a < MIN_RUN_FRAMES:
+            take[a:b] = False
     f0[at[take]], conf[at[take]] = f0_at[take], conf_at[take]
 
 
