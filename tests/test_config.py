@@ -24,3 +24,20 @@ def test_option_parsing() -> None:
         Options(tuning="A=442")
     with pytest.raises(OptionError, match="pitch"):
         Options(onsets="vowel")
+
+
+def test_pitch_range_defaults_per_backend_and_overrides() -> None:
+    from transcribe import pitch
+
+    assert Options().pitch_range_hz == (30.0, 4000.0)  # SwiftF0: a bass's low E to a whistle's top
+    assert Options(pitch="pyin").pitch_range_hz == (50.0, 2000.0)
+    assert Options(fmin_hz=80.0).pitch_range_hz == (80.0, 4000.0)
+    with pytest.raises(OptionError):
+        Options(fmin_hz=3000.0, fmax_hz=2500.0)
+    with pytest.raises(OptionError):
+        Options(fmax_hz=5000.0)
+    # What SwiftF0's model reads directly, and what is read on the audio moved an octave.
+    assert pitch.searched_directly("swift", fmin_hz=30.0, fmax_hz=4000.0) == (50.0, 2000.0)
+    assert pitch.searched_directly("swift", fmin_hz=80.0, fmax_hz=1000.0) == (80.0, 1000.0)
+    assert pitch.searched_directly("swift", fmin_hz=2500.0, fmax_hz=4000.0) == (50.0, 2000.0)  # wholly beyond
+    assert pitch.searched_directly("pyin", fmin_hz=30.0, fmax_hz=4000.0) == (30.0, 4000.0)

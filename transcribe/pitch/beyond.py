@@ -94,10 +94,8 @@ def read_beyond(module: ModuleType, audio: Audio, first: PitchTrack, *, fmin_hz:
         if maybe.any():
             maybe &= share_above(audio.samples, audio.sr, first.times_s, edge_hz=edge_hz) >= ABOVE_POWER_SHARE
         for start, end in _padded_runs(maybe, PAD_FRAMES):
-            up = _resampled(audio.samples[start * hop : end * hop], audio.sr, 2 * audio.sr)
-            _, f0_half, conf_half = frames_of(module, up, fmin_hz=fmin_hz / 2, fmax_hz=fmax_hz / 2, **options)
-            # Frame i of the slowed reading is centred on sample hop * i / 2 of the stretch.
-            f0_at, conf_at = 2.0 * f0_half[::2][: end - start], conf_half[::2][: end - start]
+            stretch = Audio(audio.samples[start * hop : end * hop], audio.sr)
+            f0_at, conf_at = _read_octave_down(module, stretch, end - start, fmin_hz=fmin_hz, fmax_hz=fmax_hz, **options)
             harmonic = _harmonic(f0_at, f0[start : start + len(f0_at)], conf[start : start + len(f0_at)])
             _take(f0, conf, maybe, start, f0_at, conf_at, beyond=(np.nan_to_num(f0_at) > edge_hz) & ~harmonic)
     if wants_below:
@@ -106,16 +104,40 @@ def read_beyond(module: ModuleType, audio: Audio, first: PitchTrack, *, fmin_hz:
         if maybe.any():
             maybe &= share_above(audio.samples, audio.sr, first.times_s, edge_hz=4.0 * edge_hz) <= 1.0 - BELOW_POWER_SHARE
         for start, end in _padded_runs(maybe, PAD_FRAMES):
-            down = _resampled(audio.samples[start * hop : end * hop], audio.sr, audio.sr // 2)
-            _, f0_twice, conf_twice = frames_of(module, down, fmin_hz=2.0 * fmin_hz, fmax_hz=2.0 * fmax_hz, **options)
-            if len(f0_twice) == 0:
-                continue
-            # Frame i of the hastened reading is centred on sample 2 hop i of the stretch: each
-            # frame takes the nearest.
-            nearest = np.minimum((np.arange(end - start) + 1) // 2, len(f0_twice) - 1)
-            f0_at, conf_at = f0_twice[nearest] / 2.0, conf_twice[nearest]
+            stretch = Audio(audio.samples[start * hop : end * hop], audio.sr)
+            f0_at, conf_at = _read_octave_up(module, stretch, end - start, fmin_hz=fmin_hz, fmax_hz=fmax_hz, **options)
             _take(f0, conf, maybe, start, f0_at, conf_at, beyond=(np.nan_to_num(f0_at, nan=np.inf) < edge_hz) & (f0_at >= fmin_hz))
     return PitchTrack(first.times_s, f0, conf, first.loudness_db, first.backend)
+
+
+def _read_octave_down(
+    module: ModuleType, stretch: Audio, n_frames: int, *, fmin_hz: float, fmax_hz: float, **options: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pitch (Hz) and confidence of the ``n_frames`` frames of ``stretch``, read on it upsampled
+    two times at the backend's rate (every frequency halved), each shape (n_frames,) at most.
+
+    Frame i of the slowed reading is centred on sample hop * i / 2 of the stretch: every other
+    one is a frame of the first reading."""
+    up = _resampled(stretch.samples, stretch.sr, 2 * stretch.sr)
+    _, f0_half, conf_half = frames_of(module, up, fmin_hz=fmin_hz / 2, fmax_hz=fmax_hz / 2, **options)
+    return 2.0 * f0_half[::2][:n_frames], conf_half[::2][:n_frames]
+
+
+def _read_octave_up(
+    module: ModuleType, stretch: Audio, n_frames: int, *, fmin_hz: float, fmax_hz: float, **options: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pitch (Hz) and confidence of the ``n_frames`` frames of ``stretch``, read on every other
+    sample of it (after a low-pass) at the backend's rate (every frequency doubled), each shape
+    (n_frames,), or empty for a stretch too short to read.
+
+    Frame i of the hastened reading is centred on sample 2 hop i of the stretch: each frame of
+    the first reading takes the nearest."""
+    down = _resampled(stretch.samples, stretch.sr, stretch.sr // 2)
+    _, f0_twice, conf_twice = frames_of(module, down, fmin_hz=2.0 * fmin_hz, fmax_hz=2.0 * fmax_hz, **options)
+    if len(f0_twice) == 0:
+        return np.zeros(0), np.zeros(0)
+    nearest = np.minimum((np.arange(n_frames) + 1) // 2, len(f0_twice) - 1)
+    return f0_twice[nearest] / 2.0, conf_twice[nearest]
 
 
 def frames_of(module: ModuleType, samples: np.ndarray, *, fmin_hz: float, fmax_hz: float, **options: Any) -> tuple[np.ndarray, ...]:
