@@ -26,7 +26,8 @@ import numpy as np
 
 from benchmarks import fit_reattack, model_files, sung_cv
 from benchmarks.datasets import find_shared
-from transcribe import features, models, profiles
+from transcribe import features, models, pitch, profiles
+from transcribe.config import Options
 from transcribe.notes import cleanup, network, sung
 from transcribe.types import FrameArrays
 
@@ -125,11 +126,15 @@ def fit_network(x: np.ndarray, y: np.ndarray, *, seed: int) -> dict[str, np.ndar
 
 def model_notes(item: Item, model: sung.SungModel) -> np.ndarray:
     """The model's notes of one recording as scored rows, as the voice path keeps them (the
-    unsure sounds before the first sure note dropped: ``profiles.VOICE_LEAD_MIN_CONFIDENCE``)."""
+    unsure sounds before the first sure note dropped: ``profiles.VOICE_LEAD_MIN_CONFIDENCE``;
+    those read beyond the pitch model's range far from the rest: ``cleanup.drop_far_beyond``)."""
     p_on, p_off = network.probability(item.x, model.onset), network.probability(item.x, model.offset)
     found = sung.read_notes(item.frames, p_on, p_off, model, min_note_s=0.07)
     floor = profiles.lead_min_confidence(profiles.VOICE, backend="swift")
-    return sung_cv.as_rows(cleanup.drop_unsure_lead(found, min_confidence=floor), 0.0)
+    found = cleanup.drop_unsure_lead(found, min_confidence=floor)
+    fmin_hz, fmax_hz = Options().pitch_range_hz
+    lo_hz, hi_hz = pitch.searched_directly("swift", fmin_hz=fmin_hz, fmax_hz=fmax_hz)
+    return sung_cv.as_rows(cleanup.drop_far_beyond(found, lo_hz=lo_hz, hi_hz=hi_hz, tuning_cents=0.0), 0.0)
 
 
 def fit(items: list[Item], *, seed: int = 0) -> sung.SungModel:

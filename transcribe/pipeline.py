@@ -124,8 +124,6 @@ def transcribe(
         onset = attack = np.zeros(len(raw))
     evidence = NoteEvidence(audio, raw, mask, sure, onset, attack, performer, rt60_s)
     found, tuning, onsets_at = find_notes(evidence, opts, hook=hook)
-    lo_hz, hi_hz = pitch.searched_directly(opts.pitch, fmin_hz=fmin_hz, fmax_hz=fmax_hz)
-    found = cleanup.drop_far_beyond(found, lo_hz=lo_hz, hi_hz=hi_hz, tuning_cents=tuning)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     sung_key, written_as = None, rhythm.SungRhythm()
@@ -203,6 +201,18 @@ def find_notes(evidence: NoteEvidence, opts: Options, *, hook: StageHook | None 
         The notes, the tuning (cents from A440) they were rounded in, and where their
         onsets were put (``"attack"`` or ``"pitch"``).
     """
+    found, tuning, onsets_at = _voice_or_instrument_notes(evidence, opts, hook=hook)
+    # A note read beyond the pitch model's range far from every note inside it is not the
+    # melody's (a recording app's beep before a sung take).
+    lo_hz, hi_hz = pitch.searched_directly(opts.pitch, fmin_hz=opts.pitch_range_hz[0], fmax_hz=opts.pitch_range_hz[1])
+    return cleanup.drop_far_beyond(found, lo_hz=lo_hz, hi_hz=hi_hz, tuning_cents=tuning), tuning, onsets_at
+
+
+def _voice_or_instrument_notes(
+    evidence: NoteEvidence, opts: Options, *, hook: StageHook | None = None
+) -> tuple[tuple[Note, ...], float, str]:
+    """:func:`find_notes` before the notes far beyond the model's range are dropped: a voice's
+    from the sung-onset model, an instrument's from the pitch track's note search."""
     audio, raw, mask, sure = evidence.audio, evidence.track, evidence.voiced, evidence.sure
     onset, attack, performer = evidence.onset, evidence.attack, evidence.performer
     tuning = profiles.rounding_tuning_cents(performer, opts.tuning)
