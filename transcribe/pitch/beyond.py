@@ -47,6 +47,11 @@ LEVEL_DB = 30.0
 #: above the edge (a whistle: 0.99 and more; a clarinet's A#4 with its fifth harmonic ringing
 #: as the next note starts in a hall: up to 0.8).
 ABOVE_POWER_SHARE = 0.9
+#: Below the bottom edge, only where the frame is at most this far (dB) under the loud level: a
+#: bass line is the main sound of its recording (its low notes 2-15 dB under it on four
+#: soundfonts, 5th to 50th percentile), while mains hum or a voice's fry at the end of a sung take
+#: lie 20-30 dB under and read near 50 Hz at 0.7-0.8 (ssvd-dev 1079, 1189, 1208, 1213, 1217, 1221).
+BELOW_LEVEL_DB = 18.0
 #: Below the bottom edge, where at least this share lies under four times the edge, 210 Hz (a
 #: double bass's or bass guitar's low E, 41 Hz: 0.67-0.99 over four soundfonts, though under
 #: 105 Hz only 0.25-0.4 for some).
@@ -74,7 +79,7 @@ def read_beyond(module: ModuleType, audio: Audio, first: PitchTrack, *, fmin_hz:
 
     Returns:
         The track: frames beyond the edges (see :data:`EDGE_SHARE`) where the recording is loud
-        (:data:`LEVEL_DB`), its power lies there (:data:`ABOVE_POWER_SHARE`,
+        (:data:`LEVEL_DB`; below, :data:`BELOW_LEVEL_DB`), its power lies there (:data:`ABOVE_POWER_SHARE`,
         :data:`BELOW_POWER_SHARE`) and the first reading is not sure (:data:`SURE`) of a pitch
         inside them take the second reading where it is :data:`TAKE` sure and beyond the edge
         (above, not a harmonic of a first reading, :data:`HARMONIC_OF`), in runs of
@@ -100,7 +105,8 @@ def read_beyond(module: ModuleType, audio: Audio, first: PitchTrack, *, fmin_hz:
             _take(f0, conf, maybe, start, f0_at, conf_at, beyond=(np.nan_to_num(f0_at) > edge_hz) & ~harmonic)
     if wants_below:
         edge_hz = bottom_hz / EDGE_SHARE
-        maybe = loud & ~((first.confidence >= SURE) & (np.nan_to_num(first.f0_hz) > edge_hz))
+        main = first.loudness_db >= np.percentile(first.loudness_db, 99) - BELOW_LEVEL_DB
+        maybe = main & ~((first.confidence >= SURE) & (np.nan_to_num(first.f0_hz) > edge_hz))
         if maybe.any():
             maybe &= share_above(audio.samples, audio.sr, first.times_s, edge_hz=4.0 * edge_hz) <= 1.0 - BELOW_POWER_SHARE
         for start, end in _padded_runs(maybe, PAD_FRAMES):
