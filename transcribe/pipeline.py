@@ -201,18 +201,21 @@ def find_notes(evidence: NoteEvidence, opts: Options, *, hook: StageHook | None 
         The notes, the tuning (cents from A440) they were rounded in, and where their
         onsets were put (``"attack"`` or ``"pitch"``).
     """
-    found, tuning, onsets_at = _voice_or_instrument_notes(evidence, opts, hook=hook)
+    fmin_hz, fmax_hz = opts.pitch_range_hz
+    direct_hz = pitch.searched_directly(opts.pitch, fmin_hz=fmin_hz, fmax_hz=fmax_hz)
+    found, tuning, onsets_at = _voice_or_instrument_notes(evidence, opts, direct_hz, hook=hook)
     # A note read beyond the pitch model's range far from every note inside it is not the
     # melody's (a recording app's beep before a sung take).
-    lo_hz, hi_hz = pitch.searched_directly(opts.pitch, fmin_hz=opts.pitch_range_hz[0], fmax_hz=opts.pitch_range_hz[1])
+    lo_hz, hi_hz = direct_hz
     return cleanup.drop_far_beyond(found, lo_hz=lo_hz, hi_hz=hi_hz, tuning_cents=tuning), tuning, onsets_at
 
 
 def _voice_or_instrument_notes(
-    evidence: NoteEvidence, opts: Options, *, hook: StageHook | None = None
+    evidence: NoteEvidence, opts: Options, direct_hz: tuple[float, float], *, hook: StageHook | None = None
 ) -> tuple[tuple[Note, ...], float, str]:
     """:func:`find_notes` before the notes far beyond the model's range are dropped: a voice's
-    from the sung-onset model, an instrument's from the pitch track's note search."""
+    from the sung-onset model, an instrument's from the pitch track's note search (``direct_hz``:
+    the range the pitch model read directly, :func:`transcribe.pitch.searched_directly`)."""
     audio, raw, mask, sure = evidence.audio, evidence.track, evidence.voiced, evidence.sure
     onset, attack, performer = evidence.onset, evidence.attack, evidence.performer
     tuning = profiles.rounding_tuning_cents(performer, opts.tuning)
@@ -273,8 +276,7 @@ def _voice_or_instrument_notes(
 
     # Within the range the model reads directly: beyond it the pitch was read on the audio moved
     # an octave (pitch.beyond), and a cello's note moved under 50 Hz was read right (held-out r014).
-    lo_hz, hi_hz = pitch.searched_directly(opts.pitch, fmin_hz=opts.pitch_range_hz[0], fmax_hz=opts.pitch_range_hz[1])
-    found = octaves.correct_octaves(found, level, tuning_cents=tuning, fmin_hz=lo_hz, fmax_hz=hi_hz)
+    found = octaves.correct_octaves(found, level, tuning_cents=tuning, fmin_hz=direct_hz[0], fmax_hz=direct_hz[1])
     found = octaves.merge_subharmonic_ghosts(found)
     found = octaves.drop_harmonic_rings(found, note_peaks_db(found, raw))
 

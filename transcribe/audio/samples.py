@@ -42,7 +42,7 @@ def from_array(samples: np.ndarray, sr: int, *, target_sr: int, name: str = "arr
     # Repair before resampling, so a NaN does not smear over its neighbours.
     mono = sanitize(to_mono_float(x, channel_weights(x, name), bits=_int_bits(x, name)), name)
     warn_clipped(name, count_clipped(mono), len(mono))
-    return Audio(samples=_resample(mono, int(sr), target_sr), sr=target_sr)
+    return Audio(samples=resample(mono, int(sr), target_sr), sr=target_sr)
 
 
 def to_mono_float(x: np.ndarray, weights: np.ndarray | None = None, *, bits: int | None = None) -> np.ndarray:
@@ -87,7 +87,8 @@ def _int_bits(x: np.ndarray, name: str) -> int | None:
     return None
 
 
-def _resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
+def resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
+    """``x`` (mono, at ``sr_in`` Hz) at ``sr_out`` Hz, band-limited, as float32."""
     if sr_in == sr_out or len(x) == 0:
         return np.asarray(x, dtype=np.float32)
     import soxr  # soxr is librosa's own default resampler; fast and band-limited

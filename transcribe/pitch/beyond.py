@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..audio.samples import resample
 from ..features import share_above
 from ..types import Audio, PitchTrack
 
@@ -91,7 +92,8 @@ def read_beyond(module: ModuleType, audio: Audio, first: PitchTrack, *, fmin_hz:
     if len(first) < 2 or not (wants_above or wants_below):
         return first
     f0, conf = first.f0_hz.copy(), first.confidence.copy()
-    loud = first.loudness_db >= np.percentile(first.loudness_db, 99) - LEVEL_DB
+    under_loud_db = np.percentile(first.loudness_db, 99) - first.loudness_db  # under the loud level
+    loud = under_loud_db <= LEVEL_DB
     hop = int(round((first.times_s[1] - first.times_s[0]) * audio.sr))
     if wants_above:
         edge_hz = EDGE_SHARE * top_hz
@@ -105,8 +107,7 @@ def read_beyond(module: ModuleType, audio: Audio, first: PitchTrack, *, fmin_hz:
             _take(f0, conf, maybe, start, f0_at, conf_at, beyond=(np.nan_to_num(f0_at) > edge_hz) & ~harmonic)
     if wants_below:
         edge_hz = bottom_hz / EDGE_SHARE
-        main = first.loudness_db >= np.percentile(first.loudness_db, 99) - BELOW_LEVEL_DB
-        maybe = main & ~((first.confidence >= SURE) & (np.nan_to_num(first.f0_hz) > edge_hz))
+        maybe = (under_loud_db <= BELOW_LEVEL_DB) & ~((first.confidence >= SURE) & (np.nan_to_num(first.f0_hz) > edge_hz))
         if maybe.any():
             maybe &= share_above(audio.samples, audio.sr, first.times_s, edge_hz=4.0 * edge_hz) <= 1.0 - BELOW_POWER_SHARE
         for start, end in _padded_runs(maybe, PAD_FRAMES):
@@ -124,7 +125,7 @@ def _read_octave_down(
 
     Frame i of the slowed reading is centred on sample hop * i / 2 of the stretch: every other
     one is a frame of the first reading."""
-    up = _resampled(stretch.samples, stretch.sr, 2 * stretch.sr)
+    up = resample(stretch.samples, stretch.sr, 2 * stretch.sr)
     _, f0_half, conf_half = frames_of(module, up, fmin_hz=fmin_hz / 2, fmax_hz=fmax_hz / 2, **options)
     return 2.0 * f0_half[::2][:n_frames], conf_half[::2][:n_frames]
 
@@ -138,7 +139,7 @@ def _read_octave_up(
 
     Frame i of the hastened reading is centred on sample 2 hop i of the stretch: each frame of
     the first reading takes the nearest."""
-    down = _resampled(stretch.samples, stretch.sr, stretch.sr // 2)
+    down = resample(stretch.samples, stretch.sr, stretch.sr // 2)
     _, f0_twice, conf_twice = frames_of(module, down, fmin_hz=2.0 * fmin_hz, fmax_hz=2.0 * fmax_hz, **options)
     if len(f0_twice) == 0:
         return np.zeros(0), np.zeros(0)
@@ -153,13 +154,6 @@ def frames_of(module: ModuleType, samples: np.ndarray, *, fmin_hz: float, fmax_h
     f0 = np.asarray(f0, dtype=np.float64)
     conf = np.clip(np.nan_to_num(np.asarray(conf, dtype=np.float64), nan=0.0), 0.0, 1.0)
     return np.asarray(times, dtype=np.float64), np.where((f0 > 0) & np.isfinite(f0), f0, np.nan), conf
-
-
-def _resampled(samples: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
-    """``samples`` at ``sr_in`` resampled to ``sr_out`` (band-limited: soxr, as audio loading)."""
-    import soxr
-
-    return np.asarray(soxr.resample(samples, sr_in, sr_out, quality="HQ"), dtype=np.float32)
 
 
 def _take(
