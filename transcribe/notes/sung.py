@@ -36,6 +36,24 @@ BAND_CONTEXT = (-3, -2, -1, 1, 2, 3)
 STEP_FRAMES, STEP_VOICED, STEP_SPREAD_ST = 8, 0.8, 0.35
 #: Larger steps are the tracker's octave errors, not a sung legato step (semitones).
 STEP_MAX_ST = 7.0
+#: Legato steps under vibrato, where the network and the steps above miss them (a tune hummed,
+#: or sung on one vowel, with a vibrato of 20-50 cents: ``python -m benchmarks.hummed``): the
+#: voiced pitch's running median over :data:`LEGATO_SMOOTH_FRAMES` (192 ms, a vibrato cycle at
+#: 5.2 Hz), the medians of it over the :data:`LEGATO_FRAMES` frames before and after a frame at
+#: least :data:`LEGATO_MIN_ST` apart, both stretches voiced and steady (spread at most
+#: :data:`LEGATO_SPREAD_ST`), at least :data:`LEGATO_QUICK_SHARE` of the step made within
+#: :data:`LEGATO_QUICK_FRAMES` either side (a learner's slow slide onto the pitch is no new
+#: note), and no other onset within :data:`LEGATO_FRAMES` frames. Chosen on the hummed takes,
+#: with SSVD's and vocadito's figures as the check on real singing (docs/models/sung-onsets.md).
+LEGATO_SMOOTH_FRAMES, LEGATO_FRAMES, LEGATO_SPREAD_ST, LEGATO_MIN_ST = 12, 14, 0.25, 0.8
+LEGATO_QUICK_FRAMES, LEGATO_QUICK_SHARE = 4, 0.6
+#: The share of the steps away from every onset from which a take reads as hummed, and the
+#: smallest step that is a note in a take sung on syllables (:func:`_legato_steps`; 1.5 chosen
+#: against 2.0 and none on SSVD and vocadito, docs/models/sung-onsets.md).
+LEGATO_TAKE_SHARE, LEGATO_SYLLABLE_MIN_ST = 0.15, 1.5
+#: In a hummed take, where the stretch from an onset to the next (or to the end of its sound)
+#: is at least this many frames (256 ms), an offset peak within the shortest note is passed over.
+EARLY_END_STRETCH_FRAMES = 16
 #: Weakest onset-probability peak the length-prior decode (:mod:`transcribe.notes.semimarkov`) considers.
 DECODE_FLOOR = 0.05
 #: A note whose last voiced frame before the next onset is followed by at least this much
@@ -226,6 +244,45 @@ def _with_steps(starts: np.ndarray, steps: np.ndarray) -> np.ndarray:
     return np.union1d(starts, steps)
 
 
+def _running_median(midi: np.ndarray, voiced: np.ndarray, w: int) -> np.ndarray:
+    """The median of the voiced pitch over the ``w`` frames around each frame, shape (n,); NaN
+    where fewer than :data:`STEP_VOICED` of them are voiced. A vibrato cycle's median is its
+    centre; a frame or two of the tracker an octave off move it not at all."""
+    x = np.pad(np.where(voiced, midi, np.nan), (w // 2, w - 1 - w // 2), constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(x, w)
+    count = np.isfinite(windows).sum(axis=1)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows in rests
+        med = np.nanmedian(windows, axis=1)
+    return np.where(count >= STEP_VOICED * w, med, np.nan)
+
+
+def _legato_steps(starts: np.ndarray, midi: np.ndarray, voiced: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The legato steps under vibrato at least :data:`LEGATO_FRAMES` frames from every one of
+    ``starts`` (sorted), and whether the take reads as hummed.
+
+    A take sung on syllables has an onset at nearly every such step, and what is left is mostly
+    a learner's slide or correction inside one syllable (SSVD's and vocadito's takes: at most 17 %
+    of the steps away from an onset, nine in ten under 10 %); a hummed one leaves many (a median
+    of 26 % over the hummed takes of ``benchmarks.hummed``). From :data:`LEGATO_TAKE_SHARE` the
+    take reads as hummed and every step of :data:`LEGATO_MIN_ST` is a note; under it, only steps
+    of :data:`LEGATO_SYLLABLE_MIN_ST`, and early offsets stand (:func:`read_notes`).
+    """
+    centre = _running_median(midi, voiced, LEGATO_SMOOTH_FRAMES)
+    held = np.isfinite(centre) & voiced
+    mb, sb, vb = _window_stats(centre, held, LEGATO_FRAMES, after=False)
+    ma, sa, va = _window_stats(centre, held, LEGATO_FRAMES, after=True)
+    step = np.nan_to_num(np.abs(ma - mb))
+    # Most of the step is made within LEGATO_QUICK_FRAMES either side: a glide, not a slow slide.
+    moved = np.abs(_shift(centre, LEGATO_QUICK_FRAMES, np.nan) - _shift(centre, -LEGATO_QUICK_FRAMES, np.nan))
+    quick = np.nan_to_num(moved) >= LEGATO_QUICK_SHARE * step
+    steady = (vb >= STEP_VOICED) & (va >= STEP_VOICED) & (sb <= LEGATO_SPREAD_ST) & (sa <= LEGATO_SPREAD_ST)
+    steps = _peaks(np.where(steady & quick & (step <= STEP_MAX_ST), step, 0.0), LEGATO_MIN_ST, LEGATO_FRAMES)
+    far = steps[np.min(np.abs(steps[:, None] - starts[None, :]), axis=1) >= LEGATO_FRAMES] if len(starts) and len(steps) else steps
+    hummed = len(steps) > 0 and len(far) >= LEGATO_TAKE_SHARE * len(steps)
+    return (far if hummed else far[step[far] >= LEGATO_SYLLABLE_MIN_ST]), hummed
+
+
 def _onsets(p_on: np.ndarray, midi: np.ndarray, voiced: np.ndarray, model: SungModel) -> np.ndarray:
     """The frames where notes start: the onset probability's peaks and the legato steps, or, with
     a length prior, the onsets the semi-Markov decode chooses (and its legato steps); sorted."""
@@ -286,6 +343,8 @@ def read_notes(
     midi = np.asarray(frames.midi, dtype=np.float64)
     voiced = np.asarray(frames.voiced, dtype=bool) & np.isfinite(midi)
     starts = _onsets(p_on, midi, voiced, model)
+    legato, hummed = _legato_steps(starts, midi, voiced)
+    starts = np.union1d(starts, legato)
     out: list[Note] = []
     for j, a in enumerate(starts):
         nxt = int(starts[j + 1]) if j + 1 < len(starts) else n
@@ -297,8 +356,13 @@ def read_notes(
         sound_end = a + int(heard[-1]) + 1 if len(heard) else a
         if j + 1 < len(starts) and nxt - sound_end >= LONG_SILENCE_FRAMES:
             stop = sound_end + END_SLACK_FRAMES
-        span = np.arange(a + 1, stop)
         b = nxt if stop == nxt else sound_end
+        span = np.arange(a + 1, stop)
+        if hummed and min(b, stop) - a >= EARLY_END_STRETCH_FRAMES:
+            # An offset peak in the note's first ``min_note_s`` would leave no note at all:
+            # there the offset network saw the glide into a legato note (hummed, or sung on
+            # one vowel), and the note goes on to the next likeliest end.
+            span = span[span - a >= int(np.ceil(min_note_s / hop))]
         if len(span):
             k = int(span[np.argmax(p_off[span])])
             if p_off[k] >= model.offset_min:
