@@ -1,4 +1,4 @@
-"""Hummed tunes: ``python -m benchmarks.hummed [--items 36] [--seed 3] [--jobs N]``.
+"""Hummed tunes: ``python -m benchmarks.hummed [--items 36] [--seed 3] [--jobs N] [--vibrato-st 0,0.5]``.
 
 A hummed tune has no consonant to mark a note: a step to the next note is a glide of the pitch
 with the level held, a repeated note a short dip of the level (the throat closing a moment), a
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing import Pool
 from typing import Any
 
@@ -39,6 +40,8 @@ MAJOR = (0, 2, 4, 5, 7, 9, 11)
 #: Steps between scale notes a melody takes, and how often (mostly steps and repeats).
 MOVES, MOVE_P = (-4, -2, -1, 0, 1, 2, 4), (0.05, 0.12, 0.3, 0.1, 0.3, 0.08, 0.05)
 NOTES = 28
+#: Vibrato depth range (semitones either side of the note), drawn per held note.
+VIBRATO_ST = (0.0, 0.5)
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def melody(rng: np.random.Generator) -> list[tuple[int | None, float]]:
     return out
 
 
-def take(seed: int) -> Take:
+def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> Take:
     """The hummed take of seed ``seed`` (see the module's docstring)."""
     rng = np.random.default_rng(seed)
     tonic = int(rng.choice([48, 50, 52, 53])) + (12 if rng.random() < 0.5 else 0)
@@ -102,7 +105,7 @@ def take(seed: int) -> Take:
         bend = np.full(len(seg), sung)
         held = (seg - i0) / SR
         if end - a > 0.35:
-            depth, rate = rng.uniform(0.0, 0.5), rng.uniform(4.5, 6.5)
+            depth, rate = rng.uniform(*vibrato_st), rng.uniform(4.5, 6.5)
             bend += depth * np.clip(held / 0.25 - 0.4, 0.0, 1.0) * np.sin(2 * np.pi * rate * held)
         glide_s = rng.uniform(0.04, 0.12)
         step = prev_midi is not None and round(prev_midi) != midi
@@ -140,13 +143,13 @@ def take(seed: int) -> Take:
     return Take(y.astype(np.float32), np.asarray(notes), np.asarray(legato, dtype=bool), np.asarray(written))
 
 
-def run_one(seed: int) -> dict[str, Any]:
+def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> dict[str, Any]:
     """Our notes of take ``seed`` against its reference: the scores and which reference notes were found."""
     import mir_eval
 
     import transcribe
 
-    tk = take(seed)
+    tk = take(seed, vibrato_st=vibrato_st)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = transcribe.transcribe(tk.samples, SR)
@@ -170,11 +173,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--items", type=int, default=36)
     ap.add_argument("--seed", type=int, default=3, help="the first take's seed (takes use seed, seed + 1, ...)")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--vibrato-st", default="0,0.5", help="vibrato depth range, semitones either side (default 0,0.5)")
     args = ap.parse_args(argv)
+    lo, hi = (float(x) for x in args.vibrato_st.split(","))
     with Pool(args.jobs) as pool:
-        rows = pool.map(run_one, range(args.seed, args.seed + args.items))
+        rows = pool.map(partial(run_one, vibrato_st=(lo, hi)), range(args.seed, args.seed + args.items))
     m = [np.mean([r[k] for r in rows]) for k in ("conp", "conpoff", "on")]
-    print(f"{len(rows)} hummed takes (seeds {args.seed}-{args.seed + args.items - 1})")
+    print(f"{len(rows)} hummed takes (seeds {args.seed}-{args.seed + args.items - 1}, vibrato {lo:g}-{hi:g} st)")
     print(f"COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}  (mean over takes, published protocol)\n")
     found = np.concatenate([r["found"] for r in rows])
     legato = np.concatenate([r["legato"] for r in rows])
