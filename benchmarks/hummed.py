@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.metrics import key_scores
 from benchmarks.sung_cv import as_rows, score
 
 SR = 16000
@@ -40,6 +41,7 @@ MAJOR = (0, 2, 4, 5, 7, 9, 11)
 #: Steps between scale notes a melody takes, and how often (mostly steps and repeats).
 MOVES, MOVE_P = (-4, -2, -1, 0, 1, 2, 4), (0.05, 0.12, 0.3, 0.1, 0.3, 0.08, 0.05)
 NOTES = 28
+PITCH_CLASSES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 #: Vibrato depth range (semitones either side of the note), drawn per held note.
 VIBRATO_ST = (0.0, 0.5)
 
@@ -48,12 +50,13 @@ VIBRATO_ST = (0.0, 0.5)
 class Take:
     """A hummed take: ``samples`` at :data:`SR`, the reference notes (onset_s, offset_s, hummed
     MIDI as a float; shape (k, 3)), per note whether it follows the note before with no silence
-    (legato), and its written MIDI pitch."""
+    (legato), its written MIDI pitch, and the major key's tonic (MIDI)."""
 
     samples: np.ndarray
     notes: np.ndarray
     legato: np.ndarray
     written: np.ndarray
+    tonic: int
 
 
 def melody(rng: np.random.Generator) -> list[tuple[int | None, float]]:
@@ -140,7 +143,7 @@ def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> Take:
     amp = np.convolve(amp, kernel / kernel.sum(), mode="same")
     y = 0.2 * source * amp
     y += 10 ** (-rng.uniform(35.0, 50.0) / 20) * 0.2 * rng.standard_normal(n)
-    return Take(y.astype(np.float32), np.asarray(notes), np.asarray(legato, dtype=bool), np.asarray(written))
+    return Take(y.astype(np.float32), np.asarray(notes), np.asarray(legato, dtype=bool), np.asarray(written), tonic)
 
 
 def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> dict[str, Any]:
@@ -157,6 +160,7 @@ def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> dict[
     ref = np.column_stack([tk.notes[:, :2], 440.0 * 2.0 ** ((tk.notes[:, 2] - 69.0) / 12.0)])
     conp, conpoff, on = score(tk.notes, est)
     found = np.zeros(len(ref), dtype=bool)
+    pairs: list[tuple[int, int]] = []
     if len(est):
         est_iv = est[:, :2].copy()
         est_iv[:, 1] = np.maximum(est_iv[:, 1], est_iv[:, 0] + 1e-3)
@@ -165,7 +169,22 @@ def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> dict[
         )
         found[[i for i, _ in pairs]] = True
     step = np.append(0, np.abs(np.diff(tk.written)))
-    return {"seed": seed, "conp": conp, "conpoff": conpoff, "on": on, "found": found, "legato": tk.legato, "step": step}
+    # The page, as ssvd-scores' README measures it: the melody transposed by the register it was
+    # hummed in (T), its key signature, and the matched notes written at their pitch.
+    transpose = int(np.round(np.median(tk.notes[:, 2] - tk.written)))
+    key_sig = key_scores(result.key, f"{PITCH_CLASSES[(tk.tonic + transpose) % 12]} major")["key_rel"]
+    written_right = [result.notes[j].midi == tk.written[i] + transpose for i, j in pairs] if len(est) else []
+    return {
+        "seed": seed,
+        "conp": conp,
+        "conpoff": conpoff,
+        "on": on,
+        "found": found,
+        "legato": tk.legato,
+        "step": step,
+        "key_sig": key_sig,
+        "pitch_right": float(np.mean(written_right)) if written_right else 0.0,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         rows = pool.map(partial(run_one, vibrato_st=(lo, hi)), range(args.seed, args.seed + args.items))
     m = [np.mean([r[k] for r in rows]) for k in ("conp", "conpoff", "on")]
     print(f"{len(rows)} hummed takes (seeds {args.seed}-{args.seed + args.items - 1}, vibrato {lo:g}-{hi:g} st)")
-    print(f"COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}  (mean over takes, published protocol)\n")
+    print(f"COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}  (mean over takes, published protocol)")
+    page = [np.mean([r[k] for r in rows]) for k in ("key_sig", "pitch_right")]
+    print(f"page: key signature {page[0]:.3f}, intended pitch {page[1]:.3f} (ssvd-scores' measures, the melody in the hummed register)\n")
     found = np.concatenate([r["found"] for r in rows])
     legato = np.concatenate([r["legato"] for r in rows])
     step = np.concatenate([r["step"] for r in rows])

@@ -24,6 +24,7 @@ def test_a_take_is_seeded_and_its_notes_follow_the_melody() -> None:
     assert np.all(np.diff(onsets) > 0) and np.all(offsets > onsets)
     assert np.all(offsets[:-1] <= onsets[1:] + 1e-9)  # one voice: no overlap
     assert np.all(np.abs(sung - a.written) < 0.9)  # sung within the tuning and error of the written pitch
+    assert all((w - a.tonic) % 12 in hummed.MAJOR for w in a.written)  # in the tonic's major scale
     # A note follows the one before without a silence exactly when their times touch.
     touching = np.isclose(offsets[:-1], onsets[1:])
     assert np.array_equal(a.legato[1:], touching) and not a.legato[0]
@@ -40,5 +41,7 @@ def test_the_melody_walks_a_scale_with_rests_between_phrases() -> None:
 
 
 def test_hummed_takes_floor() -> None:
-    got = [hummed.run_one(seed)["conp"] for seed in SEEDS]
+    rows = [hummed.run_one(seed) for seed in SEEDS]
+    got = [r["conp"] for r in rows]
     assert np.mean(got) >= HUMMED_COnP_FLOOR, got
+    assert all(0.0 <= r["pitch_right"] <= 1.0 and r["key_sig"] in (0.0, 1.0) for r in rows)
