@@ -33,8 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.metrics import key_scores
-from benchmarks.sung_cv import as_rows, score
+from benchmarks.metrics import key_scores, matched_pairs, note_scores
 
 SR = 16000
 MAJOR = (0, 2, 4, 5, 7, 9, 11)
@@ -148,37 +147,29 @@ def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> Take:
 
 def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> dict[str, Any]:
     """Our notes of take ``seed`` against its reference: the scores and which reference notes were found."""
-    import mir_eval
-
     import transcribe
 
     tk = take(seed, vibrato_st=vibrato_st)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = transcribe.transcribe(tk.samples, SR)
-    est = as_rows(result.notes, result.tuning_cents)
-    ref = np.column_stack([tk.notes[:, :2], 440.0 * 2.0 ** ((tk.notes[:, 2] - 69.0) / 12.0)])
-    conp, conpoff, on = score(tk.notes, est)
-    found = np.zeros(len(ref), dtype=bool)
-    pairs: list[tuple[int, int]] = []
-    if len(est):
-        est_iv = est[:, :2].copy()
-        est_iv[:, 1] = np.maximum(est_iv[:, 1], est_iv[:, 0] + 1e-3)
-        pairs = mir_eval.transcription.match_notes(
-            ref[:, :2], ref[:, 2], est_iv, est[:, 2], onset_tolerance=0.05, pitch_tolerance=50.0, offset_ratio=None
-        )
-        found[[i for i, _ in pairs]] = True
+    # Our notes at their sung pitch (MIDI + cents / 100, back at A440), the published protocol's.
+    est = [(n.onset_s, n.offset_s, n.midi + (n.cents + result.tuning_cents) / 100.0) for n in result.notes]
+    scores = note_scores(tk.notes, est)
+    pairs = matched_pairs(tk.notes, est)
+    found = np.zeros(len(tk.notes), dtype=bool)
+    found[[i for i, _ in pairs]] = True
     step = np.append(0, np.abs(np.diff(tk.written)))
     # The page, as ssvd-scores' README measures it: the melody transposed by the register it was
     # hummed in (T), its key signature, and the matched notes written at their pitch.
     transpose = int(np.round(np.median(tk.notes[:, 2] - tk.written)))
     key_sig = key_scores(result.key, f"{PITCH_CLASSES[(tk.tonic + transpose) % 12]} major")["key_rel"]
-    written_right = [result.notes[j].midi == tk.written[i] + transpose for i, j in pairs] if len(est) else []
+    written_right = [result.notes[j].midi == tk.written[i] + transpose for i, j in pairs]
     return {
         "seed": seed,
-        "conp": conp,
-        "conpoff": conpoff,
-        "on": on,
+        "conp": scores["conp_f1"],
+        "conpoff": scores["conpoff_f1"],
+        "on": scores["on_f1"],
         "found": found,
         "legato": tk.legato,
         "step": step,

@@ -68,20 +68,26 @@ def note_scores(ref: NoteList, est: NoteList) -> dict[str, float]:
     return out
 
 
-def found_refs(ref: NoteList, est: NoteList) -> np.ndarray:
-    """Per reference note, whether an estimated note matches it the way COnP matches (onset within
-    :data:`ONSET_TOL_S`, pitch within :data:`PITCH_TOL_CENTS`, offsets ignored), shape (len(ref),) bool."""
+def matched_pairs(ref: NoteList, est: NoteList) -> list[tuple[int, int]]:
+    """The (reference, estimate) index pairs COnP matches (onset within :data:`ONSET_TOL_S`, pitch
+    within :data:`PITCH_TOL_CENTS`, offsets ignored)."""
     import mir_eval
 
-    hit = np.zeros(len(ref), dtype=bool)
     if len(ref) == 0 or len(est) == 0:
-        return hit
+        return []
     r_iv, r_hz = _arrays(ref)
     e_iv, e_hz = _arrays(est)
     pairs = mir_eval.transcription.match_notes(
         r_iv, r_hz, e_iv, e_hz, onset_tolerance=ONSET_TOL_S, pitch_tolerance=PITCH_TOL_CENTS, offset_ratio=None
     )
-    hit[[i for i, _ in pairs]] = True
+    return [(int(i), int(j)) for i, j in pairs]
+
+
+def found_refs(ref: NoteList, est: NoteList) -> np.ndarray:
+    """Per reference note, whether an estimated note matches it the way COnP matches
+    (:func:`matched_pairs`), shape (len(ref),) bool."""
+    hit = np.zeros(len(ref), dtype=bool)
+    hit[[i for i, _ in matched_pairs(ref, est)]] = True
     return hit
 
 

@@ -46,6 +46,14 @@ DEFAULT_HYSTERESIS: dict[str, float] = {"swift": 0.5, "pyin": 1.0, "spice": 1.0}
 #: (:mod:`transcribe.pitch.beyond`); pYIN and SPICE keep the range they were measured on.
 DEFAULT_PITCH_RANGE_HZ: dict[str, tuple[float, float]] = {"swift": (30.0, 4000.0), "pyin": (50.0, 2000.0), "spice": (50.0, 2000.0)}
 
+
+def pitch_range_hz(backend: str, fmin_hz: float | None = None, fmax_hz: float | None = None) -> tuple[float, float]:
+    """The pitch range searched (Hz): ``fmin_hz`` and ``fmax_hz``, each ``None`` taking the backend's
+    default from :data:`DEFAULT_PITCH_RANGE_HZ`."""
+    default_fmin_hz, default_fmax_hz = DEFAULT_PITCH_RANGE_HZ[backend]
+    return (default_fmin_hz if fmin_hz is None else fmin_hz, default_fmax_hz if fmax_hz is None else fmax_hz)
+
+
 #: What notes are rounded to: "performance" rounds relative to the recording's own
 #: measured tuning (a band tuned to A = 432 Hz keeps its written pitches), "a440" to the
 #: semitones of A = 440 Hz whatever the performance's tuning, and "auto" (the default)
@@ -170,9 +178,8 @@ class Options:
 
     @property
     def pitch_range_hz(self) -> tuple[float, float]:
-        """The pitch range searched (Hz): the overrides or the backend's defaults."""
-        fmin_hz, fmax_hz = DEFAULT_PITCH_RANGE_HZ[self.pitch]
-        return (fmin_hz if self.fmin_hz is None else self.fmin_hz, fmax_hz if self.fmax_hz is None else self.fmax_hz)
+        """The pitch range searched (Hz): the overrides or the backend's defaults (:func:`pitch_range_hz`)."""
+        return pitch_range_hz(self.pitch, self.fmin_hz, self.fmax_hz)
 
     @property
     def voicing_threshold(self) -> float:

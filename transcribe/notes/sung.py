@@ -223,38 +223,45 @@ def _peaks(prob: np.ndarray, minimum: float, min_gap: int) -> np.ndarray:
     return np.sort(np.asarray(kept, dtype=np.int64))
 
 
+def _step_sizes(midi: np.ndarray, voiced: np.ndarray, w: int, spread_st: float) -> np.ndarray:
+    """Per frame, the step (semitones) between the median pitches of the ``w`` frames before it
+    and from it on, where both stretches are voiced (:data:`STEP_VOICED`) and steady (spread at
+    most ``spread_st``) and the step is at most :data:`STEP_MAX_ST`; 0 elsewhere. Shape (n,)."""
+    mb, sb, vb = _window_stats(midi, voiced, w, after=False)
+    ma, sa, va = _window_stats(midi, voiced, w, after=True)
+    step = np.nan_to_num(np.abs(ma - mb))
+    steady = (vb >= STEP_VOICED) & (va >= STEP_VOICED) & (sb <= spread_st) & (sa <= spread_st) & (step <= STEP_MAX_ST)
+    return np.where(steady, step, 0.0)
+
+
 def _steps(midi: np.ndarray, voiced: np.ndarray, model: SungModel) -> np.ndarray:
     """Frames where the pitch steps clearly (a legato step, :attr:`SungModel.step_min_st`); sorted."""
     if not np.isfinite(model.step_min_st):
         return np.zeros(0, dtype=np.int64)
-    mb, sb, vb = _window_stats(midi, voiced, STEP_FRAMES, after=False)
-    ma, sa, va = _window_stats(midi, voiced, STEP_FRAMES, after=True)
-    step = np.nan_to_num(np.abs(ma - mb))
-    steady = (vb >= STEP_VOICED) & (va >= STEP_VOICED) & (sb <= STEP_SPREAD_ST) & (sa <= STEP_SPREAD_ST) & (step <= STEP_MAX_ST)
-    step = np.where(steady, step, 0.0)
-    return _peaks(step, model.step_min_st, STEP_FRAMES)
+    return _peaks(_step_sizes(midi, voiced, STEP_FRAMES, STEP_SPREAD_ST), model.step_min_st, STEP_FRAMES)
+
+
+def _away_from(steps: np.ndarray, starts: np.ndarray, frames: int) -> np.ndarray:
+    """The ``steps`` at least ``frames`` frames from every one of ``starts``."""
+    if len(starts) and len(steps):
+        return steps[np.min(np.abs(steps[:, None] - starts[None, :]), axis=1) >= frames]
+    return steps
 
 
 def _with_steps(starts: np.ndarray, steps: np.ndarray) -> np.ndarray:
     """``starts`` and the legato ``steps`` (:func:`_steps`) at least :data:`STEP_FRAMES` frames
     from every one of them; sorted."""
-    if len(starts) and len(steps):
-        near = np.min(np.abs(steps[:, None] - starts[None, :]), axis=1)
-        steps = steps[near >= STEP_FRAMES]
-    return np.union1d(starts, steps)
+    return np.union1d(starts, _away_from(steps, starts, STEP_FRAMES))
 
 
 def _running_median(midi: np.ndarray, voiced: np.ndarray, w: int) -> np.ndarray:
     """The median of the voiced pitch over the ``w`` frames around each frame, shape (n,); NaN
     where fewer than :data:`STEP_VOICED` of them are voiced. A vibrato cycle's median is its
     centre; a frame or two of the tracker an octave off move it not at all."""
-    x = np.pad(np.where(voiced, midi, np.nan), (w // 2, w - 1 - w // 2), constant_values=np.nan)
-    windows = np.lib.stride_tricks.sliding_window_view(x, w)
-    count = np.isfinite(windows).sum(axis=1)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows in rests
-        med = np.nanmedian(windows, axis=1)
-    return np.where(count >= STEP_VOICED * w, med, np.nan)
+    n, half = len(midi), w // 2
+    # The stretch from each frame on, of the track moved ``half`` unvoiced frames later.
+    med, _, share = _window_stats(np.pad(midi, (half, 0)), np.pad(voiced, (half, 0)), w, after=True)
+    return np.where(share[:n] >= STEP_VOICED, med[:n], np.nan)
 
 
 def _legato_steps(starts: np.ndarray, midi: np.ndarray, voiced: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -269,16 +276,12 @@ def _legato_steps(starts: np.ndarray, midi: np.ndarray, voiced: np.ndarray) -> t
     of :data:`LEGATO_SYLLABLE_MIN_ST`, and early offsets stand (:func:`read_notes`).
     """
     centre = _running_median(midi, voiced, LEGATO_SMOOTH_FRAMES)
-    held = np.isfinite(centre) & voiced
-    mb, sb, vb = _window_stats(centre, held, LEGATO_FRAMES, after=False)
-    ma, sa, va = _window_stats(centre, held, LEGATO_FRAMES, after=True)
-    step = np.nan_to_num(np.abs(ma - mb))
+    step = _step_sizes(centre, np.isfinite(centre) & voiced, LEGATO_FRAMES, LEGATO_SPREAD_ST)
     # Most of the step is made within LEGATO_QUICK_FRAMES either side: a glide, not a slow slide.
     moved = np.abs(_shift(centre, LEGATO_QUICK_FRAMES, np.nan) - _shift(centre, -LEGATO_QUICK_FRAMES, np.nan))
     quick = np.nan_to_num(moved) >= LEGATO_QUICK_SHARE * step
-    steady = (vb >= STEP_VOICED) & (va >= STEP_VOICED) & (sb <= LEGATO_SPREAD_ST) & (sa <= LEGATO_SPREAD_ST)
-    steps = _peaks(np.where(steady & quick & (step <= STEP_MAX_ST), step, 0.0), LEGATO_MIN_ST, LEGATO_FRAMES)
-    far = steps[np.min(np.abs(steps[:, None] - starts[None, :]), axis=1) >= LEGATO_FRAMES] if len(starts) and len(steps) else steps
+    steps = _peaks(np.where(quick, step, 0.0), LEGATO_MIN_ST, LEGATO_FRAMES)
+    far = _away_from(steps, starts, LEGATO_FRAMES)
     hummed = len(steps) > 0 and len(far) >= LEGATO_TAKE_SHARE * len(steps)
     return (far if hummed else far[step[far] >= LEGATO_SYLLABLE_MIN_ST]), hummed
 
@@ -345,6 +348,7 @@ def read_notes(
     starts = _onsets(p_on, midi, voiced, model)
     legato, hummed = _legato_steps(starts, midi, voiced)
     starts = np.union1d(starts, legato)
+    shortest = int(np.ceil(min_note_s / hop))
     out: list[Note] = []
     for j, a in enumerate(starts):
         nxt = int(starts[j + 1]) if j + 1 < len(starts) else n
@@ -358,11 +362,11 @@ def read_notes(
             stop = sound_end + END_SLACK_FRAMES
         b = nxt if stop == nxt else sound_end
         span = np.arange(a + 1, stop)
-        if hummed and min(b, stop) - a >= EARLY_END_STRETCH_FRAMES:
+        if hummed and b - a >= EARLY_END_STRETCH_FRAMES:
             # An offset peak in the note's first ``min_note_s`` would leave no note at all:
             # there the offset network saw the glide into a legato note (hummed, or sung on
             # one vowel), and the note goes on to the next likeliest end.
-            span = span[span - a >= int(np.ceil(min_note_s / hop))]
+            span = span[span - a >= shortest]
         if len(span):
             k = int(span[np.argmax(p_off[span])])
             if p_off[k] >= model.offset_min:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import BACKENDS, DEFAULT_PITCH_RANGE_HZ
+from ..config import BACKENDS, pitch_range_hz
 from ..errors import OptionError
 from ..features import loudness_db
 from ..types import Audio, PitchTrack
@@ -71,9 +71,7 @@ def estimate(
     if len(audio.samples) == 0:
         empty = np.zeros(0)
         return PitchTrack(empty, empty.copy(), empty.copy(), empty.copy(), backend)
-    default_fmin_hz, default_fmax_hz = DEFAULT_PITCH_RANGE_HZ[backend]
-    fmin_hz = default_fmin_hz if fmin_hz is None else fmin_hz
-    fmax_hz = default_fmax_hz if fmax_hz is None else fmax_hz
+    fmin_hz, fmax_hz = pitch_range_hz(backend, fmin_hz, fmax_hz)
     first_fmin_hz, first_fmax_hz = searched_directly(backend, fmin_hz=fmin_hz, fmax_hz=fmax_hz)
     times, f0, conf = frames_of(module, audio.samples, fmin_hz=first_fmin_hz, fmax_hz=first_fmax_hz, **options)
     first = PitchTrack(times, f0, conf, loudness_db(audio.samples, audio.sr, times), backend)
