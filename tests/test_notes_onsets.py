@@ -102,3 +102,22 @@ def test_a_semitone_step_keeps_its_onset_where_the_old_notes_vibrato_reaches_the
             assert out == found
         else:
             assert out[1].onset_s < 1.0
+
+
+def test_a_repeat_after_a_break_starts_no_earlier_than_the_note_before_it_ends() -> None:
+    # A clarinet's A4 let go at 0.86 s peaks the short-window onset strength (0.848 s) as it
+    # stops; the repeat tongued at 0.896 s (its pitch back at 0.92 s) took that stronger peak
+    # for its attack and started inside the first note (rendered r032: a dotted eighth + sixteenth).
+    from transcribe.notes.onsets import refine_onsets
+
+    times = np.arange(120) * 0.016
+    attack = np.zeros(120)
+    attack[53] = 0.8  # 0.848 s: the release
+    attack[56] = 0.6  # 0.896 s: the repeat's attack
+    p = notes.SegmentParams()
+    out = refine_onsets([Note(0.0, 0.86, 69), Note(0.92, 1.6, 69)], times, attack, p, min_note_s=0.07)
+    assert out[0].offset_s == 0.86
+    assert abs(out[1].onset_s - 0.896) < 1e-9
+    # A different note after the break may still start at the stronger peak, cutting the one before.
+    other = refine_onsets([Note(0.0, 0.86, 69), Note(0.92, 1.6, 72)], times, attack, p, min_note_s=0.07)
+    assert abs(other[1].onset_s - 0.848) < 1e-9 and other[0].offset_s == other[1].onset_s

@@ -22,6 +22,28 @@ def test_the_last_note_held_past_its_beat_is_written_in_whole_beats(held_s: floa
     assert rh.durations_q[-1] == beats
 
 
+@pytest.mark.parametrize(("held_last", "share", "final_q"), [(0.86, 0.85, 1), (0.42, 0.85, Fraction(1, 2)), (0.86, 1.0, Fraction(3, 4))])
+def test_the_last_note_let_go_before_a_beat_as_the_notes_before_it_lasts_to_it(held_last: float, share: float, final_q: Fraction) -> None:
+    # A clarinet's quarters sounding 85 % of their beat: the last one (0.86 beats held) was
+    # written a dotted eighth and a sixteenth rest (rendered r032). Let go as early as the others,
+    # it lasts to its beat: a quarter. An eighth played as detached stays an eighth, and in a
+    # legato take a note let go before its beat was let go there.
+    notes = [Note(float(i), i + share, 60 + i % 5) for i in range(8)]
+    notes.append(Note(8.0, 8.0 + held_last, 62))
+    rh = rhythm.analyze(tuple(notes), tempo_bpm=60.0, time_signature="4/4")
+    assert rh.durations_q[:-1] == (Fraction(1),) * 8
+    assert rh.durations_q[-1] == final_q
+
+
+def test_articulation_gap_reads_the_silence_before_close_notes() -> None:
+    on = np.array([0.0, 1.0, 2.0, 4.0, 5.0])
+    off = np.array([0.8, 1.9, 2.7, 4.5, 5.8])  # the 2.0 note is followed by a rest: not read
+    assert rhythm.analysis.articulation_gap(on, off, rest_min_beats=0.5) == pytest.approx(0.15)
+    assert rhythm.analysis.articulation_gap(on[:1], off[:1], rest_min_beats=0.5) == 0.0
+    assert rhythm.analysis.articulation_gap(on, on + 0.1, rest_min_beats=0.5) == 0.0  # rests throughout
+    assert rhythm.analysis.articulation_gap(on, on + 1.2, rest_min_beats=0.5) == 0.0  # overlapping notes
+
+
 def test_a_lone_held_tone_is_written_in_whole_beats() -> None:
     rh = rhythm.analyze((Note(0.0, 7.944, 69),))
     assert rh.durations_q[-1].denominator == 1

@@ -34,13 +34,21 @@ def refine_onsets(notes: list[Note], times_s: np.ndarray, attack: np.ndarray, p:
     attack is searched over ``attack_search_legato_s`` only. (Still letting a strong
     peak further back move the onset, a tongued note heard late under the reverb,
     scored lower on the varied set at every strength tried, 1 to 3.)
+
+    A repeated note after a break (more than ``handover_gap_s`` after the previous one,
+    of its pitch, ends) starts no earlier than that end: a peak before it is inside the
+    previous note (a clarinet's release peaks the short-window onset strength as high as
+    the next tongued attack).
     """
     out: list[Note] = []
     for note in notes:
-        legato = bool(out) and out[-1].midi != note.midi and note.onset_s - out[-1].offset_s <= p.handover_gap_s
+        gap_s = note.onset_s - out[-1].offset_s if out else np.inf
+        legato = bool(out) and out[-1].midi != note.midi and gap_s <= p.handover_gap_s
         lo = note.onset_s - (min(p.attack_search_s, p.attack_search_legato_s) if legato else p.attack_search_s)
         if out:
             lo = max(lo, out[-1].onset_s + min_note_s)
+            if out[-1].midi == note.midi and gap_s > p.handover_gap_s:
+                lo = max(lo, out[-1].offset_s)
         hi = min(note.onset_s + 0.04, note.offset_s - min_note_s)
         # Frames with lo <= time <= hi (times are sorted).
         sel = np.arange(np.searchsorted(times_s, lo, side="left"), np.searchsorted(times_s, hi, side="right"))

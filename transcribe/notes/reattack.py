@@ -29,6 +29,13 @@ from . import network
 MIN_DIP_DB = 2.0
 #: Weakest onset-strength peak (95th percentile = 1) that is a candidate.
 MIN_ONSET_PEAK = 0.2
+#: An onset-strength peak on a held level that falls this much (dB) within
+#: :data:`RELEASE_FRAMES` frames is the note's release (its spectrum changes as it stops), not
+#: a new note's attack, and is no candidate (:func:`releases`).
+RELEASE_FALL_DB = 6.0
+RELEASE_FRAMES = 3
+#: Most the level may have risen (dB) over the frames before a release: it is held there.
+RELEASE_HELD_DB = 3.0
 #: Frames either side of a dip over which its depth is measured.
 SIDE_FRAMES = 12
 #: Frames before / after the low point where the new note's onset may show.
@@ -154,7 +161,8 @@ def run_candidates(run: FrameArrays, recording: Recording, *, start: int = 0) ->
     onset_peaks = np.arange(2, n - 1)
     if len(onset_peaks):
         local = np.lib.stride_tricks.sliding_window_view(np.concatenate([on, np.zeros(2)]), 5)[onset_peaks - 2]
-        onset_peaks = onset_peaks[(on[onset_peaks] >= MIN_ONSET_PEAK) & (on[onset_peaks] >= local.max(axis=1))]
+        peaks = (on[onset_peaks] >= MIN_ONSET_PEAK) & (on[onset_peaks] >= local.max(axis=1))
+        onset_peaks = onset_peaks[peaks & ~releases(loud)[onset_peaks]]
     for i in onset_peaks:
         if not len(dips) or np.abs(dips - i).min() > 3:
             lows.append(int(i))
@@ -217,6 +225,23 @@ def run_candidates(run: FrameArrays, recording: Recording, *, start: int = 0) ->
             )
         )
     return np.asarray(splits, dtype=int), np.asarray(rows, dtype=np.float64)
+
+
+def releases(loud_db: np.ndarray) -> np.ndarray:
+    """Frames where a held note lets go: the level (dB, shape (n,)) has not risen more than
+    :data:`RELEASE_HELD_DB` over the last :data:`RELEASE_FRAMES` frames and falls
+    :data:`RELEASE_FALL_DB` or more over the next ones (the track's first and last levels
+    standing for those past its ends). The spectrum changes there as much as at an attack (a
+    clarinet's release peaks the onset strength as high as a tongued repeat), but no note
+    starts; a note that swells and falls at once (a synthesized choir's "ooh") rose into it
+    and is no release. Shape (n,), bool."""
+    loud = np.asarray(loud_db, dtype=np.float64)
+    idx = np.arange(len(loud))
+    ahead = loud[np.minimum(idx + RELEASE_FRAMES, len(loud) - 1)]
+    behind = np.full(len(loud), np.inf)
+    for k in range(1, RELEASE_FRAMES + 1):
+        behind = np.minimum(behind, loud[np.maximum(idx - k, 0)])
+    return (loud - ahead >= RELEASE_FALL_DB) & (loud - behind <= RELEASE_HELD_DB)
 
 
 def typical_spacing_s(run_starts: np.ndarray, *, hop_s: float) -> float | None:

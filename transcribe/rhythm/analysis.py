@@ -213,6 +213,17 @@ def _resume_in_bar(
     return kc, kc_off, *rounded_positions(kc, kc_off), local
 
 
+def articulation_gap(onsets: np.ndarray, offsets: np.ndarray, *, rest_min_beats: float) -> float:
+    """How early a take lets its notes go: the median silence (beats) between a note and the next
+    one within a beat of it, over the notes followed by less than ``rest_min_beats`` of silence
+    (articulation, not a rest); 0 when none is, or the notes overlap. ``onsets``, ``offsets``: per
+    note, in beats, shape (n,)."""
+    on, off = np.asarray(onsets, dtype=np.float64), np.asarray(offsets, dtype=np.float64)
+    gap = on[1:] - off[:-1]
+    close = (np.diff(on) <= 1.0 + 1e-9) & (gap < rest_min_beats)
+    return max(0.0, float(np.median(gap[close]))) if close.any() else 0.0
+
+
 def analyze(
     notes: tuple[Note, ...],
     *,
@@ -325,10 +336,20 @@ def analyze(
                 end[i] = pos[i] + held_value(held_beats, follow, at_most_beats=float(nxt[i] - pos[i]))
         # The last note held as long as the singer liked: the likeliest value of its length.
         end[-1] = pos[-1] + held_value(float(r_off[-1] - pos[-1]), follow)
-    elif end[-1] - pos[-1] > 1.0:
-        # The last note on the grid, held past its beat, is written in whole beats: where it was
-        # let go is not rhythm (a held A4 ended "half tied to a sixteenth").
-        end[-1] = pos[-1] + max(1.0, float(np.round(r_off[-1] - pos[-1])))
+    else:
+        # The last note has no next onset to be written up to: where it was let go, plus the
+        # silence the notes before it left before the next one, is its end on the grid; where that
+        # reaches the next beat, it lasts to that beat (a quarter played detached is no dotted
+        # eighth and sixteenth rest).
+        gap = articulation_gap(pos, r_off, rest_min_beats=written_as.rest_min_beats)
+        held_end = float(r_off[-1])
+        if 1e-9 < math.ceil(held_end) - held_end <= gap + unit / 2.0:
+            held_end = float(math.ceil(held_end))
+            end[-1] = max(end[-1], held_end)
+        if end[-1] - pos[-1] > 1.0:
+            # Held past its beat, it is written in whole beats: where it was let go is not
+            # rhythm (a held A4 ended "half tied to a sixteenth").
+            end[-1] = pos[-1] + max(1.0, float(np.round(held_end - pos[-1])))
     score_zero = float(pos[0])
     down = m * math.ceil(score_zero / m - 1e-9)
     # Nor is a last note that runs a grid step past a bar line: it ends at the bar line rather
