@@ -128,3 +128,29 @@ def test_a_played_leap_to_a_harmonic_stays() -> None:
     # A quiet note below the one before is never its ring.
     low = Note(10.60, 11.12, 52, 0.0, 0.9)
     assert octaves.drop_harmonic_rings((b4, low), np.array([-11.0, -43.0])) == (b4, low)
+
+
+def test_a_note_read_partly_an_octave_off_is_joined_where_no_attack_is_near() -> None:
+    # A FluidR3 flute's A5, read as A4 for its first 300 ms: the spectrum moves that part up,
+    # and the two parts, searched as two pitches, were written as a triplet eighth and a quarter
+    # for one held note (rendered r001).
+    before = (Note(0.0, 0.3, 69), Note(0.3, 0.8, 81, cents=5.0), Note(0.9, 1.2, 76))
+    after = (Note(0.0, 0.3, 81), *before[1:])
+    joined = octaves.join_octave_splits(before, after, attack_near=lambda a, b: False)
+    assert joined == (Note(0.0, 0.8, 81, cents=5.0), before[2])
+    # A dip or an onset peak where they meet: a repeat of the pitch, kept apart.
+    assert octaves.join_octave_splits(before, after, attack_near=lambda a, b: True) == after
+    # Parts of one pitch the spectrum did not move were split at a re-attack: kept apart.
+    repeat = (Note(0.0, 0.3, 81), Note(0.3, 0.8, 81))
+    assert octaves.join_octave_splits(repeat, repeat, attack_near=lambda a, b: False) == repeat
+    # Nor are parts a rest apart joined.
+    apart_before = (Note(0.0, 0.3, 69), Note(0.35, 0.8, 81))
+    apart = (Note(0.0, 0.3, 81), apart_before[1])
+    assert octaves.join_octave_splits(apart_before, apart, attack_near=lambda a, b: False) == apart
+
+
+def test_a_note_read_flipping_between_octaves_is_joined_whole() -> None:
+    # The flute's last A5 read A4, A5, A4 in turn: every part moved or touching a moved one joins.
+    before = (Note(0.0, 0.2, 69), Note(0.2, 0.4, 81), Note(0.4, 0.6, 69))
+    after = tuple(Note(n.onset_s, n.offset_s, 81) for n in before)
+    assert octaves.join_octave_splits(before, after, attack_near=lambda a, b: False) == (Note(0.0, 0.6, 81),)

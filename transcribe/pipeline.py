@@ -17,7 +17,7 @@ from .config import Options
 from .errors import AudioError, TranscribeWarning
 from .notation import write_notes
 from .notes import attack as attack_model
-from .notes import cleanup, double_stops, octaves, release, sung
+from .notes import cleanup, double_stops, octaves, reattack, release, sung
 from .result import Transcription
 from .types import Audio, FrameArrays, Note, PitchTrack, StageHook
 from .units import midi_to_hz
@@ -276,7 +276,13 @@ def _voice_or_instrument_notes(
 
     # Within the range the model reads directly: beyond it the pitch was read on the audio moved
     # an octave (pitch.beyond), and a cello's note moved under 50 Hz was read right (held-out r014).
+    read = found
     found = octaves.correct_octaves(found, level, tuning_cents=tuning, fmin_hz=direct_hz[0], fmax_hz=direct_hz[1])
+
+    def attack_near(first: Note, second: Note) -> bool:
+        return reattack.candidate_near(frames, (first.onset_s, second.offset_s), second.onset_s, hop_s=raw.hop_s or 0.016)
+
+    found = octaves.join_octave_splits(read, found, attack_near=attack_near)
     found = octaves.merge_subharmonic_ghosts(found)
     found = octaves.drop_harmonic_rings(found, note_peaks_db(found, raw))
 

@@ -17,6 +17,10 @@ fundamental and odd harmonics ``f, 3f, 5f``, a note at ``2f`` has none there. A 
 an octave when the level at its odd harmonics stays :data:`ODD_UNDER_DB` below the level at the
 harmonics of ``2f`` (:func:`correct_octaves` does both).
 
+A tracker that reads the start of a note an octave off and then finds it (a FluidR3 flute's A5
+read as A4 for its first 300 ms) leaves two notes an octave apart that the spectrum then makes one
+pitch: :func:`join_octave_splits` joins them where nothing at the join looks like a new attack.
+
 A note dying away in a room can leave only a harmonic above the noise, which the tracker then
 follows into the rest after it: :func:`drop_harmonic_rings` drops such far quieter notes a
 harmonic above the note before them.
@@ -90,6 +94,41 @@ def octave_evidence_db(note: Note, f0_hz: float, harmonic_db: HarmonicLevel) -> 
     half_over = -np.inf if at is None or between is None else float(np.median(between) - np.median(at))
     odd_under = np.inf if octave_up is None or odd is None else float(np.median(odd) - np.median(octave_up))
     return half_over, odd_under
+
+
+#: Longest gap (seconds) between two notes :func:`join_octave_splits` may join: one frame.
+JOIN_GAP_S = 0.02
+
+
+def join_octave_splits(before: tuple[Note, ...], after: tuple[Note, ...], *, attack_near: Callable[[Note, Note], bool]) -> tuple[Note, ...]:
+    """``after`` (:func:`correct_octaves`' notes for ``before``, one for one) with the notes it
+    split at a misread octave joined.
+
+    Two notes at most :data:`JOIN_GAP_S` apart and of one pitch in ``after``, one of them moved
+    there by the spectrum, were one note the tracker read partly an octave off (its two parts were
+    searched as two pitches, so no re-attack split them), unless ``attack_near(first, second)``
+    finds the evidence of a new attack where they meet (a level dip or an onset peak the re-attack
+    search would weigh): then the second is a repeat of that pitch.
+    """
+    out: list[Note] = []
+    moved: list[bool] = []  # per note of ``out``: a piece of it was moved
+    for old, new in zip(before, after):
+        now_moved = old.midi != new.midi
+        if (
+            out
+            and (now_moved or moved[-1])
+            and out[-1].midi == new.midi
+            and new.onset_s - out[-1].offset_s <= JOIN_GAP_S
+            and not attack_near(out[-1], new)
+        ):
+            prev = out[-1]
+            longer = prev if prev.duration_s >= new.duration_s else new
+            out[-1] = replace(prev, offset_s=new.offset_s, cents=longer.cents, confidence=longer.confidence)
+            moved[-1] = True
+            continue
+        out.append(new)
+        moved.append(now_moved)
+    return tuple(out)
 
 
 #: A note at most this long (seconds) that sits a sub-harmonic below a neighbour it touches is

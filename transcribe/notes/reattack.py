@@ -244,6 +244,19 @@ def releases(loud_db: np.ndarray) -> np.ndarray:
     return (loud - ahead >= RELEASE_FALL_DB) & (loud - behind <= RELEASE_HELD_DB)
 
 
+#: Frames from a point where a candidate counts as a re-attack there (:func:`candidate_near`).
+NEAR_FRAMES = 4
+
+
+def candidate_near(frames: FrameArrays, span_s: tuple[float, float], at_s: float, *, hop_s: float) -> bool:
+    """Whether the frames of ``span_s`` = (start, end) seconds, read as one note's run, hold a
+    re-attack candidate (:func:`run_candidates`: a level dip or an onset peak, whatever the
+    network would make of it) within :data:`NEAR_FRAMES` frames of ``at_s``."""
+    a, b, at = (int(i) for i in np.searchsorted(frames.times_s, (span_s[0], span_s[1], at_s)))
+    splits, _ = run_candidates(frames.window(a, b), Recording(hop_s), start=a)
+    return bool(np.any(np.abs(splits + a - at) <= NEAR_FRAMES))
+
+
 def typical_spacing_s(run_starts: np.ndarray, *, hop_s: float) -> float | None:
     """The recording's typical time from one note to the next: the median spacing of the
     starts of its pitch runs (frames, sorted) in seconds; ``None`` with fewer than three runs.
