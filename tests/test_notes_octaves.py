@@ -154,3 +154,14 @@ def test_a_note_read_flipping_between_octaves_is_joined_whole() -> None:
     before = (Note(0.0, 0.2, 69), Note(0.2, 0.4, 81), Note(0.4, 0.6, 69))
     after = tuple(Note(n.onset_s, n.offset_s, 81) for n in before)
     assert octaves.join_octave_splits(before, after, attack_near=lambda a, b: False) == (Note(0.0, 0.6, 81),)
+
+
+def test_a_far_quieter_note_of_the_same_pitch_after_a_break_is_its_ring() -> None:
+    # A flute's last A5, then the synthesizer's reverb read as A5 again 56 ms later, 19 dB
+    # quieter: a sixteenth and rests in a bar of its own (rendered r001).
+    a5, ring = Note(27.98, 28.74, 81, 0.0, 0.8), Note(28.79, 29.04, 81, 6.0, 0.7)
+    assert octaves.drop_harmonic_rings((a5, ring), np.array([-15.0, -34.0])) == (a5,)
+    # A repeat played softer (13 dB), or split from the note with no break, stays.
+    assert octaves.drop_harmonic_rings((a5, ring), np.array([-15.0, -28.0])) == (a5, ring)
+    touching = replace(ring, onset_s=a5.offset_s)
+    assert octaves.drop_harmonic_rings((a5, touching), np.array([-15.0, -34.0])) == (a5, touching)

@@ -22,8 +22,8 @@ read as A4 for its first 300 ms) leaves two notes an octave apart that the spect
 pitch: :func:`join_octave_splits` joins them where nothing at the join looks like a new attack.
 
 A note dying away in a room can leave only a harmonic above the noise, which the tracker then
-follows into the rest after it: :func:`drop_harmonic_rings` drops such far quieter notes a
-harmonic above the note before them.
+follows into the rest after it (or the note's own pitch rings on): :func:`drop_harmonic_rings`
+drops such far quieter notes at a harmonic of the note before them.
 """
 
 from __future__ import annotations
@@ -178,8 +178,9 @@ def merge_subharmonic_ghosts(notes: tuple[Note, ...]) -> tuple[Note, ...]:
     return tuple(out)
 
 
-#: Harmonics (2nd to 6th) a quiet note after a louder one may be the ring of.
-RING_HARMONICS = (2, 3, 4, 5, 6)
+#: Harmonics (the 1st, the note's own pitch, to the 6th) a quiet note after a louder one may be
+#: the ring of.
+RING_HARMONICS = (1, 2, 3, 4, 5, 6)
 #: How close (semitones) a ring's pitch lies to a harmonic of the note before it.
 RING_TOLERANCE_ST = 0.5
 #: Longest gap (seconds) between a note's end and the ring of one of its harmonics.
@@ -187,7 +188,10 @@ RING_GAP_S = 1.0
 #: How much quieter (dB, accent against accent) than the note before it a ring is. Chosen on
 #: the rendered seeds the fits use (FluidR3 seed 0, varied seed 5, hall check seed 7): every
 #: note of ours a harmonic above the note before it, within a second of its end and more than
-#: 10 dB quieter, is one the player never played (three: 13, 21 and 32 dB quieter).
+#: 10 dB quieter, is one the player never played (three: 13, 21 and 32 dB quieter). At the
+#: note's own pitch, after a break, none of the four notes of ours 18 dB quieter and more (19-31
+#: dB) was played (a FluidR3 flute's reverb after its last A5); of the next two (14.8, 13.1 dB),
+#: one was.
 RING_DROP_DB = 18.0
 
 
@@ -196,9 +200,10 @@ def drop_harmonic_rings(notes: tuple[Note, ...], accent_db: np.ndarray) -> tuple
 
     As a note dies away in a room (or a synthesizer's reverb) its fundamental can sink under
     the noise first, and the tracker follows a harmonic that still rings: a note a twelfth or
-    two octaves above, in what was a rest, far quieter than the note it rings from. A note
-    within :data:`RING_TOLERANCE_ST` of the 2nd to 6th harmonic of the note before it
-    (:data:`RING_HARMONICS`), starting at most :data:`RING_GAP_S` after that note ends and at
+    two octaves above, in what was a rest, far quieter than the note it rings from; or the
+    note's own pitch rings on after it stopped. A note within :data:`RING_TOLERANCE_ST` of the
+    1st to 6th harmonic of the note before it (:data:`RING_HARMONICS`; at the 1st, after a
+    break: a repeat split from it is no ring), starting at most :data:`RING_GAP_S` after that note ends and at
     least :data:`RING_DROP_DB` quieter (``accent_db``: each note's accent in dB, shape
     (len(notes),), as ``pipeline.note_peaks_db`` reads it), is dropped and becomes a rest.
     The note it rings from is measured before any ring is dropped.
@@ -208,8 +213,10 @@ def drop_harmonic_rings(notes: tuple[Note, ...], accent_db: np.ndarray) -> tuple
     for i in range(1, len(notes)):
         prev, note = notes[i - 1], notes[i]
         interval = (note.midi + note.cents / 100.0) - (prev.midi + prev.cents / 100.0)
+        nearest = float(shifts[np.argmin(np.abs(interval - shifts))])
         if (
-            np.min(np.abs(interval - shifts)) <= RING_TOLERANCE_ST
+            abs(interval - nearest) <= RING_TOLERANCE_ST
+            and (nearest > 0.0 or note.onset_s > prev.offset_s)
             and note.onset_s - prev.offset_s <= RING_GAP_S
             and accent_db[i - 1] - accent_db[i] >= RING_DROP_DB
         ):
