@@ -173,3 +173,23 @@ def test_settled_centre() -> None:
     t = np.arange(40) * 0.016
     vib = 60.1 + 0.3 * np.sin(2 * np.pi * 6.0 * t)
     assert abs(notes.search.settled_centre(vib, max_slope_st=0.128) - 60.1) < 0.1
+
+
+def test_a_note_the_tracker_reads_two_octaves_up_after_its_start_keeps_its_start() -> None:
+    # A clarinet's F4 read right for its first 240 ms and two octaves up after (rendered r037):
+    # the frames at F4 were taken for a scoop into the note's median pitch (F6) and the note
+    # started 240 ms late.
+    n = 150
+    times = np.arange(n) * 0.016
+    midi = np.full(n, 62.0)
+    midi[40:55] = 65.0
+    midi[55:95] = 89.0
+    midi[95:] = 62.0
+    hz = 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
+    track = PitchTrack(times, hz, np.full(n, 0.9), np.full(n, -20.0), "test")
+    voiced = np.ones(n, dtype=bool)
+    onset = np.zeros(n)
+    onset[[0, 40, 95]] = 2.0
+    found = notes.segment(track, voiced, onset, tuning_cents=0.0, min_note_s=0.07)
+    assert [x.midi for x in found] == [62, 65, 62]
+    assert abs(found[1].onset_s - (40 * 0.016 - 0.008)) < 0.02

@@ -228,9 +228,11 @@ def _make_note(
     v = voiced[a:b]
     if arrival_st > 0 and v.sum() > 4:
         # The note begins where its pitch arrives: leading frames of a scoop
-        # (more than arrival_st from the note's median pitch) are not the note yet.
-        centre = float(np.median(midi[a:b][v]))
-        far = ~v | (np.abs(midi[a:b] - centre) > arrival_st)
+        # (more than arrival_st from the note's median pitch) are not the note yet;
+        # frames an octave or two off are the note with the tracker slipped, not a scoop.
+        folded = fold_octave_slips(midi[a:b], pitch)
+        centre = float(np.median(folded[v]))
+        far = ~v | (np.abs(folded - centre) > arrival_st)
         lead = int(np.argmin(far)) if not far.all() else 0
         a += min(lead, max(0, (b - a) // 3))
         v = voiced[a:b]
