@@ -165,3 +165,17 @@ def test_a_far_quieter_note_of_the_same_pitch_after_a_break_is_its_ring() -> Non
     assert octaves.drop_harmonic_rings((a5, ring), np.array([-15.0, -28.0])) == (a5, ring)
     touching = replace(ring, onset_s=a5.offset_s)
     assert octaves.drop_harmonic_rings((a5, touching), np.array([-15.0, -34.0])) == (a5, touching)
+
+
+def test_a_harmonic_read_as_a_note_ends_is_the_notes_tail() -> None:
+    # A clarinet's C4 whose last 160 ms the tracker read at its fifth harmonic (E6) before the
+    # Bb3 after it: written as a C4 triplet and an E6 triplet eighth (rendered varied r010).
+    c4, tail, bb3 = Note(23.54, 24.076, 60, 0.0, 0.9), Note(24.076, 24.24, 88, -14.0, 0.87), Note(24.34, 25.0, 58, 0.0, 0.9)
+    assert octaves.merge_harmonic_tails((c4, tail, bb3)) == (replace(c4, offset_s=24.24), bb3)
+    assert octaves.merge_harmonic_tails((c4, tail)) == (replace(c4, offset_s=24.24),)  # the last note
+    # A played leap: an octave up and back, a long note, a rest before it, or a step down after.
+    octave = replace(tail, midi=72, cents=0.0)
+    long = replace(tail, offset_s=24.076 + octaves.TAIL_MAX_S + 0.05)
+    late = replace(tail, onset_s=24.2, offset_s=24.3)
+    for kept in ((c4, octave, bb3), (c4, long, bb3), (c4, late, bb3), (c4, tail, replace(bb3, midi=80))):
+        assert octaves.merge_harmonic_tails(kept) == kept

@@ -284,6 +284,7 @@ def _voice_or_instrument_notes(
 
     found = octaves.join_octave_splits(read, found, attack_near=attack_near)
     found = octaves.merge_subharmonic_ghosts(found)
+    found = octaves.merge_harmonic_tails(found)
     found = octaves.drop_harmonic_rings(found, note_peaks_db(found, raw))
 
     def peaks(times_s: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -178,6 +178,44 @@ def merge_subharmonic_ghosts(notes: tuple[Note, ...]) -> tuple[Note, ...]:
     return tuple(out)
 
 
+#: Harmonics (3rd to 6th) of a note that the tracker may follow for a moment as the note ends.
+TAIL_HARMONICS = (3, 4, 5, 6)
+#: Longest such harmonic tail (seconds).
+TAIL_MAX_S = 0.25
+
+
+def merge_harmonic_tails(notes: tuple[Note, ...]) -> tuple[Note, ...]:
+    """The notes with each harmonic tail merged into the note it ends.
+
+    As a clarinet's or an oboe's note ends, the tracker can follow one of its upper harmonics
+    for a moment: a note a twelfth or two octaves and a third above, at most
+    :data:`TAIL_MAX_S` long, where the player moved on to a note far below (rendered varied r010:
+    a C4's last 160 ms written as an E6 triplet). A note within :data:`RING_TOLERANCE_ST` of the
+    3rd to 6th harmonic of the note before it (:data:`TAIL_HARMONICS`), starting at most
+    :data:`GHOST_GAP_S` after it ends and at least 12 semitones above the note after it (if any),
+    becomes the end of the note before it. (An octave above is left alone: a short leap of an
+    octave and back is played.)
+    """
+    shifts = 12.0 * np.log2(TAIL_HARMONICS)
+    out = list(notes)
+    i = 1
+    while i < len(out):
+        prev, note = out[i - 1], out[i]
+        nxt = out[i + 1] if i + 1 < len(out) else None
+        interval = (note.midi + note.cents / 100.0) - (prev.midi + prev.cents / 100.0)
+        if (
+            note.duration_s <= TAIL_MAX_S
+            and note.onset_s - prev.offset_s <= GHOST_GAP_S
+            and np.min(np.abs(interval - shifts)) <= RING_TOLERANCE_ST
+            and (nxt is None or note.midi - nxt.midi >= 12)
+        ):
+            out[i - 1] = replace(prev, offset_s=note.offset_s)
+            del out[i]
+            continue
+        i += 1
+    return tuple(out)
+
+
 #: Harmonics (the 1st, the note's own pitch, to the 6th) a quiet note after a louder one may be
 #: the ring of.
 RING_HARMONICS = (1, 2, 3, 4, 5, 6)
