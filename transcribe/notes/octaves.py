@@ -131,9 +131,24 @@ def join_octave_splits(before: tuple[Note, ...], after: tuple[Note, ...], *, att
     return tuple(out)
 
 
+def _harmonic_at(interval_st: float, harmonics: Sequence[int], *, tolerance_st: float) -> int | None:
+    """Which of ``harmonics`` (1 the note's own pitch, 2 its octave...) of a note lies
+    ``interval_st`` semitones above it, to within ``tolerance_st``; ``None`` if none does."""
+    shifts = 12.0 * np.log2(np.asarray(harmonics, dtype=np.float64))
+    k = int(np.argmin(np.abs(interval_st - shifts)))
+    return int(harmonics[k]) if abs(interval_st - shifts[k]) <= tolerance_st else None
+
+
+def _sung_interval_st(low: Note, high: Note) -> float:
+    """``high``'s sung pitch above ``low``'s (semitones, cents counted)."""
+    return (high.midi + high.cents / 100.0) - (low.midi + low.cents / 100.0)
+
+
 #: A note at most this long (seconds) that sits a sub-harmonic below a neighbour it touches is
 #: that neighbour's attack read at a half, a third or a quarter of its frequency.
 GHOST_MAX_S = 0.15
+#: The harmonics of the ghost's pitch (times 2, 3 or 4) the neighbour may sound at.
+GHOST_HARMONICS = (2, 3, 4)
 #: How close (semitones) the ghost's pitch times 2, 3 or 4 must come to the neighbour's.
 GHOST_TOLERANCE_ST = 1.0
 #: Longest gap (seconds) between a ghost and the neighbour it belongs to.
@@ -151,10 +166,9 @@ def merge_subharmonic_ghosts(notes: tuple[Note, ...]) -> tuple[Note, ...]:
     of the next note's (else the previous note's), becomes part of that note: the next
     note starts at the ghost's onset, or the previous one ends at the ghost's offset.
     """
-    shifts = 12.0 * np.log2([2.0, 3.0, 4.0])
 
     def ghost_of(ghost: Note, other: Note) -> bool:
-        return bool(np.min(np.abs(ghost.midi + shifts - other.midi)) <= GHOST_TOLERANCE_ST)
+        return _harmonic_at(other.midi - ghost.midi, GHOST_HARMONICS, tolerance_st=GHOST_TOLERANCE_ST) is not None
 
     out = list(notes)
     i = 1
@@ -196,17 +210,15 @@ def merge_harmonic_tails(notes: tuple[Note, ...]) -> tuple[Note, ...]:
     becomes the end of the note before it. (An octave above is left alone: a short leap of an
     octave and back is played.)
     """
-    shifts = 12.0 * np.log2(TAIL_HARMONICS)
     out = list(notes)
     i = 1
     while i < len(out):
         prev, note = out[i - 1], out[i]
         nxt = out[i + 1] if i + 1 < len(out) else None
-        interval = (note.midi + note.cents / 100.0) - (prev.midi + prev.cents / 100.0)
         if (
             note.duration_s <= TAIL_MAX_S
             and note.onset_s - prev.offset_s <= GHOST_GAP_S
-            and np.min(np.abs(interval - shifts)) <= RING_TOLERANCE_ST
+            and _harmonic_at(_sung_interval_st(prev, note), TAIL_HARMONICS, tolerance_st=RING_TOLERANCE_ST) is not None
             and (nxt is None or note.midi - nxt.midi >= 12)
         ):
             out[i - 1] = replace(prev, offset_s=note.offset_s)
@@ -246,15 +258,13 @@ def drop_harmonic_rings(notes: tuple[Note, ...], accent_db: np.ndarray) -> tuple
     (len(notes),), as ``pipeline.note_peaks_db`` reads it), is dropped and becomes a rest.
     The note it rings from is measured before any ring is dropped.
     """
-    shifts = 12.0 * np.log2(RING_HARMONICS)
     keep = [True] * len(notes)
     for i in range(1, len(notes)):
         prev, note = notes[i - 1], notes[i]
-        interval = (note.midi + note.cents / 100.0) - (prev.midi + prev.cents / 100.0)
-        nearest = float(shifts[np.argmin(np.abs(interval - shifts))])
+        harmonic = _harmonic_at(_sung_interval_st(prev, note), RING_HARMONICS, tolerance_st=RING_TOLERANCE_ST)
         if (
-            abs(interval - nearest) <= RING_TOLERANCE_ST
-            and (nearest > 0.0 or note.onset_s > prev.offset_s)
+            harmonic is not None
+            and (harmonic > 1 or note.onset_s > prev.offset_s)
             and note.onset_s - prev.offset_s <= RING_GAP_S
             and accent_db[i - 1] - accent_db[i] >= RING_DROP_DB
         ):
