@@ -35,6 +35,20 @@ def test_the_last_note_let_go_before_a_beat_as_the_notes_before_it_lasts_to_it(h
     assert rh.durations_q[-1] == final_q
 
 
+def test_a_note_let_go_before_a_rest_as_the_notes_before_it_lasts_to_its_beat() -> None:
+    # Quarters sounding 85 % of their beat, one of them before a beat's rest: written a dotted
+    # eighth, a sixteenth rest and a quarter rest (rendered varied r010, bars 4 and 8).
+    notes = [Note(float(i), i + 0.85, 60 + i % 5) for i in range(5)]
+    notes.append(Note(5.0, 5.86, 62))  # then a beat's rest
+    notes += [Note(float(i), i + 0.85, 60 + i % 5) for i in range(7, 12)]
+    rh = rhythm.analyze(tuple(notes), tempo_bpm=60.0, time_signature="4/4")
+    assert rh.durations_q[5] == 1 and rh.onsets_q[6] - rh.onsets_q[5] == 2
+    # Let go half a beat early, it keeps its written eighth.
+    notes[5] = Note(5.0, 5.45, 62)
+    rh = rhythm.analyze(tuple(notes), tempo_bpm=60.0, time_signature="4/4")
+    assert rh.durations_q[5] == Fraction(1, 2)
+
+
 def test_articulation_gap_reads_the_silence_before_close_notes() -> None:
     on = np.array([0.0, 1.0, 2.0, 4.0, 5.0])
     off = np.array([0.8, 1.9, 2.7, 4.5, 5.8])  # the 2.0 note is followed by a rest: not read

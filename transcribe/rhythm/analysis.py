@@ -337,19 +337,25 @@ def analyze(
         # The last note held as long as the singer liked: the likeliest value of its length.
         end[-1] = pos[-1] + held_value(float(r_off[-1] - pos[-1]), follow)
     else:
-        # The last note has no next onset to be written up to: where it was let go, plus the
-        # silence the notes before it left before the next one, is its end on the grid; where that
-        # reaches the next beat, it lasts to that beat (a quarter played detached is no dotted
-        # eighth and sixteenth rest).
+        # A note followed by a rest (the last note too: it has no next onset to be written up
+        # to): where it was let go, plus the silence the notes before it left before the next
+        # one, is its end on the grid; where that reaches the next beat and a rest of at least
+        # ``rest_min_beats`` still follows, it lasts to that beat (a quarter played detached
+        # before a rest is no dotted eighth and sixteenth rest).
         gap = articulation_gap(pos, r_off, rest_min_beats=written_as.rest_min_beats)
-        held_end = float(r_off[-1])
-        if 1e-9 < math.ceil(held_end) - held_end <= gap + unit / 2.0:
-            held_end = float(math.ceil(held_end))
-            end[-1] = max(end[-1], held_end)
+        beat_after = np.ceil(r_off - 1e-9)
+        reaches = (
+            (end < nxt)
+            & (beat_after - r_off > 1e-9)
+            & (beat_after - r_off <= gap + unit / 2.0)
+            & (nxt - beat_after >= written_as.rest_min_beats - 1e-9)
+        )
+        held_end = np.where(reaches, beat_after, r_off)
+        end = np.where(reaches, np.maximum(end, beat_after), end)
         if end[-1] - pos[-1] > 1.0:
             # Held past its beat, it is written in whole beats: where it was let go is not
             # rhythm (a held A4 ended "half tied to a sixteenth").
-            end[-1] = pos[-1] + max(1.0, float(np.round(held_end - pos[-1])))
+            end[-1] = pos[-1] + max(1.0, float(np.round(held_end[-1] - pos[-1])))
     score_zero = float(pos[0])
     down = m * math.ceil(score_zero / m - 1e-9)
     # Nor is a last note that runs a grid step past a bar line: it ends at the bar line rather
