@@ -1,4 +1,4 @@
-"""Hummed tunes: ``python -m benchmarks.hummed [--items 36] [--seed 3] [--jobs N] [--vibrato-st 0,0.5]``.
+"""Hummed tunes: ``python -m benchmarks.hummed [--items 36] [--seed 3] [--jobs N] [--vibrato-st 0,0.5] [--songs]``.
 
 A hummed tune has no consonant to mark a note: a step to the next note is a glide of the pitch
 with the level held, a repeated note a short dip of the level (the throat closing a moment), a
@@ -19,28 +19,42 @@ onset, dips of 8-25 dB and 60-120 ms at a repeat (the onset at the dip's lowest 
 hiss 35-50 dB under the voice; each note's level 2 dB up or down. The reference note's pitch is
 what is hummed (MIDI + the tuning and error at its onset).
 
+With ``--songs`` the melodies are whole Essen folk songs in simple time instead (their own
+pitches, rhythm and rests, moved into the drawn register; the songs of ``sung_pickups --songs``,
+which no fitted model saw), hummed the same way, and the page is scored against each song's own
+notation: key signature, intended pitch, written durations and time signature, as ssvd-scores'
+README measures them (:func:`benchmarks.metrics.page_scores`), the key signature also apart for
+the songs whose signature holds every note (a modal tune written with a major or minor
+signature does not).
+
 Nothing is fitted on these takes: they show whether a melody hummed legato keeps its notes.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import warnings
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import partial
 from multiprocessing import Pool
 from typing import Any
 
 import numpy as np
 
-from benchmarks.metrics import key_scores, matched_pairs, note_scores
+from benchmarks.datasets import PageTruth
+from benchmarks.metrics import matched_pairs, note_scores, page_scores
+from benchmarks.rendered.corpus import Melody
+from benchmarks.systems import Prediction, adapt_result
 
 SR = 16000
 MAJOR = (0, 2, 4, 5, 7, 9, 11)
 #: Steps between scale notes a melody takes, and how often (mostly steps and repeats).
 MOVES, MOVE_P = (-4, -2, -1, 0, 1, 2, 4), (0.05, 0.12, 0.3, 0.1, 0.3, 0.08, 0.05)
 NOTES = 28
-PITCH_CLASSES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+#: The Essen songs ``--songs`` hums the first of: the sample ``sung_pickups --songs 400`` sings (cached).
+SONG_SAMPLE = 400
 #: Vibrato depth range (semitones either side of the note), drawn per held note.
 VIBRATO_ST = (0.0, 0.5)
 
@@ -49,13 +63,17 @@ VIBRATO_ST = (0.0, 0.5)
 class Take:
     """A hummed take: ``samples`` at :data:`SR`, the reference notes (onset_s, offset_s, hummed
     MIDI as a float; shape (k, 3)), per note whether it follows the note before with no silence
-    (legato), its written MIDI pitch, and the major key's tonic (MIDI)."""
+    (legato), its written MIDI pitch, the tonic of the major key with its signature (MIDI), each
+    note's written length (quarters), and for a corpus song its time signature (``None`` for a
+    walk on the scale)."""
 
     samples: np.ndarray
     notes: np.ndarray
     legato: np.ndarray
     written: np.ndarray
     tonic: int
+    written_q: tuple[Fraction, ...] = ()
+    time_signature: str | None = None
 
 
 def melody(rng: np.random.Generator) -> list[tuple[int | None, float]]:
@@ -74,11 +92,35 @@ def melody(rng: np.random.Generator) -> list[tuple[int | None, float]]:
     return out
 
 
-def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> Take:
-    """The hummed take of seed ``seed`` (see the module's docstring)."""
+def song_tune(song: Melody, rng: np.random.Generator) -> tuple[list[tuple[int | None, float]], int]:
+    """A corpus song as (MIDI pitch or ``None`` for a rest, quarters) in order, moved into a man's
+    or a woman's register (its median pitch drawn from 50-55 or 60-67), and the MIDI number of
+    the tonic of the major key with its signature, moved the same way."""
+    events = sorted(song.events, key=lambda e: e.offset_q)
+    tune: list[tuple[int | None, float]] = []
+    for e, nxt in zip(events, [*events[1:], None]):
+        tune.append((e.midi or None, float(e.duration_q)))
+        gap = float(nxt.offset_q - e.offset_q - e.duration_q) if nxt is not None else 0.0
+        if gap > 1e-6:
+            tune.append((None, gap))
+    while tune and tune[-1][0] is None:
+        tune.pop()
+    pitches = [m for m, _ in tune if m is not None]
+    target = rng.uniform(50.0, 55.0) if rng.random() < 0.5 else rng.uniform(60.0, 67.0)
+    shift = int(round(target - float(np.median(pitches))))
+    moved = [(None if m is None else m + shift, q) for m, q in tune]
+    return moved, 60 + (7 * song.key_sharps + shift) % 12
+
+
+def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Melody | None = None) -> Take:
+    """The hummed take of seed ``seed`` (see the module's docstring): a walk on a major scale, or
+    ``song`` (a corpus song, its own pitches and rhythm) hummed in a drawn register."""
     rng = np.random.default_rng(seed)
-    tonic = int(rng.choice([48, 50, 52, 53])) + (12 if rng.random() < 0.5 else 0)
-    tune = melody(rng)
+    if song is None:
+        tonic = int(rng.choice([48, 50, 52, 53])) + (12 if rng.random() < 0.5 else 0)
+        tune = [(None if d is None else tonic + 12 * (d // 7) + MAJOR[d % 7], q) for d, q in melody(rng)]
+    else:
+        tune, tonic = song_tune(song, rng)
     quarter_s = 60.0 / rng.uniform(60.0, 110.0)
     pos = np.cumsum([0.0] + [q for _, q in tune])
     drift = 1.0 + 0.05 * np.sin(2 * np.pi * pos / pos[-1] * rng.uniform(0.5, 1.5) + rng.uniform(0, 2 * np.pi))
@@ -90,14 +132,14 @@ def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> Take:
     tuning = rng.uniform(-0.3, 0.3) + rng.uniform(0.1, 0.4) * np.sin(2 * np.pi * t / total_s * rng.uniform(0.3, 1.0) + rng.uniform(0, 6.3))
     pitch = np.full(n, np.nan)
     level_db = np.full(n, -120.0)
-    notes, legato, written = [], [], []
+    notes, legato, written, written_q = [], [], [], []
     prev_midi: float | None = None
-    for k, (deg, _) in enumerate(tune):
+    prev_a = 0.0
+    for k, (midi, q) in enumerate(tune):
         a, b = float(starts[k]), float(starts[k + 1])
-        if deg is None:
+        if midi is None:
             prev_midi = None
             continue
-        midi = tonic + 12 * (deg // 7) + MAJOR[deg % 7]
         sung = midi + rng.normal(0.0, 0.15)
         rest_after = k + 1 < len(tune) and tune[k + 1][0] is None
         last = k == len(tune) - 1
@@ -109,7 +151,8 @@ def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> Take:
         if end - a > 0.35:
             depth, rate = rng.uniform(*vibrato_st), rng.uniform(4.5, 6.5)
             bend += depth * np.clip(held / 0.25 - 0.4, 0.0, 1.0) * np.sin(2 * np.pi * rate * held)
-        glide_s = rng.uniform(0.04, 0.12)
+        # A glide spans at most the note's own length either side (a song's short notes).
+        glide_s = min(rng.uniform(0.04, 0.12), end - a, a - prev_a)
         step = prev_midi is not None and round(prev_midi) != midi
         if step:
             g0 = max(int((a - glide_s / 2) * SR), 0)
@@ -131,7 +174,8 @@ def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> Take:
         notes.append((a, end, sung + float(np.interp(a, t, tuning))))
         legato.append(prev_midi is not None)
         written.append(midi)
-        prev_midi = sung
+        written_q.append(Fraction(q).limit_denominator(96))
+        prev_midi, prev_a = sung, a
     voiced = np.isfinite(pitch)
     f0 = 440.0 * 2.0 ** ((np.where(voiced, pitch + tuning, 60.0) - 69.0) / 12.0)
     phase = 2 * np.pi * np.cumsum(f0) / SR
@@ -142,14 +186,17 @@ def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> Take:
     amp = np.convolve(amp, kernel / kernel.sum(), mode="same")
     y = 0.2 * source * amp
     y += 10 ** (-rng.uniform(35.0, 50.0) / 20) * 0.2 * rng.standard_normal(n)
-    return Take(y.astype(np.float32), np.asarray(notes), np.asarray(legato, dtype=bool), np.asarray(written), tonic)
+    meter = song.time_signature if song is not None else None
+    legato_a, written_a = np.asarray(legato, dtype=bool), np.asarray(written)
+    return Take(y.astype(np.float32), np.asarray(notes), legato_a, written_a, tonic, tuple(written_q), meter)
 
 
-def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> dict[str, Any]:
-    """Our notes of take ``seed`` against its reference: the scores and which reference notes were found."""
+def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Melody | None = None) -> dict[str, Any]:
+    """Our notes of take ``seed`` (of ``song`` where given) against its reference: the scores
+    and which reference notes were found."""
     import transcribe
 
-    tk = take(seed, vibrato_st=vibrato_st)
+    tk = take(seed, vibrato_st=vibrato_st, song=song)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = transcribe.transcribe(tk.samples, SR)
@@ -161,10 +208,19 @@ def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> dict[
     found[[i for i, _ in pairs]] = True
     step = np.append(0, np.abs(np.diff(tk.written)))
     # The page, as ssvd-scores' README measures it: the melody transposed by the register it was
-    # hummed in (T), its key signature, and the matched notes written at their pitch.
+    # hummed in (T); our written notes matched to the hummed ones by onset.
     transpose = int(np.round(np.median(tk.notes[:, 2] - tk.written)))
-    key_sig = key_scores(result.key, f"{PITCH_CLASSES[(tk.tonic + transpose) % 12]} major")["key_rel"]
-    written_right = [result.notes[j].midi == tk.written[i] + transpose for i, j in pairs]
+    truth = PageTruth(
+        exercise=str(seed),
+        time_signature=tk.time_signature or "",
+        major_pc=(tk.tonic + transpose) % 12,
+        transpose=transpose,
+        label_notes=tuple((float(a), float(b), float(m)) for a, b, m in tk.notes),
+        intended_midi=tuple(int(w) + transpose for w in tk.written),
+        written_q=tk.written_q,
+    )
+    pred = adapt_result(result, Prediction("ours", "hummed", str(seed)))
+    page = page_scores([(on, q, m) for (on, q), m in zip(pred.written, pred.written_midi)], pred.key, pred.time_signature, truth)
     return {
         "seed": seed,
         "conp": scores["conp_f1"],
@@ -173,9 +229,18 @@ def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST) -> dict[
         "found": found,
         "legato": tk.legato,
         "step": step,
-        "key_sig": key_sig,
-        "pitch_right": float(np.mean(written_right)) if written_right else 0.0,
+        "key_sig": page["key_rel"],
+        "pitch_right": page["pitch_right"],
+        "dur_right": page["dur_right"],
+        "ts_right": page["ts_right"] if tk.time_signature else math.nan,
+        # The key signature holds every note of the tune (a walk on the scale always; a modal song
+        # written with a major or minor signature not).
+        "signature_holds": all((w - tk.tonic) % 12 in MAJOR for w in tk.written),
     }
+
+
+def _run_song(seed: int, song: Melody, *, vibrato_st: tuple[float, float]) -> dict[str, Any]:
+    return run_one(seed, vibrato_st=vibrato_st, song=song)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,15 +249,41 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=3, help="the first take's seed (takes use seed, seed + 1, ...)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--vibrato-st", default="0,0.5", help="vibrato depth range, semitones either side (default 0,0.5)")
+    ap.add_argument(
+        "--songs",
+        action="store_true",
+        help=f"hum --items (at most {SONG_SAMPLE}) whole Essen folk songs in simple time that no fit saw instead of walks on a scale",
+    )
     args = ap.parse_args(argv)
     lo, hi = (float(x) for x in args.vibrato_st.split(","))
+    seeds = range(args.seed, args.seed + args.items)
     with Pool(args.jobs) as pool:
-        rows = pool.map(partial(run_one, vibrato_st=(lo, hi)), range(args.seed, args.seed + args.items))
+        if args.songs:
+            from benchmarks.fit_meter import essen_songs
+            from benchmarks.sung_pickups import SIMPLE
+
+            songs = essen_songs(SONG_SAMPLE, simple=SIMPLE, jobs=args.jobs)[: args.items]
+            rows = pool.starmap(partial(_run_song, vibrato_st=(lo, hi)), zip(seeds, songs))
+        else:
+            rows = pool.map(partial(run_one, vibrato_st=(lo, hi)), seeds)
     m = [np.mean([r[k] for r in rows]) for k in ("conp", "conpoff", "on")]
-    print(f"{len(rows)} hummed takes (seeds {args.seed}-{args.seed + args.items - 1}, vibrato {lo:g}-{hi:g} st)")
+    what = "Essen songs" if args.songs else "takes"
+    print(f"{len(rows)} hummed {what} (seeds {args.seed}-{args.seed + len(rows) - 1}, vibrato {lo:g}-{hi:g} st)")
     print(f"COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}  (mean over takes, published protocol)")
-    page = [np.mean([r[k] for r in rows]) for k in ("key_sig", "pitch_right")]
-    print(f"page: key signature {page[0]:.3f}, intended pitch {page[1]:.3f} (ssvd-scores' measures, the melody in the hummed register)\n")
+    page = [np.nanmean([r[k] for r in rows]) for k in ("key_sig", "pitch_right", "dur_right")]
+    meter = f", time signature {np.mean([r['ts_right'] for r in rows]):.3f}" if args.songs else ""
+    print(
+        f"page: key signature {page[0]:.3f}, intended pitch {page[1]:.3f}, written durations {page[2]:.3f}{meter}"
+        " (ssvd-scores' measures, the melody in the hummed register)"
+    )
+    holds = [r["signature_holds"] for r in rows]
+    if not all(holds):
+        right = [r["key_sig"] for r in rows]
+        inside = np.mean([k for k, h in zip(right, holds) if h])
+        outside = np.mean([k for k, h in zip(right, holds) if not h])
+        others = len(rows) - sum(holds)
+        print(f"key signature: {inside:.3f} of {sum(holds)} tunes whose signature holds every note, {outside:.3f} of the {others} others")
+    print()
     found = np.concatenate([r["found"] for r in rows])
     legato = np.concatenate([r["legato"] for r in rows])
     step = np.concatenate([r["step"] for r in rows])

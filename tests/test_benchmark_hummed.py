@@ -8,9 +8,12 @@ tuning noise passes and a hummed tune losing its legato notes again fails.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from benchmarks import hummed
+from benchmarks.rendered.corpus import Event, Melody
 
 HUMMED_COnP_FLOOR = 0.72
 SEEDS = range(3, 9)
@@ -45,3 +48,43 @@ def test_hummed_takes_floor() -> None:
     got = [r["conp"] for r in rows]
     assert np.mean(got) >= HUMMED_COnP_FLOOR, got
     assert all(0.0 <= r["pitch_right"] <= 1.0 and r["key_sig"] in (0.0, 1.0) for r in rows)
+
+
+def _song() -> Melody:
+    """Two bars of 3/4 in G major with a rest: G4 A4 B4 | D5 (half) rest."""
+    q = Fraction
+    events = (
+        Event(q(0), q(1), 67),
+        Event(q(1), q(1), 69),
+        Event(q(2), q(1), 71),
+        Event(q(3), q(2), 74),
+        Event(q(5), q(1), 0),
+        Event(q(6), q(3), 67),
+    )
+    return Melody("test", "song", events, "3/4", q(3), q(1), q(0), "G", "major", 1, "encoded")
+
+
+def test_a_song_is_hummed_with_its_own_rhythm_and_register() -> None:
+    song = _song()
+    a = hummed.take(11, song=song)
+    pitches = [e.midi for e in song.events if e.midi]
+    shift = a.written - np.array(pitches)
+    assert len(set(shift)) == 1  # the song moved as a whole
+    assert 48 <= np.median(a.written) <= 68  # into a man's or a woman's register
+    assert (a.tonic - 67 - shift[0]) % 12 == 0  # G major's tonic, moved the same way
+    assert a.written_q == (1, 1, 1, 2, 3) and a.time_signature == "3/4"
+    assert list(a.legato) == [False, True, True, True, False]  # the note after the rest starts from silence
+    onsets = a.notes[:, 0]
+    # The rest is a beat of silence: the gap before the last note is about a beat, the others none.
+    beat_s = (onsets[3] - onsets[0]) / 3
+    assert 0.8 * beat_s < onsets[4] - a.notes[3, 1] < 2.0 * beat_s
+    assert hummed.take(11, song=song).samples.tobytes() == a.samples.tobytes()
+
+
+def test_a_hummed_song_is_scored_against_its_own_notation() -> None:
+    row = hummed.run_one(11, song=_song())
+    assert row["ts_right"] in (0.0, 1.0) and row["key_sig"] in (0.0, 1.0)
+    assert 0.0 <= row["dur_right"] <= 1.0 and 0.0 <= row["pitch_right"] <= 1.0
+    assert row["signature_holds"]
+    walk = hummed.run_one(3)
+    assert np.isnan(walk["ts_right"]) and walk["signature_holds"]
