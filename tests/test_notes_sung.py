@@ -286,3 +286,50 @@ def test_a_take_sung_on_syllables_takes_only_large_legato_steps() -> None:
         found = sung.read_notes(_frames(midi, voiced), p_on, p_off, _step_model(np.inf), min_note_s=0.07)
         assert [round(nt.onset_s / 0.016) for nt in found][:9] == expected[:9], step_st
         assert len(found) == len(expected) and abs(found[-1].onset_s / 0.016 - expected[-1]) <= 3, step_st
+
+
+def _rehummed(*, onset_at_steps: bool) -> tuple[FrameArrays, np.ndarray]:
+    """F#4 then G4 by a legato step at frame 60, G4 re-hummed at frame 100 (the level dips 12 dB
+    over frames 97-103, the pitch held), then A4 by a legato step at 140; and the onset
+    probability: a peak at the take's first frame, a weak one (0.2) at 103 where the repeat's
+    level has come back, and with ``onset_at_steps`` peaks at the steps too (a take on syllables)."""
+    n = 200
+    voiced = np.zeros(n, dtype=bool)
+    voiced[10:190] = True
+    midi = _hummed([(10, 66.0), (60, 67.0), (140, 69.0)], n, vibrato_st=0.0)
+    loud = np.full(n, -20.0)
+    loud[97:104] -= 12.0 * np.sin(np.pi * np.arange(1, 8) / 8)
+    plain = _frames(midi, voiced)
+    frames = FrameArrays(plain.times_s, plain.midi, plain.confidence, loud, plain.onset, plain.attack, voiced)
+    p_on = np.zeros(n)
+    p_on[10] = 0.9
+    p_on[103] = 0.2
+    if onset_at_steps:
+        p_on[[60, 140]] = 0.9
+    return frames, p_on
+
+
+def test_a_repeat_rehummed_is_a_note_where_the_onset_network_missed_it() -> None:
+    frames, p_on = _rehummed(onset_at_steps=False)
+    # The offset network ends the G at the dip: the G held on after it is a note, not a rest.
+    p_off = np.zeros(len(p_on))
+    p_off[99] = 0.6
+    found = sung.read_notes(frames, p_on, p_off, _step_model(np.inf), min_note_s=0.07)
+    assert [nt.midi for nt in found] == [66, 67, 67, 69]
+    assert round(found[1].offset_s / 0.016) == 99 and round(found[2].onset_s / 0.016) == 103
+    assert abs(found[3].onset_s / 0.016 - 140) <= 3
+    # No offset there: the G held through the dip ends at its bottom and the repeat starts after it.
+    found = sung.read_notes(frames, p_on, np.zeros(len(p_on)), _step_model(np.inf), min_note_s=0.07)
+    assert [nt.midi for nt in found] == [66, 67, 67, 69]
+    assert round(found[1].offset_s / 0.016) == 100 and round(found[2].onset_s / 0.016) == 103
+
+
+def test_a_dip_in_a_note_sung_on_syllables_is_no_repeat() -> None:
+    # The same take with an onset at every step reads as sung on syllables: there a dip inside a
+    # note and the sound after an offset are the singer's (SSVD's labels end the note there).
+    frames, p_on = _rehummed(onset_at_steps=True)
+    p_off = np.zeros(len(p_on))
+    assert [nt.midi for nt in sung.read_notes(frames, p_on, p_off, _step_model(np.inf), min_note_s=0.07)] == [66, 67, 69]
+    p_off[99] = 0.6
+    found = sung.read_notes(frames, p_on, p_off, _step_model(np.inf), min_note_s=0.07)
+    assert [nt.midi for nt in found] == [66, 67, 69] and round(found[1].offset_s / 0.016) == 99

@@ -63,6 +63,15 @@ DECODE_FLOOR = 0.05
 #: made the likeliest "end").
 LONG_SILENCE_FRAMES = 60
 END_SLACK_FRAMES = 8
+#: A hummed take re-hums a repeated note: the level dips and the pitch comes back. The onset
+#: model, fitted on syllables, misses many such onsets and either holds one note through the dip
+#: or ends it there and leaves the rest of the held sound unwritten (a rest where a note was
+#: hummed). In a take that reads as hummed (:func:`_rehummed`), a dip of the level at least
+#: :data:`REPEAT_DIP_DB` below the louder of the :data:`REPEAT_SIDE_FRAMES` frames on each side,
+#: inside a note, or at its end with the sound held on at its pitch (:data:`REPEAT_SAME_ST`) for
+#: :data:`REPEAT_HELD_FRAMES` frames, ends the note there; a new note starts at the likeliest
+#: onset within :data:`REPEAT_SEARCH_FRAMES` frames after it.
+REPEAT_DIP_DB, REPEAT_SIDE_FRAMES, REPEAT_HELD_FRAMES, REPEAT_SAME_ST, REPEAT_SEARCH_FRAMES = 6.0, 8, 10, 0.5, 8
 #: Level differences are clipped here (dB), pitch differences here (semitones).
 MAX_DB, MAX_ST = 30.0, 3.0
 
@@ -286,6 +295,44 @@ def _legato_steps(starts: np.ndarray, midi: np.ndarray, voiced: np.ndarray) -> t
     return (far if hummed else far[step[far] >= LEGATO_SYLLABLE_MIN_ST]), hummed
 
 
+def _dip_depths_db(loud_db: np.ndarray) -> np.ndarray:
+    """Per frame of ``loud_db`` (shape (m,), dB), how far it lies below the louder of the
+    :data:`REPEAT_SIDE_FRAMES` frames on each side where it is a local minimum with that many
+    frames on both sides; -inf elsewhere."""
+    side, m = REPEAT_SIDE_FRAMES, len(loud_db)
+    depth = np.full(m, -np.inf)
+    if m <= 2 * side:
+        return depth
+    windows = np.lib.stride_tricks.sliding_window_view(loud_db, side)
+    k = np.arange(side, m - side)
+    below = np.minimum(windows[k - side].max(axis=1), windows[k + 1].max(axis=1)) - loud_db[k]
+    lowest = (loud_db[k] <= loud_db[k - 1]) & (loud_db[k] <= loud_db[k + 1])
+    depth[k] = np.where(lowest, below, -np.inf)
+    return depth
+
+
+def _rehummed(loud_db: np.ndarray, midi: np.ndarray, voiced: np.ndarray, note: tuple[int, int], nxt: int) -> int | None:
+    """Where a hummed note = (first frame, end frame) re-hummed on its pitch ends (a frame), or
+    ``None``: at the bottom of the deepest dip of at least :data:`REPEAT_DIP_DB` inside it; or at
+    its end, where the level dips that deep there (within three frames) and the sound goes on at
+    its pitch (within :data:`REPEAT_SAME_ST`) for :data:`REPEAT_HELD_FRAMES` frames before the
+    next onset ``nxt``."""
+    a, b = note
+    depth = _dip_depths_db(loud_db[a:b])
+    if len(depth) and depth.max() >= REPEAT_DIP_DB:
+        return a + int(np.argmax(depth))
+    off = np.flatnonzero(~voiced[b:nxt])
+    run = int(off[0]) if len(off) else nxt - b
+    held = midi[a:b][voiced[a:b]]
+    if run < REPEAT_HELD_FRAMES or not len(held):
+        return None
+    if abs(float(np.median(midi[b : b + run])) - float(np.median(held))) > REPEAT_SAME_ST:
+        return None
+    lo, hi = max(a, b - REPEAT_SIDE_FRAMES - 3), min(nxt, b + REPEAT_SIDE_FRAMES + 4)
+    around = _dip_depths_db(loud_db[lo:hi])[max(0, b - 3 - lo) : b + 4 - lo]
+    return b if len(around) and around.max() >= REPEAT_DIP_DB else None
+
+
 def _onsets(p_on: np.ndarray, midi: np.ndarray, voiced: np.ndarray, model: SungModel) -> np.ndarray:
     """The frames where notes start: the onset probability's peaks and the legato steps, or, with
     a length prior, the onsets the semi-Markov decode chooses (and its legato steps); sorted."""
@@ -350,8 +397,12 @@ def read_notes(
     starts = np.union1d(starts, legato)
     shortest = int(np.ceil(min_note_s / hop))
     out: list[Note] = []
-    for j, a in enumerate(starts):
-        nxt = int(starts[j + 1]) if j + 1 < len(starts) else n
+    starts = [int(x) for x in starts]
+    j = -1
+    while j + 1 < len(starts):
+        j += 1
+        a = starts[j]
+        nxt = starts[j + 1] if j + 1 < len(starts) else n
         # The offset: the likeliest end after the onset, if likely enough; else the next onset
         # (legato) or the end of the voicing. Before a long silence, the end of the sound: the
         # frame after the last voiced one before the next onset.
@@ -371,6 +422,13 @@ def read_notes(
             k = int(span[np.argmax(p_off[span])])
             if p_off[k] >= model.offset_min:
                 b = k
+        end = _rehummed(np.asarray(frames.loudness_db, dtype=np.float64), midi, voiced, (a, b), nxt) if hummed else None
+        if end is not None:
+            # A repeat re-hummed: the note ends there, the repeat starts at the likeliest onset after.
+            b = end
+            again = b + int(np.argmax(p_on[b : min(b + REPEAT_SEARCH_FRAMES, nxt)]))
+            if a < again < nxt:
+                starts.insert(j + 1, again)
         v = voiced[a:b]
         if v.sum() < 3:
             continue
