@@ -396,6 +396,7 @@ def read_notes(
     legato, hummed = _legato_steps(starts, midi, voiced)
     starts = np.union1d(starts, legato)
     shortest = int(np.ceil(min_note_s / hop))
+    loud_db = np.asarray(frames.loudness_db, dtype=np.float64)
     out: list[Note] = []
     starts = [int(x) for x in starts]
     j = -1
@@ -422,7 +423,7 @@ def read_notes(
             k = int(span[np.argmax(p_off[span])])
             if p_off[k] >= model.offset_min:
                 b = k
-        end = _rehummed(np.asarray(frames.loudness_db, dtype=np.float64), midi, voiced, (a, b), nxt) if hummed else None
+        end = _rehummed(loud_db, midi, voiced, (a, b), nxt) if hummed else None
         if end is not None:
             # A repeat re-hummed: the note ends there, the repeat starts at the likeliest onset after.
             b = end
