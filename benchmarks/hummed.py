@@ -200,8 +200,10 @@ def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Me
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = transcribe.transcribe(tk.samples, SR)
-    # Our notes at their sung pitch (MIDI + cents / 100, back at A440), the published protocol's.
-    est = [(n.onset_s, n.offset_s, n.midi + (n.cents + result.tuning_cents) / 100.0) for n in result.notes]
+    # Our notes at their sung pitch (MIDI + cents / 100, back at A440), the published protocol's,
+    # and our written page, as the benchmark reads them from a result.
+    pred = adapt_result(result, Prediction("ours", "hummed", str(seed)))
+    est = pred.sung_notes
     scores = note_scores(tk.notes, est)
     pairs = matched_pairs(tk.notes, est)
     found = np.zeros(len(tk.notes), dtype=bool)
@@ -219,7 +221,6 @@ def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Me
         intended_midi=tuple(int(w) + transpose for w in tk.written),
         written_q=tk.written_q,
     )
-    pred = adapt_result(result, Prediction("ours", "hummed", str(seed)))
     page = page_scores([(on, q, m) for (on, q), m in zip(pred.written, pred.written_midi)], pred.key, pred.time_signature, truth)
     return {
         "seed": seed,

@@ -350,12 +350,12 @@ def analyze(
             & (beat_after - r_off <= gap + unit / 2.0)
             & (nxt - beat_after >= written_as.rest_min_beats - 1e-9)
         )
-        held_end = np.where(reaches, beat_after, r_off)
         end = np.where(reaches, np.maximum(end, beat_after), end)
         if end[-1] - pos[-1] > 1.0:
             # Held past its beat, it is written in whole beats: where it was let go is not
             # rhythm (a held A4 ended "half tied to a sixteenth").
-            end[-1] = pos[-1] + max(1.0, float(np.round(held_end[-1] - pos[-1])))
+            held_end = beat_after[-1] if reaches[-1] else r_off[-1]
+            end[-1] = pos[-1] + max(1.0, float(np.round(held_end - pos[-1])))
     score_zero = float(pos[0])
     down = m * math.ceil(score_zero / m - 1e-9)
     # Nor is a last note that runs a grid step past a bar line: it ends at the bar line rather
