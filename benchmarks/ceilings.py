@@ -28,6 +28,11 @@ offset), each label pitch rounded to the nearest semitone at A440:
   median, the mode of its pitch histogram, and the median moved up to the next bin of the
   spectrum grid most of ssvd-dev's label pitches lie on (``bin-above``: the labels' convention,
   a ceiling to read, not a method). Which one reads a labelled note's pitch best.
+- The page (ssvd-scores): the ``oracle-timing[median]`` rows of a recording whose printed
+  exercise is known also carry the page measures of :func:`benchmarks.metrics.page_scores`
+  (intended pitch, key signature, time signature, written durations) of the page the voice
+  path's own later stages write from those notes (:func:`oracle_page`: the labels' boundaries,
+  the tracker's pitch). What better notes alone would give the page.
 
 Prints a table and writes ``benchmarks/results/ceilings.md`` and ``.csv``.
 Needs ``../shared`` (or ``$TRANSCRIBE_SHARED``).
@@ -45,7 +50,7 @@ import numpy as np
 from benchmarks import metrics
 from benchmarks.datasets import Item, Reference, find_shared, load_ssvd, load_ssvd_scores, load_vocadito
 from benchmarks.run import RESULTS, ref_set, summarize, to_markdown, write_csv
-from transcribe.types import PitchTrack
+from transcribe.types import Note, PitchTrack
 from transcribe.units import hz_to_midi, midi_to_hz
 
 #: Shifts tried by ``oracle-timing+shift`` (semitones).
@@ -118,6 +123,29 @@ def note_pitches(track: PitchTrack, ref: Reference, estimator: str | None = None
     return out
 
 
+def oracle_page(track: PitchTrack, item: Item, ref: Reference) -> dict[str, float]:
+    """The page measures (:func:`benchmarks.metrics.page_scores` against ``item.page``) of the page
+    the voice path writes from ``ref``'s own note boundaries, each note at the median of
+    ``track``'s confident frames over the whole note (``note_pitches``' ``median``): named in the
+    key and the followed tuning (:func:`transcribe.intonation.name_sung_notes`) and written by the
+    voice's rhythm (:func:`transcribe.rhythm.analyze` with the shipped ``SungRhythm``, each note's
+    accent from the track's level as the pipeline reads it), as :func:`transcribe.transcribe` does
+    with its own notes."""
+    from transcribe import intonation, rhythm
+    from transcribe.pipeline import note_peaks_db
+
+    pitches = note_pitches(track, ref, "median")
+    found = tuple(
+        Note(on, off, int(np.floor(p + 0.5)), float((p - np.floor(p + 0.5)) * 100.0))
+        for (on, off, _), p in zip(ref.notes, pitches)
+        if np.isfinite(p)
+    )
+    meant = intonation.name_sung_notes(found)
+    rh = rhythm.analyze(meant.notes, accent_db=note_peaks_db(meant.notes, track), written_as=rhythm.SungRhythm.load())
+    written = [(n.onset_s, q, n.midi) for n, q in zip(meant.notes, rh.durations_q)]
+    return metrics.page_scores(written, meant.key, rh.time_signature, item.page)
+
+
 def _row(system: str, item: Item, ref: Reference, est: list[tuple[float, float, float]]) -> dict[str, Any]:
     row: dict[str, Any] = {"system": system, "set": ref_set(item, ref), "item": item.id, "seconds": "", "error": ""}
     row.update(metrics.note_scores(ref.notes, est))
@@ -168,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
                 pitches = note_pitches(tracks[it.id], ref, est)
                 est_notes = [(on, off, float(p)) for (on, off, _), p in zip(ref.notes, pitches) if np.isfinite(p)]
                 rows.append(_row(f"oracle-timing[{est}]", it, ref, est_notes))
+                if est == "median" and it.page is not None:
+                    rows[-1].update(oracle_page(tracks[it.id], it, ref))
         for it in items:
             for sung in (False, True):
                 refs = [r for r in it.refs if not r.name.endswith("tuned") and r.sung == sung]

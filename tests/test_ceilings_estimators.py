@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from benchmarks.ceilings import ESTIMATORS
@@ -42,3 +44,34 @@ def test_bin_above_moves_the_median_up_to_the_next_spectrum_bin() -> None:
     assert abs(ESTIMATORS["bin-above"](between, conf) - midi_of(25.0 * LABEL_BIN_HZ)) < 1e-9
     assert abs(ESTIMATORS["bin-above"](on_bin, conf) - midi_of(29.0 * LABEL_BIN_HZ)) < 1e-6
     assert ESTIMATORS["bin-above"](between, conf) - ESTIMATORS["median"](between, conf) > 0.4
+
+
+def test_oracle_page_writes_the_page_from_the_labels_boundaries() -> None:
+    """Ode to Joy's first two phrases sung drifting from 0 to 60 cents sharp (quarters at 90 BPM,
+    each held 85 % of its beat): the page the voice path writes from the labelled boundaries and the
+    tracker's pitch names every note as printed (rounding at A440 would write the later ones a
+    semitone up), in the printed key, with the printed lengths."""
+    from fractions import Fraction
+
+    from benchmarks.ceilings import oracle_page
+    from benchmarks.datasets import Item, PageTruth, Reference
+    from transcribe.types import PitchTrack
+
+    tune = [64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62, 64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 62, 60, 60]
+    lengths = [1] * 12 + [1.5, 0.5, 2] + [1] * 12 + [1.5, 0.5, 2]
+    beat_s = 60.0 / 90.0
+    onsets = 0.5 + beat_s * np.concatenate([[0.0], np.cumsum(lengths)[:-1]])
+    drift = np.linspace(0.0, 0.6, len(tune))
+    labels = tuple((float(a), float(a + 0.85 * q * beat_s), m + d) for a, q, m, d in zip(onsets, lengths, tune, drift))
+    times = np.arange(0.0, labels[-1][1] + 0.5, 0.016)
+    f0, level = np.zeros(len(times)), np.full(len(times), -70.0)
+    for a, b, m in labels:
+        inside = (times >= a) & (times < b)
+        f0[inside], level[inside] = 440.0 * 2.0 ** ((m - 69.0) / 12.0), -20.0
+    track = PitchTrack(times, f0, np.where(f0 > 0, 0.95, 0.05), level, "test")
+    page = PageTruth("ode", "4/4", 0, 0, labels, tuple(tune), tuple(Fraction(q).limit_denominator(8) for q in lengths))
+    ref = Reference("published", labels, sung=True)
+    got = oracle_page(track, Item("ssvd-scores", "ode", Path("ode.wav"), (ref,), page=page), ref)
+    assert got["pitch_right"] == 1.0
+    assert got["key_rel"] == 1.0
+    assert got["dur_right"] >= 0.9
