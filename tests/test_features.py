@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.synth import tone
 
@@ -88,3 +90,21 @@ def test_share_above_tells_a_whistle_from_a_low_tone_and_silence() -> None:
     assert np.all(whistle > 0.99)
     assert np.all(low < 0.1)
     assert np.all(share_above(np.zeros(sr), sr, times, edge_hz=1700.0) == 0.0)
+
+
+@given(
+    level=st.lists(st.floats(-80.0, 0.0, allow_nan=False, allow_infinity=False), min_size=1, max_size=40),
+    side=st.integers(1, 6),
+)
+@settings(max_examples=60, deadline=None)
+def test_below_sides_is_the_drop_under_the_loudest_neighbour_on_each_side(level: list[float], side: int) -> None:
+    """Against a direct reading: each frame's level under the loudest of up to ``side`` frames before
+    it and after it, -inf where no frame lies on that side."""
+    from transcribe.features import below_sides_db
+
+    x = np.array(level)
+    before, after = below_sides_db(x, side)
+    for i in range(len(x)):
+        left, right = x[max(0, i - side) : i], x[i + 1 : i + 1 + side]
+        assert before[i] == (left.max() - x[i] if len(left) else -np.inf)
+        assert after[i] == (right.max() - x[i] if len(right) else -np.inf)

@@ -53,5 +53,5 @@ def test_releases_reads_the_ends_of_the_track() -> None:
 def test_candidate_near_finds_the_repeat_and_nothing_on_the_held_level() -> None:
     loud, onset = _repeat_after_a_release(swell_db=0.0)
     frames = _run(loud, onset)
-    assert reattack.candidate_near(frames, (0.0, 119 * 0.016), 68 * 0.016, hop_s=0.016)
-    assert not reattack.candidate_near(frames, (0.0, 119 * 0.016), 30 * 0.016, hop_s=0.016)
+    assert reattack.candidate_near(frames, (0.0, 119 * 0.016), 68 * 0.016)
+    assert not reattack.candidate_near(frames, (0.0, 119 * 0.016), 30 * 0.016)

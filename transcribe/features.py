@@ -95,6 +95,27 @@ def loudness_db(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: flo
     return out
 
 
+def below_sides_db(level_db: np.ndarray, side_frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """How far each frame's level lies below the loudest of the ``side_frames`` frames before it and
+    of the ``side_frames`` frames after it (fewer at the ends): a dip's depth on either side.
+
+    Args:
+        level_db: Level per frame in dB, shape (n,).
+        side_frames: Frames looked at on each side (>= 1).
+
+    Returns:
+        ``(below_before, below_after)`` in dB, each shape (n,); ``-inf`` where no frame lies on
+        that side (the first frame's before, the last frame's after).
+    """
+    level = np.asarray(level_db, dtype=np.float64)
+    n = len(level)
+    pad = np.full(side_frames, -np.inf)
+    windows = np.lib.stride_tricks.sliding_window_view(np.concatenate([pad, level, pad]), side_frames)
+    before = windows[:n].max(axis=1)  # frames i - side .. i - 1
+    after = windows[side_frames + 1 : side_frames + 1 + n].max(axis=1)  # frames i + 1 .. i + side
+    return before - level, after - level
+
+
 def onset_strength(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: float = 0.064) -> np.ndarray:
     """Spectral flux onset strength at each frame time.
 

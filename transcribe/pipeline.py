@@ -280,7 +280,7 @@ def _voice_or_instrument_notes(
     found = octaves.correct_octaves(found, level, tuning_cents=tuning, fmin_hz=direct_hz[0], fmax_hz=direct_hz[1])
 
     def attack_near(first: Note, second: Note) -> bool:
-        return reattack.candidate_near(frames, (first.onset_s, second.offset_s), second.onset_s, hop_s=raw.hop_s or 0.016)
+        return reattack.candidate_near(frames, (first.onset_s, second.offset_s), second.onset_s)
 
     found = octaves.join_octave_splits(read, found, attack_near=attack_near)
     found = octaves.merge_subharmonic_ghosts(found)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import models
+from .. import features, models
 from ..types import FrameArrays
 from . import network
 
@@ -140,34 +140,9 @@ def run_candidates(run: FrameArrays, recording: Recording, *, start: int = 0) ->
     loud = np.asarray(loud_db, dtype=np.float64)
     on = np.minimum(np.asarray(onset, dtype=np.float64), MAX_ONSET)
     att = np.minimum(np.asarray(attack, dtype=np.float64), MAX_ONSET)
-    pad = np.full(SIDE_FRAMES, -np.inf)
-    padded = np.concatenate([pad, loud, pad])
-    win = np.lib.stride_tricks.sliding_window_view(padded, SIDE_FRAMES)
-    left = win[:n]  # frames d-12 .. d-1
-    right = win[SIDE_FRAMES + 1 : SIDE_FRAMES + 1 + n]  # frames d+1 .. d+12
-    left_max, right_max = left.max(axis=1), np.full(n, -np.inf)
-    right_max[: len(right)] = right.max(axis=1)
-    drop, rise = np.minimum(left_max - loud, MAX_DB), np.minimum(right_max - loud, MAX_DB)
-    idx = np.arange(1, n - 1)
-    is_min = (loud[idx] <= loud[idx - 1]) & (loud[idx] < loud[idx + 1])
-    dips = idx[is_min & (np.minimum(drop[idx], rise[idx]) >= MIN_DIP_DB)]
+    drop, rise, dips = _level_dips(loud)
     dips_per_s = float(np.count_nonzero(np.minimum(drop[dips], rise[dips]) >= 3.0)) / (n * hop_s)
-
-    lows, splits, dip_flag = [], [], []
-    for d in dips:
-        lows.append(d)
-        splits.append(d + 1 + int(np.argmax(on[d + 1 : d + 5])))
-        dip_flag.append(1.0)
-    onset_peaks = np.arange(2, n - 1)
-    if len(onset_peaks):
-        local = np.lib.stride_tricks.sliding_window_view(np.concatenate([on, np.zeros(2)]), 5)[onset_peaks - 2]
-        peaks = (on[onset_peaks] >= MIN_ONSET_PEAK) & (on[onset_peaks] >= local.max(axis=1))
-        onset_peaks = onset_peaks[peaks & ~releases(loud)[onset_peaks]]
-    for i in onset_peaks:
-        if not len(dips) or np.abs(dips - i).min() > 3:
-            lows.append(int(i))
-            splits.append(int(i))
-            dip_flag.append(0.0)
+    lows, splits, dip_flag = _candidates(loud, on, dips)
     if not lows:
         return np.zeros(0, dtype=int), np.zeros((0, len(FEATURES)))
 
@@ -227,6 +202,41 @@ def run_candidates(run: FrameArrays, recording: Recording, *, start: int = 0) ->
     return np.asarray(splits, dtype=int), np.asarray(rows, dtype=np.float64)
 
 
+def _level_dips(loud: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A run's level (dB, shape (n,)) below the loudest of the :data:`SIDE_FRAMES` frames before
+    each frame (``drop``) and after it (``rise``), both clipped at :data:`MAX_DB`, and its dips: the
+    local minima at least :data:`MIN_DIP_DB` below both sides (frame indices)."""
+    before, after = features.below_sides_db(loud, SIDE_FRAMES)
+    drop, rise = np.minimum(before, MAX_DB), np.minimum(after, MAX_DB)
+    idx = np.arange(1, len(loud) - 1)
+    is_min = (loud[idx] <= loud[idx - 1]) & (loud[idx] < loud[idx + 1])
+    return drop, rise, idx[is_min & (np.minimum(drop[idx], rise[idx]) >= MIN_DIP_DB)]
+
+
+def _candidates(loud: np.ndarray, on: np.ndarray, dips: np.ndarray) -> tuple[list[int], list[int], list[float]]:
+    """A run's candidates from its level (dB) and clipped onset strength (each shape (n), n >= 4)
+    and its dips (:func:`_level_dips`): per candidate its low point, the frame where the new note
+    would start (a dip's strongest onset within four frames after it; an onset peak's own frame),
+    and 1 for a dip, 0 for an onset-strength peak away from every dip (not at a release)."""
+    n = len(loud)
+    lows, splits, dip_flag = [], [], []
+    for d in dips:
+        lows.append(int(d))
+        splits.append(int(d) + 1 + int(np.argmax(on[d + 1 : d + 5])))
+        dip_flag.append(1.0)
+    onset_peaks = np.arange(2, n - 1)
+    if len(onset_peaks):
+        local = np.lib.stride_tricks.sliding_window_view(np.concatenate([on, np.zeros(2)]), 5)[onset_peaks - 2]
+        peaks = (on[onset_peaks] >= MIN_ONSET_PEAK) & (on[onset_peaks] >= local.max(axis=1))
+        onset_peaks = onset_peaks[peaks & ~releases(loud)[onset_peaks]]
+    for i in onset_peaks:
+        if not len(dips) or np.abs(dips - i).min() > 3:
+            lows.append(int(i))
+            splits.append(int(i))
+            dip_flag.append(0.0)
+    return lows, splits, dip_flag
+
+
 def releases(loud_db: np.ndarray) -> np.ndarray:
     """Frames where a held note lets go: the level (dB, shape (n,)) has not risen more than
     :data:`RELEASE_HELD_DB` over the last :data:`RELEASE_FRAMES` frames and falls
@@ -248,13 +258,17 @@ def releases(loud_db: np.ndarray) -> np.ndarray:
 NEAR_FRAMES = 4
 
 
-def candidate_near(frames: FrameArrays, span_s: tuple[float, float], at_s: float, *, hop_s: float) -> bool:
+def candidate_near(frames: FrameArrays, span_s: tuple[float, float], at_s: float) -> bool:
     """Whether the frames of ``span_s`` = (start, end) seconds, read as one note's run, hold a
     re-attack candidate (:func:`run_candidates`: a level dip or an onset peak, whatever the
     network would make of it) within :data:`NEAR_FRAMES` frames of ``at_s``."""
     a, b, at = (int(i) for i in np.searchsorted(frames.times_s, (span_s[0], span_s[1], at_s)))
-    splits, _ = run_candidates(frames.window(a, b), Recording(hop_s), start=a)
-    return bool(np.any(np.abs(splits + a - at) <= NEAR_FRAMES))
+    run = frames.window(a, b)
+    if len(run.loudness_db) < 4:
+        return False
+    loud = np.asarray(run.loudness_db, dtype=np.float64)
+    _, splits, _ = _candidates(loud, np.minimum(np.asarray(run.onset, dtype=np.float64), MAX_ONSET), _level_dips(loud)[2])
+    return bool(np.any(np.abs(np.asarray(splits, dtype=int) + a - at) <= NEAR_FRAMES))
 
 
 def typical_spacing_s(run_starts: np.ndarray, *, hop_s: float) -> float | None:

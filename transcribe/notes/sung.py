@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import models
+from .. import features, models
 from ..features import BAND_EDGES_HZ
 from ..types import FrameArrays, Note
 from . import network, semimarkov
@@ -303,11 +303,10 @@ def _dip_depths_db(loud_db: np.ndarray) -> np.ndarray:
     depth = np.full(m, -np.inf)
     if m <= 2 * side:
         return depth
-    windows = np.lib.stride_tricks.sliding_window_view(loud_db, side)
+    before, after = features.below_sides_db(loud_db, side)
     k = np.arange(side, m - side)
-    below = np.minimum(windows[k - side].max(axis=1), windows[k + 1].max(axis=1)) - loud_db[k]
     lowest = (loud_db[k] <= loud_db[k - 1]) & (loud_db[k] <= loud_db[k + 1])
-    depth[k] = np.where(lowest, below, -np.inf)
+    depth[k] = np.where(lowest, np.minimum(before[k], after[k]), -np.inf)
     return depth
 
 
