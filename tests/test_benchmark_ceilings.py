@@ -1,4 +1,4 @@
-"""The per-note pitch estimators the ceilings script compares (``benchmarks.ceilings.ESTIMATORS``)."""
+"""The ceilings script (``benchmarks.ceilings``): its per-note pitch estimators and the page it writes from perfect notes."""
 
 from __future__ import annotations
 
