@@ -13,14 +13,14 @@ here is one it can match.) Nothing is fitted.
 
 from __future__ import annotations
 
-import argparse
 import warnings
 from collections import Counter
 from collections.abc import Sequence
 from multiprocessing import Pool
 
 from benchmarks import metrics
-from benchmarks.datasets import Item, load_sets
+from benchmarks.datasets import Item
+from benchmarks.onset_contexts import instrument_items
 from benchmarks.systems import run_ours
 
 #: mir_eval's offset tolerance: the larger of this (seconds) and :data:`OFFSET_SHARE` of the true length.
@@ -81,20 +81,11 @@ def _row(name: str, counts: Counter) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.offset_contexts", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sets", default="held-out", help="comma list of rendered, held-out, real-clips")
-    ap.add_argument("--seed", type=int, default=0, help="seed of the rendered set")
-    ap.add_argument("--variation", default="fluidr3", help="variation of the rendered set")
-    ap.add_argument("--jobs", type=int, default=2)
-    a = ap.parse_args(argv)
-    sets = [s.strip() for s in a.sets.split(",") if s.strip()]
-    if not set(sets) <= {"rendered", "held-out", "real-clips"}:
-        ap.error("--sets takes rendered, held-out and real-clips (instrument sets)")
-    items = load_sets(sets, seed=a.seed, n_rendered=48, limit=None, jobs=a.jobs, variation=a.variation)
+    sets, items, jobs = instrument_items("python -m benchmarks.offset_contexts", __doc__.split("\n\n")[0], argv)
     if not items:
         print("no items to run")
         return 1
-    with Pool(a.jobs) as pool:
+    with Pool(jobs) as pool:
         got = pool.map(_one, items)
     by: dict[str, Counter] = {}
     for instrument, counts in got:

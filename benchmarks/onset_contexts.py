@@ -65,8 +65,11 @@ def _row(name: str, total: Counter, found: Counter, false: int) -> str:
     return f"| {name} | " + " | ".join(cells) + f" | {false} |"
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.onset_contexts", description=__doc__.split("\n\n")[0])
+def instrument_items(prog: str, description: str, argv: list[str] | None) -> tuple[list[str], list[Item], int]:
+    """The instrument sets a diagnosis script's command line names (``--sets``, ``--seed``,
+    ``--variation``, ``--jobs``): their names, their items (loaded, rendered sets built if
+    missing) and the number of worker processes."""
+    ap = argparse.ArgumentParser(prog=prog, description=description)
     ap.add_argument("--sets", default="held-out", help="comma list of rendered, held-out, real-clips")
     ap.add_argument("--seed", type=int, default=0, help="seed of the rendered set")
     ap.add_argument("--variation", default="fluidr3", help="variation of the rendered set")
@@ -75,11 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     sets = [s.strip() for s in a.sets.split(",") if s.strip()]
     if not set(sets) <= {"rendered", "held-out", "real-clips"}:
         ap.error("--sets takes rendered, held-out and real-clips (instrument sets)")
-    items = load_sets(sets, seed=a.seed, n_rendered=48, limit=None, jobs=a.jobs, variation=a.variation)
+    return sets, load_sets(sets, seed=a.seed, n_rendered=48, limit=None, jobs=a.jobs, variation=a.variation), a.jobs
+
+
+def main(argv: list[str] | None = None) -> int:
+    sets, items, jobs = instrument_items("python -m benchmarks.onset_contexts", __doc__.split("\n\n")[0], argv)
     if not items:
         print("no items to run")
         return 1
-    with Pool(a.jobs) as pool:
+    with Pool(jobs) as pool:
         got = pool.map(_one, items)
     header = "| | " + " | ".join(c.replace("_", " ") for c in CONTEXTS) + " | ours matching none |"
     print(f"{', '.join(sets)}: {len(items)} items; true onsets found (50 ms, pitch ignored)\n")
