@@ -15,6 +15,11 @@ cannot show). A one-hidden-layer network (ReLU units, logistic output,
 L2-regularised cross-entropy, L-BFGS from seeded small weights) is fitted on
 standardised features.
 
+The transcriber that gives the candidates runs with the package's own weights, whose feature
+names must match :data:`transcribe.notes.reattack.FEATURES`. After new features are added, first
+give the old weights zero weights on them (``mean`` 0, ``scale`` 1, zero ``hidden`` columns: the
+same decisions), then fit: the candidates do not depend on the weights.
+
 Prints the candidates' hits and false alarms at the decision threshold on the
 training sets and the ``--check`` sets for the current and the fitted weights,
 and writes the fitted weights at full precision, with their provenance, to

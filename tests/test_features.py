@@ -108,3 +108,15 @@ def test_below_sides_is_the_drop_under_the_loudest_neighbour_on_each_side(level:
         left, right = x[max(0, i - side) : i], x[i + 1 : i + 1 + side]
         assert before[i] == (left.max() - x[i] if len(left) else -np.inf)
         assert after[i] == (right.max() - x[i] if len(right) else -np.inf)
+
+
+def test_band_levels_db_puts_a_tone_in_the_band_of_the_given_edges_that_holds_it() -> None:
+    from transcribe.features import band_levels_db
+
+    sr = 16000
+    sine = 0.5 * np.sin(2 * np.pi * 1000.0 * np.arange(sr) / sr)
+    edges = (100.0, 500.0, 900.0, 1100.0, 4000.0)
+    level = band_levels_db(sine, sr, np.array([0.5]), edges_hz=edges)
+    assert level.shape == (1, 4)
+    assert int(np.argmax(level[0])) == 2  # 900-1100 Hz
+    assert level[0, 2] - max(level[0, 0], level[0, 1], level[0, 3]) > 30.0

@@ -55,3 +55,48 @@ def test_candidate_near_finds_the_repeat_and_nothing_on_the_held_level() -> None
     frames = _run(loud, onset)
     assert reattack.candidate_near(frames, (0.0, 119 * 0.016), 68 * 0.016)
     assert not reattack.candidate_near(frames, (0.0, 119 * 0.016), 30 * 0.016)
+
+
+def _bands(n: int, *, burst_at: int, bands: slice, rise_db: float) -> np.ndarray:
+    """A held note's 24 band levels (-40 dB, a ring that fills every dip), lifted ``rise_db`` in
+    ``bands`` from frame ``burst_at`` on (a new attack)."""
+    level = np.full((n, len(reattack.BAND_EDGES_HZ) - 1), -40.0)
+    level[burst_at:, bands] += rise_db
+    return level
+
+
+def test_band_rises_read_where_the_spectrum_rises_at_the_split() -> None:
+    # An attack that lifts the top third of the bands 12 dB at frame 50: at frame 50 the high
+    # third rises 12 dB over the held note and over the frames just before, the low third not
+    # at all, and a third of the bands rise 3 dB or more; at frame 30 nothing rises.
+    level = _bands(100, burst_at=50, bands=slice(16, 24), rise_db=12.0)
+    got = reattack.band_rises(level, np.array([50, 30]))
+    names = [f for f in reattack.FEATURES if f.startswith("bands_")]
+    row = dict(zip(names, got[0]))
+    assert names == [f"bands_{r}_{p}" for r in ("held", "prev") for p in ("low_db", "mid_db", "high_db", "share")]
+    for ref in ("held", "prev"):
+        assert row[f"bands_{ref}_high_db"] == 12.0
+        assert row[f"bands_{ref}_low_db"] == 0.0 and row[f"bands_{ref}_mid_db"] == 0.0
+        assert abs(row[f"bands_{ref}_share"] - 1 / 3) < 1e-9
+    assert np.all(got[1] == 0.0)
+
+
+def test_band_rises_are_zero_without_bands_and_read_the_track_s_ends() -> None:
+    assert np.all(reattack.band_rises(None, np.array([3, 7])) == 0.0)
+    # A split in the first frame reads the first frame for the frames before it; one in the last
+    # frame the last frame for those after it: finite values, no index error.
+    level = _bands(20, burst_at=0, bands=slice(0, 24), rise_db=6.0)
+    assert np.all(np.isfinite(reattack.band_rises(level, np.array([0, 19]))))
+
+
+def test_run_candidates_give_each_candidate_its_band_rises_at_the_split() -> None:
+    # A repeat tongued at frame 69 of a run that starts at track frame 10: its bands_* features
+    # are those of track frame 79, where the recording's spectrum rises.
+    loud, onset = _repeat_after_a_release(swell_db=0.0)
+    level = _bands(140, burst_at=79, bands=slice(0, 24), rise_db=9.0)
+    splits, feats = reattack.run_candidates(_run(loud, onset), reattack.Recording(0.016, bands_db=level), start=10)
+    k = int(np.flatnonzero(splits == 69)[0])
+    col = reattack.FEATURES.index("bands_held_mid_db")
+    assert feats[k, col] == 9.0
+    assert np.allclose(feats[k, col], reattack.band_rises(level, np.array([79]))[0, 1])
+    assert feats.shape[1] == len(reattack.FEATURES)

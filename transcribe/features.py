@@ -308,20 +308,24 @@ def spectral_peaks(
 BAND_EDGES_HZ: tuple[float, ...] = (80.0, 500.0, 2000.0, 8000.0)
 
 
-def band_levels_db(samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: float = 0.032) -> np.ndarray:
-    """Level (dB) in each band of :data:`BAND_EDGES_HZ` of ``win_s`` of audio centred on each time.
+def band_levels_db(
+    samples: np.ndarray, sr: int, times_s: np.ndarray, *, win_s: float = 0.032, edges_hz: Sequence[float] = BAND_EDGES_HZ
+) -> np.ndarray:
+    """Level (dB) in each band of ``edges_hz`` (increasing band edges, Hz) of ``win_s`` of audio
+    centred on each time.
 
     Returns:
-        Shape (len(times_s), len(BAND_EDGES_HZ) - 1), floored at -140 dB.
+        Shape (len(times_s), len(edges_hz) - 1), floored at -140 dB (a band no frequency of the
+        spectrum falls in stays there).
     """
     times_s = np.asarray(times_s, dtype=np.float64)
-    n_bands = len(BAND_EDGES_HZ) - 1
+    n_bands = len(edges_hz) - 1
     out = np.full((len(times_s), n_bands), -140.0)
     if len(times_s) == 0 or len(samples) == 0:
         return out
     win = _window_len(win_s, sr)
     freqs = np.fft.rfftfreq(win, 1.0 / sr)
-    band_of = np.searchsorted(np.asarray(BAND_EDGES_HZ), freqs, side="right") - 1
+    band_of = np.searchsorted(np.asarray(edges_hz, dtype=np.float64), freqs, side="right") - 1
     for sl, power in _power_chunks(samples, sr, times_s, win):
         for b in range(n_bands):
             sel = band_of == b

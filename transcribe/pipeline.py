@@ -234,6 +234,7 @@ def _voice_or_instrument_notes(
     # An instrument: the pitch track's notes, onsets moved to their attacks, ends to their releases.
     params = profile.segment
     partials = features.partials_db(audio.samples, audio.sr, raw.times_s, np.where(mask, raw.f0_hz, np.nan))
+    bands = features.band_levels_db(audio.samples, audio.sr, raw.times_s, edges_hz=reattack.BAND_EDGES_HZ)
     found = notes.segment(
         raw,
         mask,
@@ -244,6 +245,7 @@ def _voice_or_instrument_notes(
         min_note_s=opts.min_note_s,
         params=params,
         partials_db=partials,
+        bands_db=bands,
         rt60_s=evidence.rt60_s,
         hook=hook,
     )

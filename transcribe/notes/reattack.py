@@ -82,7 +82,19 @@ FEATURES: tuple[str, ...] = (
     "to_end_notes",  # to_end_s in the same unit
     "run_notes",  # the whole run's length in the same unit (a run of many notes' length hides repeats)
     "room_rt60_s",  # the room's reverberation time read from the recording (0: none read)
+    # How the spectrum rises at the split, band by band (:data:`BAND_EDGES_HZ`): the level over
+    # the split's first three frames minus, in turn, the held note's median (frames 12 to 4
+    # before the split: held) and the three frames before it (prev); each as its mean over the
+    # low, middle and high third of the bands and the share of bands rising 3 dB or more.
+    *(f"bands_{ref}_{part}" for ref in ("held", "prev") for part in ("low_db", "mid_db", "high_db", "share")),
 )
+
+#: Band edges (Hz) of the spectrum's rise at a split: 24 bands, even in log frequency from 60 Hz
+#: to 7.5 kHz. A new note's attack lifts the bands across the spectrum; under a long ring a
+#: re-tongued or re-bowed repeat shows there more than in the level, filled by the ring.
+BAND_EDGES_HZ: tuple[float, ...] = tuple(float(f) for f in np.geomspace(60.0, 7500.0, 25))
+#: A band rising this much (dB) counts towards the share.
+BAND_RISE_DB = 3.0
 
 #: Frames around the split where an attack's broadband burst shows, and the stretch before it
 #: (frames back from the split) whose median is the held note's own level.
@@ -107,12 +119,16 @@ class Recording:
             0 where none was read): in a long ring a dip between two notes of one pitch is
             shallower, and the next, different note's rise under the old one's ring looks
             like a re-attack of it.
+        bands_db: Level (dB) in the bands of :data:`BAND_EDGES_HZ` per frame of the whole track,
+            shape (n, len(BAND_EDGES_HZ) - 1), from :func:`transcribe.features.band_levels_db`;
+            ``None`` gives the ``bands_*`` features 0.
     """
 
     hop_s: float
     partials: tuple[np.ndarray, np.ndarray] | None = None
     note_spacing_s: float | None = None
     rt60_s: float = 0.0
+    bands_db: np.ndarray | None = None
 
 
 def run_candidates(run: FrameArrays, recording: Recording, *, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -154,6 +170,7 @@ def run_candidates(run: FrameArrays, recording: Recording, *, start: int = 0) ->
         between = np.asarray(partials[1], dtype=np.float64)
         ratio = between - np.asarray(partials[0], dtype=np.float64)
     room = network.rt60_input(recording.rt60_s)
+    bands = band_rises(recording.bands_db, start + np.asarray(splits, dtype=int))
     rows = []
     for d, s, is_dip in zip(lows, splits, dip_flag):
         w0, w1 = max(0, d - WINDOW_BEFORE), d + WINDOW_AFTER
@@ -199,7 +216,32 @@ def run_candidates(run: FrameArrays, recording: Recording, *, start: int = 0) ->
                 room,
             )
         )
-    return np.asarray(splits, dtype=int), np.asarray(rows, dtype=np.float64)
+    return np.asarray(splits, dtype=int), np.hstack([np.asarray(rows, dtype=np.float64), bands])
+
+
+def band_rises(bands_db: np.ndarray | None, at: np.ndarray) -> np.ndarray:
+    """The ``bands_*`` features of :data:`FEATURES` at the track frames ``at`` (where new notes
+    would start), shape (len(at), 8); zeros where ``bands_db`` (shape (n, b)) is ``None``.
+    Frames past the track's ends read its first or last frame."""
+    out = np.zeros((len(at), 8))
+    if bands_db is None or not len(at):
+        return out
+    level = np.asarray(bands_db, dtype=np.float64)
+    last = len(level) - 1
+
+    def frames(offsets: range) -> np.ndarray:  # shape (len(offsets), len(at), b)
+        return np.stack([level[np.clip(at + d, 0, last)] for d in offsets])
+
+    after = frames(range(0, 3)).mean(axis=0)
+    refs = (np.median(frames(range(-12, -3)), axis=0), frames(range(-3, 0)).mean(axis=0))
+    thirds = np.array_split(np.arange(level.shape[1]), 3)
+    cols = []
+    for ref in refs:
+        rise = np.clip(after - ref, -MAX_DB, MAX_DB)
+        cols += [rise[:, part].mean(axis=1) for part in thirds]
+        cols.append((rise >= BAND_RISE_DB).mean(axis=1))
+    out[:] = np.column_stack(cols)
+    return out
 
 
 def _level_dips(loud: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -35,6 +35,7 @@ def segment(
     min_note_s: float,
     params: SegmentParams | None = None,
     partials_db: tuple[np.ndarray, np.ndarray] | None = None,
+    bands_db: np.ndarray | None = None,
     rt60_s: float = 0.0,
     hook: StageHook | None = None,
 ) -> tuple[Note, ...]:
@@ -55,6 +56,9 @@ def segment(
             shape (n,) (:func:`transcribe.features.partials_db`): an attack's burst between
             the harmonics is evidence of a re-attack that reverb does not hide.
             ``None``: that evidence is not used.
+        bands_db: Level per frame in the bands of :data:`transcribe.notes.reattack.BAND_EDGES_HZ`
+            (dB), shape (n, bands) (:func:`transcribe.features.band_levels_db`): how the spectrum
+            rises at a re-attack candidate. ``None``: that evidence is not used.
         rt60_s: The room's reverberation time read from the recording (seconds; 0 where none
             was read), for the re-attack network.
         hook: Called as ``hook("reattack_run", {...})`` with the arguments of each note run's
@@ -87,7 +91,7 @@ def segment(
     guard = round(p.reattack_guard_s / hop)
     spacing_s = reattack.typical_spacing_s(np.array([r[0] for r in runs]), hop_s=hop)
     notes: list[Note] = []
-    recording = reattack.Recording(hop, partials_db, spacing_s, rt60_s)
+    recording = reattack.Recording(hop, partials_db, spacing_s, rt60_s, bands_db)
     for i, (start, end, pitch) in enumerate(runs):
         # The last frames of a note that hands over to the next one carry the
         # next note's attack: no re-attack is looked for there.
