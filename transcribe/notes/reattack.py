@@ -223,9 +223,8 @@ def band_rises(bands_db: np.ndarray | None, at: np.ndarray) -> np.ndarray:
     """The ``bands_*`` features of :data:`FEATURES` at the track frames ``at`` (where new notes
     would start), shape (len(at), 8); zeros where ``bands_db`` (shape (n, b)) is ``None``.
     Frames past the track's ends read its first or last frame."""
-    out = np.zeros((len(at), 8))
     if bands_db is None or not len(at):
-        return out
+        return np.zeros((len(at), 8))
     level = np.asarray(bands_db, dtype=np.float64)
     last = len(level) - 1
 
@@ -240,8 +239,7 @@ def band_rises(bands_db: np.ndarray | None, at: np.ndarray) -> np.ndarray:
         rise = np.clip(after - ref, -MAX_DB, MAX_DB)
         cols += [rise[:, part].mean(axis=1) for part in thirds]
         cols.append((rise >= BAND_RISE_DB).mean(axis=1))
-    out[:] = np.column_stack(cols)
-    return out
+    return np.column_stack(cols)
 
 
 def _level_dips(loud: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
