@@ -16,11 +16,10 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from collections.abc import Sequence
-from multiprocessing import Pool
 
 from benchmarks import metrics
 from benchmarks.datasets import Item
-from benchmarks.onset_contexts import instrument_items
+from benchmarks.onset_contexts import run_on_instrument_sets
 from benchmarks.systems import run_ours
 
 #: mir_eval's offset tolerance: the larger of this (seconds) and :data:`OFFSET_SHARE` of the true length.
@@ -81,16 +80,14 @@ def _row(name: str, counts: Counter) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    sets, items, jobs = instrument_items("python -m benchmarks.offset_contexts", __doc__.split("\n\n")[0], argv)
-    if not items:
-        print("no items to run")
+    run = run_on_instrument_sets("python -m benchmarks.offset_contexts", __doc__.split("\n\n")[0], argv, _one)
+    if run is None:
         return 1
-    with Pool(jobs) as pool:
-        got = pool.map(_one, items)
+    sets, n_items, got = run
     by: dict[str, Counter] = {}
     for instrument, counts in got:
         by[instrument] = by.get(instrument, Counter()) + counts
-    print(f"{', '.join(sets)}: {len(items)} items; true notes matched by COnP, by their offset\n")
+    print(f"{', '.join(sets)}: {n_items} items; true notes matched by COnP, by their offset\n")
     print("| | matched | " + " | ".join(CAUSES) + " |")
     print("|" + "---|" * (len(CAUSES) + 2))
     for instrument in sorted(by):

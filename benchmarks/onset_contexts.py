@@ -14,8 +14,9 @@ from __future__ import annotations
 import argparse
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing import Pool
+from typing import TypeVar
 
 from benchmarks import metrics
 from benchmarks.datasets import Item, load_sets
@@ -24,6 +25,7 @@ from benchmarks.systems import run_ours
 #: A note starting more than this after the one before it ends (seconds) follows a rest.
 REST_S = 0.1
 CONTEXTS = ("first", "after_rest", "repeat", "step")
+T = TypeVar("T")
 
 Span = tuple[float, float, float]  # onset_s, offset_s, pitch (MIDI)
 
@@ -65,10 +67,13 @@ def _row(name: str, total: Counter, found: Counter, false: int) -> str:
     return f"| {name} | " + " | ".join(cells) + f" | {false} |"
 
 
-def instrument_items(prog: str, description: str, argv: list[str] | None) -> tuple[list[str], list[Item], int]:
-    """The instrument sets a diagnosis script's command line names (``--sets``, ``--seed``,
-    ``--variation``, ``--jobs``): their names, their items (loaded, rendered sets built if
-    missing) and the number of worker processes."""
+def run_on_instrument_sets(
+    prog: str, description: str, argv: list[str] | None, one: Callable[[Item], T]
+) -> tuple[list[str], int, list[T]] | None:
+    """``one`` of every item of the instrument sets a diagnosis script's command line names
+    (``--sets``, ``--seed``, ``--variation``, ``--jobs``; rendered sets built if missing), in a pool
+    of worker processes: the sets' names, the number of items and ``one``'s results in item order.
+    ``None`` (after saying so) when the sets hold no item."""
     ap = argparse.ArgumentParser(prog=prog, description=description)
     ap.add_argument("--sets", default="held-out", help="comma list of rendered, held-out, real-clips")
     ap.add_argument("--seed", type=int, default=0, help="seed of the rendered set")
@@ -78,18 +83,21 @@ def instrument_items(prog: str, description: str, argv: list[str] | None) -> tup
     sets = [s.strip() for s in a.sets.split(",") if s.strip()]
     if not set(sets) <= {"rendered", "held-out", "real-clips"}:
         ap.error("--sets takes rendered, held-out and real-clips (instrument sets)")
-    return sets, load_sets(sets, seed=a.seed, n_rendered=48, limit=None, jobs=a.jobs, variation=a.variation), a.jobs
+    items = load_sets(sets, seed=a.seed, n_rendered=48, limit=None, jobs=a.jobs, variation=a.variation)
+    if not items:
+        print("no items to run")
+        return None
+    with Pool(a.jobs) as pool:
+        return sets, len(items), pool.map(one, items)
 
 
 def main(argv: list[str] | None = None) -> int:
-    sets, items, jobs = instrument_items("python -m benchmarks.onset_contexts", __doc__.split("\n\n")[0], argv)
-    if not items:
-        print("no items to run")
+    run = run_on_instrument_sets("python -m benchmarks.onset_contexts", __doc__.split("\n\n")[0], argv, _one)
+    if run is None:
         return 1
-    with Pool(jobs) as pool:
-        got = pool.map(_one, items)
+    sets, n_items, got = run
     header = "| | " + " | ".join(c.replace("_", " ") for c in CONTEXTS) + " | ours matching none |"
-    print(f"{', '.join(sets)}: {len(items)} items; true onsets found (50 ms, pitch ignored)\n")
+    print(f"{', '.join(sets)}: {n_items} items; true onsets found (50 ms, pitch ignored)\n")
     print(header)
     print("|" + "---|" * (len(CONTEXTS) + 2))
     by: dict[str, tuple[Counter, Counter, int]] = {}
