@@ -6,7 +6,8 @@ matches its onsets to the true ones as the benchmark's onsets-alone F1 does (mir
 pitch ignored). Every true note is put in one context (:func:`onset_context`): the first note,
 a note after a rest, a repeated note (the pitch of the note before it, no rest between: only the
 level and the spectrum show it) or a step to another pitch. Prints, per context and per
-instrument, how many true onsets were found, and how many of ours match none. Nothing is fitted.
+instrument, how many true onsets were found, and how many of ours match none; then the repeats
+by the silence the player left before them (:func:`repeat_gap`). Nothing is fitted.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from benchmarks.systems import run_ours
 #: A note starting more than this after the one before it ends (seconds) follows a rest.
 REST_S = 0.1
 CONTEXTS = ("first", "after_rest", "repeat", "step")
+#: A repeat's gap (from the note before it ends to its onset, seconds) falls in the first of these
+#: classes whose upper edge it is under (the last edge is :data:`REST_S`).
+GAPS: tuple[tuple[str, float], ...] = (("none", 0.005), ("under 30 ms", 0.03), ("30-60 ms", 0.06), ("60-100 ms", REST_S + 1e-9))
 T = TypeVar("T")
 
 Span = tuple[float, float, float]  # onset_s, offset_s, pitch (MIDI)
@@ -41,17 +45,27 @@ def onset_context(ref: Sequence[Span], i: int) -> str:
     return "repeat" if round(prev_pitch) == round(pitch) else "step"
 
 
+def repeat_gap(ref: Sequence[Span], i: int) -> str:
+    """The class in :data:`GAPS` of the silence before true note ``i`` of ``ref``, a repeat
+    (:func:`onset_context`)."""
+    gap = ref[i][0] - ref[i - 1][1]
+    return next(name for name, edge in GAPS if gap < edge)
+
+
 def found_by_context(ref: Sequence[Span], est_onsets_s: Sequence[float]) -> tuple[Counter, Counter, int]:
     """Per context, the true notes and those whose onset one of ``est_onsets_s`` matches (one to
-    one, :func:`benchmarks.metrics.onset_pairs`), and how many estimated onsets match none."""
+    one, :func:`benchmarks.metrics.onset_pairs`), and how many estimated onsets match none. The
+    repeats are counted once more under ``("repeat", gap)``, gap their :func:`repeat_gap`."""
     ref = sorted(ref)
     pairs = metrics.onset_pairs([a for a, _, _ in ref], est_onsets_s)
     hit = {i for i, _ in pairs}
     total, found = Counter(), Counter()
     for i in range(len(ref)):
         ctx = onset_context(ref, i)
-        total[ctx] += 1
-        found[ctx] += i in hit
+        keys = [ctx, ("repeat", repeat_gap(ref, i))] if ctx == "repeat" else [ctx]
+        for key in keys:
+            total[key] += 1
+            found[key] += i in hit
     return total, found, len(est_onsets_s) - len(pairs)
 
 
@@ -109,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     all_total = sum((t for t, _, _ in by.values()), Counter())
     all_found = sum((f for _, f, _ in by.values()), Counter())
     print(_row("**all**", all_total, all_found, sum(n for _, _, n in by.values())))
+    print("\nRepeats by the silence before them (from the note before's end), found / true:\n")
+    print("| " + " | ".join(name for name, _ in GAPS) + " |")
+    print("|" + "---|" * len(GAPS))
+    cells = [(all_found[("repeat", name)], all_total[("repeat", name)]) for name, _ in GAPS]
+    print("| " + " | ".join(f"{f} / {t} ({f / t:.2f})" if t else "–" for f, t in cells) + " |")
     return 0
 
 
