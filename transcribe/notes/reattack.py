@@ -53,6 +53,15 @@ MAX_POSITION_NOTES = 4.0
 #: The note spacing taken when the recording gives none (fewer than three runs), seconds.
 DEFAULT_NOTE_SPACING_S = 0.3
 
+#: The last columns of :data:`FEATURES`, what :func:`band_rises` gives: how the spectrum rises
+#: at the split, band by band (:data:`BAND_EDGES_HZ`): the level over the split's first three
+#: frames minus, in turn, the held note's median (frames 12 to 4 before the split: held) and the
+#: three frames before it (prev); each as its mean over the low, middle and high third of the
+#: bands and the share of bands rising 3 dB or more.
+BAND_FEATURES: tuple[str, ...] = tuple(
+    f"bands_{ref}_{part}" for ref in ("held", "prev") for part in ("low_db", "mid_db", "high_db", "share")
+)
+
 FEATURES: tuple[str, ...] = (
     "depth_db",  # the dip below the lower of the two sides
     "drop_db",  # below the level before it
@@ -82,11 +91,7 @@ FEATURES: tuple[str, ...] = (
     "to_end_notes",  # to_end_s in the same unit
     "run_notes",  # the whole run's length in the same unit (a run of many notes' length hides repeats)
     "room_rt60_s",  # the room's reverberation time read from the recording (0: none read)
-    # How the spectrum rises at the split, band by band (:data:`BAND_EDGES_HZ`): the level over
-    # the split's first three frames minus, in turn, the held note's median (frames 12 to 4
-    # before the split: held) and the three frames before it (prev); each as its mean over the
-    # low, middle and high third of the bands and the share of bands rising 3 dB or more.
-    *(f"bands_{ref}_{part}" for ref in ("held", "prev") for part in ("low_db", "mid_db", "high_db", "share")),
+    *BAND_FEATURES,
 )
 
 #: Band edges (Hz) of the spectrum's rise at a split: 24 bands, even in log frequency from 60 Hz
@@ -220,11 +225,11 @@ def run_candidates(run: FrameArrays, recording: Recording, *, start: int = 0) ->
 
 
 def band_rises(bands_db: np.ndarray | None, at: np.ndarray) -> np.ndarray:
-    """The ``bands_*`` features of :data:`FEATURES` at the track frames ``at`` (where new notes
-    would start), shape (len(at), 8); zeros where ``bands_db`` (shape (n, b)) is ``None``.
+    """The :data:`BAND_FEATURES` at the track frames ``at`` (where new notes would start), shape
+    (len(at), len(BAND_FEATURES)); zeros where ``bands_db`` (shape (n, b)) is ``None``.
     Frames past the track's ends read its first or last frame."""
     if bands_db is None or not len(at):
-        return np.zeros((len(at), 8))
+        return np.zeros((len(at), len(BAND_FEATURES)))
     level = np.asarray(bands_db, dtype=np.float64)
     last = len(level) - 1
 
