@@ -143,6 +143,14 @@ def test_page_has_title_tempo_key_time_and_clef(all_outputs: Path) -> None:
         assert f'class="{cls}' in svg, cls
 
 
+def test_the_piece_ends_with_a_final_bar_line_and_only_there(all_outputs: Path) -> None:
+    root = ET.parse(all_outputs / "little_tune.musicxml").getroot()
+    measures = root.findall("./part/measure")
+    styles = [[b.findtext("bar-style") for b in m.findall("barline")] for m in measures]
+    assert styles[-1] == ["light-heavy"]
+    assert len(measures) > 1 and not any(styles[:-1])
+
+
 def test_csv_round_trips_to_the_midi(all_outputs: Path) -> None:
     with open(all_outputs / "little_tune.csv", newline="", encoding="utf-8") as fh:
         table = list(csv.DictReader(fh))

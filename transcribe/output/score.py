@@ -77,6 +77,7 @@ def build_score(
         when the melody starts off the downbeat, key, time signature, tempo
         mark, clef, instrument and title.
     """
+    from music21 import bar
     from music21 import clef as m21clef
     from music21 import instrument, metadata, meter, note, stream, tempo
     from music21 import key as m21key
@@ -136,6 +137,9 @@ def build_score(
             first.insert(0, el)
     for measure in part.getElementsByClass(stream.Measure):
         measure.makeBeams(inPlace=True)
+    last = part.getElementsByClass(stream.Measure).last()
+    if last is not None:  # a piece ends with a final bar line (thin-thick), as printed music does
+        last.rightBarline = bar.Barline("final")
     score.insert(0, part)
     return score
 
