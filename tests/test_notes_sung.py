@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -215,6 +216,28 @@ def test_a_note_before_a_long_silence_ends_with_its_sound() -> None:
     p_off[52] = 0.6  # an offset peak just after the sound ends is still taken
     found = sung.read_notes(frames, p_on, p_off, _model(), min_note_s=0.07)
     assert round(found[0].offset_s / 0.016) == 52
+
+
+def test_background_noise_in_a_long_silence_does_not_hold_the_note_into_it() -> None:
+    # As above, but the silence holds voiced frames of background noise 25 dB under the singing,
+    # some just before the next note, and the offset network likes the end of the noise best:
+    # the note still ends with its own sound. Sound held on only 10 dB under the note up to the
+    # next one is heard as the note held on.
+    n = 400
+    voiced = np.zeros(n, dtype=bool)
+    voiced[10:50] = voiced[150:160] = voiced[295:360] = True
+    loud = np.where(voiced, -20.0, -70.0)
+    loud[150:160] = loud[295:300] = -45.0
+    frames = dataclasses.replace(_frames(np.full(n, 64.0), voiced), loudness_db=loud)
+    p_on, p_off = np.zeros(n), np.zeros(n)
+    p_on[[10, 300]] = 0.9
+    p_off[[51, 160]] = 0.5, 0.8
+    found = sung.read_notes(frames, p_on, p_off, _model(), min_note_s=0.07)
+    assert [round(nt.offset_s / 0.016) for nt in found] == [51, 360]
+    voiced[50:300] = True
+    loud[50:300] = -30.0
+    frames = dataclasses.replace(_frames(np.full(n, 64.0), voiced), loudness_db=loud)
+    assert round(sung.read_notes(frames, p_on, p_off, _model(), min_note_s=0.07)[0].offset_s / 0.016) == 160
 
 
 def _hummed(steps: list[tuple[int, float]], n: int, *, vibrato_st: float) -> np.ndarray:

@@ -56,13 +56,18 @@ LEGATO_TAKE_SHARE, LEGATO_SYLLABLE_MIN_ST = 0.15, 1.5
 EARLY_END_STRETCH_FRAMES = 16
 #: Weakest onset-probability peak the length-prior decode (:mod:`transcribe.notes.semimarkov`) considers.
 DECODE_FLOOR = 0.05
-#: A note whose last voiced frame before the next onset is followed by at least this much
-#: silence (frames, about a second) ends with its sound, or at an offset peak at most
+#: A note whose sound (:func:`_sound_end`) is followed by at least this much silence before the
+#: next onset (frames, about a second) ends with its sound, or at an offset peak at most
 #: :data:`END_SLACK_FRAMES` after it: the offset network is not asked about the silence (a
 #: pause of several seconds held the note before it into the rest, wherever the silence's noise
 #: made the likeliest "end").
 LONG_SILENCE_FRAMES = 60
 END_SLACK_FRAMES = 8
+#: A voiced frame this far (dB) under the loudest of a note's frames is not the note's sound (a
+#: room's noise, a voice in the background) when the silence is measured (:func:`_sound_end`):
+#: 102819 of ssvd-scores held its phrase's last note through a 4-second printed rest because a
+#: few voiced frames of background noise, 25 dB under the singing, sat in it.
+SOUND_DROP_DB = 20.0
 #: A hummed take re-hums a repeated note: the level dips and the pitch comes back. The onset
 #: model, fitted on syllables, misses many such onsets and either holds one note through the dip
 #: or ends it there and leaves the rest of the held sound unwritten (a rest where a note was
@@ -380,6 +385,19 @@ def notes_from(
     return read_notes(frames, p_on, p_off, model, min_note_s=min_note_s, tuning_cents=tuning_cents)
 
 
+def _sound_end(voiced: np.ndarray, loud_db: np.ndarray) -> int:
+    """Where a note's own sound ends, in frames from its onset: after its last frame heard before
+    a silence of :data:`LONG_SILENCE_FRAMES` (or before the next onset, the end of the arrays
+    given), where a frame is heard if voiced and at most :data:`SOUND_DROP_DB` under the loudest
+    voiced frame given; 0 if none is. ``voiced`` and ``loud_db`` run from the onset to the next
+    onset, shape (m,) each."""
+    if not voiced.any():
+        return 0
+    heard = np.flatnonzero(voiced & (loud_db >= loud_db[voiced].max() - SOUND_DROP_DB))
+    silent = np.flatnonzero(np.diff(heard) > LONG_SILENCE_FRAMES)
+    return int(heard[silent[0]] if len(silent) else heard[-1]) + 1
+
+
 def read_notes(
     frames: FrameArrays, p_on: np.ndarray, p_off: np.ndarray, model: SungModel, *, min_note_s: float, tuning_cents: float = 0.0
 ) -> tuple[Note, ...]:
@@ -407,8 +425,7 @@ def read_notes(
         # (legato) or the end of the voicing. Before a long silence, the end of the sound: the
         # frame after the last voiced one before the next onset.
         stop = nxt
-        heard = np.flatnonzero(voiced[a:nxt])
-        sound_end = a + int(heard[-1]) + 1 if len(heard) else a
+        sound_end = _sound_end(voiced[a:nxt], loud_db[a:nxt]) + a
         if j + 1 < len(starts) and nxt - sound_end >= LONG_SILENCE_FRAMES:
             stop = sound_end + END_SLACK_FRAMES
         b = nxt if stop == nxt else sound_end
