@@ -77,9 +77,8 @@ def build_score(
         when the melody starts off the downbeat, key, time signature, tempo
         mark, clef, instrument and title.
     """
-    from music21 import bar
+    from music21 import bar, instrument, metadata, meter, note, stream, tempo
     from music21 import clef as m21clef
-    from music21 import instrument, metadata, meter, note, stream, tempo
     from music21 import key as m21key
 
     clef = clef or choose_clef([w.midi for w in written])
