@@ -21,6 +21,8 @@ Defect kinds (:data:`KINDS`):
   split by the bar line).
 - ``double_dotted_rests``: rests with two or more dots.
 - ``music21_metadata``: "Music21" as composer, creator or credit on the page.
+- ``final_barlines``: a part whose last measure does not end with a final bar line (thin-thick,
+  ``light-heavy``), or a final bar line before its last measure.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ KINDS = (
     "incomplete_tuplets",
     "double_dotted_rests",
     "music21_metadata",
+    "final_barlines",
 )
 
 _STEPS_SHARP = "FCGDAEB"
@@ -71,6 +74,8 @@ def count_defects(xml: bytes) -> dict[str, int]:
         if "music21" in (el.text or "").lower():
             out["music21_metadata"] += 1
     for part in root.iter("part"):
+        finals = [m.findtext("barline[@location='right']/bar-style") == "light-heavy" for m in part.iter("measure")]
+        out["final_barlines"] += int(not finals or not finals[-1]) + sum(finals[:-1])
         divisions = 1
         bar_q = Fraction(4)
         key = _key_alters(0)
