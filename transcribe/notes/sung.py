@@ -422,8 +422,8 @@ def read_notes(
         a = starts[j]
         nxt = starts[j + 1] if j + 1 < len(starts) else n
         # The offset: the likeliest end after the onset, if likely enough; else the next onset
-        # (legato) or the end of the voicing. Before a long silence, the end of the sound: the
-        # frame after the last voiced one before the next onset.
+        # (legato) or the end of the voicing. Before a long silence, the end of the note's own
+        # sound (:func:`_sound_end`).
         stop = nxt
         sound_end = _sound_end(voiced[a:nxt], loud_db[a:nxt]) + a
         if j + 1 < len(starts) and nxt - sound_end >= LONG_SILENCE_FRAMES:

@@ -75,7 +75,7 @@ def build_score(
     Returns:
         A Score with measures, ties across barlines, rests, a pickup measure
         when the melody starts off the downbeat, key, time signature, tempo
-        mark, clef, instrument and title.
+        mark, clef, instrument, title and a final bar line.
     """
     from music21 import bar, instrument, metadata, meter, note, stream, tempo
     from music21 import clef as m21clef
