@@ -1,7 +1,7 @@
 """Fit the bar count, phrase frame, tie and syncopation prices of a voice's meter
 (``transcribe/models/sung_meter.npz``) on ssvd-scores, cross-validated by exercise.
 
-``python -m benchmarks.fit_sung_meter [--write] [--out PATH]`` (~7 min: transcribes the 40 recordings once;
+``python -m benchmarks.fit_sung_meter [--write] [--out PATH] [--pauses-only]`` (~7 min: transcribes the 40 recordings once;
 the first run also loads the meter model's corpus tunes, ~3 min, cached).
 With the shipped ``sung_rhythm.npz`` fixed, the knobs of the meter read again on the followed
 beat's written values (``rhythm.TempoFollow``) are chosen in four stages. Stage 1, by the page
@@ -25,10 +25,17 @@ onset; ``held_stretch``, the factor its held length is read with). Stage 4, with
 the mean of all four measures (written durations, time signature, the share of recordings written
 at the printed tempo level, i.e. the duration factor 1, and the downbeat F1): ``min_bpm``, the
 slowest tempo a take is written at (a slower reading is written at twice the tempo,
-``rhythm.level.at_double_tempo``). Five folds split by
+``rhythm.level.at_double_tempo``). Stage 5, with those fixed, by the mean of written durations
+and the downbeat F1: how a pause between phrases is read (``pause_beats``, the silence from which
+an interval is a pause, read as any whole or half number of beats at the timing SD ``pause_sd``;
+``restart_bonus``, the bonus of a pause that brings the next phrase to the first onset's place in
+the bar; ``rhythm.follow_beats_in_bars``). Five folds split by
 EXERCISE (seeded, as ``fit_intonation``): the stages chosen on four folds, scored on the fifth.
 ``--write`` stores the all-data choice with the fold figures.
 
+``--pauses-only`` fits stage 5 alone, the other knobs as the shipped file stores them (rerun whole
+on today's notes, the procedure moves the earlier stages to points that cost the songs no fit
+sees: transcribe/models/README.md), five folds by exercise, and with ``--write`` stores its choice.
 ``--downbeat-levels`` instead prints how much louder the printed downbeats are sung (ships nothing).
 ``--duple`` instead measures (and ships nothing) two cues for 2/4 against 4/4 on the written rhythm
 the shipped models give: the bar's length in seconds and the notes a bar holds (:func:`duple_reading`),
@@ -52,7 +59,7 @@ from benchmarks.fit_intonation import exercise_folds, fold_choices
 from benchmarks.fit_meter import SHIPPED_SAMPLE, training_tunes
 from benchmarks.model_files import provenance, write_model
 from benchmarks.rendered.corpus import Melody
-from transcribe import rhythm
+from transcribe import models, rhythm
 from transcribe.pipeline import note_peaks_db
 from transcribe.values import TimeSignature
 
@@ -78,6 +85,13 @@ HELD_STRETCHES = (1.0, 1.15, 1.3, 1.5)
 #: Stage 4: the slowest quarter-note tempo a take is written at (a slower reading is written at
 #: twice the tempo, ``rhythm.level``); 0: never.
 MIN_BPMS = (0.0, 40.0, 45.0, 50.0, 55.0, 60.0)
+#: Stage 5: the silence (beats) from which an interval is a pause between phrases (0: never), the
+#: timing SD of a pause, and the bonus of a pause that brings the next phrase to the first's place.
+PAUSE_BEATS = (0.0, 1.0, 1.5, 2.0)
+PAUSE_SDS = (0.3, 0.5)
+RESTART_BONUSES = (1.0, 3.0, 6.0)
+#: The stage-5 grid: with no pauses the other two do nothing, so they pair with 0 at one point.
+PAUSE_POINTS = ((0.0, 0.3, 0.0), *((b, sd, r) for b in PAUSE_BEATS if b > 0 for sd in PAUSE_SDS for r in RESTART_BONUSES))
 #: The thresholds :func:`duple_reading` is tried with: seconds for the cue ``"bar_s"``, notes for
 #: ``"notes_per_bar"`` (log-spaced).
 DUPLE_THRESHOLDS = {
@@ -205,6 +219,71 @@ def downbeat_f1(item: Item, onsets_s: list[float], on_downbeat: list[bool]) -> f
     return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
 
 
+def take_measures(take: tuple, written_as: rhythm.SungRhythm) -> np.ndarray:
+    """Written durations, time signature, whether the take is written at the printed tempo level
+    and the downbeat F1 of one take ``(item, notes, note levels, key)`` written ``written_as``."""
+    it, notes, accent, key = take
+    rh = rhythm.analyze(notes, accent_db=accent, written_as=written_as)
+    page = metrics.page_scores([(n.onset_s, q, n.midi) for n, q in zip(notes, rh.durations_q)], key, rh.time_signature, it.page)
+    f1 = downbeat_f1(it, [n.onset_s for n in notes], metrics.on_bar_lines(rh))
+    return np.array([page["dur_right"], page["ts_right"], float(page["dur_scale"] == 1.0), f1])
+
+
+def with_pauses(
+    point: rhythm.TempoFollow, pause_beats: float = 0.0, pause_sd: float = 0.3, restart_bonus: float = 0.0
+) -> rhythm.TempoFollow:
+    """``point`` with stage 5's knobs given (by default: no pauses between phrases)."""
+    return dataclasses.replace(point, pause_beats=pause_beats, pause_sd=pause_sd, restart_bonus=restart_bonus)
+
+
+def fit_pauses(takes: list, folds: np.ndarray, argv: list[str] | None, *, write: bool, out: str | None) -> None:
+    """``--pauses-only``: stage 5 alone on the shipped file's other knobs (the whole procedure,
+    rerun on today's notes, moves the earlier stages' choices to points that cost the songs no fit
+    sees, transcribe/models/README.md), five folds by exercise; ``write`` stores the all-data choice
+    with those knobs."""
+    shipped = rhythm.SungRhythm.load()
+    assert shipped.follow is not None
+    tried = [with_pauses(shipped.follow, b, sd, r) for b, sd, r in PAUSE_POINTS]
+    scores = np.array([[take_measures(t, dataclasses.replace(shipped, follow=p)) for t in takes] for p in tried])
+    goal = scores[:, :, [0, 3]].mean(axis=2)  # written durations and downbeat F1
+    names = ("durations", "time_sig", "tempo_level", "downbeat_f1")
+    held = np.zeros(scores.shape[1:])
+    cv: dict[str, list[float]] = {m: [] for m in names}
+    for k in range(int(folds.max()) + 1):
+        test = folds == k
+        b = int(np.argmax(goal[:, ~test].mean(axis=1)))
+        held[test] = scores[b, test]
+        for m, v in zip(names, scores[b, test].mean(axis=0)):
+            cv[m].append(float(v))
+        got = " ".join(f"{m} {v:.3f}" for m, v in zip(names, scores[b, test].mean(axis=0)))
+        off = " / ".join(f"{v:.3f}" for v in scores[0, test].mean(axis=0))
+        print(f"fold {k}: {got} (no pauses: {off}) chosen {PAUSE_POINTS[b]}")
+    print("held out, all folds:", " ".join(f"{m} {v:.4f}" for m, v in zip(names, held.mean(axis=0))))
+    print("no pauses, all folds:", " ".join(f"{m} {v:.4f}" for m, v in zip(names, scores[0].mean(axis=0))))
+    for (pb, sd, r), sc in zip(PAUSE_POINTS, scores.mean(axis=1)):
+        print(
+            f"  all 40 at pause_beats {pb:g}, pause_sd {sd:g}, restart_bonus {r:g}: " + " ".join(f"{m} {v:.4f}" for m, v in zip(names, sc))
+        )
+    best = tried[int(np.argmax(goal.mean(axis=1)))]
+    print("best on all recordings:", ", ".join(f"{n} {v:g}" for n, v in zip(rhythm.SUNG_METER_PARAMS, knobs(best))))
+    if write:
+        stored = models.load(rhythm.SUNG_METER_MODEL)
+        prov = provenance(
+            "benchmarks.fit_sung_meter",
+            argv,
+            seeds="exercise folds: numpy default_rng(0) permutation of the 21 exercises (as fit_intonation)",
+            data="ssvd-scores (40 recordings, 21 exercises), this tool's notes, sung_rhythm.npz fixed; stage 5 only,"
+            " the other knobs and bar_log_share as the file before stored them (" + stored.provenance.get("data", "") + ")",
+            held_out="five folds by exercise: " + ", ".join(f"{m} {v:.3f}" for m, v in zip(names, held.mean(axis=0))),
+        )
+        arrays = {
+            "params": np.array(knobs(best), dtype=float),
+            "bar_log_share": np.asarray(stored.arrays["bar_log_share"]),
+            **{f"cv.{m}": np.array(v) for m, v in cv.items()},
+        }
+        write_model("sung_meter", out, arrays=arrays, names={"features": rhythm.SUNG_METER_PARAMS}, prov=prov)
+
+
 def bar_log_share(tunes: list[Melody]) -> np.ndarray:
     """Per whole number of bars, 0 to :data:`MAX_BARS`, the log share of ``tunes`` that long
     (add-one smoothed), 0 for the commonest length, shape (MAX_BARS + 1,). A tune's length runs
@@ -263,6 +342,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--downbeat-levels", action="store_true", help="print how loud printed downbeats are sung instead (ships nothing)")
     ap.add_argument("--duple", action="store_true", help="measure the 2/4-or-4/4 cues of duple_reading instead (ships nothing)")
+    ap.add_argument(
+        "--pauses-only",
+        action="store_true",
+        help="fit stage 5 alone (how a pause between phrases is read), the other knobs as the shipped file stores them",
+    )
     a = ap.parse_args(argv)
     shared = find_shared()
     if shared is None:
@@ -277,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
         takes.append((it, res.notes, note_peaks_db(res.notes, res.raw_track), res.key))
     if a.downbeat_levels:
         downbeat_levels(takes)
+        return 0
+    if a.pauses_only:
+        fit_pauses(takes, np.array(exercise_folds(items)), argv, write=a.write, out=a.out)
         return 0
     if a.duple:
         duple_report(takes, np.array(exercise_folds(items)), base)
@@ -294,11 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     def measured(point: rhythm.TempoFollow, j: int) -> np.ndarray:
         """Durations, time signature, printed tempo level and downbeat F1 of take ``j``."""
         if (point, j) not in cache:
-            it, notes, accent, key = takes[j]
-            rh = rhythm.analyze(notes, accent_db=accent, written_as=dataclasses.replace(base, follow=point))
-            page = metrics.page_scores([(n.onset_s, q, n.midi) for n, q in zip(notes, rh.durations_q)], key, rh.time_signature, it.page)
-            f1 = downbeat_f1(it, [n.onset_s for n in notes], metrics.on_bar_lines(rh))
-            cache[(point, j)] = np.array([page["dur_right"], page["ts_right"], float(page["dur_scale"] == 1.0), f1])
+            cache[(point, j)] = take_measures(takes[j], dataclasses.replace(base, follow=point))
         return cache[(point, j)]
 
     # Stage 1: the meter's cues, by durations and time signature.
@@ -321,12 +404,14 @@ def main(argv: list[str] | None = None) -> int:
         return tried[int(np.argmax(goal))]
 
     def stage2(first: rhythm.TempoFollow, train: np.ndarray) -> rhythm.TempoFollow:
-        """Stages 2 to 4: with the meter's cues fixed, the tie and syncopation prices, then how a
+        """Stages 2 to 5: with the meter's cues fixed, the tie and syncopation prices, then how a
         note ended by silence is written, each by durations and downbeat F1; then the slowest
-        tempo written, by all four measures (durations, time signature, tempo level, downbeat F1)."""
+        tempo written, by all four measures (durations, time signature, tempo level, downbeat F1);
+        then how a pause between phrases is read, by durations and downbeat F1."""
         second = best_of([dataclasses.replace(first, tie_price=t, sync_price=y) for t, y in TIE_SYNC_PRICES], train)
         third = best_of([dataclasses.replace(second, rest_gap_beats=g, held_stretch=h) for g in REST_GAPS for h in HELD_STRETCHES], train)
-        return best_of([dataclasses.replace(third, min_bpm=m) for m in MIN_BPMS], train, by=(0, 1, 2, 3))
+        fourth = best_of([dataclasses.replace(third, min_bpm=m) for m in MIN_BPMS], train, by=(0, 1, 2, 3))
+        return best_of([with_pauses(fourth, b, sd, r) for b, sd, r in PAUSE_POINTS], train)
 
     def stage1(train: np.ndarray) -> int:
         """The stage-1 point best on the recordings ``train`` by durations and time signature; of
@@ -345,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         filled = filled.mean(axis=0)
         # Stage 4 left off: every take written at the tempo it was read at.
         unfloored = np.array([measured(dataclasses.replace(chosen, min_bpm=0.0), j) for j in np.flatnonzero(test)]).mean(axis=0)
+        # Stage 5 left off: no pauses between phrases.
+        no_pauses = np.array([measured(with_pauses(chosen), j) for j in np.flatnonzero(test)]).mean(axis=0)
         names = ("durations", "time_sig", "tempo_level", "downbeat_f1")
         report.append(
             {
@@ -353,13 +440,15 @@ def main(argv: list[str] | None = None) -> int:
                 **{f"off_{m}": v for m, v in zip(names, off)},
                 "filled_durations": filled[0],
                 **{f"unfloored_{m}": v for m, v in zip(names, unfloored)},
+                **{f"no_pauses_{m}": v for m, v in zip(names, no_pauses)},
             }
         )
         print(
             f"fold {k}: "
             + " ".join(f"{m} {v:.3f}" for m, v in zip(names, got))
             + f" (off: {off[0]:.3f} / {off[1]:.3f} / {off[3]:.3f}; stage 3 off: durations {filled[0]:.3f};"
-            + f" stage 4 off: {' / '.join(f'{v:.3f}' for v in unfloored)}) chosen {knobs(chosen)}"
+            + f" stage 4 off: {' / '.join(f'{v:.3f}' for v in unfloored)};"
+            + f" stage 5 off: {' / '.join(f'{v:.3f}' for v in no_pauses)}) chosen {knobs(chosen)}"
         )
     w = np.array([r["recordings"] for r in report], dtype=float)
     measures = [m for m in report[0] if m != "recordings"]
@@ -368,20 +457,24 @@ def main(argv: list[str] | None = None) -> int:
     everyone = np.ones(len(takes), dtype=bool)
     best = stage2(points[stage1(everyone)], everyone)
     for t, y in TIE_SYNC_PRICES:
-        at = dataclasses.replace(best, tie_price=t, sync_price=y, rest_gap_beats=0.0, held_stretch=1.0, min_bpm=0.0)
+        at = with_pauses(dataclasses.replace(best, tie_price=t, sync_price=y, rest_gap_beats=0.0, held_stretch=1.0, min_bpm=0.0))
         s = np.array([measured(at, j) for j in range(len(takes))]).mean(axis=0)
         got = f"durations {s[0]:.3f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}"
         print(f"  all 40 at {best.bars_price:g}, {best.frame_price:g}, tie_price {t:g}, sync_price {y:g}: {got}")
     for g in REST_GAPS:
         for h in HELD_STRETCHES:
-            at = dataclasses.replace(best, rest_gap_beats=g, held_stretch=h, min_bpm=0.0)
+            at = with_pauses(dataclasses.replace(best, rest_gap_beats=g, held_stretch=h, min_bpm=0.0))
             s = np.array([measured(at, j) for j in range(len(takes))]).mean(axis=0)
             got = f"durations {s[0]:.4f} time sig {s[1]:.3f} downbeat F1 {s[3]:.3f}"
             print(f"  all 40 at {best.tie_price:g}, rest_gap_beats {g:g}, held_stretch {h:g}: {got}")
     for m in MIN_BPMS:
-        s = np.array([measured(dataclasses.replace(best, min_bpm=m), j) for j in range(len(takes))]).mean(axis=0)
+        s = np.array([measured(with_pauses(dataclasses.replace(best, min_bpm=m)), j) for j in range(len(takes))]).mean(axis=0)
         got = f"durations {s[0]:.3f} time sig {s[1]:.3f} tempo level {s[2]:.3f} downbeat F1 {s[3]:.3f}"
         print(f"  all 40 at held_stretch {best.held_stretch:g}, min_bpm {m:g}: {got}")
+    for b, sd, r in PAUSE_POINTS:
+        s = np.array([measured(with_pauses(best, b, sd, r), j) for j in range(len(takes))]).mean(axis=0)
+        got = f"durations {s[0]:.4f} time sig {s[1]:.3f} tempo level {s[2]:.3f} downbeat F1 {s[3]:.4f}"
+        print(f"  all 40 at min_bpm {best.min_bpm:g}, pause_beats {b:g}, pause_sd {sd:g}, restart_bonus {r:g}: {got}")
     print("best on all recordings:", ", ".join(f"{n} {v:g}" for n, v in zip(rhythm.SUNG_METER_PARAMS, knobs(best))))
     if a.write:
         prov = provenance(

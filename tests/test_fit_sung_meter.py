@@ -53,7 +53,7 @@ def test_a_search_point_writes_its_knobs_in_the_model_files_order() -> None:
     point = dataclasses.replace(unset, bars_price=2.0, min_bpm=50.0, level_weight=0.0)
     got = dict(zip(rhythm.SUNG_METER_PARAMS, knobs(point)))
     assert got == {**dict(zip(rhythm.SUNG_METER_PARAMS, knobs(unset))), "bars_price": 2.0, "min_bpm": 50.0, "level_weight": 0.0}
-    assert knobs(unset) == (0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0)  # every cue off
+    assert knobs(unset) == (0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.3, 0.0)  # every cue off
 
 
 def test_the_shipped_model_reads_back_as_the_knobs_it_stored() -> None:

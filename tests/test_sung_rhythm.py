@@ -377,3 +377,27 @@ def test_a_singer_who_swells_every_four_beats_still_sings_a_waltz() -> None:
         assert list(got.durations_q) == [Fraction(b) for b in EIGHT_BARS_OF_THREE]
         fours += rhythm.analyze(notes, accent_db=swell_db, written_as=as_instrument).time_signature == "4/4"
     assert fours >= 3
+
+
+def test_a_phrase_after_a_pause_starts_where_the_first_phrase_did() -> None:
+    # Two phrases of eight quarters in 4/4, each from a downbeat; the singer breathes between them
+    # 5.8 beats from the last onset (the print: a quarter and a bar's rest, 5 beats). Read as any
+    # interval, the pause is the likeliest value, 6 beats, and the second phrase starts on beat
+    # 2 of its bar; read as a pause it is 5 beats, and the phrase starts on its bar's downbeat.
+    quarter_s = 0.5
+    sung = [1.0] * 7 + [5.8] + [1.0] * 7
+    onsets = 0.2 + quarter_s * np.append(0.0, np.cumsum(sung))
+    pauses = np.array(sung) > 2.0
+    fitted = rhythm.SungRhythm.load().follow
+    assert fitted is not None and fitted.pause_beats > 0 and fitted.restart_bonus > 0
+    at = np.append(
+        0.0, np.cumsum(rhythm.follow_beats_in_bars(onsets, quarter_s, fitted, bar_beats=4, start_beats=0.0, pauses=pauses).values_beats)
+    )
+    np.testing.assert_array_equal(at, np.append(np.arange(8.0), 12.0 + np.arange(8.0)))
+    without = rhythm.follow_beats_in_bars(onsets, quarter_s, fitted, bar_beats=4, start_beats=0.0)
+    assert without.values_beats[7] == 6.0  # the second phrase a beat off its bars
+    # A pause that lands on the first phrase's place as sung stays as long as it was sung.
+    sung[7] = 9.1
+    onsets = 0.2 + quarter_s * np.append(0.0, np.cumsum(sung))
+    got = rhythm.follow_beats_in_bars(onsets, quarter_s, fitted, bar_beats=4, start_beats=0.0, pauses=pauses)
+    assert got.values_beats[7] == 9.0

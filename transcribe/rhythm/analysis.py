@@ -77,9 +77,22 @@ SUNG_RHYTHM_PARAMS = (
 #: is written in it (``rest_gap_beats``, ``held_stretch``), the slowest tempo it is written at
 #: (``min_bpm``, :mod:`.level`) and the syncopation price of the values read in the bar
 #: (``sync_price``) and how much the notes' levels count in the meter read again
-#: (``level_weight``), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
+#: (``level_weight``), and how a pause between phrases is read (``pause_beats``, ``pause_sd``,
+#: ``restart_bonus``), fitted by ``benchmarks/fit_sung_meter.py`` (``sung_meter.npz``).
 SUNG_METER_MODEL = "sung_meter"
-SUNG_METER_PARAMS = ("bars_price", "frame_price", "tie_price", "rest_gap_beats", "held_stretch", "min_bpm", "sync_price", "level_weight")
+SUNG_METER_PARAMS = (
+    "bars_price",
+    "frame_price",
+    "tie_price",
+    "rest_gap_beats",
+    "held_stretch",
+    "min_bpm",
+    "sync_price",
+    "level_weight",
+    "pause_beats",
+    "pause_sd",
+    "restart_bonus",
+)
 
 
 @dataclass(frozen=True)
@@ -312,7 +325,9 @@ def analyze(
                     period_s = b * tau * group
                     if follow.tie_price:
                         start = float(-again.downbeat % (m * group)) / group
-                        followed = follow_beats_in_bars(on_s, period_s, follow, bar_beats=m, start_beats=start)
+                        # A long silence between phrases (``pause_beats``) is a pause.
+                        pauses = (on_s[1:] - off_s[:-1]) >= follow.pause_beats * period_s if follow.pause_beats else None
+                        followed = follow_beats_in_bars(on_s, period_s, follow, bar_beats=m, start_beats=start, pauses=pauses)
                     else:
                         followed = follow_beats(on_s, period_s, follow)
                     kk = np.append(0.0, np.cumsum(followed.values_beats))

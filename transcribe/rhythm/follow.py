@@ -36,6 +36,8 @@ def value_surprise(counts: np.ndarray) -> tuple[float, ...]:
 #: the take): within them a take may slow or hurry by half, but not change its tempo level
 #: (the folk-song prices, eighths cheapest, would otherwise halve a waltz's tempo and values).
 PERIOD_FACTORS = np.exp(np.linspace(np.log(2.0 / 3.0), np.log(1.5), 281))
+#: The longest a pause between phrases is read as (bars; :attr:`TempoFollow.pause_beats`).
+PAUSE_BARS = 3
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,16 @@ class TempoFollow:
             again (each note's peak level in dB times this): the meter model learned that
             players lean on downbeats, while a singer's loudness follows the words and the
             breath; 0 reads the values and pitches alone, 1 as an instrument's.
+        pause_beats: With a ``tie_price`` (the place in the bar tracked), an interval whose
+            silence, from the note's end to the next onset, lasts at least this many beats is a
+            pause between phrases: a singer takes it as long as they like, so it is read as
+            any whole or half number of beats up to :data:`PAUSE_BARS` bars (timing SD
+            ``pause_sd``, no value price, no tie or syncopation price: a rest crosses bar lines
+            freely); 0 for none.
+        pause_sd: SD of a pause's log error against its written length.
+        restart_bonus: Taken off a pause that brings the next onset to the place in the bar
+            where the take's first onset stands: a phrase after a pause starts where the first
+            phrase did (a song's phrases share its pickup).
     """
 
     drift_sd: float = 0.05
@@ -95,6 +107,9 @@ class TempoFollow:
     min_bpm: float = 0.0
     sync_price: float = 0.0
     level_weight: float = 1.0
+    pause_beats: float = 0.0
+    pause_sd: float = 0.3
+    restart_bonus: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -195,20 +210,26 @@ def syncopated(bar_beats: int, lengths_16ths: np.ndarray) -> np.ndarray:
     return out
 
 
-def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, *, bar_beats: int, start_beats: float) -> FollowedBeats:
+def follow_beats_in_bars(
+    onsets_s: np.ndarray, beat_s: float, how: TempoFollow, *, bar_beats: int, start_beats: float, pauses: np.ndarray | None = None
+) -> FollowedBeats:
     """:func:`follow_beats` with the place in the bar tracked: the path's state is the beat period
     and the onset's place in the bar (in sixteenths of a beat), and a note that crosses a bar line
     costs ``how.tie_price`` more, one that runs from a weak place over a stronger beat or half
     bar (:func:`syncopated`) ``how.sync_price`` more. One interval read as an eighth instead of a
     quarter then no longer moves every later bar line for free: the path pays for the ties and
-    syncopations that follow it.
+    syncopations that follow it. A pause between phrases (``pauses``) is read as any whole or
+    half number of beats, and one that brings the next phrase to the first onset's place in the
+    bar gains ``how.restart_bonus`` (:class:`TempoFollow`'s ``pause_beats``).
 
     Args:
         onsets_s: Onsets in seconds, increasing, shape (n,), n >= 1.
         beat_s: The beat period of the meter reading (seconds).
-        how: The drift, timing, value, tie and syncopation prices.
+        how: The drift, timing, value, tie, syncopation and pause prices.
         bar_beats: Beats in a bar of the meter read.
         start_beats: The first onset's place in its bar (beats from the downbeat).
+        pauses: Per interval between onsets, whether it is a pause between phrases, shape
+            (n - 1,); ``None`` for none.
     """
     n = len(onsets_s)
     if n < 2:
@@ -216,15 +237,24 @@ def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, 
     periods = beat_s * PERIOD_FACTORS[::2]  # every other period: the state space is periods x places
     values = np.array(VALUES_BEATS)
     steps = np.round(values * 4).astype(np.int64)  # each value in sixteenths
+    pause_values = np.arange(1.0, PAUSE_BARS * bar_beats + 1e-9, 0.5)
+    pause_steps = np.round(pause_values * 4).astype(np.int64)
     start, trans = _drift_costs(periods, beat_s, how)
     places = 4 * bar_beats
     at = np.arange(places)
+    first = int(round(start_beats * 4)) % places
     sync = how.sync_price * syncopated(bar_beats, steps)  # [value, place]
     cost = np.full((len(periods), places), np.inf)
-    cost[:, int(round(start_beats * 4)) % places] = start
-    back: list[tuple[np.ndarray, np.ndarray]] = []
-    for gap in np.maximum(np.diff(onsets_s), 1e-3):
-        err = _read_cost(gap, periods, how)  # [to, value]
+    cost[:, first] = start
+    back: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    for i, gap in enumerate(np.maximum(np.diff(onsets_s), 1e-3)):
+        paused = pauses is not None and bool(pauses[i])
+        if paused:
+            vals_i, steps_i = pause_values, pause_steps
+            err = 0.5 * ((np.log(gap) - np.log(vals_i[None, :] * periods[:, None])) / how.pause_sd) ** 2
+        else:
+            vals_i, steps_i = values, steps
+            err = _read_cost(gap, periods, how)  # [to, value]
         best = np.full_like(cost, np.inf)
         from_p = np.zeros(cost.shape, dtype=np.int64)
         value = np.zeros(cost.shape, dtype=np.int64)
@@ -233,19 +263,22 @@ def follow_beats_in_bars(onsets_s: np.ndarray, beat_s: float, how: TempoFollow, 
         moved = cost[:, None, :] + trans[:, :, None]  # [from, to, place]
         arg0 = np.argmin(moved, axis=0)
         moved_min = np.take_along_axis(moved, arg0[None], axis=0)[0]  # [to, place]
-        for v, step in enumerate(steps):
-            ties = how.tie_price * (at + step > places) + sync[v]  # from this place: a tie, a syncopation
-            got = moved_min + ties[None, :] + err[:, v][:, None]
+        for v, step in enumerate(steps_i):
+            if paused:  # from this place: back where the first phrase started?
+                price = np.where((at + step) % places == first, -how.restart_bonus, 0.0)
+            else:  # from this place: a tie, a syncopation
+                price = how.tie_price * (at + step > places) + sync[v]
+            got = moved_min + price[None, :] + err[:, v][:, None]
             got, arg = np.roll(got, step, axis=1), np.roll(arg0, step, axis=1)  # to the next onset's place
             better = got < best
             best, from_p, value = np.where(better, got, best), np.where(better, arg, from_p), np.where(better, v, value)
-        back.append((from_p, value))
+        back.append((from_p, value, vals_i, steps_i))
         cost = best
     j, h = np.unravel_index(int(np.argmin(cost)), cost.shape)
     vals, per = np.empty(n - 1), np.empty(n - 1)
     for i in range(n - 2, -1, -1):
-        from_p, value = back[i]
+        from_p, value, vals_i, steps_i = back[i]
         v = int(value[j, h])
-        vals[i], per[i] = values[v], periods[j]
-        j, h = int(from_p[j, h]), int((h - steps[v]) % places)
+        vals[i], per[i] = vals_i[v], periods[j]
+        j, h = int(from_p[j, h]), int((h - steps_i[v]) % places)
     return FollowedBeats(vals, np.append(per, per[-1]))
