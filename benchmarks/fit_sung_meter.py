@@ -91,7 +91,10 @@ PAUSE_BEATS = (0.0, 1.0, 1.5, 2.0)
 PAUSE_SDS = (0.3, 0.5)
 RESTART_BONUSES = (1.0, 3.0, 6.0)
 #: The stage-5 grid: with no pauses the other two do nothing, so they pair with 0 at one point.
-PAUSE_POINTS = ((0.0, 0.3, 0.0), *((b, sd, r) for b in PAUSE_BEATS if b > 0 for sd in PAUSE_SDS for r in RESTART_BONUSES))
+PAUSE_POINTS = (
+    (0.0, rhythm.TempoFollow.pause_sd, 0.0),
+    *((b, sd, r) for b in PAUSE_BEATS if b > 0 for sd in PAUSE_SDS for r in RESTART_BONUSES),
+)
 #: The thresholds :func:`duple_reading` is tried with: seconds for the cue ``"bar_s"``, notes for
 #: ``"notes_per_bar"`` (log-spaced).
 DUPLE_THRESHOLDS = {
@@ -230,9 +233,13 @@ def take_measures(take: tuple, written_as: rhythm.SungRhythm) -> np.ndarray:
 
 
 def with_pauses(
-    point: rhythm.TempoFollow, pause_beats: float = 0.0, pause_sd: float = 0.3, restart_bonus: float = 0.0
+    point: rhythm.TempoFollow,
+    pause_beats: float = rhythm.TempoFollow.pause_beats,
+    pause_sd: float = rhythm.TempoFollow.pause_sd,
+    restart_bonus: float = rhythm.TempoFollow.restart_bonus,
 ) -> rhythm.TempoFollow:
-    """``point`` with stage 5's knobs given (by default: no pauses between phrases)."""
+    """``point`` with stage 5's knobs given (by default ``TempoFollow``'s own: no pauses between
+    phrases)."""
     return dataclasses.replace(point, pause_beats=pause_beats, pause_sd=pause_sd, restart_bonus=restart_bonus)
 
 
@@ -245,13 +252,11 @@ def fit_pauses(takes: list, folds: np.ndarray, argv: list[str] | None, *, write:
     assert shipped.follow is not None
     tried = [with_pauses(shipped.follow, b, sd, r) for b, sd, r in PAUSE_POINTS]
     scores = np.array([[take_measures(t, dataclasses.replace(shipped, follow=p)) for t in takes] for p in tried])
-    goal = scores[:, :, [0, 3]].mean(axis=2)  # written durations and downbeat F1
+    by = scores[:, :, [0, 3]]  # written durations and downbeat F1
     names = ("durations", "time_sig", "tempo_level", "downbeat_f1")
     held = np.zeros(scores.shape[1:])
     cv: dict[str, list[float]] = {m: [] for m in names}
-    for k in range(int(folds.max()) + 1):
-        test = folds == k
-        b = int(np.argmax(goal[:, ~test].mean(axis=1)))
+    for k, b, test in fold_choices(by, folds):
         held[test] = scores[b, test]
         for m, v in zip(names, scores[b, test].mean(axis=0)):
             cv[m].append(float(v))
@@ -264,7 +269,7 @@ def fit_pauses(takes: list, folds: np.ndarray, argv: list[str] | None, *, write:
         print(
             f"  all 40 at pause_beats {pb:g}, pause_sd {sd:g}, restart_bonus {r:g}: " + " ".join(f"{m} {v:.4f}" for m, v in zip(names, sc))
         )
-    best = tried[int(np.argmax(goal.mean(axis=1)))]
+    best = tried[int(np.argmax(by.mean(axis=(1, 2))))]
     print("best on all recordings:", ", ".join(f"{n} {v:g}" for n, v in zip(rhythm.SUNG_METER_PARAMS, knobs(best))))
     if write:
         stored = models.load(rhythm.SUNG_METER_MODEL)

@@ -121,13 +121,19 @@ class FollowedBeats:
     period_s: np.ndarray
 
 
+def _timing_cost(length_s: float, periods_s: np.ndarray, values_beats: np.ndarray, sd: float) -> np.ndarray:
+    """The squared log timing error (over ``2 sd**2``) of reading ``length_s`` (seconds) as each of
+    ``values_beats`` (shape (v,)) at each beat period of ``periods_s`` (seconds, shape (k,)),
+    shape (k, v)."""
+    return 0.5 * ((np.log(length_s) - np.log(values_beats[None, :] * periods_s[:, None])) / sd) ** 2
+
+
 def _read_cost(length_s: float, periods_s: np.ndarray, how: TempoFollow) -> np.ndarray:
     """The price of reading ``length_s`` (seconds) as each value of :data:`VALUES_BEATS` at each
     beat period of ``periods_s`` (seconds, shape (k,)): the log timing error plus the value's
     price, shape (k, len(VALUES_BEATS))."""
-    values = np.array(VALUES_BEATS)
     prior = how.value_price * np.array(how.value_surprise)
-    return 0.5 * ((np.log(length_s) - np.log(values[None, :] * periods_s[:, None])) / how.timing_sd) ** 2 + prior[None, :]
+    return _timing_cost(length_s, periods_s, np.array(VALUES_BEATS), how.timing_sd) + prior[None, :]
 
 
 def _drift_costs(periods_s: np.ndarray, beat_s: float, how: TempoFollow) -> tuple[np.ndarray, np.ndarray]:
@@ -251,7 +257,7 @@ def follow_beats_in_bars(
         paused = pauses is not None and bool(pauses[i])
         if paused:
             vals_i, steps_i = pause_values, pause_steps
-            err = 0.5 * ((np.log(gap) - np.log(vals_i[None, :] * periods[:, None])) / how.pause_sd) ** 2
+            err = _timing_cost(gap, periods, vals_i, how.pause_sd)  # [to, value]: no value price
         else:
             vals_i, steps_i = values, steps
             err = _read_cost(gap, periods, how)  # [to, value]
