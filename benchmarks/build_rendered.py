@@ -3,7 +3,7 @@
 Usage::
 
     python -m benchmarks.build_rendered [--seed 0] [--items 48] [--out benchmarks/data/rendered]
-        [--jobs 2] [--force] [--variation fluidr3|varied|held-out|hall-check|auditorium]
+        [--jobs 2] [--force] [--variation fluidr3|varied|held-out|hall-check|auditorium|fast|varied-dyn|auditorium-dyn]
         [--soundfont NAME,...] [--room TYPE,...] [--mic] [--expression]
 
 By default every item is FluidR3 in FluidSynth's own reverb (the benchmark's ``rendered`` set).
@@ -11,7 +11,8 @@ A *variation* (:class:`benchmarks.rendered.variations.Variation`) instead draws,
 from ``SOUNDFONTS``, a room from ``ROOMS`` (a seeded synthetic impulse response: exponentially decaying noise,
 faster in the treble, dry to hall; or, for the ``auditorium``, a shoebox room of image sources and
 per-band walls), a microphone colouring (EQ, high-pass, coloured noise) and
-expressive playing (vibrato, slides, legato slurs, timing and dynamics); see :data:`VARIATIONS`.
+expressive playing (vibrato, slides, legato slurs, timing and dynamics; with ``-dyn``, the level also
+moving inside held notes); see :data:`VARIATIONS`.
 The ``held-out`` variation's soundfont and room are never used by a fit script.
 
 Every choice (tune, instrument, tempo, transposition, length, articulation, velocities, noise)
@@ -43,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.rendered.corpus import INSTRUMENTS, NOISES, Event, Melody, key_name, loop_and_cut, plan_items
-from benchmarks.rendered.performance import expressive, lead_ticks, midi_notes
+from benchmarks.rendered.performance import expressive, lead_ticks, midi_notes, note_dynamics
 from benchmarks.rendered.rooms import coloured_noise, impulse_response, mic_colouring
 from benchmarks.rendered.variations import (
     ROOMS,
@@ -143,6 +144,8 @@ def render_item(plan: dict[str, Any], out_dir: Path, variation: Variation = Vari
     controls: list[tuple[int, bytes]] = []
     if variation.expression:
         notes, controls = expressive(plan, notes)
+    if variation.dynamics:
+        controls = sorted(controls + note_dynamics(plan, notes), key=lambda c: c[0])
     chosen = item_variation(plan, variation)
     mid = out_dir / f"{plan['id']}.mid"
     num, den = (int(x) for x in mel.time_signature.split("/"))
@@ -200,6 +203,8 @@ def _variation_record(variation: Variation) -> dict[str, Any] | None:
     record = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(variation).items()}
     if record["tempo_scale"] == 1.0:
         del record["tempo_scale"]
+    if not record["dynamics"]:
+        del record["dynamics"]
     return record
 
 

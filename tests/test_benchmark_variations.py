@@ -169,3 +169,22 @@ def test_fast_variation_plays_the_plan_faster_and_names_its_own_folder() -> None
     assert fast.tag != varied.tag and fast.tag.startswith(varied.tag)
     # Everything but the tempo is drawn as for the varied set.
     assert variations.item_variation(plan, fast) == variations.item_variation(plan, varied)
+
+
+def test_note_dynamics_move_a_held_note_level_and_leave_other_instruments_alone() -> None:
+    """The loudness inside held notes: seeded, within its drawn depths, never above full level,
+    and none for a plucked instrument; the sets built before it keep their folders."""
+    notes = [MidiNote(1920 * i, 1920 * i + 1800, 60 + i % 3, 80) for i in range(20)]  # notes of 0.94 s
+    a = performance.note_dynamics(_plan("alto_sax"), notes)
+    assert a == performance.note_dynamics(_plan("alto_sax"), notes)
+    assert a and all(d[0] == 0xB0 and d[1] == 11 and 1 <= d[2] <= 127 for _, d in a)
+    db = 40 * np.log10(np.array([d[2] for _, d in a]) / 127)
+    assert db.min() < -1.0 and db.min() >= -(8.0 + 12.0 + 3.0) - 0.2  # swell + taper + tremolo at most
+    assert all(notes[0].on_tick <= t < notes[-1].off_tick for t, _ in a)
+    assert performance.note_dynamics(_plan("piano"), notes) == []
+    assert performance.expression_value(0.0) == 127 and performance.expression_value(-12.0) == round(127 * 10 ** (-12 / 40))
+    dyn, varied = variations.VARIATIONS["varied-dyn"], variations.VARIATIONS["varied"]
+    assert dyn.tag == varied.tag + "-dyn" and not varied.dynamics
+    from benchmarks.build_rendered import _variation_record
+
+    assert "dynamics" not in _variation_record(varied) and _variation_record(dyn)["dynamics"] is True

@@ -1,6 +1,7 @@
 """How a rendered item is played: its written events as MIDI notes with the item's articulation and
-velocities (:func:`midi_notes`), and, for a variation with expression, timing, dynamics, slurs,
-slides and vibrato (:func:`expressive`)."""
+velocities (:func:`midi_notes`), for a variation with expression, timing, dynamics, slurs,
+slides and vibrato (:func:`expressive`), and for one with dynamics, the loudness moving inside
+each held note (:func:`note_dynamics`)."""
 
 from __future__ import annotations
 
@@ -98,3 +99,57 @@ def expressive(plan: dict[str, Any], notes: list[MidiNote]) -> tuple[list[MidiNo
             if dev or tick == n.on_tick:
                 controls.append(bend(tick, dev))
     return out, controls
+
+
+#: The level a held note's expression curve starts from (MIDI controller 11; 127 is full level).
+#: FluidSynth and the three training soundfonts attenuate by about 40 log10(value / 127) dB.
+EXPRESSION_TOP = 127
+
+
+def expression_value(db: float) -> int:
+    """Controller-11 value for a level ``db`` (<= 0) under the top: 127 x 10^(db / 40)."""
+    return int(np.clip(round(EXPRESSION_TOP * 10 ** (min(db, 0.0) / 40.0)), 1, 127))
+
+
+def note_dynamics(plan: dict[str, Any], notes: list[MidiNote]) -> list[tuple[int, bytes]]:
+    """The loudness moving inside each held note of a sustained instrument (seeded by the item):
+    controller-11 messages every 15 ms. A real player's held note is not one level: it swells
+    and fades (messa di voce), tapers at its end before the release, and pulses with the vibrato
+    (tremolo); none of these is a new note. Per item, each shape's chance and depth are drawn
+    (a plain player to a very expressive one); notes of other instruments keep full level.
+
+    - *swell*: up to ``swell_db`` under the note's peak at its start and end, a note of 0.4 s or more;
+    - *taper*: the last 25-60 % of a note of 0.3 s or more falls by up to ``taper_db``;
+    - *tremolo*: a level vibrato of up to ``tremolo_db`` (peak to peak) at 4-7 Hz after 0.15 s.
+    """
+    if plan["instrument"] not in SUSTAINED or not notes:
+        return []
+    rng = np.random.default_rng([plan["item_seed"], 6])
+    tps = 1e6 / plan["us_per_quarter"] * TICKS_PER_QUARTER  # ticks per second
+    p_swell, swell_db = rng.uniform(0.0, 0.6), rng.uniform(2.0, 8.0)
+    p_taper, taper_db = rng.uniform(0.1, 0.8), rng.uniform(3.0, 12.0)
+    tremolo_db = 0.0 if rng.random() < 0.4 else rng.uniform(0.5, 3.0)
+    tremolo_hz = rng.uniform(4.0, 7.0)
+    step = round(0.015 * tps)
+    controls: list[tuple[int, bytes]] = []
+    for i, n in enumerate(notes):
+        end = min(n.off_tick, notes[i + 1].on_tick) if i + 1 < len(notes) else n.off_tick
+        length_s = (end - n.on_tick) / tps
+        swell = rng.uniform(0.3, 1.0) * swell_db if length_s >= 0.4 and rng.random() < p_swell else 0.0
+        taper = rng.uniform(0.3, 1.0) * taper_db if length_s >= 0.3 and rng.random() < p_taper else 0.0
+        taper_from = rng.uniform(0.4, 0.75)
+        phase = rng.uniform(0, 2 * np.pi)
+        last = None
+        for tick in range(n.on_tick, max(end, n.on_tick + 1), step):
+            x = (tick - n.on_tick) / max(end - n.on_tick, 1)  # 0 -> 1 through the note
+            t = (tick - n.on_tick) / tps
+            db = -swell * (2.0 * x - 1.0) ** 2
+            if x > taper_from:
+                db -= taper * (x - taper_from) / (1.0 - taper_from)
+            if tremolo_db and t > 0.15:
+                db += tremolo_db / 2 * (np.sin(2 * np.pi * tremolo_hz * t + phase) - 1.0)
+            value = expression_value(db)
+            if value != last:
+                controls.append((tick, bytes([0xB0, 11, value])))
+                last = value
+    return controls

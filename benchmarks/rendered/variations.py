@@ -54,6 +54,9 @@ class Variation:
     rooms: tuple[str, ...] = ("none",)
     mic: bool = False
     expression: bool = False
+    #: The loudness moves inside held notes (swells, tapers, tremolo:
+    #: :func:`benchmarks.rendered.performance.note_dynamics`).
+    dynamics: bool = False
     #: Every item played this many times faster than its plan's tempo (1: as planned).
     tempo_scale: float = 1.0
 
@@ -67,6 +70,8 @@ class Variation:
         if self.is_default:
             return ""
         parts = ["+".join(self.soundfonts), "+".join(self.rooms)] + (["mic"] if self.mic else []) + (["expr"] if self.expression else [])
+        if self.dynamics:
+            parts.append("dyn")
         if self.tempo_scale != 1.0:
             parts.append(f"x{self.tempo_scale:g}")
         return "-" + "-".join(parts)
@@ -93,6 +98,18 @@ VARIATIONS: dict[str, Variation] = {
     # Large reverberant rooms of another kind than the hall (image sources, per-band walls): training
     # material for the long reverberation no ``varied`` room reaches.
     "auditorium": Variation(soundfonts=("fluidr3", "musescore", "timgm6mb"), rooms=("auditorium",), mic=True, expression=True),
+    # The varied and auditorium sets with the loudness moving inside held notes (swells, tapers,
+    # tremolo): training material in which a level dip is not always a new note.
+    "varied-dyn": Variation(
+        soundfonts=("fluidr3", "musescore", "timgm6mb"),
+        rooms=("dry", "booth", "room", "chamber"),
+        mic=True,
+        expression=True,
+        dynamics=True,
+    ),
+    "auditorium-dyn": Variation(
+        soundfonts=("fluidr3", "musescore", "timgm6mb"), rooms=("auditorium",), mic=True, expression=True, dynamics=True
+    ),
     # The varied set played 1.7 times faster (100-240 BPM, a fast movement's runs of 60-150 ms
     # notes): a check set for fast passages, reported only, never fitted on.
     "fast": Variation(
