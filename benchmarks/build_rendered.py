@@ -3,7 +3,8 @@
 Usage::
 
     python -m benchmarks.build_rendered [--seed 0] [--items 48] [--out benchmarks/data/rendered]
-        [--jobs 2] [--force] [--variation fluidr3|varied|held-out|hall-check|auditorium|fast|varied-dyn|auditorium-dyn]
+        [--jobs 2] [--force] [--variation fluidr3|varied|held-out|hall-check|auditorium|fast|varied-dyn|auditorium-dyn|
+         varied-vib|auditorium-vib]
         [--soundfont NAME,...] [--room TYPE,...] [--mic] [--expression]
 
 By default every item is FluidR3 in FluidSynth's own reverb (the benchmark's ``rendered`` set).
@@ -12,7 +13,7 @@ from ``SOUNDFONTS``, a room from ``ROOMS`` (a seeded synthetic impulse response:
 faster in the treble, dry to hall; or, for the ``auditorium``, a shoebox room of image sources and
 per-band walls), a microphone colouring (EQ, high-pass, coloured noise) and
 expressive playing (vibrato, slides, legato slurs, timing and dynamics; with ``-dyn``, the level also
-moving inside held notes); see :data:`VARIATIONS`.
+moving inside held notes; with ``-vib``, also a wider vibrato that the level follows); see :data:`VARIATIONS`.
 The ``held-out`` variation's soundfont and room are never used by a fit script.
 
 Every choice (tune, instrument, tempo, transposition, length, articulation, velocities, noise)
@@ -145,7 +146,7 @@ def render_item(plan: dict[str, Any], out_dir: Path, variation: Variation = Vari
     if variation.expression:
         notes, controls = expressive(plan, notes)
     if variation.dynamics:
-        controls = sorted(controls + note_dynamics(plan, notes), key=lambda c: c[0])
+        controls = note_dynamics(plan, notes, controls, vibrato_level=variation.vibrato_level)
     chosen = item_variation(plan, variation)
     mid = out_dir / f"{plan['id']}.mid"
     num, den = (int(x) for x in mel.time_signature.split("/"))
@@ -203,8 +204,9 @@ def _variation_record(variation: Variation) -> dict[str, Any] | None:
     record = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(variation).items()}
     if record["tempo_scale"] == 1.0:
         del record["tempo_scale"]
-    if not record["dynamics"]:
-        del record["dynamics"]
+    for flag in ("dynamics", "vibrato_level"):
+        if not record[flag]:
+            del record[flag]
     return record
 
 

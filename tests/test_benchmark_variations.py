@@ -175,16 +175,55 @@ def test_note_dynamics_move_a_held_note_level_and_leave_other_instruments_alone(
     """The loudness inside held notes: seeded, within its drawn depths, never above full level,
     and none for a plucked instrument; the sets built before it keep their folders."""
     notes = [MidiNote(1920 * i, 1920 * i + 1800, 60 + i % 3, 80) for i in range(20)]  # notes of 0.94 s
-    a = performance.note_dynamics(_plan("alto_sax"), notes)
-    assert a == performance.note_dynamics(_plan("alto_sax"), notes)
+    a = performance.note_dynamics(_plan("alto_sax"), notes, [])
+    assert a == performance.note_dynamics(_plan("alto_sax"), notes, [])
     assert a and all(d[0] == 0xB0 and d[1] == 11 and 1 <= d[2] <= 127 for _, d in a)
     db = 40 * np.log10(np.array([d[2] for _, d in a]) / 127)
     assert db.min() < -1.0 and db.min() >= -(8.0 + 12.0 + 3.0) - 0.2  # swell + taper + tremolo at most
     assert all(notes[0].on_tick <= t < notes[-1].off_tick for t, _ in a)
-    assert performance.note_dynamics(_plan("piano"), notes) == []
+    assert performance.note_dynamics(_plan("piano"), notes, [(0, b"\xe0\x00\x40")]) == [(0, b"\xe0\x00\x40")]
     assert performance.expression_value(0.0) == 127 and performance.expression_value(-12.0) == round(127 * 10 ** (-12 / 40))
     dyn, varied = variations.VARIATIONS["varied-dyn"], variations.VARIATIONS["varied"]
     assert dyn.tag == varied.tag + "-dyn" and not varied.dynamics
     from benchmarks.build_rendered import _variation_record
 
     assert "dynamics" not in _variation_record(varied) and _variation_record(dyn)["dynamics"] is True
+
+
+def _bends(cs: list[tuple[int, bytes]]) -> dict[int, float]:
+    """Pitch bends by tick (semitones)."""
+    return {t: ((d[1] | d[2] << 7) - 8192) / performance.BEND_PER_SEMITONE for t, d in cs if d[0] == 0xE0}
+
+
+def _level_at(levels: dict[int, int], t: int) -> int:
+    """The controller-11 value in force at tick ``t``."""
+    return levels[max(k for k in levels if k <= t)]
+
+
+def test_vibrato_level_widens_the_vibrato_and_the_level_follows_it() -> None:
+    """With ``vibrato_level`` a vibrato's bends grow by at most twice, a slide's stay as they
+    were, and the level rises and falls with the pitch."""
+    followed = 0
+    for seed in range(20):
+        plan = _plan("alto_sax", seed)
+        notes, ctl = performance.expressive(plan, [MidiNote(0, 1920 * 3, 69, 80), MidiNote(1920 * 3, 1920 * 6, 70, 80)])
+        before = _bends(ctl)
+        after = _bends(performance.note_dynamics(plan, notes, ctl, vibrato_level=True))
+        assert before.keys() == after.keys()
+        for t, dev in before.items():
+            if abs(dev) > performance.VIBRATO_MAX_ST:
+                assert after[t] == pytest.approx(dev, abs=1e-3)  # a slide
+            else:
+                assert abs(after[t]) <= 2 * abs(dev) + 1e-3 and (after[t] == 0 or np.sign(after[t]) == np.sign(dev))
+        out = performance.note_dynamics(plan, notes, ctl, vibrato_level=True)
+        levels = {t: d[2] for t, d in out if d[0] == 0xB0 and d[1] == 11}
+        vib = sorted(t for t, dev in before.items() if 0 < abs(dev) <= performance.VIBRATO_MAX_ST)
+        if len(vib) > 10 and levels:
+            # Tick to tick the vibrato moves the level far faster than a swell or a taper does.
+            d_bend = np.diff([before[t] for t in vib])
+            d_level = np.diff([_level_at(levels, t) for t in vib])
+            if d_level.std() > 0:
+                r = float(np.corrcoef(d_bend, d_level)[0, 1])
+                assert r > -0.5  # never against the pitch (about 0 where the level does not follow)
+                followed += r > 0.5
+    assert followed >= 3

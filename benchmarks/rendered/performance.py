@@ -111,19 +111,43 @@ def expression_value(db: float) -> int:
     return int(np.clip(round(EXPRESSION_TOP * 10 ** (min(db, 0.0) / 40.0)), 1, 127))
 
 
-def note_dynamics(plan: dict[str, Any], notes: list[MidiNote]) -> list[tuple[int, bytes]]:
-    """The loudness moving inside each held note of a sustained instrument (seeded by the item):
-    controller-11 messages every 15 ms. A real player's held note is not one level: it swells
-    and fades (messa di voce), tapers at its end before the release, and pulses with the vibrato
-    (tremolo); none of these is a new note. Per item, each shape's chance and depth are drawn
-    (a plain player to a very expressive one); notes of other instruments keep full level.
+#: Largest bend (semitones) :func:`expressive` gives a vibrato; a larger one is a slide.
+VIBRATO_MAX_ST = 0.4
+
+
+def note_dynamics(
+    plan: dict[str, Any], notes: list[MidiNote], controls: list[tuple[int, bytes]], *, vibrato_level: bool = False
+) -> list[tuple[int, bytes]]:
+    """``controls`` (what :func:`expressive` gave ``notes``) with the loudness moving inside each
+    held note of a sustained instrument (seeded by the item): controller-11 messages every 15 ms.
+    A real player's held note is not one level: it swells and fades (messa di voce), tapers at its
+    end before the release, and pulses with the vibrato (tremolo); none of these is a new note.
+    Per item, each shape's chance and depth are drawn (a plain player to a very expressive one);
+    notes of other instruments keep full level and ``controls`` as they were.
 
     - *swell*: up to ``swell_db`` under the note's peak at its start and end, a note of 0.4 s or more;
     - *taper*: the last 25-60 % of a note of 0.3 s or more falls by up to ``taper_db``;
-    - *tremolo*: a level vibrato of up to ``tremolo_db`` (peak to peak) at 4-7 Hz after 0.15 s.
+    - *tremolo*: a level vibrato of up to ``tremolo_db`` (peak to peak) at 4-7 Hz after 0.15 s;
+      with ``vibrato_level``, instead, the vibrato's own bends (those of at most
+      :data:`VIBRATO_MAX_ST`) are made up to twice as wide (a jazz saxophone's or a singer's
+      40-80 cents) and the level follows them, up to 2-8 dB lower at the flat end of each cycle
+      (a wind player's vibrato moves the breath, and with it both).
     """
     if plan["instrument"] not in SUSTAINED or not notes:
-        return []
+        return list(controls)
+    widen, follow_db = 1.0, 0.0
+    if vibrato_level:
+        vib_rng = np.random.default_rng([plan["item_seed"], 7])
+        widen, follow_db = vib_rng.uniform(1.0, 2.0), 0.0 if vib_rng.random() < 0.2 else vib_rng.uniform(1.0, 4.0)
+    vibrato: dict[int, float] = {}  # tick -> the vibrato's bend there (semitones, before widening)
+    out: list[tuple[int, bytes]] = []
+    for tick, data in controls:
+        dev = ((data[1] | data[2] << 7) - 8192) / BEND_PER_SEMITONE if data[0] == 0xE0 else None
+        if vibrato_level and dev is not None and 0 < abs(dev) <= VIBRATO_MAX_ST + 1e-9:
+            vibrato[tick] = dev
+            out.append(bend(tick, dev * widen))
+        else:
+            out.append((tick, data))
     rng = np.random.default_rng([plan["item_seed"], 6])
     tps = 1e6 / plan["us_per_quarter"] * TICKS_PER_QUARTER  # ticks per second
     p_swell, swell_db = rng.uniform(0.0, 0.6), rng.uniform(2.0, 8.0)
@@ -131,7 +155,6 @@ def note_dynamics(plan: dict[str, Any], notes: list[MidiNote]) -> list[tuple[int
     tremolo_db = 0.0 if rng.random() < 0.4 else rng.uniform(0.5, 3.0)
     tremolo_hz = rng.uniform(4.0, 7.0)
     step = round(0.015 * tps)
-    controls: list[tuple[int, bytes]] = []
     for i, n in enumerate(notes):
         end = min(n.off_tick, notes[i + 1].on_tick) if i + 1 < len(notes) else n.off_tick
         length_s = (end - n.on_tick) / tps
@@ -146,10 +169,12 @@ def note_dynamics(plan: dict[str, Any], notes: list[MidiNote]) -> list[tuple[int
             db = -swell * (2.0 * x - 1.0) ** 2
             if x > taper_from:
                 db -= taper * (x - taper_from) / (1.0 - taper_from)
-            if tremolo_db and t > 0.15:
+            if vibrato_level:
+                db += follow_db * (vibrato.get(tick, 0.0) / VIBRATO_MAX_ST - 1.0)
+            elif tremolo_db and t > 0.15:
                 db += tremolo_db / 2 * (np.sin(2 * np.pi * tremolo_hz * t + phase) - 1.0)
             value = expression_value(db)
             if value != last:
-                controls.append((tick, bytes([0xB0, 11, value])))
+                out.append((tick, bytes([0xB0, 11, value])))
                 last = value
-    return controls
+    return sorted(out, key=lambda c: c[0])

@@ -57,6 +57,9 @@ class Variation:
     #: The loudness moves inside held notes (swells, tapers, tremolo:
     #: :func:`benchmarks.rendered.performance.note_dynamics`).
     dynamics: bool = False
+    #: With :attr:`dynamics`: the vibrato up to twice as wide and the level following it, in place
+    #: of a tremolo of its own (``vibrato_level`` of :func:`benchmarks.rendered.performance.note_dynamics`).
+    vibrato_level: bool = False
     #: Every item played this many times faster than its plan's tempo (1: as planned).
     tempo_scale: float = 1.0
 
@@ -71,7 +74,7 @@ class Variation:
             return ""
         parts = ["+".join(self.soundfonts), "+".join(self.rooms)] + (["mic"] if self.mic else []) + (["expr"] if self.expression else [])
         if self.dynamics:
-            parts.append("dyn")
+            parts.append("dynvib" if self.vibrato_level else "dyn")
         if self.tempo_scale != 1.0:
             parts.append(f"x{self.tempo_scale:g}")
         return "-" + "-".join(parts)
@@ -109,6 +112,23 @@ VARIATIONS: dict[str, Variation] = {
     ),
     "auditorium-dyn": Variation(
         soundfonts=("fluidr3", "musescore", "timgm6mb"), rooms=("auditorium",), mic=True, expression=True, dynamics=True
+    ),
+    # The same with the vibrato up to twice as wide and the level following it.
+    "varied-vib": Variation(
+        soundfonts=("fluidr3", "musescore", "timgm6mb"),
+        rooms=("dry", "booth", "room", "chamber"),
+        mic=True,
+        expression=True,
+        dynamics=True,
+        vibrato_level=True,
+    ),
+    "auditorium-vib": Variation(
+        soundfonts=("fluidr3", "musescore", "timgm6mb"),
+        rooms=("auditorium",),
+        mic=True,
+        expression=True,
+        dynamics=True,
+        vibrato_level=True,
     ),
     # The varied set played 1.7 times faster (100-240 BPM, a fast movement's runs of 60-150 ms
     # notes): a check set for fast passages, reported only, never fitted on.
