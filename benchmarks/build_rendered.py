@@ -197,8 +197,8 @@ def default_dir(seed: int, root: Path = DEFAULT_OUT, variation: Variation = Vari
 
 
 def _variation_record(variation: Variation) -> dict[str, Any] | None:
-    """The variation as its manifest stores it (the tempo only where it is not the plan's, as
-    the sets built before the tempo scale existed were recorded)."""
+    """The variation as its manifest stores it (the tempo only where it is not the plan's, and the
+    held notes' dynamics flags only where set, as the sets built before them were recorded)."""
     if variation.is_default:
         return None
     record = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(variation).items()}
