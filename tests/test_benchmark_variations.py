@@ -68,7 +68,7 @@ def test_vibrato_reaches_its_drawn_depth() -> None:
     found = False
     for seed in range(10):
         _, ctl = performance.expressive(_plan("violin", seed), [MidiNote(0, 1920 * 2, 69, 80)])
-        dev = np.array([((d[1] | d[2] << 7) - 8192) / performance.BEND_PER_SEMITONE for _, d in ctl if d[0] == 0xE0])
+        dev = np.array([performance.bend_semitones(d) for _, d in ctl if d[0] == 0xE0])
         assert np.all(np.abs(dev) <= 0.4 + 1e-9)  # a lone note has no slide
         found |= bool(np.abs(dev).max() >= 0.1)
     assert found
@@ -192,7 +192,7 @@ def test_note_dynamics_move_a_held_note_level_and_leave_other_instruments_alone(
 
 def _bends(cs: list[tuple[int, bytes]]) -> dict[int, float]:
     """Pitch bends by tick (semitones)."""
-    return {t: ((d[1] | d[2] << 7) - 8192) / performance.BEND_PER_SEMITONE for t, d in cs if d[0] == 0xE0}
+    return {t: performance.bend_semitones(d) for t, d in cs if d[0] == 0xE0}
 
 
 def _level_at(levels: dict[int, int], t: int) -> int:
@@ -208,14 +208,14 @@ def test_vibrato_level_widens_the_vibrato_and_the_level_follows_it() -> None:
         plan = _plan("alto_sax", seed)
         notes, ctl = performance.expressive(plan, [MidiNote(0, 1920 * 3, 69, 80), MidiNote(1920 * 3, 1920 * 6, 70, 80)])
         before = _bends(ctl)
-        after = _bends(performance.note_dynamics(plan, notes, ctl, vibrato_level=True))
+        out = performance.note_dynamics(plan, notes, ctl, vibrato_level=True)
+        after = _bends(out)
         assert before.keys() == after.keys()
         for t, dev in before.items():
             if abs(dev) > performance.VIBRATO_MAX_ST:
                 assert after[t] == pytest.approx(dev, abs=1e-3)  # a slide
             else:
                 assert abs(after[t]) <= 2 * abs(dev) + 1e-3 and (after[t] == 0 or np.sign(after[t]) == np.sign(dev))
-        out = performance.note_dynamics(plan, notes, ctl, vibrato_level=True)
         levels = {t: d[2] for t, d in out if d[0] == 0xB0 and d[1] == 11}
         vib = sorted(t for t, dev in before.items() if 0 < abs(dev) <= performance.VIBRATO_MAX_ST)
         if len(vib) > 10 and levels:

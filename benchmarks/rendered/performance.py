@@ -50,6 +50,11 @@ def bend(tick: int, semitones: float) -> tuple[int, bytes]:
     return tick, bytes([0xE0, value & 0x7F, value >> 7])
 
 
+def bend_semitones(data: bytes) -> float:
+    """The deviation (semitones) a pitch-bend message of :func:`bend` carries."""
+    return ((data[1] | data[2] << 7) - 8192) / BEND_PER_SEMITONE
+
+
 def expressive(plan: dict[str, Any], notes: list[MidiNote]) -> tuple[list[MidiNote], list[tuple[int, bytes]]]:
     """Expressive playing of ``notes`` (seeded by the item): timing jitter, dynamics swells and,
     on sustained instruments, legato slurs (overlapping notes in FluidSynth's legato mode: no new
@@ -142,12 +147,14 @@ def note_dynamics(
     vibrato: dict[int, float] = {}  # tick -> the vibrato's bend there (semitones, before widening)
     out: list[tuple[int, bytes]] = []
     for tick, data in controls:
-        dev = ((data[1] | data[2] << 7) - 8192) / BEND_PER_SEMITONE if data[0] == 0xE0 else None
+        dev = bend_semitones(data) if data[0] == 0xE0 else None
         if vibrato_level and dev is not None and 0 < abs(dev) <= VIBRATO_MAX_ST + 1e-9:
             vibrato[tick] = dev
             out.append(bend(tick, dev * widen))
         else:
             out.append((tick, data))
+    # The same draws with or without ``vibrato_level`` (its tremolo's too, unused then): a -vib
+    # set's swells and tapers are its -dyn set's.
     rng = np.random.default_rng([plan["item_seed"], 6])
     tps = 1e6 / plan["us_per_quarter"] * TICKS_PER_QUARTER  # ticks per second
     p_swell, swell_db = rng.uniform(0.0, 0.6), rng.uniform(2.0, 8.0)
