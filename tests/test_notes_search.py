@@ -193,3 +193,44 @@ def test_a_note_the_tracker_reads_two_octaves_up_after_its_start_keeps_its_start
     found = notes.segment(track, voiced, onset, tuning_cents=0.0, min_note_s=0.07)
     assert [x.midi for x in found] == [62, 65, 62]
     assert abs(found[1].onset_s - (40 * 0.016 - 0.008)) < 0.02
+
+
+def _runs_track(n: int, hop_s: float = 0.01) -> np.ndarray:
+    return np.arange(n) * hop_s + hop_s / 2  # frame centres
+
+
+def test_a_note_is_held_to_the_end_of_its_pitch_run() -> None:
+    times = _runs_track(200)
+    # A note the level cut at 0.5 s inside a run of its pitch that lasts to 0.9 s, then a
+    # rest and another note: the first is held to its run's end, the second keeps its end.
+    runs = [(10, 90, 60), (90, 100, -1), (100, 150, 62)]
+    found = (Note(0.1, 0.5, 60, 0.0, 0.9), Note(1.0, 1.5, 62, 0.0, 0.9))
+    held = notes.search.hold_to_run_ends(found, runs, times, hop_s=0.01)
+    assert [(n.onset_s, n.offset_s) for n in held] == [(0.1, pytest.approx(0.9)), (1.0, pytest.approx(1.5))]
+    assert [(n.midi, n.cents, n.confidence) for n in held] == [(60, 0.0, 0.9), (62, 0.0, 0.9)]
+
+
+def test_a_held_note_stops_at_the_next_onset_and_is_never_shortened() -> None:
+    times = _runs_track(200)
+    # One run split by a re-attack at 0.7 s: the first part is held to the split, not over it.
+    runs = [(10, 90, 60)]
+    found = (Note(0.1, 0.5, 60, 0.0, 0.9), Note(0.7, 0.8, 60, 0.0, 0.9))
+    held = notes.search.hold_to_run_ends(found, runs, times, hop_s=0.01)
+    assert [n.offset_s for n in held] == [pytest.approx(0.7), pytest.approx(0.9)]
+    # A note already past its run's end (a merged glide) keeps its end.
+    longer = (Note(0.1, 1.2, 60, 0.0, 0.9),)
+    assert notes.search.hold_to_run_ends(longer, runs, times, hop_s=0.01) == longer
+
+
+def test_a_decaying_note_ends_where_its_pitch_does() -> None:
+    # A plucked-style E4 falling 30 dB over 1.5 s: the level passes 15 dB below its peak
+    # half-way, but the tracker holds the pitch to the end, and so does the note.
+    sr = 16000
+    t = np.arange(int(1.5 * sr)) / sr
+    f = 440.0 * 2 ** ((64 - 69) / 12)
+    tone = sum(0.6**k * np.sin(2 * np.pi * (k + 1) * f * t) for k in range(5))
+    env = 10 ** (-30.0 * t / 1.5 / 20) * np.minimum(1.0, (t[-1] - t) / 0.02)
+    y = np.concatenate([np.zeros(3200), 0.3 * tone * env, np.zeros(6400)]).astype(np.float32)
+    found = _segment(y, sr)
+    assert [n.midi for n in found] == [64]
+    assert found[0].offset_s > 0.2 + 1.3

@@ -136,12 +136,14 @@ def choose(performer: Performer, onsets: str) -> Profile:
 
 #: The voicing gate's hysteresis for an instrument, per pitch backend, when the user gives none
 #: (``transcribe.config.DEFAULT_HYSTERESIS`` otherwise): a SwiftF0 run that reaches the
-#: confidence threshold (0.7) holds down to 0.25 x 0.7 = 0.175, not 0.35. Under a hall's
+#: confidence threshold (0.7) holds down to 0.15 x 0.7 = 0.105, not 0.35. Under a hall's
 #: reverb the tracker grows unsure of a held or new note whose pitch it still reads right;
-#: those frames stay in the note. Chosen on the varied set (seed 5) and a hall set of other
-#: soundfonts (seed 7, fluidr3/musescore/timgm6mb x hall): COnP 0.910 / 0.696 at 0.5,
-#: 0.912 / 0.701 at 0.35, 0.912 / 0.705 at 0.25. A voice keeps the backend default.
-INSTRUMENT_HYSTERESIS: dict[str, float] = {"swift": 0.25}
+#: those frames stay in the note. Chosen on the varied set (seed 5) and the hall check (seed 7,
+#: fluidr3/musescore/timgm6mb x hall), COnP: 0.910 / 0.696 at 0.5, 0.912 / 0.701 at 0.35,
+#: 0.912 / 0.705 at 0.25 (the first networks); with today's stages 0.941 / 0.821 at 0.25,
+#: 0.942 / 0.825 at 0.15, the same at 0.07 and 0.03 (benchmarks/RESULTS.md). A voice keeps
+#: the backend default.
+INSTRUMENT_HYSTERESIS: dict[str, float] = {"swift": 0.15}
 
 
 def gate_hysteresis(profile: Profile, *, backend: str, default: float, override: float | None) -> float:

@@ -14,6 +14,8 @@ re-attack (:mod:`.split`); :mod:`.cleanup` and :mod:`.onsets` finish the notes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..types import FrameArrays, Note, PitchTrack, StageHook
@@ -105,7 +107,41 @@ def segment(
     notes = absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, blip_st=p.blip_st, hop=hop)
     if attack is not None:
         notes = refine_onsets(notes, track.times_s, attack_arr, p, min_note_s=min_note_s)
-    return clean(notes, min_note_s=min_note_s)
+    found = clean(notes, min_note_s=min_note_s)
+    return hold_to_run_ends(found, runs, track.times_s, hop_s=hop)
+
+
+def hold_to_run_ends(notes: tuple[Note, ...], runs: list[tuple[int, int, int]], times_s: np.ndarray, *, hop_s: float) -> tuple[Note, ...]:
+    """Each note's end moved on to the end of its pitch run, or the next note's onset if sooner.
+
+    A note ends where its level falls ``release_db`` below its peak, which also marks the
+    break before a repeated note that the attack search must not cross. The stages after
+    the search (:func:`transcribe.notes.trim_releases`, the release network) put the end
+    where the note was released and can only shorten a note: they get it as long as the
+    tracker holds its pitch.
+
+    Args:
+        notes: The search's notes, in time order, not overlapping.
+        runs: The path's note runs (rests left out), ``(first frame, end frame exclusive, MIDI)``,
+            in time order.
+        times_s: Frame centres (seconds), shape (n,).
+        hop_s: Frame hop (seconds).
+    """
+    if not notes or not runs:
+        return notes
+    ends_s = np.array([float(times_s[b - 1]) + hop_s / 2 for _, b, _ in runs])
+    starts_s = np.array([float(times_s[a]) - hop_s / 2 for a, _, _ in runs])
+    out: list[Note] = []
+    for i, note in enumerate(notes):
+        # The run the note's last moment lies in.
+        k = int(np.searchsorted(starts_s, note.offset_s - hop_s / 2, side="right")) - 1
+        end_s = note.offset_s
+        if k >= 0 and ends_s[k] > end_s:
+            end_s = float(ends_s[k])
+            if i + 1 < len(notes):
+                end_s = min(end_s, notes[i + 1].onset_s)
+        out.append(replace(note, offset_s=max(note.offset_s, end_s)))
+    return tuple(out)
 
 
 def _path(midi: np.ndarray, voiced: np.ndarray, conf: np.ndarray, onset: np.ndarray, p: SegmentParams) -> np.ndarray:
