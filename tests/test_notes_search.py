@@ -195,15 +195,16 @@ def test_a_note_the_tracker_reads_two_octaves_up_after_its_start_keeps_its_start
     assert abs(found[1].onset_s - (40 * 0.016 - 0.008)) < 0.02
 
 
-def _runs_track(n: int, hop_s: float = 0.01) -> np.ndarray:
+def _frame_times(n: int, hop_s: float = 0.01) -> np.ndarray:
     return np.arange(n) * hop_s + hop_s / 2  # frame centres
 
 
 def test_a_note_is_held_to_the_end_of_its_pitch_run() -> None:
-    times = _runs_track(200)
+    times = _frame_times(200)
     # A note the level cut at 0.5 s inside a run of its pitch that lasts to 0.9 s, then a
-    # rest and another note: the first is held to its run's end, the second keeps its end.
-    runs = [(10, 90, 60), (90, 100, -1), (100, 150, 62)]
+    # rest (no run: the search passes note runs only) and another note: the first is held to
+    # its run's end, not over the rest; the second keeps its end.
+    runs = [(10, 90, 60), (100, 150, 62)]
     found = (Note(0.1, 0.5, 60, 0.0, 0.9), Note(1.0, 1.5, 62, 0.0, 0.9))
     held = notes.search.hold_to_run_ends(found, runs, times, hop_s=0.01)
     assert [(n.onset_s, n.offset_s) for n in held] == [(0.1, pytest.approx(0.9)), (1.0, pytest.approx(1.5))]
@@ -211,7 +212,7 @@ def test_a_note_is_held_to_the_end_of_its_pitch_run() -> None:
 
 
 def test_a_held_note_stops_at_the_next_onset_and_is_never_shortened() -> None:
-    times = _runs_track(200)
+    times = _frame_times(200)
     # One run split by a re-attack at 0.7 s: the first part is held to the split, not over it.
     runs = [(10, 90, 60)]
     found = (Note(0.1, 0.5, 60, 0.0, 0.9), Note(0.7, 0.8, 60, 0.0, 0.9))
