@@ -134,3 +134,55 @@ def test_onset_features_carry_the_rooms_reverberation_time() -> None:
     assert np.all(huge[:, room] == network.MAX_RT60_INPUT_S)
     others = [k for k in range(len(attack.FEATURES)) if k != room]
     np.testing.assert_array_equal(dry[:, others], hall[:, others])
+
+
+SR_FINE = 16000
+
+
+def _fine_level(samples: np.ndarray) -> attack.FineLevel:
+    from transcribe.features import loudness_db
+
+    return lambda times_s: loudness_db(samples, SR_FINE, times_s, win_s=attack.FINE_WIN_S)
+
+
+def _plucked_after_mute(*, swell_s: float = 0.0) -> np.ndarray:
+    """A 110 Hz note muted at 0.47 s (level 40 dB down), then a 147 Hz note from 0.50 s:
+    abrupt, or rising over ``swell_s`` by 40 dB in equal steps of dB."""
+    t = np.arange(int(1.0 * SR_FINE)) / SR_FINE
+    first = 0.3 * np.sin(2 * np.pi * 110.0 * t) * np.where(t < 0.47, 1.0, 0.01) * (t < 0.5)
+    gain_db = np.clip((t - 0.5) / swell_s, 0.0, 1.0) * 40.0 - 40.0 if swell_s > 0 else np.zeros_like(t)
+    second = 0.3 * np.sin(2 * np.pi * 147.0 * t) * 10 ** (gain_db / 20) * (t >= 0.5)
+    return first + second
+
+
+def _rise_args() -> dict[str, float]:
+    return {"min_note_s": 0.07, "rise_db": 15.0, "search_s": 0.04}
+
+
+def test_onset_in_the_quiet_before_an_abrupt_attack_moves_to_it() -> None:
+    level = _fine_level(_plucked_after_mute())
+    notes = (Note(0.1, 0.47, 45), Note(0.47, 0.9, 50))  # the second put on the mute, 30 ms early
+    moved = attack.onsets_at_abrupt_rises(notes, level, **_rise_args())
+    assert moved[0] == notes[0]
+    assert 0.488 <= moved[1].onset_s <= 0.5
+    assert moved[1].offset_s == notes[1].offset_s
+
+
+def test_abrupt_rise_search_does_not_move_an_onset_back_to_an_earlier_attack() -> None:
+    level = _fine_level(_plucked_after_mute())
+    notes = (Note(0.1, 0.47, 45), Note(0.52, 0.9, 50))  # already after the attack
+    assert attack.onsets_at_abrupt_rises(notes, level, **_rise_args()) == notes
+
+
+def test_a_slow_swell_keeps_its_onset() -> None:
+    # 40 dB over 80 ms: 4 dB per 8 ms, no abrupt rise anywhere in the search.
+    level = _fine_level(_plucked_after_mute(swell_s=0.08) + 0.003 * np.sin(2 * np.pi * 110.0 * np.arange(SR_FINE) / SR_FINE))
+    notes = (Note(0.1, 0.47, 45), Note(0.47, 0.9, 50))
+    assert attack.onsets_at_abrupt_rises(notes, level, **_rise_args()) == notes
+
+
+def test_abrupt_rise_search_keeps_both_notes_their_shortest_length() -> None:
+    level = _fine_level(_plucked_after_mute())
+    # The attack at 0.50 s would leave the second note 50 ms: shorter than min_note_s.
+    notes = (Note(0.1, 0.47, 45), Note(0.47, 0.55, 50))
+    assert attack.onsets_at_abrupt_rises(notes, level, **_rise_args()) == notes

@@ -273,6 +273,13 @@ def _voice_or_instrument_notes(
             hook("refine_onsets", inputs)
         found = attack_model.refine_onsets(found, frames, min_note_s=opts.min_note_s, own_level=own_level, rt60_s=evidence.rt60_s)
 
+        def fine_level(times_s: np.ndarray) -> np.ndarray:
+            return features.loudness_db(audio.samples, audio.sr, times_s, win_s=attack_model.FINE_WIN_S)
+
+        found = attack_model.onsets_at_abrupt_rises(
+            found, fine_level, min_note_s=opts.min_note_s, rise_db=params.abrupt_rise_db, search_s=params.abrupt_search_s
+        )
+
     def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]]) -> list[np.ndarray | None]:
         return features.harmonic_levels_db(audio.samples, audio.sr, times_s, pitches)
 
