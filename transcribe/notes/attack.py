@@ -93,6 +93,16 @@ MAX_EARLIER_S, MAX_LATER_S = 0.05, 0.016
 MAX_Z = 4.0
 
 
+def _search_window_s(note: Note, prev: Note | None, *, before_s: float, after_s: float, min_note_s: float) -> tuple[float, float]:
+    """Where ``note``'s onset may move: from ``before_s`` before it to ``after_s`` after it
+    (seconds), leaving this note and ``prev`` at least ``min_note_s`` each; empty when the
+    first bound is not under the second."""
+    lo_s = note.onset_s - before_s
+    if prev is not None:
+        lo_s = max(lo_s, prev.onset_s + min_note_s)
+    return lo_s, min(note.onset_s + after_s, note.offset_s - min_note_s)
+
+
 def onset_features(
     note: Note, prev: Note | None, frames: FrameArrays, *, min_note_s: float, own_level: OwnLevel | None = None, rt60_s: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -114,10 +124,7 @@ def onset_features(
         (k, len(FEATURES)).
     """
     times = frames.times_s
-    lo_s = note.onset_s - BEFORE_S
-    if prev is not None:
-        lo_s = max(lo_s, prev.onset_s + min_note_s)
-    hi_s = min(note.onset_s + AFTER_S, note.offset_s - min_note_s)
+    lo_s, hi_s = _search_window_s(note, prev, before_s=BEFORE_S, after_s=AFTER_S, min_note_s=min_note_s)
     lo, hi = int(np.searchsorted(times, lo_s, side="left")), int(np.searchsorted(times, hi_s, side="right"))
     if hi - lo < 2:
         return np.zeros(0, dtype=int), np.zeros((0, len(FEATURES)))
@@ -300,12 +307,12 @@ def onsets_at_abrupt_rises(
     out = list(notes)
     span = int(round(FINE_SPAN_S / FINE_HOP_S))
     for i, note in enumerate(out):
-        lo_s = note.onset_s - FINE_BEFORE_S
-        if i:
-            lo_s = max(lo_s, out[i - 1].onset_s + min_note_s)
-        hi_s = min(note.onset_s + search_s, note.offset_s - min_note_s)
+        prev = out[i - 1] if i else None
+        lo_s, hi_s = _search_window_s(note, prev, before_s=FINE_BEFORE_S, after_s=search_s, min_note_s=min_note_s)
+        if hi_s <= lo_s:
+            continue
         starts = np.arange(lo_s, hi_s + FINE_SPAN_S, FINE_HOP_S)
-        if hi_s <= lo_s or len(starts) <= span:
+        if len(starts) <= span:
             continue
         level_db = level(starts + FINE_WIN_S / 2)
         rise = level_db[span:] - level_db[:-span]
@@ -313,7 +320,7 @@ def onsets_at_abrupt_rises(
         if rise[j] < rise_db:
             continue
         new_on = float(starts[j])
-        if i and out[i - 1].offset_s > new_on:
-            out[i - 1] = replace(out[i - 1], offset_s=new_on)
+        if prev is not None and prev.offset_s > new_on:
+            out[i - 1] = replace(prev, offset_s=new_on)
         out[i] = replace(note, onset_s=new_on)
     return tuple(out)
