@@ -21,7 +21,10 @@ def quantize_positions(r: np.ndarray, *, compound: bool, penalties: tuple[float,
     A simple-meter beat is written in halves, or quarters where the onsets need
     them, or triplets where they fit better; a compound beat in thirds, or
     sixths, or a duplet. Each choice costs its absolute error in beats plus a
-    penalty for every onset that needs the finer or rarer grid.
+    penalty for every onset that needs the finer or rarer grid. The other division
+    (triplets, duplets) is only offered to a beat that holds two onsets or more: a lone
+    onset off the beat is no triplet figure, and written as one it ties the note before
+    it to a triplet and fills the rest of the beat with triplet rests.
 
     Args:
         r: Positions in beats, shape (n,), increasing.
@@ -39,7 +42,8 @@ def quantize_positions(r: np.ndarray, *, compound: bool, penalties: tuple[float,
         idx = np.flatnonzero(beat == b)
         x = r[idx]
         options = []
-        for div, penalty in ((base, 0.0), (fine, penalties[0]), (other, penalties[1])):
+        divisions = ((base, 0.0), (fine, penalties[0]), (other, penalties[1]))[: 3 if len(idx) > 1 else 2]
+        for div, penalty in divisions:
             q = np.round(x * div) / div
             coarse = np.abs(q * base - np.round(q * base)) < 1e-9
             cost = np.abs(x - q).sum() + penalty * np.count_nonzero(~coarse)
