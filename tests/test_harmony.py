@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.synth import RETURNING_TUNE
 from transcribe import harmony
+from transcribe.harmony.key import NATURAL_PC
+from transcribe.notation import parse_name
 from transcribe.types import Note
 
 
@@ -15,6 +19,43 @@ from transcribe.types import Note
 )
 def test_spelling(key: str, midi: int, name: str) -> None:
     assert harmony.spell(midi, key) == name
+
+
+@pytest.mark.parametrize(
+    ("midis", "key", "names"),
+    [
+        ((48, 49, 50), "F major", ["C3", "C#3", "D3"]),  # up by step: raised (the bass page wrote Db D natural)
+        ((50, 49, 48), "F major", ["D3", "Db3", "C3"]),  # down by step: lowered
+        ((67, 66, 67), "C major", ["G4", "F#4", "G4"]),  # a lower neighbour
+        ((69, 70, 69), "C major", ["A4", "Bb4", "A4"]),  # an upper neighbour
+        ((48, 49, 49, 50), "F major", ["C3", "C#3", "C#3", "D3"]),  # repeated, then up
+        ((64, 63, 60), "C major", ["E4", "Eb4", "C4"]),  # left by a leap: the way it came
+        ((62, 63, 67), "C major", ["D4", "D#4", "G4"]),
+        ((60, 66, 60), "C major", ["C4", "F#4", "C4"]),  # leaps both ways: the key's way
+        ((65, 66, 65), "Bb major", ["F4", "Gb4", "F4"]),
+        ((64, 65, 66), "E major", ["E4", "F4", "F#4"]),  # fewer accidentals win: F natural, not E#
+        ((71, 72, 71), "A minor", ["B4", "C5", "B4"]),  # scale tones as spell() names them
+    ],
+)
+def test_a_chromatic_tone_is_spelled_by_where_the_line_goes(midis: tuple[int, ...], key: str, names: list[str]) -> None:
+    assert harmony.spell_line(midis, key) == names
+
+
+_KEYS = [f"{t} {m}" for t in ("C", "G", "D", "A", "E", "B", "F#", "F", "Bb", "Eb", "Ab", "Db") for m in ("major", "minor")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=36, max_value=84), min_size=1, max_size=16), st.sampled_from(_KEYS))
+def test_a_line_names_every_pitch_it_was_given(midis: list[int], key: str) -> None:
+    # Each name sounds its MIDI pitch (letter, accidental and octave together); a pitch the key's
+    # table names with no accidental keeps that name; none takes two accidentals where spell() has one.
+    for midi, name in zip(midis, harmony.spell_line(midis, key)):
+        letter, alter, octave = parse_name(name)
+        assert 12 * (octave + 1) + NATURAL_PC[letter] + alter == midi
+        plain_alter = parse_name(harmony.spell(midi, key))[1]
+        if plain_alter == 0:
+            assert name == harmony.spell(midi, key)
+        assert abs(alter) <= max(1, abs(plain_alter))
 
 
 def test_key_of_a_scale() -> None:

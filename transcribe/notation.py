@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from .harmony import key_signature_sharps, spell
+from .harmony import key_signature_sharps, spell_line
 from .types import Note, Rhythm, WrittenNote
 from .values import TimeSignature
 
@@ -399,7 +399,8 @@ def write_notes(found: tuple[Note, ...], rh: Rhythm, key: str) -> tuple[WrittenN
     beat_q = rh.time_signature.beat_q
     measure_q = rh.measure_q
     out = []
-    for n, on_q, dur_q in zip(found, rh.onsets_q, rh.durations_q):
+    names = spell_line([n.midi for n in found], key)
+    for n, name, on_q, dur_q in zip(found, names, rh.onsets_q, rh.durations_q):
         if rh.pickup_q > 0 and on_q < rh.pickup_q:
             measure, in_bar = 0, on_q + measure_q - rh.pickup_q
         else:
@@ -411,7 +412,7 @@ def write_notes(found: tuple[Note, ...], rh: Rhythm, key: str) -> tuple[WrittenN
                 onset_s=n.onset_s,
                 offset_s=n.offset_s,
                 midi=n.midi,
-                name=spell(n.midi, key),
+                name=name,
                 onset_q=on_q,
                 duration_q=dur_q,
                 measure=measure,

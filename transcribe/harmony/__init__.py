@@ -15,7 +15,7 @@ from .key import (
     tonic_pc,
     usual_key,
 )
-from .spelling import spell, spelling_table
+from .spelling import spell, spell_line, spelling_table
 
 __all__ = [
     "KEY_FEATURES",
@@ -29,6 +29,7 @@ __all__ = [
     "pitch_class_histogram",
     "plainest_major_key",
     "spell",
+    "spell_line",
     "spelling_table",
     "tonic_pc",
     "usual_key",

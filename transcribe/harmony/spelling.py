@@ -3,17 +3,21 @@
 Spelling follows the key: scale tones take the key's letter names, chromatic
 tones are sharps in sharp keys and flats in flat keys (raised 6th and 7th in
 minor as sharps of the natural scale degree), so F# appears in D major and
-Bb in F major.
+Bb in F major. In a melody (:func:`spell_line`) a chromatic tone is named by where the line
+goes: C C# D and D Db C in F major.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from ..values import Key
 from .key import LETTERS, MAJOR_STEPS, MAJOR_TONIC, MINOR_STEPS, NATURAL_PC, accidental, key_signature_sharps, tonic_pc
 
 
-def spelling_table(key: str) -> list[str]:
-    """Letter + accidental for each pitch class 0..11 in ``key``."""
+def _scale_names(key: str) -> list[str | None]:
+    """Letter + accidental of each pitch class 0..11 that belongs to ``key`` (its scale, and in
+    minor the raised 6th and 7th as sharps of their degrees); ``None`` for the chromatic ones."""
     tonic, mode = Key(key).tonic, Key(key).mode
     pc0 = tonic_pc(tonic)
     letter0 = LETTERS.index(tonic[0].upper())
@@ -28,18 +32,65 @@ def spelling_table(key: str) -> list[str]:
             letter = LETTERS[(letter0 + degree) % 7]
             pc = (pc0 + step) % 12
             table[pc] = letter + accidental(pc - NATURAL_PC[letter])
+    return table
+
+
+def _chromatic_names(scale: list[str | None], pc: int) -> tuple[str, str]:
+    """A chromatic pitch class's two names: the scale tone below it raised, the one above lowered."""
+    below = scale[(pc - 1) % 12] or MAJOR_TONIC[(pc - 1) % 12]
+    above = scale[(pc + 1) % 12] or MAJOR_TONIC[(pc + 1) % 12]
+    return _raise(below), _lower(above)
+
+
+def spelling_table(key: str) -> list[str]:
+    """Letter + accidental for each pitch class 0..11 in ``key``."""
     sharps = key_signature_sharps(key) >= 0
-    scale = list(table)
+    scale = _scale_names(key)
+    table = list(scale)
     for pc in range(12):
         if scale[pc] is None:
             # Raise the tone below or lower the tone above, whichever needs fewer
             # accidentals (C natural, not B#, in D major); ties go the key's way.
-            below = scale[(pc - 1) % 12] or MAJOR_TONIC[(pc - 1) % 12]
-            above = scale[(pc + 1) % 12] or MAJOR_TONIC[(pc + 1) % 12]
-            up, down = _raise(below), _lower(above)
+            up, down = _chromatic_names(scale, pc)
             cost_up, cost_down = len(up) - 1, len(down) - 1
             table[pc] = up if (cost_up, not sharps) < (cost_down, sharps) else down
     return [t or "C" for t in table]
+
+
+def spell_line(midis: Sequence[int], key: str) -> list[str]:
+    """Names with octave of a melody's pitches in ``key``, the chromatic ones by where the line goes.
+
+    A scale tone is named as :func:`spell` names it. A chromatic tone whose two names need
+    equally many accidentals is named toward the next different pitch when the line moves on
+    to it by a step (one or two semitones): raised from the tone below when it goes up (C C# D
+    in F major), lowered from the tone above when it goes down (D Db C); where it leaves by a
+    leap, away from the previous different pitch when it came by a step (E Eb C in C major);
+    otherwise in the key's direction. A name with fewer accidentals always wins (F natural, not
+    E#, in E major).
+
+    Args:
+        midis: MIDI numbers in melody order.
+        key: Key like ``"F major"``.
+
+    Returns:
+        One name with octave per pitch, e.g. ``"C#4"``.
+    """
+    scale = _scale_names(key)
+    table = spelling_table(key)
+    out = []
+    for i, midi in enumerate(midis):
+        pc = midi % 12
+        name = table[pc]
+        if scale[pc] is None:
+            up, down = _chromatic_names(scale, pc)
+            if len(up) == len(down):
+                after = next((m - midi for m in midis[i + 1 :] if m != midi), 0)
+                before = next((midi - m for m in reversed(midis[:i]) if m != midi), 0)
+                move = after if 1 <= abs(after) <= 2 else before if 1 <= abs(before) <= 2 else 0
+                if move:
+                    name = up if move > 0 else down
+        out.append(_with_octave(midi, name))
+    return out
 
 
 def _raise(name: str) -> str:
@@ -55,7 +106,11 @@ def spell(midi: int, key: str) -> str:
 
     The octave follows the letter (B#3 is MIDI 60, Cb5 is MIDI 71).
     """
-    name = spelling_table(key)[midi % 12]
+    return _with_octave(midi, spelling_table(key)[midi % 12])
+
+
+def _with_octave(midi: int, name: str) -> str:
+    """``name`` (letter + accidental) with the octave of ``midi``, which follows the letter."""
     letter_pc = NATURAL_PC[name[0]]
     alter = name.count("#") - name.count("b")
     octave = (midi - alter - letter_pc) // 12 - 1
