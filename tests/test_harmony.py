@@ -33,6 +33,8 @@ def test_spelling(key: str, midi: int, name: str) -> None:
         ((62, 63, 67), "C major", ["D4", "D#4", "G4"]),
         ((60, 66, 60), "C major", ["C4", "F#4", "C4"]),  # leaps both ways: the key's way
         ((65, 66, 65), "Bb major", ["F4", "Gb4", "F4"]),
+        ((68, 66, 68), "Ab major", ["Ab4", "Gb4", "Ab4"]),  # a whole tone below: G flat, not F sharp
+        ((67, 63, 65), "C major", ["G4", "Eb4", "F4"]),  # a whole tone up to F: E flat, not D sharp
         ((64, 65, 66), "E major", ["E4", "F4", "F#4"]),  # fewer accidentals win: F natural, not E#
         ((71, 72, 71), "A minor", ["B4", "C5", "B4"]),  # scale tones as spell() names them
     ],

@@ -61,12 +61,11 @@ def spell_line(midis: Sequence[int], key: str) -> list[str]:
     """Names with octave of a melody's pitches in ``key``, the chromatic ones by where the line goes.
 
     A scale tone is named as :func:`spell` names it. A chromatic tone whose two names need
-    equally many accidentals is named toward the next different pitch when the line moves on
-    to it by a step (one or two semitones): raised from the tone below when it goes up (C C# D
-    in F major), lowered from the tone above when it goes down (D Db C); where it leaves by a
-    leap, away from the previous different pitch when it came by a step (E Eb C in C major);
-    otherwise in the key's direction. A name with fewer accidentals always wins (F natural, not
-    E#, in E major).
+    equally many accidentals takes the name a letter next to the next different pitch when the
+    line moves on to it by a step of one or two semitones (C C# D and D Db C in F major; Ab Gb
+    Ab in Ab major); where it leaves by a leap, the name in the direction it came by a step from
+    the previous different pitch (D D# G, E Eb C in C major); otherwise the key's. A name with
+    fewer accidentals always wins (F natural, not E#, in E major).
 
     Args:
         midis: MIDI numbers in melody order.
@@ -84,13 +83,28 @@ def spell_line(midis: Sequence[int], key: str) -> list[str]:
         if scale[pc] is None:
             up, down = _chromatic_names(scale, pc)
             if len(up) == len(down):
-                after = next((m - midi for m in midis[i + 1 :] if m != midi), 0)
-                before = next((midi - m for m in reversed(midis[:i]) if m != midi), 0)
-                move = after if 1 <= abs(after) <= 2 else before if 1 <= abs(before) <= 2 else 0
-                if move:
-                    name = up if move > 0 else down
+                name = _toward_neighbours(midis, i, table, up, down) or name
         out.append(_with_octave(midi, name))
     return out
+
+
+def _toward_neighbours(midis: Sequence[int], i: int, table: list[str], up: str, down: str) -> str | None:
+    """Which of a chromatic tone's names ``up`` and ``down`` the melody around note ``i`` asks for:
+    the one a letter next to the next different pitch it steps to (C# before D, Gb before Ab a
+    whole tone up), else the one in the direction it came by a step from the previous different
+    pitch (D D# and E Eb); ``None`` where neither decides."""
+    midi = midis[i]
+    nxt = next((m for m in midis[i + 1 :] if m != midi), None)
+    if nxt is not None and abs(nxt - midi) <= 2:
+        target = LETTERS.index(table[nxt % 12][0])
+        step = 1 if nxt > midi else -1
+        fits = [name for name in (up, down) if (target - LETTERS.index(name[0])) % 7 == step % 7]
+        if len(fits) == 1:
+            return fits[0]
+    prev = next((m for m in reversed(midis[:i]) if m != midi), None)
+    if prev is not None and abs(midi - prev) <= 2:
+        return up if midi > prev else down
+    return None
 
 
 def _raise(name: str) -> str:
