@@ -94,14 +94,19 @@ def _toward_neighbours(midis: Sequence[int], i: int, table: list[str], up: str, 
     whole tone up), else the one in the direction it came by a step from the previous different
     pitch (D D# and E Eb); ``None`` where neither decides."""
     midi = midis[i]
-    nxt = next((m for m in midis[i + 1 :] if m != midi), None)
+    after, before = i + 1, i - 1
+    while after < len(midis) and midis[after] == midi:
+        after += 1
+    while before >= 0 and midis[before] == midi:
+        before -= 1
+    nxt = midis[after] if after < len(midis) else None
+    prev = midis[before] if before >= 0 else None
     if nxt is not None and abs(nxt - midi) <= 2:
         target = LETTERS.index(table[nxt % 12][0])
         step = 1 if nxt > midi else -1
         fits = [name for name in (up, down) if (target - LETTERS.index(name[0])) % 7 == step % 7]
         if len(fits) == 1:
             return fits[0]
-    prev = next((m for m in reversed(midis[:i]) if m != midi), None)
     if prev is not None and abs(midi - prev) <= 2:
         return up if midi > prev else down
     return None
