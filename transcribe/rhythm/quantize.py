@@ -42,7 +42,9 @@ def quantize_positions(r: np.ndarray, *, compound: bool, penalties: tuple[float,
         idx = np.flatnonzero(beat == b)
         x = r[idx]
         options = []
-        divisions = ((base, 0.0), (fine, penalties[0]), (other, penalties[1]))[: 3 if len(idx) > 1 else 2]
+        divisions = [(base, 0.0), (fine, penalties[0])]
+        if len(idx) > 1:  # a lone onset is no triplet (or duplet) figure
+            divisions.append((other, penalties[1]))
         for div, penalty in divisions:
             q = np.round(x * div) / div
             coarse = np.abs(q * base - np.round(q * base)) < 1e-9
