@@ -43,7 +43,7 @@ def test_a_chromatic_tone_is_spelled_by_where_the_line_goes(midis: tuple[int, ..
     assert harmony.spell_line(midis, key) == names
 
 
-_KEYS = [f"{t} {m}" for t in ("C", "G", "D", "A", "E", "B", "F#", "F", "Bb", "Eb", "Ab", "Db") for m in ("major", "minor")]
+_KEYS = [harmony.key_name(pc, minor=minor) for pc in range(12) for minor in (False, True)]
 
 
 @settings(max_examples=200, deadline=None)
