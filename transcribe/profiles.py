@@ -140,7 +140,7 @@ def choose(performer: Performer, onsets: str) -> Profile:
 #: reverb the tracker grows unsure of a held or new note whose pitch it still reads right;
 #: those frames stay in the note. Chosen on the varied set (seed 5) and the hall check (seed 7,
 #: fluidr3/musescore/timgm6mb x hall), COnP: 0.910 / 0.696 at 0.5, 0.912 / 0.701 at 0.35,
-#: 0.912 / 0.705 at 0.25 (the first networks); with today's stages 0.941 / 0.821 at 0.25,
+#: 0.912 / 0.705 at 0.25 (the first networks); with the stages of 2026-12-07 0.941 / 0.821 at 0.25,
 #: 0.942 / 0.825 at 0.15, the same at 0.07 and 0.03 (benchmarks/RESULTS.md). A voice keeps
 #: the backend default.
 INSTRUMENT_HYSTERESIS: dict[str, float] = {"swift": 0.15}
