@@ -58,7 +58,7 @@ def test_in_a_long_room_the_notes_come_back_unchanged() -> None:
     def peaks(times_s: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         return [partials(midi_to_hz(62), midi_to_hz(69)) for _ in times_s]
 
-    def level(times_s: np.ndarray, pitches: tuple[tuple[float, float | None], ...]) -> list[np.ndarray | None]:
+    def level(times_s: np.ndarray, pitches: tuple[tuple[float, float | None], ...], n_harmonics: int) -> list[np.ndarray | None]:
         return [np.array([-60.0] + [0.0] * (len(times_s) - 1)) for _ in pitches]
 
     assert double_stops.top_voice(notes, peaks, level, tuning_cents=0.0) == (Note(0.0, 0.5, 69, 0.0, notes[0].confidence),)
@@ -75,7 +75,7 @@ def test_an_upper_voice_fading_from_before_the_note_is_a_ring_and_one_held_is_a_
     def levels(middle_db: list[float], lower_db: float = -6.0):
         # One level per pitch asked for: the upper voice (A4) 0 dB before the onset, then
         # ``middle_db``; the lower one (D4) ``lower_db`` throughout.
-        def level(times_s: np.ndarray, pitches: tuple[tuple[float, float | None], ...]) -> list[np.ndarray | None]:
+        def level(times_s: np.ndarray, pitches: tuple[tuple[float, float | None], ...], n_harmonics: int) -> list[np.ndarray | None]:
             return [np.array([0.0, *middle_db])[-len(times_s) :] if f0 > 400.0 else np.full(len(times_s), lower_db) for f0, _ in pitches]
 
         return level
@@ -112,7 +112,7 @@ def test_double_stops_keep_the_notes_in_order_and_never_lower_one(spans: list[tu
             out.append(partials(*voices))
         return out
 
-    def level(times_s: np.ndarray, pitches: tuple[tuple[float, float | None], ...]) -> list[np.ndarray | None]:
+    def level(times_s: np.ndarray, pitches: tuple[tuple[float, float | None], ...], n_harmonics: int) -> list[np.ndarray | None]:
         return [np.linspace(-60.0, level_db, len(times_s)) for _ in pitches]
 
     out = double_stops.top_voice(tuple(notes), peaks, level, tuning_cents=0.0)

@@ -21,8 +21,8 @@ def harmonic_tone(f0_hz: float, dur_s: float = 1.0, *, amps: tuple[float, ...] =
 
 
 def level_of(y: np.ndarray) -> octaves.HarmonicLevel:
-    def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]]) -> list[np.ndarray | None]:
-        return features.harmonic_levels_db(y, SR, times_s, pitches)
+    def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]], n_harmonics: int) -> list[np.ndarray | None]:
+        return features.harmonic_levels_db(y, SR, times_s, pitches, n_harmonics=n_harmonics)
 
     return level
 
@@ -105,6 +105,32 @@ def test_a_note_whose_upper_octave_is_out_of_range_stays() -> None:
     y = harmonic_tone(440.0)
     down = Note(0.1, 0.9, 57)
     assert correct((down,), level_of(y), fmax_hz=400.0) == (down,)
+
+
+def test_a_note_read_an_octave_down_under_a_ring_on_its_third_harmonic_is_moved_up() -> None:
+    # A flute's D5 in a hall after an A5: the A5's ring (880 Hz) is D4's third harmonic, so D4's
+    # odd harmonics are not empty, but nothing sounds at D4's own 294 Hz, and D5's does.
+    y = harmonic_tone(587.33) + 0.8 * harmonic_tone(880.0, amps=(1.0, 0.3))
+    level = level_of(y)
+    down = Note(0.1, 0.9, 62)
+    seen = octaves.octave_evidence_db(down, 293.66, level)
+    assert seen.odd_under_db > octaves.ODD_UNDER_DB  # the odd harmonics alone would keep it
+    assert seen.fundamental_under_db <= octaves.FUNDAMENTAL_UNDER_DB
+    assert seen.upper_fundamental_db > octaves.UPPER_FUNDAMENTAL_DB
+    assert [n.midi for n in correct((down,), level)] == [74]
+    # The same tones without the ring: moved by the odd harmonics, as before.
+    assert [n.midi for n in correct((down,), level_of(harmonic_tone(587.33)))] == [74]
+
+
+def test_a_sub_harmonic_ghost_is_not_moved_to_its_octave() -> None:
+    # C#5 read for a moment at F#3, a third of its frequency: nothing at 185 Hz, and nothing at
+    # the octave's 370 Hz either, so the ghost is left for merge_subharmonic_ghosts.
+    y = harmonic_tone(554.37)
+    ghost = Note(0.1, 0.9, 54)
+    seen = octaves.octave_evidence_db(ghost, 185.0, level_of(y))
+    assert seen.fundamental_under_db <= octaves.FUNDAMENTAL_UNDER_DB
+    assert seen.upper_fundamental_db <= octaves.UPPER_FUNDAMENTAL_DB
+    assert correct((ghost,), level_of(y)) == (ghost,)
 
 
 def test_a_far_quieter_note_a_harmonic_above_the_one_before_is_its_ring() -> None:

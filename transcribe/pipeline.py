@@ -280,8 +280,8 @@ def _voice_or_instrument_notes(
             found, fine_level, min_note_s=opts.min_note_s, rise_db=params.abrupt_rise_db, search_s=params.abrupt_search_s
         )
 
-    def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]]) -> list[np.ndarray | None]:
-        return features.harmonic_levels_db(audio.samples, audio.sr, times_s, pitches)
+    def level(times_s: np.ndarray, pitches: Sequence[tuple[float, float | None]], n_harmonics: int) -> list[np.ndarray | None]:
+        return features.harmonic_levels_db(audio.samples, audio.sr, times_s, pitches, n_harmonics=n_harmonics)
 
     # Within the range the model reads directly: beyond it the pitch was read on the audio moved
     # an octave (pitch.beyond), and a cello's note moved under 50 Hz was read right (held-out r014).

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..types import Note
 from ..units import cents_between, hz_to_midi, midi_to_hz
-from .octaves import HarmonicLevel
+from .octaves import LEVEL_HARMONICS, HarmonicLevel
 
 #: ``peaks(times_s)``: the spectrum's partials at each time, ``(freqs_hz, power)`` per time
 #: (:func:`transcribe.features.spectral_peaks`).
@@ -192,7 +192,7 @@ def top_voice(
                 # Each voice's own harmonics, just before the onset and over the middle (one set
                 # of spectra for both).
                 at = np.append(max(0.0, note.onset_s - BEFORE_S), times)
-                level, lower = harmonic_db(at, ((upper_hz, lower_hz), (lower_hz, upper_hz)))
+                level, lower = harmonic_db(at, ((upper_hz, lower_hz), (lower_hz, upper_hz)), LEVEL_HARMONICS)
                 if level is not None:
                     rise = float(np.median(level[1:]) - level[0]) >= RISE_DB
                     held = float(level[-1] - level[1]) >= -HOLD_DB and times[-1] - times[0] >= HOLD_S

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,14 +40,17 @@ from ..units import midi_to_hz
 #: The level at a note's odd half-harmonics minus the level at its harmonics (dB) from which
 #: the note is an octave lower.
 HALF_OVER_DB = 0.0
+#: Harmonics of a pitch whose level :data:`HarmonicLevel` is asked for (all but a fundamental alone).
+LEVEL_HARMONICS = 5
 #: Frames measured per note, spread over its middle half (away from the attack and the
 #: previous note's reverb, and from the release).
 POINTS = 5
 
-#: ``harmonic_db(times_s, pitches)``: for each ``(f0_hz, exclude_f0_hz)`` of ``pitches``, the
-#: level (dB) at the harmonics of ``f0_hz`` (those of ``exclude_f0_hz`` left out) at each time,
-#: ``None`` when none is usable (:func:`transcribe.features.harmonic_levels_db`).
-HarmonicLevel = Callable[[np.ndarray, Sequence[tuple[float, "float | None"]]], "list[np.ndarray | None]"]
+#: ``harmonic_db(times_s, pitches, n_harmonics)``: for each ``(f0_hz, exclude_f0_hz)`` of
+#: ``pitches``, the level (dB) at the first ``n_harmonics`` harmonics of ``f0_hz`` (those of
+#: ``exclude_f0_hz`` left out) at each time, ``None`` when none is usable
+#: (:func:`transcribe.features.harmonic_levels_db`).
+HarmonicLevel = Callable[[np.ndarray, Sequence[tuple[float, "float | None"]], int], "list[np.ndarray | None]"]
 
 
 #: The level at a note's odd harmonics minus the level at the harmonics of twice its frequency
@@ -57,43 +61,85 @@ HarmonicLevel = Callable[[np.ndarray, Sequence[tuple[float, "float | None"]]], "
 #: octave too low fall (and one note of another wrong pitch).
 ODD_UNDER_DB = -21.0
 
+#: The level at a note's fundamental alone minus the level at the harmonics of twice its
+#: frequency (dB) at or under which the note is an octave higher, whatever its odd harmonics
+#: read: a note an octave down from a hall's ring whose harmonic falls on its third (a flute's
+#: D5 after an A5, read D4: the A5's ring at 880 Hz is D4's third harmonic) has nothing at its
+#: fundamental. Chosen on the same rendered seeds: none of the 8,758 notes of ours of the right
+#: pitch reads under -33.4 dB (choir aahs, whose fundamental is weak); the threshold sits under
+#: it, where 4 of the notes read an octave too low that :data:`ODD_UNDER_DB` leaves fall.
+FUNDAMENTAL_UNDER_DB = -36.0
+
+#: ... and only where the upper octave's own fundamental is there (its level alone minus the
+#: level at its harmonics, dB, over this): a short sub-harmonic ghost of another note (an F#3
+#: read for 130 ms at a C#5's attack) has no fundamental either, and its octave (F#4) none,
+#: and is left to :func:`merge_subharmonic_ghosts`. On the same seeds the notes moved right by
+#: the fundamental read -6.7 to 0 dB here, the ghosts and other wrong moves -38 to -22 dB.
+UPPER_FUNDAMENTAL_DB = -12.0
+
 
 def correct_octaves(
     notes: tuple[Note, ...], harmonic_db: HarmonicLevel, *, tuning_cents: float, fmin_hz: float, fmax_hz: float
 ) -> tuple[Note, ...]:
     """The notes, each one the spectrum shows an octave off moved there; times unchanged.
 
-    A note moves down 12 semitones when :func:`octave_evidence_db`'s first value reaches
-    :data:`HALF_OVER_DB` (its lower octave at or above ``fmin_hz``), else up 12 when the second
-    is at or under :data:`ODD_UNDER_DB` (its upper octave at or under ``fmax_hz``)."""
+    A note moves down 12 semitones when its :class:`OctaveEvidence` ``half_over_db`` reaches
+    :data:`HALF_OVER_DB` (its lower octave at or above ``fmin_hz``), else up 12 when
+    ``odd_under_db`` is at or under :data:`ODD_UNDER_DB`, or ``fundamental_under_db`` at or under
+    :data:`FUNDAMENTAL_UNDER_DB` with ``upper_fundamental_db`` over :data:`UPPER_FUNDAMENTAL_DB`
+    (its upper octave at or under ``fmax_hz``)."""
     out = []
     for note in notes:
         f0 = midi_to_hz(note.midi + tuning_cents / 100.0)
-        half_over, odd_under = octave_evidence_db(note, f0, harmonic_db)
-        if f0 / 2.0 >= fmin_hz and half_over >= HALF_OVER_DB:
+        seen = octave_evidence_db(note, f0, harmonic_db)
+        no_fundamental = seen.fundamental_under_db <= FUNDAMENTAL_UNDER_DB and seen.upper_fundamental_db > UPPER_FUNDAMENTAL_DB
+        if f0 / 2.0 >= fmin_hz and seen.half_over_db >= HALF_OVER_DB:
             note = replace(note, midi=note.midi - 12)
-        elif 2.0 * f0 <= fmax_hz and odd_under <= ODD_UNDER_DB:
+        elif 2.0 * f0 <= fmax_hz and (seen.odd_under_db <= ODD_UNDER_DB or no_fundamental):
             note = replace(note, midi=note.midi + 12)
         out.append(note)
     return tuple(out)
 
 
-def octave_evidence_db(note: Note, f0_hz: float, harmonic_db: HarmonicLevel) -> tuple[float, float]:
-    """What the spectrum says of ``note`` read at ``f0_hz``, over its middle half (medians, dB),
-    from one set of spectra:
+class OctaveEvidence(NamedTuple):
+    """What the spectrum says of a note read at ``f0``, over its middle half (medians, dB).
 
-    - the level at the odd harmonics of ``f0_hz / 2`` minus that at the harmonics of ``f0_hz``
-      (-inf when either is not measurable): high for a note read an octave up;
-    - the level at the odd harmonics of ``f0_hz`` (``f0_hz, 3 f0_hz, 5 f0_hz``) minus that at the
-      harmonics of ``2 f0_hz`` (+inf when either is not measurable): low for a note read an
-      octave down.
+    Attributes:
+        half_over_db: The level at the odd harmonics of ``f0 / 2`` minus that at the harmonics
+            of ``f0`` (-inf when either is not measurable): high for a note read an octave up.
+        odd_under_db: The level at the odd harmonics of ``f0`` (``f0, 3 f0, 5 f0``) minus that
+            at the harmonics of ``2 f0`` (+inf when either is not measurable): low for a note
+            read an octave down.
+        fundamental_under_db: The level at ``f0`` alone minus that at the harmonics of ``2 f0``
+            (+inf when either is not measurable): low for a note read an octave down, also
+            where another note's ring fills its odd harmonics.
+        upper_fundamental_db: The level at ``2 f0`` alone minus that at the harmonics of ``2 f0``
+            (-inf when either is not measurable): near 0 or above where a note at ``2 f0``
+            sounds, far under it where ``2 f0`` is only a harmonic of some other pitch.
     """
+
+    half_over_db: float
+    odd_under_db: float
+    fundamental_under_db: float
+    upper_fundamental_db: float
+
+
+def octave_evidence_db(note: Note, f0_hz: float, harmonic_db: HarmonicLevel) -> OctaveEvidence:
+    """:class:`OctaveEvidence` for ``note`` read at ``f0_hz``, from one set of spectra per
+    number of harmonics."""
     quarter = 0.25 * note.duration_s
     times = np.linspace(note.onset_s + quarter, note.offset_s - quarter, POINTS)
-    at, between, octave_up, odd = harmonic_db(times, ((f0_hz, None), (f0_hz / 2.0, f0_hz), (2.0 * f0_hz, None), (f0_hz, 2.0 * f0_hz)))
-    half_over = -np.inf if at is None or between is None else float(np.median(between) - np.median(at))
-    odd_under = np.inf if octave_up is None or odd is None else float(np.median(odd) - np.median(octave_up))
-    return half_over, odd_under
+    at, between, octave_up, odd = harmonic_db(
+        times, ((f0_hz, None), (f0_hz / 2.0, f0_hz), (2.0 * f0_hz, None), (f0_hz, 2.0 * f0_hz)), LEVEL_HARMONICS
+    )
+    fundamental, upper_fundamental = harmonic_db(times, ((f0_hz, None), (2.0 * f0_hz, None)), 1)
+    up = None if octave_up is None else float(np.median(octave_up))
+    return OctaveEvidence(
+        half_over_db=-np.inf if at is None or between is None else float(np.median(between) - np.median(at)),
+        odd_under_db=np.inf if up is None or odd is None else float(np.median(odd)) - up,
+        fundamental_under_db=np.inf if up is None or fundamental is None else float(np.median(fundamental)) - up,
+        upper_fundamental_db=-np.inf if up is None or upper_fundamental is None else float(np.median(upper_fundamental)) - up,
+    )
 
 
 #: Longest gap (seconds) between two notes :func:`join_octave_splits` may join: one frame.
