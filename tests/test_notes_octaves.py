@@ -205,3 +205,27 @@ def test_a_harmonic_read_as_a_note_ends_is_the_notes_tail() -> None:
     late = replace(tail, onset_s=24.2, offset_s=24.3)
     for kept in ((c4, octave, bb3), (c4, long, bb3), (c4, late, bb3), (c4, tail, replace(bb3, midi=80))):
         assert octaves.merge_harmonic_tails(kept) == kept
+
+
+def test_a_short_part_read_an_octave_off_becomes_the_start_of_the_note_it_touches() -> None:
+    # A flute's E5 in a hall, read E4 for its first 120 ms (held-out r023), then E5.
+    part, e5, next_note = Note(6.712, 6.83, 64), Note(6.83, 7.296, 76, cents=3.0), Note(7.343, 7.92, 77)
+    joined = octaves.join_octave_fragments((part, e5, next_note), attack_near=lambda a, b: False)
+    assert joined == (Note(6.712, 7.296, 76, cents=3.0), next_note)
+    # Read an octave high at first: the same.
+    high = Note(6.712, 6.83, 88)
+    assert octaves.join_octave_fragments((high, e5), attack_near=lambda a, b: False) == (Note(6.712, 7.296, 76, cents=3.0),)
+
+
+def test_a_played_octave_leap_a_long_note_or_a_gap_stays() -> None:
+    part, e5 = Note(6.712, 6.83, 64), Note(6.83, 7.296, 76)
+    # An attack where they meet: a leap played.
+    assert octaves.join_octave_fragments((part, e5), attack_near=lambda a, b: True) == (part, e5)
+    # Longer than a misread start.
+    long = Note(6.83 - octaves.FRAGMENT_MAX_S - 0.05, 6.83, 64)
+    assert octaves.join_octave_fragments((long, e5), attack_near=lambda a, b: False) == (long, e5)
+    # A rest between, or not an octave apart.
+    early = Note(6.6, 6.7, 64)
+    assert octaves.join_octave_fragments((early, e5), attack_near=lambda a, b: False) == (early, e5)
+    fifth = Note(6.712, 6.83, 69)
+    assert octaves.join_octave_fragments((fifth, e5), attack_near=lambda a, b: False) == (fifth, e5)

@@ -292,6 +292,7 @@ def _voice_or_instrument_notes(
         return reattack.candidate_near(frames, (first.onset_s, second.offset_s), second.onset_s)
 
     found = octaves.join_octave_splits(read, found, attack_near=attack_near)
+    found = octaves.join_octave_fragments(found, attack_near=attack_near)
     found = octaves.merge_subharmonic_ghosts(found)
     found = octaves.merge_harmonic_tails(found)
     found = octaves.drop_harmonic_rings(found, note_peaks_db(found, raw))
