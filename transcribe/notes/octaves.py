@@ -15,7 +15,10 @@ The other way round, a tracker that reads a note at ``2f`` as ``f`` (a high flut
 ring of the note an octave below it in a hall) writes it an octave down: a note at ``f`` has its
 fundamental and odd harmonics ``f, 3f, 5f``, a note at ``2f`` has none there. A note moves up
 an octave when the level at its odd harmonics stays :data:`ODD_UNDER_DB` below the level at the
-harmonics of ``2f`` (:func:`correct_octaves` does both).
+harmonics of ``2f`` (:func:`correct_octaves` does both). Another note's ring can fill those odd
+harmonics (an A5 ringing on as the flute plays D5, read D4: 880 Hz is D4's third harmonic), so
+a note also moves up where its fundamental alone stays :data:`FUNDAMENTAL_UNDER_DB` below them,
+provided the fundamental of ``2f`` sounds (:data:`UPPER_FUNDAMENTAL_DB`).
 
 A tracker that reads the start of a note an octave off and then finds it (a FluidR3 flute's A5
 read as A4 for its first 300 ms) leaves two notes an octave apart that the spectrum then makes one
