@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transcribe import features
 from transcribe.notes import octaves
@@ -229,3 +232,38 @@ def test_a_played_octave_leap_a_long_note_or_a_gap_stays() -> None:
     assert octaves.join_octave_fragments((early, e5), attack_near=lambda a, b: False) == (early, e5)
     fifth = Note(6.712, 6.83, 69)
     assert octaves.join_octave_fragments((fifth, e5), attack_near=lambda a, b: False) == (fifth, e5)
+
+
+_melodies = st.lists(
+    st.tuples(st.floats(0.0, 0.04), st.floats(0.05, 0.5), st.sampled_from((-12, -7, -2, 0, 2, 5, 12))),
+    max_size=12,
+)
+
+
+def _notes_of(steps: list[tuple[float, float, int]]) -> tuple[Note, ...]:
+    """Touching or nearly touching notes from (gap, length, interval) steps, from MIDI 66."""
+    notes, t, midi = [], 0.0, 66
+    for gap_s, length_s, interval in steps:
+        midi = midi + interval if 48 <= midi + interval <= 84 else midi - interval
+        notes.append(Note(round(t + gap_s, 3), round(t + gap_s + length_s, 3), midi))
+        t = notes[-1].offset_s
+    return tuple(notes)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_melodies)
+def test_joining_octave_fragments_only_merges_neighbours(steps: list[tuple[float, float, int]]) -> None:
+    notes = _notes_of(steps)
+    joined = octaves.join_octave_fragments(notes, attack_near=lambda a, b: False)
+    # Never more notes; in order, none overlapping; every start and end one of the melody's,
+    # every pitch one it had; and every note's time still inside a note.
+    assert len(joined) <= len(notes)
+    assert all(a.offset_s <= b.onset_s for a, b in itertools.pairwise(joined))
+    assert {n.onset_s for n in joined} <= {n.onset_s for n in notes}
+    assert {n.offset_s for n in joined} <= {n.offset_s for n in notes}
+    assert {n.midi for n in joined} <= {n.midi for n in notes}
+    for note in notes:
+        middle = 0.5 * (note.onset_s + note.offset_s)
+        assert any(j.onset_s <= middle <= j.offset_s for j in joined)
+    # An attack at every join keeps every note.
+    assert octaves.join_octave_fragments(notes, attack_near=lambda a, b: True) == notes
