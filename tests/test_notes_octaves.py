@@ -267,3 +267,32 @@ def test_joining_octave_fragments_only_merges_neighbours(steps: list[tuple[float
         assert any(j.onset_s <= middle <= j.offset_s for j in joined)
     # An attack at every join keeps every note.
     assert octaves.join_octave_fragments(notes, attack_near=lambda a, b: True) == notes
+
+
+def test_the_rooms_ring_after_the_last_note_is_dropped() -> None:
+    # A hall after a phrase that ends E5 D5: the tracker reads the D5's ring, then the E5's,
+    # quieter and without a rise (held-out r023 ended its page with such an E).
+    e5, d5 = Note(22.0, 22.5, 76), Note(22.5, 23.0, 74)
+    ring_d, ring_e = Note(23.05, 23.3, 74), Note(23.35, 23.6, 76)
+    notes = (e5, d5, ring_d, ring_e)
+    accent = np.array([-12.0, -13.0, -22.0, -25.0])
+    assert octaves.drop_final_rings(notes, accent, np.array([20.0, 3.5, 0.5, 1.0])) == (e5, d5)
+    # A soft last note played after a rest rises out of the quiet: kept (varied r039's trumpet).
+    assert octaves.drop_final_rings(notes, accent, np.array([20.0, 3.5, 0.5, 30.0])) == notes
+    # Not much quieter than the note it echoes: a note.
+    loud = np.array([-12.0, -13.0, -22.0, -12.0 - octaves.FINAL_RING_DROP_DB + 1.0])
+    assert octaves.drop_final_rings(notes, loud, np.array([20.0, 3.5, 0.5, 1.0])) == notes
+
+
+def test_a_quiet_echo_inside_the_piece_or_a_new_pitch_at_the_end_stays() -> None:
+    e5, d5 = Note(22.0, 22.5, 76), Note(22.5, 23.3, 74)
+    echo, later = Note(23.35, 23.6, 74), Note(24.0, 24.5, 79)
+    rises = np.array([20.0, 3.5, 0.5, 15.0])
+    # Followed by a note played: inside the piece nothing is dropped.
+    assert octaves.drop_final_rings((e5, d5, echo, later), np.array([-12.0, -13.0, -22.0, -12.0]), rises) == (e5, d5, echo, later)
+    # At the end but at no harmonic of the notes before it (G#4 after E5 D5): kept.
+    odd = Note(23.35, 23.6, 68)
+    assert octaves.drop_final_rings((e5, d5, odd), np.array([-12.0, -13.0, -22.0]), rises[:3]) == (e5, d5, odd)
+    # Touching the note before (no break): kept.
+    touching = Note(23.3, 23.6, 74)
+    assert octaves.drop_final_rings((e5, d5, touching), np.array([-12.0, -13.0, -22.0]), rises[:3]) == (e5, d5, touching)

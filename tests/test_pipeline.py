@@ -272,3 +272,18 @@ def test_an_instrument_is_gated_with_the_instrument_hysteresis_and_a_voice_with_
     assert forced.onsets_at == "attack"
     assert np.array_equal(forced.voiced, gated(forced.raw_track, 0.5))
     assert not np.array_equal(forced.voiced, played.voiced)
+
+
+def test_note_rises_db_reads_the_rise_out_of_the_quiet_before_a_note() -> None:
+    from tests.synth import level_track
+    from transcribe.pipeline import note_rises_db
+    from transcribe.types import Note
+
+    # 16 ms frames: quiet (-50 dB) to frame 10, a played note from there (-20 dB); then a ring
+    # that only decays from frame 40.
+    level = np.concatenate([np.full(10, -50.0), np.full(30, -20.0), np.linspace(-24.0, -40.0, 20)])
+    track = level_track(level)
+    played, ring = Note(10 * 0.016, 39 * 0.016, 57), Note(42 * 0.016, 58 * 0.016, 57)
+    rises = note_rises_db((played, ring), track)
+    assert rises[0] == pytest.approx(30.0)
+    assert rises[1] <= 0.0

@@ -301,6 +301,7 @@ def _voice_or_instrument_notes(
         return features.spectral_peaks(audio.samples, audio.sr, times_s)
 
     found = double_stops.top_voice(found, peaks, level, tuning_cents=tuning, rt60_s=evidence.rt60_s)
+    found = octaves.drop_final_rings(found, note_peaks_db(found, raw), note_rises_db(found, raw))
     return found, tuning, profile.onsets_at
 
 
@@ -330,4 +331,22 @@ def note_peaks_db(found: tuple[Note, ...], track: PitchTrack) -> np.ndarray:
     for i, n in enumerate(found):
         a, b = np.searchsorted(track.times_s, [n.onset_s, min(n.offset_s, n.onset_s + ACCENT_S)])
         out[i] = track.loudness_db[a : max(b, a + 1)].max() if a < len(track) else -140.0
+    return out
+
+
+#: Frames after an onset, and before it, over which :func:`note_rises_db` measures its rise.
+RISE_AFTER_FRAMES, RISE_BEFORE_FRAMES = 6, 3
+
+
+def note_rises_db(found: tuple[Note, ...], track: PitchTrack) -> np.ndarray:
+    """How much each note's level rises at its start: the loudest of its first
+    :data:`RISE_AFTER_FRAMES` frames minus the quietest of the :data:`RISE_BEFORE_FRAMES` frames
+    before it and its first, in dB, shape (len(found),)."""
+    out = np.zeros(len(found))
+    for i, n in enumerate(found):
+        a, b = np.searchsorted(track.times_s, [n.onset_s, n.offset_s])
+        if a >= len(track):
+            continue
+        after = track.loudness_db[a : max(min(a + RISE_AFTER_FRAMES, b + 1), a + 1)]
+        out[i] = after.max() - track.loudness_db[max(a - RISE_BEFORE_FRAMES, 0) : a + 1].min()
     return out
