@@ -44,8 +44,11 @@ def _chromatic_names(scale: list[str | None], pc: int) -> tuple[str, str]:
 
 def spelling_table(key: str) -> list[str]:
     """Letter + accidental for each pitch class 0..11 in ``key``."""
-    sharps = key_signature_sharps(key) >= 0
-    scale = _scale_names(key)
+    return _table_of(_scale_names(key), sharps=key_signature_sharps(key) >= 0)
+
+
+def _table_of(scale: list[str | None], *, sharps: bool) -> list[str]:
+    """:func:`spelling_table` from the key's :func:`_scale_names` and whether it is a sharp key."""
     table = list(scale)
     for pc in range(12):
         if scale[pc] is None:
@@ -75,7 +78,7 @@ def spell_line(midis: Sequence[int], key: str) -> list[str]:
         One name with octave per pitch, e.g. ``"C#4"``.
     """
     scale = _scale_names(key)
-    table = spelling_table(key)
+    table = _table_of(scale, sharps=key_signature_sharps(key) >= 0)
     out = []
     for i, midi in enumerate(midis):
         pc = midi % 12

@@ -344,15 +344,19 @@ def drop_harmonic_rings(notes: tuple[Note, ...], accent_db: np.ndarray) -> tuple
     keep = [True] * len(notes)
     for i in range(1, len(notes)):
         prev, note = notes[i - 1], notes[i]
-        harmonic = _harmonic_at(_sung_interval_st(prev, note), RING_HARMONICS, tolerance_st=RING_TOLERANCE_ST)
-        if (
-            harmonic is not None
-            and (harmonic > 1 or note.onset_s > prev.offset_s)
-            and note.onset_s - prev.offset_s <= RING_GAP_S
-            and accent_db[i - 1] - accent_db[i] >= RING_DROP_DB
-        ):
+        harmonic = _ring_harmonic(prev, note)
+        if harmonic is not None and (harmonic > 1 or note.onset_s > prev.offset_s) and accent_db[i - 1] - accent_db[i] >= RING_DROP_DB:
             keep[i] = False
     return tuple(n for n, k in zip(notes, keep) if k)
+
+
+def _ring_harmonic(source: Note, note: Note) -> int | None:
+    """Which of :data:`RING_HARMONICS` of ``source`` ``note`` lies at (within
+    :data:`RING_TOLERANCE_ST`), where it starts at most :data:`RING_GAP_S` after ``source``
+    ends; ``None`` where it could be no ring of it."""
+    if note.onset_s - source.offset_s > RING_GAP_S:
+        return None
+    return _harmonic_at(_sung_interval_st(source, note), RING_HARMONICS, tolerance_st=RING_TOLERANCE_ST)
 
 
 #: The room's ring after the last note played (:func:`drop_final_rings`): at least this much
@@ -392,15 +396,10 @@ def drop_final_rings(notes: tuple[Note, ...], accent_db: np.ndarray, rise_db: np
         note = notes[i]
         if note.onset_s <= notes[i - 1].offset_s or rise_db[i] >= FINAL_RING_RISE_DB:
             return False
-        for j in range(max(i - FINAL_RING_BACK, 0), i):
-            source = notes[j]
-            if (
-                _harmonic_at(_sung_interval_st(source, note), RING_HARMONICS, tolerance_st=RING_TOLERANCE_ST) is not None
-                and note.onset_s - source.offset_s <= RING_GAP_S
-                and accent_db[j] - accent_db[i] >= FINAL_RING_DROP_DB
-            ):
-                return True
-        return False
+        return any(
+            _ring_harmonic(notes[j], note) is not None and accent_db[j] - accent_db[i] >= FINAL_RING_DROP_DB
+            for j in range(max(i - FINAL_RING_BACK, 0), i)
+        )
 
     end = len(notes)
     while end > 1 and is_ring(end - 1):
