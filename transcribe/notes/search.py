@@ -92,7 +92,7 @@ def segment(
     min_len = max(round(min_note_s / hop), round(p.reattack_min_s / hop))
     guard = round(p.reattack_guard_s / hop)
     spacing_s = reattack.typical_spacing_s(np.array([r[0] for r in runs]), hop_s=hop)
-    notes: list[Note] = []
+    made: list[tuple[Note, int]] = []  # each note and the index of the run it came from
     recording = reattack.Recording(hop, partials_db, spacing_s, rt60_s, bands_db)
     for i, (start, end, pitch) in enumerate(runs):
         # The last frames of a note that hands over to the next one carry the
@@ -103,12 +103,41 @@ def segment(
             run = {"start": start, "end": end, "frames": frames, "min_len": min_len, "guard": run_guard}
             hook("reattack_run", {**run, "recording": recording})
         for a, b in split_reattacks(frames, (start, end), p, recording, min_len=min_len, guard=run_guard):
-            notes.append(_make_note(frames, voiced, (a, b, pitch), p, hop_s=hop, keep_octave=i in joined))
+            made.append((_make_note(frames, voiced, (a, b, pitch), p, hop_s=hop, keep_octave=i in joined), i))
+    notes = join_octave_runs(made, runs, joined)
     notes = absorb_glides(notes, midi, track.times_s, max_glide_s=p.max_glide_s, blip_st=p.blip_st, hop=hop)
     if attack is not None:
         notes = refine_onsets(notes, track.times_s, attack_arr, p, min_note_s=min_note_s)
     found = clean(notes, min_note_s=min_note_s)
     return hold_to_run_ends(found, runs, track.times_s, hop_s=hop)
+
+
+def join_octave_runs(made: list[tuple[Note, int]], runs: list[tuple[int, int, int]], joined: set[int]) -> list[Note]:
+    """The notes, with the last of one run and the first of the next joined where the runs touch,
+    the notes came out at one pitch, and the path's change between them was the tracker's octave:
+    the runs lie a whole number of octaves apart, or one of them holds frames an octave off
+    (``joined``, :func:`_merge_touching`). A flute's F read an octave low for its first 130 ms
+    in a hall (held-out r023) was written as two notes, a sixteenth and a dotted eighth; a
+    real repeat, or a step the note's pitch rounds over, comes from runs a semitone or more
+    apart whose frames lie in one octave, and stays.
+
+    Args:
+        made: Each note in time order and the index into ``runs`` of the run it came from.
+        runs: The path's note runs, ``(first frame, end frame exclusive, MIDI)``.
+        joined: Indices of the runs joined from several by the octave fix.
+    """
+    out: list[tuple[Note, int]] = []
+    for note, i in made:
+        if out:
+            prev, j = out[-1]
+            apart_st = runs[i][2] - runs[j][2]
+            octave_change = (apart_st != 0 and apart_st % 12 == 0) or i in joined or j in joined
+            if j + 1 == i and runs[j][1] == runs[i][0] and prev.midi == note.midi and octave_change:
+                longer = prev if prev.duration_s >= note.duration_s else note
+                out[-1] = (replace(prev, offset_s=note.offset_s, cents=longer.cents, confidence=longer.confidence), i)
+                continue
+        out.append((note, i))
+    return [note for note, _ in out]
 
 
 def hold_to_run_ends(notes: tuple[Note, ...], runs: list[tuple[int, int, int]], times_s: np.ndarray, *, hop_s: float) -> tuple[Note, ...]:
