@@ -282,6 +282,11 @@ def test_the_rooms_ring_after_the_last_note_is_dropped() -> None:
     # Not much quieter than the note it echoes: a note.
     loud = np.array([-12.0, -13.0, -22.0, -12.0 - octaves.FINAL_RING_DROP_DB + 1.0])
     assert octaves.drop_final_rings(notes, loud, np.array([20.0, 3.5, 0.5, 1.0])) == notes
+    # Rings read as notes that touch (hall check r020's alto sax ended in four): all dropped.
+    chained = (e5, d5, ring_d, Note(23.3, 23.6, 76))
+    assert octaves.drop_final_rings(chained, accent, np.array([20.0, 3.5, 0.5, 1.0])) == (e5, d5)
+    # A quiet note touching a played one is kept (below), and so is one touching a note that is no ring.
+    assert octaves.drop_final_rings(chained, accent, np.array([20.0, 3.5, 30.0, 1.0])) == chained
 
 
 def test_a_quiet_echo_inside_the_piece_or_a_new_pitch_at_the_end_stays() -> None:

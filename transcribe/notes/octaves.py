@@ -378,10 +378,12 @@ def drop_final_rings(notes: tuple[Note, ...], accent_db: np.ndarray, rise_db: np
 
     After the last note a room (a hall) rings on with the last few pitches, and the tracker can
     read them as more notes, quieter and later, that end the page with a bar of ghosts. From
-    the end, while the last note left starts after a break, within :data:`RING_GAP_S` of the end
-    of one of the :data:`FINAL_RING_BACK` notes before it, at one of that note's harmonics
-    (:data:`RING_HARMONICS`, the 1st included), at least :data:`FINAL_RING_DROP_DB` quieter and
-    with its level rising less than :data:`FINAL_RING_RISE_DB` where it starts, it is dropped.
+    the end, while the last note left sounds like a ring (it starts within :data:`RING_GAP_S`
+    of the end of one of the :data:`FINAL_RING_BACK` notes before it, at one of that note's
+    harmonics (:data:`RING_HARMONICS`, the 1st included), at least :data:`FINAL_RING_DROP_DB`
+    quieter, with its level rising less than :data:`FINAL_RING_RISE_DB` where it starts) and
+    starts after a break or touches a note before it that sounds like a ring too (the tracker
+    reads a decaying chord of rings as notes that touch), it is dropped.
     Only at the end: inside a piece such quiet, unaccented echoes are as often notes played
     (a repeat after a breath) as rings.
 
@@ -392,14 +394,17 @@ def drop_final_rings(notes: tuple[Note, ...], accent_db: np.ndarray, rise_db: np
             ``pipeline.note_rises_db``.
     """
 
-    def is_ring(i: int) -> bool:
-        note = notes[i]
-        if note.onset_s <= notes[i - 1].offset_s or rise_db[i] >= FINAL_RING_RISE_DB:
+    def sounds_like_ring(i: int) -> bool:
+        if rise_db[i] >= FINAL_RING_RISE_DB:
             return False
         return any(
-            _ring_harmonic(notes[j], note) is not None and accent_db[j] - accent_db[i] >= FINAL_RING_DROP_DB
+            _ring_harmonic(notes[j], notes[i]) is not None and accent_db[j] - accent_db[i] >= FINAL_RING_DROP_DB
             for j in range(max(i - FINAL_RING_BACK, 0), i)
         )
+
+    def is_ring(i: int) -> bool:
+        after_break = notes[i].onset_s > notes[i - 1].offset_s
+        return sounds_like_ring(i) and (after_break or sounds_like_ring(i - 1))
 
     end = len(notes)
     while end > 1 and is_ring(end - 1):
