@@ -361,9 +361,9 @@ def _ring_harmonic(source: Note, note: Note) -> int | None:
 
 #: The room's ring after the last note played (:func:`drop_final_rings`): at least this much
 #: quieter (dB, accent against accent) than the note it echoes, ... Chosen on FluidR3 seed 0,
-#: varied seed 5 and hall check seed 7: the rule drops 7 notes of ours there, none of them
-#: played (5 of the 22 ghosts after the hall check's last notes; the others fail one of the
-#: conditions), and one played note at 6 dB without the rise condition below.
+#: varied seed 5 and hall check seed 7: the rule drops 15 notes of ours there, none of them
+#: played (13 ghosts after the hall check's last notes, 8 of them rings that touch, and two on
+#: varied seed 5), and one played note at 6 dB without the rise condition below.
 FINAL_RING_DROP_DB = 6.0
 #: ... its level rising less than this (dB) at its start (a note played after a break rises out
 #: of the quiet before it: a trumpet's soft last note after a rest, varied seed 5 r039, by 67 dB),
