@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.synth import melody, render
 from transcribe import audio, gating, notes, pitch
@@ -271,3 +275,52 @@ def test_a_note_whose_start_the_tracker_reads_an_octave_low_is_one_note() -> Non
     found = notes.segment(track, np.ones(n, dtype=bool), onset, tuning_cents=0.0, min_note_s=0.07)
     assert [x.midi for x in found] == [76, 77, 74]
     assert abs(found[1].onset_s - 40 * 0.016) < 0.02
+
+
+# Runs of the path: each (frames, MIDI) with a flag for "octave-fixed", and per run 1-3 notes of
+# pitch MIDI or MIDI +- 1 (a note's own pitch may round away from its run's).
+_runs_strategy = st.lists(
+    st.tuples(st.integers(3, 30), st.integers(55, 80), st.booleans(), st.integers(1, 3), st.integers(-1, 1), st.booleans()),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_runs_strategy)
+def test_join_octave_runs_only_joins_neighbours_across_runs(spec: list[tuple[int, int, bool, int, int, bool]]) -> None:
+    runs, made, joined, frame = [], [], set(), 0
+    for i, (length, midi, fixed, pieces, shift, rest_before) in enumerate(spec):
+        frame += int(rest_before)  # a rest frame between runs
+        runs.append((frame, frame + length, midi))
+        if fixed:
+            joined.add(i)
+        edges = np.linspace(frame, frame + length, pieces + 1)
+        for a, b in itertools.pairwise(edges):
+            made.append((_note(a * 0.016, b * 0.016, midi + shift), i))
+        frame += length
+    notes_in = [n for n, _ in made]
+    out = notes.search.join_octave_runs(made, runs, joined)
+    # Never more notes; in order and apart; every start and end and pitch one of the input's;
+    # every input note's middle still inside a note; and no two notes from runs apart by a rest
+    # or of different pitch were joined.
+    assert len(out) <= len(notes_in)
+    assert all(a.offset_s <= b.onset_s + 1e-9 for a, b in itertools.pairwise(out))
+    assert {n.onset_s for n in out} <= {n.onset_s for n in notes_in}
+    assert {n.offset_s for n in out} <= {n.offset_s for n in notes_in}
+    assert {n.midi for n in out} <= {n.midi for n in notes_in}
+    held_by: dict[int, list[int]] = {}
+    for note, i in made:
+        middle = 0.5 * (note.onset_s + note.offset_s)
+        ((k, holder),) = [(k, o) for k, o in enumerate(out) if o.onset_s <= middle <= o.offset_s]
+        assert holder.midi == note.midi
+        held_by.setdefault(k, []).append(i)
+    for members in held_by.values():
+        for i, j in itertools.pairwise(sorted(set(members))):
+            assert j == i + 1 and runs[i][1] == runs[j][0]  # runs that touch
+            apart_st = runs[j][2] - runs[i][2]
+            assert (apart_st != 0 and apart_st % 12 == 0) or i in joined or j in joined  # the tracker's octave
+    # Nothing to join without an octave between runs and no octave-fixed run.
+    plain = [(n, i) for n, i in made]
+    same_octave_runs = [(a, b, m if k % 2 else m + 1) for k, (a, b, m) in enumerate(runs)]
+    assert notes.search.join_octave_runs(plain, same_octave_runs, set()) == notes_in

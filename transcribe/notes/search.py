@@ -116,7 +116,7 @@ def join_octave_runs(made: list[tuple[Note, int]], runs: list[tuple[int, int, in
     """The notes, with the last of one run and the first of the next joined where the runs touch,
     the notes came out at one pitch, and the path's change between them was the tracker's octave:
     the runs lie a whole number of octaves apart, or one of them holds frames an octave off
-    (``joined``, :func:`_merge_touching`). A flute's F read an octave low for its first 130 ms
+    (``joined``, :func:`_merge_touching`). A flute's F read an octave low for its first 140 ms
     in a hall (held-out r023) was written as two notes, a sixteenth and a dotted eighth; a
     real repeat, or a step the note's pitch rounds over, comes from runs a semitone or more
     apart whose frames lie in one octave, and stays.
