@@ -321,6 +321,5 @@ def test_join_octave_runs_only_joins_neighbours_across_runs(spec: list[tuple[int
             apart_st = runs[j][2] - runs[i][2]
             assert (apart_st != 0 and apart_st % 12 == 0) or i in joined or j in joined  # the tracker's octave
     # Nothing to join without an octave between runs and no octave-fixed run.
-    plain = [(n, i) for n, i in made]
     same_octave_runs = [(a, b, m if k % 2 else m + 1) for k, (a, b, m) in enumerate(runs)]
-    assert notes.search.join_octave_runs(plain, same_octave_runs, set()) == notes_in
+    assert notes.search.join_octave_runs(made, same_octave_runs, set()) == notes_in

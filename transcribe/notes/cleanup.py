@@ -1,13 +1,22 @@
 """Clean-up of the found notes: octave slips folded, glides and blips absorbed, short notes merged,
-unsure sounds before a take's first sure note dropped, notes read beyond the pitch model's range
-far from the melody dropped."""
+two parts of one note joined, unsure sounds before a take's first sure note dropped, notes read
+beyond the pitch model's range far from the melody dropped."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
 from ..types import Note
 from ..units import hz_to_midi
+
+
+def join_parts(first: Note, second: Note) -> Note:
+    """One note from two parts of it, ``first`` then ``second``: from the first's onset to the
+    second's offset, at the first's MIDI pitch, with the longer part's cents and confidence."""
+    longer = first if first.duration_s >= second.duration_s else second
+    return replace(first, offset_s=second.offset_s, cents=longer.cents, confidence=longer.confidence)
 
 
 def fold_octave_slips(frames: np.ndarray, pitch: int) -> np.ndarray:

@@ -45,6 +45,7 @@ import numpy as np
 
 from ..types import Note
 from ..units import midi_to_hz
+from .cleanup import join_parts
 
 #: The level at a note's odd half-harmonics minus the level at its harmonics (dB) from which
 #: the note is an octave lower.
@@ -176,9 +177,7 @@ def join_octave_splits(before: tuple[Note, ...], after: tuple[Note, ...], *, att
             and new.onset_s - out[-1].offset_s <= JOIN_GAP_S
             and not attack_near(out[-1], new)
         ):
-            prev = out[-1]
-            longer = prev if prev.duration_s >= new.duration_s else new
-            out[-1] = replace(prev, offset_s=new.offset_s, cents=longer.cents, confidence=longer.confidence)
+            out[-1] = join_parts(out[-1], new)
             moved[-1] = True
             continue
         out.append(new)

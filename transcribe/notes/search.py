@@ -20,7 +20,7 @@ import numpy as np
 
 from ..types import FrameArrays, Note, PitchTrack, StageHook
 from . import reattack
-from .cleanup import absorb_glides, clean, fold_octave_slips
+from .cleanup import absorb_glides, clean, fold_octave_slips, join_parts
 from .onsets import refine_onsets
 from .params import SegmentParams
 from .split import split_reattacks
@@ -133,8 +133,7 @@ def join_octave_runs(made: list[tuple[Note, int]], runs: list[tuple[int, int, in
             apart_st = runs[i][2] - runs[j][2]
             octave_change = (apart_st != 0 and apart_st % 12 == 0) or i in joined or j in joined
             if j + 1 == i and runs[j][1] == runs[i][0] and prev.midi == note.midi and octave_change:
-                longer = prev if prev.duration_s >= note.duration_s else note
-                out[-1] = (replace(prev, offset_s=note.offset_s, cents=longer.cents, confidence=longer.confidence), i)
+                out[-1] = (join_parts(prev, note), i)
                 continue
         out.append((note, i))
     return [note for note, _ in out]
