@@ -375,9 +375,15 @@ def analyze(
     down = m * math.ceil(score_zero / m - 1e-9)
     # Nor is a last note that runs a grid step past a bar line: it ends at the bar line rather
     # than open a bar of a tied sixteenth and rests (a sung final note of 3 beats from the last
-    # sixteenth of a 3/4 bar).
+    # sixteenth of a 3/4 bar). An instrument's last note ends there too where it runs past it by
+    # no more than it holds before it (a piano's or a hall's ring after a final eighth); a
+    # voice's is the value it was held (the followed beat's bar lines are less sure).
     line = down + m * math.floor((float(end[-1]) - down) / m + 1e-9)
-    if 1e-9 < end[-1] - line <= unit + 1e-9 and line - pos[-1] >= unit - 1e-9:
+    before_beats = line - float(pos[-1])
+    past = unit if before_beats >= unit - 1e-9 else 0.0
+    if follow is None:
+        past = max(past, before_beats)
+    if 1e-9 < end[-1] - line <= past + 1e-9:
         end[-1] = line
     dur = end - pos
     pickup_beats = down - score_zero
