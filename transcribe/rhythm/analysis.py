@@ -373,6 +373,9 @@ def analyze(
             end[-1] = pos[-1] + max(1.0, float(np.round(held_end - pos[-1])))
     score_zero = float(pos[0])
     down = m * math.ceil(score_zero / m - 1e-9)
+    if end[-1] <= down + 1e-9:
+        # The whole take before the first bar line (a lone held tone) is no pickup: it starts a bar.
+        down = score_zero
     # Nor is a last note that runs a grid step past a bar line: it ends at the bar line rather
     # than open a bar of a tied sixteenth and rests (a sung final note of 3 beats from the last
     # sixteenth of a 3/4 bar). An instrument's last note ends there too where it runs past it by
