@@ -63,9 +63,7 @@ def test_a_lone_held_tone_is_written_in_whole_beats() -> None:
     assert rh.durations_q[-1].denominator == 1
 
 
-@pytest.mark.parametrize(
-    "notes", [(Note(0.0, 2.0, 69),), (Note(0.0, 0.9, 69), Note(1.0, 2.0, 71))], ids=["a held tone", "two quarters"]
-)
+@pytest.mark.parametrize("notes", [(Note(0.0, 2.0, 69),), (Note(0.0, 0.9, 69), Note(1.0, 2.0, 71))], ids=["a held tone", "two quarters"])
 def test_a_take_shorter_than_a_bar_starts_its_bar(notes: tuple[Note, ...]) -> None:
     # A two-second tone was written as a half-note pickup and nothing else: a score of one
     # incomplete bar. A take that ends before the first bar line has no pickup: it starts the
