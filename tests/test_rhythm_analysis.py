@@ -98,6 +98,16 @@ def test_an_instruments_last_note_ends_at_the_bar_line_it_rings_a_little_past(he
     assert rh.durations_q[-1] == final_q
 
 
+def test_a_long_last_note_a_beat_past_the_final_bar_line_ends_at_it() -> None:
+    # Seven quarters (the meter reads a three-beat pickup) and a last note held 5.3 beats from
+    # the downbeat: written a whole note tied to a quarter and three beats of rests before, now
+    # a whole note that ends the tune on its bar line.
+    notes = [Note(float(i), i + 0.9, 60 + i % 5) for i in range(7)] + [Note(7.0, 12.3, 60)]
+    rh = rhythm.analyze(tuple(notes), tempo_bpm=60.0, time_signature="4/4")
+    assert rh.pickup_q == 3
+    assert rh.durations_q[-1] == 4
+
+
 def _ode_with_pause(pause_s: float) -> tuple[Note, ...]:
     from tests.synth import ODE_TO_JOY, melody
 
