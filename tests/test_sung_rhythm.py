@@ -155,6 +155,22 @@ def test_a_sung_tune_of_eight_bars_of_three_is_written_in_three_four() -> None:
         assert _voice(notes, replace(bare, bars_price=16.0)).time_signature == "3/4"
 
 
+@pytest.mark.parametrize(("held_beats", "final_q"), [(2.9, 3), (2.4, 3), (1.6, Fraction(3, 2))])
+def test_a_last_note_let_go_a_little_early_ends_its_bar(held_beats: float, final_q: Fraction) -> None:
+    # The final dotted half of eight bars of 3/4, let go after 2.4 beats (most singers let the
+    # last note go early), was written as a half and a quarter rest. Where the bar line after it
+    # lies within the let-go that a note before a rest is allowed (``held_stretch``), the last
+    # note ends its bar; one let go after 1.6 beats keeps the value it was held.
+    fitted = rhythm.SungRhythm.load().follow
+    assert fitted is not None
+    for seed in range(3):
+        notes = list(_stepping(EIGHT_BARS_OF_THREE, seed))
+        notes[-1] = Note(notes[-1].onset_s, notes[-1].onset_s + held_beats * 0.6, notes[-1].midi)
+        got = _voice(tuple(notes), fitted)
+        assert (got.time_signature, got.pickup_q) == ("3/4", 0)
+        assert list(got.durations_q) == [Fraction(b) for b in EIGHT_BARS_OF_THREE[:-1]] + [final_q]
+
+
 def test_the_bar_count_leaves_a_tune_of_sixteen_bars_of_two_in_two_or_four() -> None:
     values = [1, 0.5, 0.5, 1, 1, 0.5, 0.5, 1, 2] * 3 + [1, 1, 2, 1, 1, 2]  # 32 quarters
     fitted = rhythm.SungRhythm.load().follow

@@ -349,8 +349,15 @@ def analyze(
             for i in np.flatnonzero(nxt[:-1] - r_off[:-1] >= follow.rest_gap_beats):
                 held_beats = float(r_off[i] - pos[i]) * follow.held_stretch
                 end[i] = pos[i] + held_value(held_beats, follow, at_most_beats=float(nxt[i] - pos[i]))
-        # The last note held as long as the singer liked: the likeliest value of its length.
-        end[-1] = pos[-1] + held_value(float(r_off[-1] - pos[-1]), follow)
+        # The last note held as long as the singer liked: the likeliest value of its length,
+        # unless the bar line after it lies within the singer's early let-go (the held length
+        # times ``held_stretch``, as before a rest): then the tune's last note ends its bar.
+        held_last = float(r_off[-1] - pos[-1])
+        end[-1] = pos[-1] + held_value(held_last, follow)
+        first_line = m * math.ceil(float(pos[0]) / m - 1e-9)
+        fill = first_line + m * (math.floor((float(pos[-1]) - first_line) / m + 1e-9) + 1) - float(pos[-1])
+        if end[-1] - pos[-1] < fill - 1e-9 and fill <= held_last * follow.held_stretch + 1e-9 and np.isclose(VALUES_BEATS, fill).any():
+            end[-1] = pos[-1] + fill
     else:
         # A note followed by a rest (the last note too: it has no next onset to be written up
         # to): where it was let go, plus the silence the notes before it left before the next
