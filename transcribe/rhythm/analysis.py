@@ -339,6 +339,8 @@ def analyze(
     # ``rest_min_beats``) before the next note is articulation and joins the note.
     unit = 1.0 / (3.0 if compound else 4.0)
     nxt = np.append(pos[1:], np.inf)
+    score_zero = float(pos[0])
+    down = m * math.ceil(score_zero / m - 1e-9)  # the first bar line
     end = np.maximum(np.round(r_off / unit) * unit, pos + unit)
     end = np.where(nxt - end < written_as.rest_min_beats, nxt, np.minimum(end, nxt))
     if beat_period_s is not None:
@@ -354,8 +356,7 @@ def analyze(
         # times ``held_stretch``, as before a rest): then the tune's last note ends its bar.
         held_last = float(r_off[-1] - pos[-1])
         end[-1] = pos[-1] + held_value(held_last, follow)
-        first_line = m * math.ceil(float(pos[0]) / m - 1e-9)
-        fill = first_line + m * (math.floor((float(pos[-1]) - first_line) / m + 1e-9) + 1) - float(pos[-1])
+        fill = down + m * (math.floor((float(pos[-1]) - down) / m + 1e-9) + 1) - float(pos[-1])
         if end[-1] - pos[-1] < fill - 1e-9 and fill <= held_last * follow.held_stretch + 1e-9 and np.isclose(VALUES_BEATS, fill).any():
             end[-1] = pos[-1] + fill
     else:
@@ -378,8 +379,6 @@ def analyze(
             # rhythm (a held A4 ended "half tied to a sixteenth").
             held_end = beat_after[-1] if reaches[-1] else r_off[-1]
             end[-1] = pos[-1] + max(1.0, float(np.round(held_end - pos[-1])))
-    score_zero = float(pos[0])
-    down = m * math.ceil(score_zero / m - 1e-9)
     if end[-1] <= down + 1e-9:
         # The whole take before the first bar line (a lone held tone) is no pickup: it starts a bar.
         down = score_zero
@@ -387,7 +386,7 @@ def analyze(
     # than open a bar of a tied sixteenth and rests (a sung final note of 3 beats from the last
     # sixteenth of a 3/4 bar). An instrument's last note ends there too where it runs past it by
     # no more than it holds before it (a piano's or a hall's ring after a final eighth); a
-    # voice's is the value it was held (the followed beat's bar lines are less sure).
+    # voice's is not cut there (the followed beat's bar lines are less sure).
     line = down + m * math.floor((float(end[-1]) - down) / m + 1e-9)
     before_beats = line - float(pos[-1])
     past = unit if before_beats >= unit - 1e-9 else 0.0
