@@ -133,7 +133,7 @@ def test_wandering_singer_is_not_rounded_in_one_global_tuning() -> None:
     # (transcribe.intonation, tests/test_intonation.py); "a440" still rounds at A440.
     assert [n.midi for n in a440.notes] == WANDERING_PITCHES
     assert [n.midi for n in own.notes] != WANDERING_PITCHES
-    assert "unsteady (notes named in the key, following the singer)" in auto.tuning_summary
+    assert "unsteady (notes named in the key, following the singer)" in auto.tuning_summary and auto.sung_writing
     assert "(notes at A440)" in a440.tuning_summary
     # An unsteady performance is taken for a voice: onsets where the pitch arrives.
     assert auto.onsets_at == "pitch" and own.onsets_at == "pitch"
@@ -149,6 +149,9 @@ def test_a_wandering_tuning_whose_pitch_jumps_is_an_instrument_rounded_at_a440()
     assert auto.tuning_steadiness is not None and auto.tuning_steadiness < 0.55
     assert auto.onsets_at == "attack" and auto.tuning_cents == 0.0
     assert [n.midi for n in auto.notes] == WANDERING_PITCHES
+    # ... and the report says so: its notes are not named in the key (they were said to be).
+    assert not auto.sung_writing
+    assert auto.tuning_summary.endswith(", unsteady (notes at A440)")
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,8 @@ def transcribe(
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
     sung_key, written_as = None, rhythm.SungRhythm()
-    if profiles.sung_writing(performer, opts.tuning) and found:
+    sung = profiles.sung_writing(performer, opts.tuning) and bool(found)
+    if sung:
         # A voice that holds no one tuning: name its notes by the key and its drifting tuning,
         # and write its rhythm in simple values unless the onsets insist.
         meant = intonation.name_sung_notes(found, tuning_cents=tuning, key=opts.key)
@@ -165,6 +166,7 @@ def transcribe(
         measured_tuning_cents=performer.tuning.cents,
         tuning_steadiness=performer.tuning.steadiness,
         onsets_at=onsets_at,
+        sung_writing=sung,
     )
 
 

@@ -47,6 +47,9 @@ class Transcription:
             (:attr:`transcribe.tuning.Tuning.steadiness`, 0 to 1); ``None`` when built by hand.
         onsets_at: Where the note onsets were put: ``"attack"`` or ``"pitch"``
             (see :data:`transcribe.config.ONSETS`).
+        sung_writing: Whether the notes were named by the key and the singer's drifting
+            tuning and their rhythm written as a voice's (:func:`transcribe.profiles.sung_writing`);
+            an unsteady tuning whose pitch jumps (an instrument) is rounded at A440 instead.
     """
 
     source: str
@@ -65,6 +68,7 @@ class Transcription:
     measured_tuning_cents: float | None = None
     tuning_steadiness: float | None = None
     onsets_at: str = "attack"
+    sung_writing: bool = False
 
     @property
     def tuning_summary(self) -> str:
@@ -75,7 +79,9 @@ class Transcription:
         if self.options.tuning == "a440":
             return f"{shown} (notes at A440)"
         if self.options.tuning == "auto" and self.tuning_cents == 0.0 and measured != 0.0:
-            return f"{shown}, unsteady (notes named in the key, following the singer)"
+            if self.sung_writing:
+                return f"{shown}, unsteady (notes named in the key, following the singer)"
+            return f"{shown}, unsteady (notes at A440)"
         return shown
 
     @property
