@@ -290,3 +290,14 @@ def test_note_rises_db_reads_the_rise_out_of_the_quiet_before_a_note() -> None:
     rises = note_rises_db((played, ring), track)
     assert rises[0] == pytest.approx(30.0)
     assert rises[1] <= 0.0
+
+
+@pytest.mark.parametrize("onsets", ["auto", "attack"])
+def test_a_note_from_the_first_sample_starts_at_zero_not_before(onsets: str) -> None:
+    # The attack search looked from before the recording's start: a tone from sample 0 was
+    # given an onset of -4 ms (mir_eval refuses it; a CSV row at a negative time).
+    sr = 44100
+    tone = (0.3 * np.sin(2 * np.pi * 440.0 * np.arange(2 * sr) / sr)).astype(np.float32)
+    result = transcribe.transcribe(tone, sr=sr, onsets=onsets)
+    assert [n.midi for n in result.notes] == [69]
+    assert result.notes[0].onset_s == 0.0

@@ -95,9 +95,9 @@ MAX_Z = 4.0
 
 def _search_window_s(note: Note, prev: Note | None, *, before_s: float, after_s: float, min_note_s: float) -> tuple[float, float]:
     """Where ``note``'s onset may move: from ``before_s`` before it to ``after_s`` after it
-    (seconds), leaving this note and ``prev`` at least ``min_note_s`` each; empty when the
-    first bound is not under the second."""
-    lo_s = note.onset_s - before_s
+    (seconds), never before the recording's start, leaving this note and ``prev`` at least
+    ``min_note_s`` each; empty when the first bound is not under the second."""
+    lo_s = max(note.onset_s - before_s, 0.0)
     if prev is not None:
         lo_s = max(lo_s, prev.onset_s + min_note_s)
     return lo_s, min(note.onset_s + after_s, note.offset_s - min_note_s)
