@@ -1,4 +1,4 @@
-"""Hummed tunes: ``python -m benchmarks.hummed [--items 36] [--seed 3] [--jobs N] [--vibrato-st 0,0.5] [--songs]``.
+"""Hummed tunes: ``python -m benchmarks.hummed [--items 36] [--seed 3] [--jobs N] [--vibrato-st 0,0.5] [--songs] [--opt KEY=VALUE]``.
 
 A hummed tune has no consonant to mark a note: a step to the next note is a glide of the pitch
 with the level held, a repeated note a short dip of the level (the throat closing a moment), a
@@ -46,6 +46,7 @@ import numpy as np
 from benchmarks.datasets import PageTruth
 from benchmarks.metrics import matched_pairs, note_scores, page_scores
 from benchmarks.rendered.corpus import Melody
+from benchmarks.run import option_pairs
 from benchmarks.systems import Prediction, adapt_result
 
 SR = 16000
@@ -191,15 +192,17 @@ def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Melod
     return Take(y.astype(np.float32), np.asarray(notes), legato_a, written_a, tonic, tuple(written_q), meter)
 
 
-def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Melody | None = None) -> dict[str, Any]:
+def run_one(
+    seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Melody | None = None, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Our notes of take ``seed`` (of ``song`` where given) against its reference: the scores
-    and which reference notes were found."""
+    and which reference notes were found. ``options``: extra ``transcribe()`` options (``--opt``)."""
     import transcribe
 
     tk = take(seed, vibrato_st=vibrato_st, song=song)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = transcribe.transcribe(tk.samples, SR)
+        result = transcribe.transcribe(tk.samples, SR, **(options or {}))
     # Our notes at their sung pitch (MIDI + cents / 100, back at A440), the published protocol's,
     # and our written page, as the benchmark reads them from a result.
     pred = adapt_result(result, Prediction("ours", "hummed", str(seed)))
@@ -240,8 +243,8 @@ def run_one(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Me
     }
 
 
-def _run_song(seed: int, song: Melody, *, vibrato_st: tuple[float, float]) -> dict[str, Any]:
-    return run_one(seed, vibrato_st=vibrato_st, song=song)
+def _run_song(seed: int, song: Melody, *, vibrato_st: tuple[float, float], options: dict[str, Any]) -> dict[str, Any]:
+    return run_one(seed, vibrato_st=vibrato_st, song=song, options=options)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,7 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help=f"hum --items (at most {SONG_SAMPLE}) whole Essen folk songs in simple time that no fit saw instead of walks on a scale",
     )
+    ap.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE", help="extra option for transcribe() (repeatable)")
     args = ap.parse_args(argv)
+    options = option_pairs(args.opt)
     lo, hi = (float(x) for x in args.vibrato_st.split(","))
     seeds = range(args.seed, args.seed + args.items)
     with Pool(args.jobs) as pool:
@@ -264,12 +269,13 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks.sung_pickups import SIMPLE
 
             songs = essen_songs(SONG_SAMPLE, simple=SIMPLE, jobs=args.jobs)[: args.items]
-            rows = pool.starmap(partial(_run_song, vibrato_st=(lo, hi)), zip(seeds, songs))
+            rows = pool.starmap(partial(_run_song, vibrato_st=(lo, hi), options=options), zip(seeds, songs))
         else:
-            rows = pool.map(partial(run_one, vibrato_st=(lo, hi)), seeds)
+            rows = pool.map(partial(run_one, vibrato_st=(lo, hi), options=options), seeds)
     m = [np.mean([r[k] for r in rows]) for k in ("conp", "conpoff", "on")]
     what = "Essen songs" if args.songs else "takes"
-    print(f"{len(rows)} hummed {what} (seeds {args.seed}-{args.seed + len(rows) - 1}, vibrato {lo:g}-{hi:g} st)")
+    extra = "".join(f", {k}={v}" for k, v in options.items())
+    print(f"{len(rows)} hummed {what} (seeds {args.seed}-{args.seed + len(rows) - 1}, vibrato {lo:g}-{hi:g} st{extra})")
     print(f"COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}  (mean over takes, published protocol)")
     page = [np.nanmean([r[k] for r in rows]) for k in ("key_sig", "pitch_right", "dur_right")]
     meter = f", time signature {np.mean([r['ts_right'] for r in rows]):.3f}" if args.songs else ""

@@ -120,8 +120,8 @@ def _task(args: tuple[str, Item, str, bool, dict[str, Any]]) -> tuple[Item, Pred
     return item, run_ours(item, pitch, options)
 
 
-def _parse_options(pairs: list[str], pitch: str) -> dict[str, Any]:
-    """``--opt key=value`` pairs as keyword arguments (numbers parsed); SPICE defaults to the shared v1 model."""
+def option_pairs(pairs: list[str]) -> dict[str, Any]:
+    """``--opt key=value`` pairs as keyword arguments for ``transcribe()`` (numbers parsed)."""
     out: dict[str, Any] = {}
     for pair in pairs:
         k, _, v = pair.partition("=")
@@ -133,6 +133,12 @@ def _parse_options(pairs: list[str], pitch: str) -> dict[str, Any]:
             except ValueError:
                 continue
         out[k.strip().replace("-", "_")] = val
+    return out
+
+
+def _parse_options(pairs: list[str], pitch: str) -> dict[str, Any]:
+    """``--opt key=value`` pairs as keyword arguments (numbers parsed); SPICE defaults to the shared v1 model."""
+    out = option_pairs(pairs)
     shared = find_shared()
     if pitch == "spice" and "spice_model" not in out and shared and (shared / "models" / "spice_1").is_dir():
         out.update(spice_model=str(shared / "models" / "spice_1"), spice_version=1)

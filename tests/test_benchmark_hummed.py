@@ -88,3 +88,9 @@ def test_a_hummed_song_is_scored_against_its_own_notation() -> None:
     assert row["signature_holds"]
     walk = hummed.run_one(3)
     assert np.isnan(walk["ts_right"]) and walk["signature_holds"]
+
+
+def test_options_reach_the_transcription() -> None:
+    # `--opt onsets=attack`: the instrument's note stage reads the take, not the voice's; a run
+    # that dropped the options would score the same take the same way.
+    assert hummed.run_one(3, options={"onsets": "attack"})["found"].tolist() != hummed.run_one(3)["found"].tolist()
