@@ -28,6 +28,23 @@ def tone(midi: float, dur_s: float, *, sr: int = SR, cents: float = 0.0, vibrato
     return (amp * x * env).astype(np.float32)
 
 
+def legato_line(
+    pitches: Sequence[int], *, note_s: float, cents: Sequence[float], vibrato_cents: float, sr: int = SR, lead_s: float = 0.3
+) -> np.ndarray:
+    """A line sung legato on one vowel: ``pitches`` of ``note_s`` each, one continuous harmonic
+    tone whose pitch moves at once from note to note (each detuned by its ``cents``, with a
+    5.5 Hz vibrato), its level held throughout; ``lead_s`` of silence before and after."""
+    n = int(round(note_s * sr))
+    t = np.arange(n * len(pitches)) / sr
+    at = np.repeat(np.asarray(pitches, dtype=float) + np.asarray(cents, dtype=float) / 100.0, n)
+    inst = 440.0 * 2.0 ** ((at + vibrato_cents / 100.0 * np.sin(2 * np.pi * 5.5 * t) - 69.0) / 12.0)
+    phase = 2 * np.pi * np.cumsum(inst) / sr
+    x = sum((0.6**k) * np.sin((k + 1) * phase) for k in range(6))
+    env = np.minimum(1.0, t / 0.03) * np.minimum(1.0, (t[-1] - t) / 0.03)
+    lead = np.zeros(int(round(lead_s * sr)))
+    return np.concatenate([lead, 0.3 * x * env, lead]).astype(np.float32)
+
+
 def render(
     notes: Sequence[tuple[float, float, int]],
     *,

@@ -285,10 +285,16 @@ def test_an_offset_peak_at_a_hummed_notes_start_does_not_drop_it() -> None:
     assert [nt.midi for nt in found] == [66, 68, 73]
     assert abs(found[1].onset_s / 0.016 - 50) <= 3  # the legato step, within 50 ms
     assert (round(found[2].onset_s / 0.016), round(found[2].offset_s / 0.016)) == (80, 150)
-    # A take sung on syllables (an onset at the step too): the early peak still ends the note,
-    # and the note, shorter than the shortest, is dropped.
+    # A take sung on syllables (an onset at the step too): where a held pitch follows the early
+    # peak, the note goes on too (it was dropped, and the held 73 left unwritten) ...
     p_on[50] = 0.9
     found = sung.read_notes(_frames(midi, voiced), p_on, p_off, _step_model(np.inf), min_note_s=0.07)
+    assert [nt.midi for nt in found] == [66, 68, 73]
+    assert (round(found[2].onset_s / 0.016), round(found[2].offset_s / 0.016)) == (80, 150)
+    # ... but where the pitch slides on (no held note: a learner's scoop, a glide), the early
+    # peak still ends the note, and the note, shorter than the shortest, is dropped.
+    slide = np.where(np.arange(n) < 80, midi, 73.0 + 0.08 * (np.arange(n) - 80))
+    found = sung.read_notes(_frames(slide, voiced), p_on, p_off, _step_model(np.inf), min_note_s=0.07)
     assert [round(nt.onset_s / 0.016) for nt in found] == [10, 50]
 
 

@@ -52,7 +52,8 @@ LEGATO_QUICK_FRAMES, LEGATO_QUICK_SHARE = 4, 0.6
 #: against 2.0 and none on SSVD and vocadito, docs/models/sung-onsets.md).
 LEGATO_TAKE_SHARE, LEGATO_SYLLABLE_MIN_ST = 0.15, 1.5
 #: In a hummed take, where the stretch from an onset to the next (or to the end of its sound)
-#: is at least this many frames (256 ms), an offset peak within the shortest note is passed over.
+#: is at least this many frames (256 ms), an offset peak within the shortest note is passed over;
+#: in any take, where the stretch after the shortest note also holds one pitch (:func:`_held`).
 EARLY_END_STRETCH_FRAMES = 16
 #: Weakest onset-probability peak the length-prior decode (:mod:`transcribe.notes.semimarkov`) considers.
 DECODE_FLOOR = 0.05
@@ -385,6 +386,16 @@ def notes_from(
     return read_notes(frames, p_on, p_off, model, min_note_s=min_note_s, tuning_cents=tuning_cents)
 
 
+def _held(midi: np.ndarray, voiced: np.ndarray) -> bool:
+    """Whether a stretch of frames (shape (m,) each) holds one pitch: at least :data:`STEP_VOICED`
+    of it voiced, its voiced pitch within :data:`STEP_SPREAD_ST` of its median (median absolute
+    deviation), as either side of a legato step (:func:`_step_sizes`)."""
+    if not voiced.size or voiced.mean() < STEP_VOICED:
+        return False
+    held = midi[voiced]
+    return float(np.median(np.abs(held - np.median(held)))) <= STEP_SPREAD_ST
+
+
 def _sound_end(voiced: np.ndarray, loud_db: np.ndarray) -> int:
     """Where a note's own sound ends, in frames from its onset: after its last frame heard before
     a silence of :data:`LONG_SILENCE_FRAMES` (or before the next onset, the end of the arrays
@@ -430,10 +441,12 @@ def read_notes(
             stop = sound_end + END_SLACK_FRAMES
         b = nxt if stop == nxt else sound_end
         span = np.arange(a + 1, stop)
-        if hummed and b - a >= EARLY_END_STRETCH_FRAMES:
+        if b - a >= EARLY_END_STRETCH_FRAMES and (hummed or _held(midi[a + shortest : b], voiced[a + shortest : b])):
             # An offset peak in the note's first ``min_note_s`` would leave no note at all:
             # there the offset network saw the glide into a legato note (hummed, or sung on
-            # one vowel), and the note goes on to the next likeliest end.
+            # one vowel), and the note goes on to the next likeliest end. In a take sung on
+            # syllables too where a held pitch follows (a leap sung legato, both networks
+            # firing at its step): else the held note was left unwritten, a rest on the page.
             span = span[span - a >= shortest]
         if len(span):
             k = int(span[np.argmax(p_off[span])])
