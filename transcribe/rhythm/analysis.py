@@ -226,6 +226,12 @@ def _resume_in_bar(
     return kc, kc_off, *rounded_positions(kc, kc_off), local
 
 
+def bar_line_at_or_before(beats: float, *, first_line: float, bar_beats: int) -> float:
+    """The last bar line at or before ``beats`` (all in beats from the score's grid), bars of
+    ``bar_beats`` counted from the bar line at ``first_line``."""
+    return first_line + bar_beats * math.floor((beats - first_line) / bar_beats + 1e-9)
+
+
 def articulation_gap(onsets: np.ndarray, offsets: np.ndarray, *, rest_min_beats: float) -> float:
     """How early a take lets its notes go: the median silence (beats) between a note and the next
     one within a beat of it, over the notes followed by less than ``rest_min_beats`` of silence
@@ -356,7 +362,7 @@ def analyze(
         # times ``held_stretch``, as before a rest): then the tune's last note ends its bar.
         held_last = float(r_off[-1] - pos[-1])
         end[-1] = pos[-1] + held_value(held_last, follow)
-        fill = down + m * (math.floor((float(pos[-1]) - down) / m + 1e-9) + 1) - float(pos[-1])
+        fill = bar_line_at_or_before(float(pos[-1]), first_line=down, bar_beats=m) + m - float(pos[-1])
         if end[-1] - pos[-1] < fill - 1e-9 and fill <= held_last * follow.held_stretch + 1e-9 and np.isclose(VALUES_BEATS, fill).any():
             end[-1] = pos[-1] + fill
     else:
@@ -387,7 +393,7 @@ def analyze(
     # sixteenth of a 3/4 bar). An instrument's last note ends there too where it runs past it by
     # no more than it holds before it (a piano's or a hall's ring after a final eighth); a
     # voice's is not cut there (the followed beat's bar lines are less sure).
-    line = down + m * math.floor((float(end[-1]) - down) / m + 1e-9)
+    line = bar_line_at_or_before(float(end[-1]), first_line=down, bar_beats=m)
     before_beats = line - float(pos[-1])
     past = unit if before_beats >= unit - 1e-9 else 0.0
     if follow is None:
