@@ -73,6 +73,10 @@ def score(item: Item, pred: Prediction) -> list[dict[str, Any]]:
             row.update({"est_ts": pred.time_signature or "", "est_key": pred.key or "", "est_bpm": pred.tempo_bpm or ""})
             written = [(on, q, m) for (on, q), m in zip(pred.written, pred.written_midi)]
             row.update(metrics.page_scores(written, pred.key, pred.time_signature, item.page))
+            if pred.on_downbeat:
+                from benchmarks.fit_sung_meter import downbeat_f1
+
+                row["downbeat_f1"] = downbeat_f1(item, [n[0] for n in pred.notes], pred.on_downbeat)
         if item.f0 is not None:
             t = item.f0[0]
             est = metrics.notes_to_f0(pred.notes, t)
@@ -118,6 +122,14 @@ def _task(args: tuple[str, Item, str, bool, dict[str, Any]]) -> tuple[Item, Pred
     if system == "swift-notes":
         return item, run_swift_notes(item)
     return item, run_ours(item, pitch, options)
+
+
+def true_time_signature(item: Item) -> str | None:
+    """The time signature an item is printed (ssvd-scores) or rendered (rendered sets) in, as a
+    user who knows it would give it; ``None`` where the set has none."""
+    if item.page is not None:
+        return item.page.time_signature
+    return item.truth.get("time_signature") if item.truth else None
 
 
 def option_pairs(pairs: list[str]) -> dict[str, Any]:
@@ -179,6 +191,7 @@ def summarize(rows: list[dict[str, Any]], by: str = "set") -> list[dict[str, Any
             "time sig": _mean(r.get("ts_right") for r in rs),
             "tempo": _mean(r.get("tempo_right") for r in rs),
             "durations": _mean(r.get("dur_right") for r in rs),
+            "downbeats": _mean(r.get("downbeat_f1") for r in rs),
             # (the notation-defect count of benchmarks/notation.py goes here, beside the page measures)
             "s/item": _mean(r["seconds"] for r in rs),
         }
@@ -219,6 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-ours", action="store_true", help="run only the peers")
     ap.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE", help="extra option for transcribe() (repeatable)")
+    ap.add_argument(
+        "--given-meter",
+        action="store_true",
+        help="give our transcriber each item's true time signature (as a user who knows it would), where the set has one",
+    )
     ap.add_argument("--limit", type=int, default=None, help="at most N items per set")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes")
     ap.add_argument("--seed", type=int, default=0, help="seed of the rendered set")
@@ -255,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     options = _parse_options(a.opt, a.pitch)
     tasks: list[tuple[str, Item, str, bool, dict[str, Any]]] = []
     if not a.no_ours:
-        tasks += [("ours", it, a.pitch, use_cache, options) for it in items]
+        for it in items:
+            given = true_time_signature(it) if a.given_meter else None
+            tasks.append(("ours", it, a.pitch, use_cache, options if given is None else {**options, "time_signature": given}))
     for peer in ("tutorial", "swift-notes"):
         if peer in peers:
             tasks += [(peer, it, a.pitch, use_cache, options) for it in items]

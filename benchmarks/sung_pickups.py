@@ -108,12 +108,13 @@ def downbeat_f1(rh: Rhythm, on_downbeat: tuple[bool, ...]) -> float:
     return 2 * tp / (2 * tp + wrong) if tp + wrong else 1.0
 
 
-def measure(takes: list[Take], written_as: rhythm.SungRhythm) -> dict[str, np.ndarray]:
+def measure(takes: list[Take], written_as: rhythm.SungRhythm, *, given_meter: bool = False) -> dict[str, np.ndarray]:
     """Per group (``"pickup"``, ``"none"``), rows of (time signature right, downbeat F1, written with
-    a pickup), one per take."""
+    a pickup), one per take; ``given_meter``: each take written in its own time signature, as a
+    user who knows it gives it."""
     rows: dict[str, list[tuple[float, float, float]]] = {"pickup": [], "none": []}
     for take in takes:
-        rh = rhythm.analyze(take.notes, written_as=written_as)
+        rh = rhythm.analyze(take.notes, time_signature=take.time_signature if given_meter else None, written_as=written_as)
         group = "pickup" if take.pickup_q else "none"
         meter_right = metrics.ts_right(rh.time_signature, take.time_signature)
         rows[group].append((meter_right, downbeat_f1(rh, take.on_downbeat), float(rh.pickup_q != 0)))
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="seed of the sung timing")
     ap.add_argument("--frame-prices", default="", help="comma list of phrase-frame prices to compare with the shipped one")
     ap.add_argument("--songs", type=int, default=0, help="sing this many whole Essen songs instead of the rendered sets' excerpts")
+    ap.add_argument("--given-meter", action="store_true", help="give each take its time signature, as a user who knows it would")
     a = ap.parse_args(argv)
     rng = np.random.default_rng(a.seed)
     if a.songs:
@@ -137,11 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     voice = rhythm.SungRhythm.load()
     assert voice.follow is not None
     prices = [voice.follow.frame_price] + [float(x) for x in a.frame_prices.split(",") if x.strip()]
-    print(f"{len(takes)} {what} in simple time sung in notes, {sum(bool(t.pickup_q) for t in takes)} with a pickup (seed {a.seed})")
+    given = ", each in its time signature given" if a.given_meter else ""
+    print(f"{len(takes)} {what} in simple time sung in notes, {sum(bool(t.pickup_q) for t in takes)} with a pickup (seed {a.seed}{given})")
     print("| frame price | tunes | n | time signature | downbeat F1 | written with a pickup |")
     print("|---|---|---|---|---|---|")
     for i, price in enumerate(prices):
-        got = measure(takes, dataclasses.replace(voice, follow=dataclasses.replace(voice.follow, frame_price=price)))
+        priced = dataclasses.replace(voice, follow=dataclasses.replace(voice.follow, frame_price=price))
+        got = measure(takes, priced, given_meter=a.given_meter)
         label = f"{price:g}" + (" (shipped)" if i == 0 else "")
         for group, r in got.items():
             print(f"| {label} | {group} | {len(r)} | {r[:, 0].mean():.3f} | {r[:, 1].mean():.3f} | {r[:, 2].mean():.3f} |")

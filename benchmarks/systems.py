@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks import metrics
 from benchmarks.datasets import Item
 
 HERE = Path(__file__).resolve().parent
@@ -48,6 +49,7 @@ class Prediction:
     seconds: float = math.nan
     error: str | None = None
     musicxml: bytes | None = None  # ours only: the score, for the notation check (benchmarks/notation.py)
+    on_downbeat: list[bool] = field(default_factory=list)  # per note of ``notes``: whether it starts a bar
 
 
 def _get(obj: Any, *names: str, default: Any = None) -> Any:
@@ -89,6 +91,8 @@ def adapt_result(res: Any, pred: Prediction) -> Prediction:
     written = _get(res, "written", default=()) or ()
     pred.written = [(float(_get(w, "onset_s")), _get(w, "duration_q")) for w in written]
     pred.written_midi = [int(_get(w, "midi")) for w in written]
+    if rhythm is not None and len(_get(rhythm, "onsets_q", default=()) or ()) == len(pred.notes):
+        pred.on_downbeat = metrics.on_bar_lines(rhythm)
     track = _get(res, "track")
     if track is not None:
         t = _get(track, "times_s")

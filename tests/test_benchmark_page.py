@@ -57,3 +57,25 @@ def test_published_protocol_compares_fractional_sung_pitch() -> None:
     assert note_scores(ref, [(0.0, 0.5, 60.55), (0.5, 1.0, 62.1)])["conp_f1"] == 1.0
     assert note_scores([(0.0, 0.5, 60.45), (0.5, 1.0, 62.0)], [(0.0, 0.5, 61.0), (0.5, 1.0, 62.0)])["conp_f1"] == 0.5
     assert note_scores(ref, [(0.02, 0.3, 70.0), (0.5, 1.0, 62.0)])["on_f1"] == 1.0
+
+
+def test_given_meter_reads_the_printed_or_rendered_time_signature() -> None:
+    from benchmarks.datasets import Item
+    from benchmarks.run import true_time_signature
+
+    sung = Item("ssvd-scores", "1", Path("1.flac"), (), page=_page(time_signature="2/4"))
+    rendered = Item("rendered", "r", Path("r.wav"), (), truth={"time_signature": "6/8"})
+    assert true_time_signature(sung) == "2/4"
+    assert true_time_signature(rendered) == "6/8"
+    assert true_time_signature(Item("vocadito", "v", Path("v.wav"), ())) is None
+
+
+def test_a_prediction_marks_the_notes_that_start_a_bar(sample_result) -> None:
+    from benchmarks.systems import Prediction, adapt_result
+
+    pred = adapt_result(sample_result, Prediction("ours", "s", "i"))
+    rh = sample_result.rhythm
+    assert len(pred.on_downbeat) == len(pred.notes) == len(rh.onsets_q)
+    # Ode to Joy in 4/4 from its first note: every fourth quarter starts a bar, the first note too.
+    assert pred.on_downbeat[0] and sum(pred.on_downbeat) >= 4
+    assert pred.on_downbeat == [(q - rh.pickup_q) % rh.measure_q == 0 for q in rh.onsets_q]

@@ -61,6 +61,9 @@ def test_measure_groups_the_tunes_by_their_pickup() -> None:
     got = sung_pickups.measure(takes, rhythm.SungRhythm.load())
     assert got["pickup"].shape == (2, 3) and got["none"].shape == (1, 3)
     assert np.all((got["pickup"] >= 0) & (got["pickup"] <= 1))
+    # Each take given its own meter: written in it, every time.
+    given = sung_pickups.measure(takes, rhythm.SungRhythm.load(), given_meter=True)
+    assert np.all(given["pickup"][:, 0] == 1.0) and np.all(given["none"][:, 0] == 1.0)
 
 
 def test_a_whole_song_is_sung_from_its_pickup_and_breathes_at_its_rests() -> None:

@@ -206,11 +206,14 @@ def test_a_tune_that_starts_on_a_downbeat_with_two_eighths_gets_no_pickup() -> N
         assert _voice(notes, replace(fitted, frame_price=0.0)).pickup_q == 1
 
 
+#: A one-beat pickup, then eight bars of 3/4.
+PICKUP_THEN_EIGHT_BARS = [1, 1, 0.5, 0.5, 1, 2, 1, 1, 1, 1, 2, 1, 1, 0.5, 0.5, 1, 1, 1, 1, 1, 1, 1, 3]
+
+
 def test_a_pickup_before_eight_whole_bars_is_kept() -> None:
-    values = [1, 1, 0.5, 0.5, 1, 2, 1, 1, 1, 1, 2, 1, 1, 0.5, 0.5, 1, 1, 1, 1, 1, 1, 1, 3]  # a pickup, then eight bars
     fitted = rhythm.SungRhythm.load().follow
     for seed in range(3):
-        got = _voice(_stepping(values, seed), fitted)
+        got = _voice(_stepping(PICKUP_THEN_EIGHT_BARS, seed), fitted)
         assert (got.time_signature, got.pickup_q) == ("3/4", 1)
 
 
@@ -417,3 +420,23 @@ def test_a_phrase_after_a_pause_starts_where_the_first_phrase_did() -> None:
     onsets = 0.2 + quarter_s * np.append(0.0, np.cumsum(sung))
     got = rhythm.follow_beats_in_bars(onsets, quarter_s, fitted, bar_beats=4, start_beats=0.0, pauses=pauses)
     assert got.values_beats[7] == 9.0
+
+
+@pytest.mark.parametrize(("values", "pickup_q"), [(EIGHT_BARS_OF_THREE, 0), (EIGHTHS_FIRST, 0), (PICKUP_THEN_EIGHT_BARS, 1)])
+def test_a_given_meter_or_tempo_keeps_the_bar_lines_a_voice_is_read_with(values: list[float], pickup_q: int) -> None:
+    # A singer who types the meter (or the tempo) the tool would read gets the same page: the
+    # given meter is read on the followed beat as an estimated one is, its bar lines placed by
+    # the phrase, not by the accents of a first reading alone (which put a pickup before
+    # nearly every take of ssvd-scores).
+    voice = rhythm.SungRhythm.load()
+    for seed in range(3):
+        notes = _stepping(values, seed)
+        estimated = rhythm.analyze(notes, written_as=voice)
+        assert (estimated.time_signature, estimated.pickup_q) == ("3/4", pickup_q)
+        for told in (
+            rhythm.analyze(notes, time_signature="3/4", written_as=voice),
+            rhythm.analyze(notes, tempo_bpm=estimated.bpm, written_as=voice),
+            rhythm.analyze(notes, tempo_bpm=estimated.bpm, time_signature="3/4", written_as=voice),
+        ):
+            assert (told.time_signature, told.pickup_q) == ("3/4", pickup_q)
+            assert list(told.durations_q) == [Fraction(b) for b in values]

@@ -289,6 +289,14 @@ def analyze(
     meter = choose_meter(
         k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=pitch, accent_db=accent_db, compound_shift=compound_shift
     )
+    if follow is not None and follow.remeter and time_signature is not None and len(notes) > 1 and not meter.compound:
+        # A voice in a given simple signature: the beat is followed from the reading the take
+        # gives without it (unless that one is compound), and the bar read again below in the
+        # given signature, as an estimated one would be. The signature's own first reading
+        # could follow another beat level and place the bar lines by accents alone.
+        free = choose_meter(k, d, w, tau, beat_s=beat_s, pitch=pitch, accent_db=accent_db, compound_shift=compound_shift)
+        if not free.compound:
+            meter = free
     b, m = meter.tatums_per_beat, meter.beats_per_bar
     compound = meter.compound
     beat_q = 1.5 if compound else 1.0
@@ -302,8 +310,9 @@ def analyze(
         followed = follow_beats(on_s, b * tau, follow)
         beats = pos[0] + np.append(0.0, np.cumsum(followed.values_beats))
         held = (off_s - on_s) / followed.period_s
-        if follow.remeter and time_signature is None and tempo_bpm is None:
-            # The meter read again on the written values, the followed beat as its tatum.
+        if follow.remeter:
+            # The meter read again on the written values, the followed beat as its tatum (in the
+            # given signature, and with a given tempo the followed beat as the beat).
             kk = beats - beats[0]
             dd = np.append(np.diff(kk), max(float(held[-1]), 0.5))
             length = float(kk[-1]) + held_value(float(held[-1]), follow)
@@ -313,6 +322,8 @@ def analyze(
                 dd,
                 w,
                 float(np.median(followed.period_s)),
+                beat_s=None if tempo_bpm is None else float(np.median(followed.period_s)),
+                time_signature=time_signature,
                 pitch=pitch,
                 accent_db=levels,
                 compound_shift=compound_shift,
