@@ -215,11 +215,7 @@ def downbeat_f1(item: Item, onsets_s: list[float], on_downbeat: list[bool]) -> f
     1 when neither side has a downbeat among the matched notes."""
     if not item.page.label_notes or not onsets_s:
         return 0.0
-    tp = fp = fn = 0
-    for ei, theirs in printed_matches(item, onsets_s):
-        ours = on_downbeat[ei]
-        tp, fp, fn = tp + (ours and theirs), fp + (ours and not theirs), fn + (theirs and not ours)
-    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+    return metrics.bar_line_f1([(bool(on_downbeat[ei]), theirs) for ei, theirs in printed_matches(item, onsets_s)])
 
 
 def take_measures(take: tuple, written_as: rhythm.SungRhythm) -> np.ndarray:

@@ -184,6 +184,21 @@ def onset_pairs(ref_onsets_s: Sequence[float], est_onsets_s: Sequence[float]) ->
     return [(int(i), int(j)) for i, j in mir_eval.transcription.match_note_onsets(*spans, onset_tolerance=ONSET_TOL_S)]
 
 
+def bar_line_f1(pairs: Sequence[tuple[bool, bool]]) -> float:
+    """F1 of notes on a bar line, over matched notes ``(ours on one, the print's on one)``; 1 when
+    neither side puts any of them on one."""
+    tp = sum(ours and theirs for ours, theirs in pairs)
+    wrong = sum(ours != theirs for ours, theirs in pairs)
+    return 2 * tp / (2 * tp + wrong) if tp + wrong else 1.0
+
+
+def rendered_bar_line_f1(truth_notes: Sequence[dict[str, Any]], onsets_s: Sequence[float], on_downbeat: Sequence[bool]) -> float:
+    """:func:`bar_line_f1` of our notes (``onsets_s``, whether each starts a bar) matched by onset
+    (:func:`onset_pairs`) to a rendered tune's notes (their ``pos_in_bar_q`` 0: on a bar line)."""
+    pairs = onset_pairs([n["onset_s"] for n in truth_notes], onsets_s)
+    return bar_line_f1([(bool(on_downbeat[j]), Fraction(truth_notes[i]["pos_in_bar_q"]) == 0) for i, j in pairs])
+
+
 def on_bar_lines(rh: Rhythm) -> list[bool]:
     """Per written note of ``rh``, whether it starts a bar."""
     return [(q - rh.pickup_q) % rh.measure_q == 0 for q in rh.onsets_q]

@@ -105,6 +105,8 @@ def score(item: Item, pred: Prediction) -> list[dict[str, Any]]:
                 row["ts_right"] = metrics.ts_right(pred.time_signature, truth["time_signature"])
                 row["tempo_right"] = metrics.tempo_right(pred.tempo_bpm, pred.time_signature, truth["tempo_bpm"], truth["time_signature"])
                 row.update(metrics.duration_scores(pred.written, pred.tempo_bpm, truth["notes"], truth["tempo_bpm"]))
+                if pred.on_downbeat:
+                    row["downbeat_f1"] = metrics.rendered_bar_line_f1(truth["notes"], [n[0] for n in pred.notes], pred.on_downbeat)
         rows.append(row)
     return rows
 

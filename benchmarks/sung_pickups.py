@@ -102,10 +102,7 @@ def melody_truth(mel: Melody) -> dict[str, Any]:
 
 def downbeat_f1(rh: Rhythm, on_downbeat: tuple[bool, ...]) -> float:
     """F1 of our notes written on a bar line against the notes the print has on one."""
-    ours = metrics.on_bar_lines(rh)
-    tp = sum(a and b for a, b in zip(ours, on_downbeat, strict=True))
-    wrong = sum(a != b for a, b in zip(ours, on_downbeat, strict=True))
-    return 2 * tp / (2 * tp + wrong) if tp + wrong else 1.0
+    return metrics.bar_line_f1(list(zip(metrics.on_bar_lines(rh), on_downbeat, strict=True)))
 
 
 def measure(takes: list[Take], written_as: rhythm.SungRhythm, *, given_meter: bool = False) -> dict[str, np.ndarray]:

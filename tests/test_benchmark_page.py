@@ -79,3 +79,15 @@ def test_a_prediction_marks_the_notes_that_start_a_bar(sample_result) -> None:
     # Ode to Joy in 4/4 from its first note: every fourth quarter starts a bar, the first note too.
     assert pred.on_downbeat[0] and sum(pred.on_downbeat) >= 4
     assert pred.on_downbeat == [(q - rh.pickup_q) % rh.measure_q == 0 for q in rh.onsets_q]
+
+
+def test_bar_lines_of_a_rendered_tune_are_scored_by_onset() -> None:
+    from benchmarks.metrics import bar_line_f1, rendered_bar_line_f1
+
+    truth = [{"onset_s": t, "pos_in_bar_q": p} for t, p in ((0.5, "2"), (1.0, "0"), (2.0, "2"), (2.5, "0"))]
+    onsets = [0.51, 1.02, 2.01, 2.49, 3.0]  # the last matches nothing
+    assert rendered_bar_line_f1(truth, onsets, [False, True, False, True, True]) == 1.0
+    # Every bar line a beat early: none of the tune's kept.
+    assert rendered_bar_line_f1(truth, onsets, [True, False, True, False, False]) == 0.0
+    assert bar_line_f1([(True, True), (True, False), (False, False)]) == 2 / 3
+    assert bar_line_f1([(False, False)]) == 1.0
