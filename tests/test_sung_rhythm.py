@@ -440,3 +440,16 @@ def test_a_given_meter_or_tempo_keeps_the_bar_lines_a_voice_is_read_with(values:
         ):
             assert (told.time_signature, told.pickup_q) == ("3/4", pickup_q)
             assert list(told.durations_q) == [Fraction(b) for b in values]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_takes(), st.sampled_from(["2/4", "3/4", "4/4", "2/2", "6/8"]), st.one_of(st.none(), st.floats(40.0, 200.0)))
+def test_any_sung_take_given_a_meter_or_tempo_is_written_in_it(notes: tuple[Note, ...], meter: str, bpm: float | None) -> None:
+    got = rhythm.analyze(notes, time_signature=meter, tempo_bpm=bpm, written_as=rhythm.SungRhythm.load())
+    assert got.time_signature == meter
+    if bpm is not None:
+        assert got.bpm == pytest.approx(bpm)
+    assert len(got.onsets_q) == len(got.durations_q) == len(notes)
+    assert all(d > 0 for d in got.durations_q)
+    assert all(o + d <= nxt for o, d, nxt in zip(got.onsets_q, got.durations_q, got.onsets_q[1:]))
+    assert 0 <= got.pickup_q < TimeSignature(meter).measure_q
