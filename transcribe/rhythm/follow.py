@@ -50,7 +50,8 @@ class TempoFollow:
         value_price: How much a value's rarity counts (times ``value_surprise``, in the same
             units as the squared errors / 2).
         remeter: Whether the meter is read again on the written values (the followed beat
-            as the tatum) rather than kept from the tatum grid's reading.
+            as the tatum) rather than kept from the tatum grid's reading; a given time
+            signature or tempo restricts that reading, as it does the first.
         start_sd: SD of the first beat's log period around the meter's beat.
         value_surprise: Per value of :data:`VALUES_BEATS`, its rarity (:func:`value_surprise`
             of folk-song counts, ``sung_rhythm.npz``); all 0 for no preference.
