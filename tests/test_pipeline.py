@@ -312,3 +312,29 @@ def test_a_line_sung_legato_on_one_vowel_keeps_every_note() -> None:
     result = transcribe.transcribe(y, sr=44100)
     assert result.onsets_at == "pitch" and result.sung_writing
     assert [n.midi for n in result.notes] == pitches
+
+
+def test_a_voice_rounded_at_a440_or_in_its_own_tuning_keeps_a_voices_rhythm() -> None:
+    # `--tuning` says how pitches are rounded; a singer who asks for A440 still gets a voice's
+    # rhythm (the followed beat, simple values). Before, it also switched the rhythm to an
+    # instrument's: on ssvd-scores time signature 0.700 -> 0.350, written durations 0.836 -> 0.595.
+    # Here a singer slows from 0.5 s to 0.8 s a quarter, which a tatum grid writes in dotted values.
+    values = [1, 0.5, 0.5, 1, 1, 0.5, 0.5, 1, 2, 1, 0.5, 0.5, 1, 1, 1.5, 0.5, 2]
+    pitches = [67, 69, 71, 72, 74, 72, 71, 69, 67, 64, 65, 67, 69, 67, 65, 64, 62]
+    t, notes = 0.3, []
+    for i, (v, m) in enumerate(zip(values, pitches)):
+        q = 0.5 + 0.3 * i / (len(values) - 1)
+        notes.append((t, t + v * q - 0.05, m))
+        t += v * q
+    parts = [render([note], cents=WANDERING_CENTS[i % len(WANDERING_CENTS)], vibrato_cents=20.0) for i, note in enumerate(notes)]
+    y = np.zeros(max(len(p) for p in parts), dtype=np.float32)
+    for p in parts:
+        y[: len(p)] += p
+    auto = transcribe.transcribe(y, sr=44100)
+    assert auto.sung_writing
+    assert [float(d) for d in auto.rhythm.durations_q] == values
+    for mode in ("a440", "performance"):
+        other = transcribe.transcribe(y, sr=44100, tuning=mode)
+        # Its notes rounded as asked, its rhythm a voice's.
+        assert not other.sung_writing
+        assert (other.time_signature, other.rhythm.durations_q) == (auto.time_signature, auto.rhythm.durations_q)

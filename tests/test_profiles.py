@@ -53,6 +53,8 @@ def test_notes_are_rounded_in_the_measured_tuning_only_where_it_holds() -> None:
     assert profiles.rounding_tuning_cents(STEADY, "a440") == 0.0
     assert profiles.sung_writing(WANDERING, "auto") and not profiles.sung_writing(STEADY, "auto")
     assert not profiles.sung_writing(WANDERING, "a440")
+    # The tuning option rounds the notes; a voice's rhythm stays a voice's.
+    assert profiles.voice_rhythm(WANDERING) and not profiles.voice_rhythm(STEADY) and not profiles.voice_rhythm(JUMPING)
 
 
 def _jumps(notes: list[int], frames_per_note: int, glide_frames: int, rng: np.random.Generator) -> np.ndarray:

@@ -126,13 +126,14 @@ def transcribe(
     found, tuning, onsets_at = find_notes(evidence, opts, hook=hook)
     if not found:
         warnings.warn(f"{name}: no notes found (silence, noise, or too short): the score is empty", TranscribeWarning, stacklevel=2)
-    sung_key, written_as = None, rhythm.SungRhythm()
+    sung_key = None
     sung = profiles.sung_writing(performer, opts.tuning) and bool(found)
     if sung:
-        # A voice that holds no one tuning: name its notes by the key and its drifting tuning,
-        # and write its rhythm in simple values unless the onsets insist.
+        # A voice that holds no one tuning: name its notes by the key and its drifting tuning.
         meant = intonation.name_sung_notes(found, tuning_cents=tuning, key=opts.key)
-        found, sung_key, written_as = meant.notes, meant.key, rhythm.SungRhythm.load()
+        found, sung_key = meant.notes, meant.key
+    # A voice's rhythm in simple values unless the onsets insist, however its notes are rounded.
+    written_as = rhythm.SungRhythm.load() if profiles.voice_rhythm(performer) and found else rhythm.SungRhythm()
     accent_db = note_peaks_db(found, raw)
     if hook is not None:
         hook("rhythm", {"notes": found, "accent_db": accent_db})

@@ -16,8 +16,9 @@ The choice decides three things, each here:
   their ends to the release; a voice's from the sung-onset model (:mod:`transcribe.notes.sung`);
 - the tuning notes are rounded in (:func:`rounding_tuning_cents`, from the ``tuning`` option):
   the measured one only where it holds (:func:`steady`), whoever plays;
-- how a voice is written (:func:`sung_writing`, from the ``tuning`` option): notes named by the key
-  and the singer's drifting tuning (:mod:`transcribe.intonation`), rhythm in the fitted simple values.
+- how a voice is written: its rhythm in the fitted simple values whatever the ``tuning`` option
+  (:func:`voice_rhythm`), its notes named by the key and the singer's drifting tuning
+  (:mod:`transcribe.intonation`) with ``tuning`` auto (:func:`sung_writing`).
 """
 
 from __future__ import annotations
@@ -182,6 +183,13 @@ def rounding_tuning_cents(performer: Performer, mode: str) -> float:
 
 
 def sung_writing(performer: Performer, mode: str) -> bool:
-    """Whether the notes are named and their rhythm written as a voice's, for a ``tuning`` option:
-    ``"auto"`` and not an instrument."""
-    return mode == "auto" and not performer.instrument
+    """Whether the notes are named as a voice's (by the key and the singer's drifting tuning), for
+    a ``tuning`` option: ``"auto"`` and not an instrument (``performance`` and ``a440`` round them
+    as asked)."""
+    return mode == "auto" and voice_rhythm(performer)
+
+
+def voice_rhythm(performer: Performer) -> bool:
+    """Whether the rhythm is written as a voice's (the followed beat, simple values): not an
+    instrument. The ``tuning`` option, which says how pitches are rounded, does not change it."""
+    return not performer.instrument

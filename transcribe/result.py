@@ -48,7 +48,8 @@ class Transcription:
         onsets_at: Where the note onsets were put: ``"attack"`` or ``"pitch"``
             (see :data:`transcribe.config.ONSETS`).
         sung_writing: Whether the notes were named by the key and the singer's drifting
-            tuning and their rhythm written as a voice's (:func:`transcribe.profiles.sung_writing`);
+            tuning (:func:`transcribe.profiles.sung_writing`; a voice's rhythm is written as a
+            voice's whatever the ``tuning`` option, :func:`transcribe.profiles.voice_rhythm`);
             an unsteady tuning whose pitch jumps (an instrument) is rounded at A440 instead.
     """
 
