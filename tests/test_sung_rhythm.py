@@ -453,3 +453,20 @@ def test_any_sung_take_given_a_meter_or_tempo_is_written_in_it(notes: tuple[Note
     assert all(d > 0 for d in got.durations_q)
     assert all(o + d <= nxt for o, d, nxt in zip(got.onsets_q, got.durations_q, got.onsets_q[1:]))
     assert 0 <= got.pickup_q < TimeSignature(meter).measure_q
+
+
+def test_a_slow_take_given_the_tempo_it_is_written_at_keeps_its_page() -> None:
+    # Halves and quarters sung at 43 BPM are written at twice the tempo (min_bpm): 4/4 at 86 in
+    # whole notes and halves. Told that tempo, the same page, not a reading of the given beat
+    # alone (which wrote it in 3/4).
+    values = [2, 1, 1, 2, 2, 1, 1, 4] * 3
+    voice = rhythm.SungRhythm.load()
+    for seed in range(2):
+        notes = _stepping(values, seed, quarter_s=1.4)
+        estimated = rhythm.analyze(notes, written_as=voice)
+        # (the last note, let go early, is written by its held length)
+        assert estimated.time_signature == "4/4" and list(estimated.durations_q[:-1]) == [Fraction(2 * v) for v in values[:-1]]
+        told = rhythm.analyze(notes, tempo_bpm=round(estimated.bpm), written_as=voice)
+        assert told.bpm == round(estimated.bpm)
+        page = (estimated.time_signature, estimated.pickup_q, estimated.durations_q)
+        assert (told.time_signature, told.pickup_q, told.durations_q) == page

@@ -95,6 +95,11 @@ SUNG_METER_PARAMS = (
 )
 
 
+#: A tempo given for a voice within this much (log ratio, about 8 %) of the tempo its take is read
+#: at keeps that reading, written at the tempo given.
+GIVEN_TEMPO_AGREES = 0.08
+
+
 @dataclass(frozen=True)
 class SungRhythm:
     """How a voice's rhythm is written: :func:`analyze`'s ``grid_penalties``, ``compound_shift``,
@@ -276,6 +281,12 @@ def analyze(
     if not notes:
         return Rhythm(float(tempo_bpm or 100.0), time_signature or "4/4", 0.0, Fraction(0), (), ())
     grid_penalties, compound_shift, follow = written_as.grid_penalties, written_as.compound_shift, written_as.follow
+    if follow is not None and tempo_bpm is not None and len(notes) > 1:
+        # A voice given the tempo it is read at (within GIVEN_TEMPO_AGREES) is written as read,
+        # at the tempo given: the given beat alone would follow the take at that one level.
+        free = analyze(notes, time_signature=time_signature, accent_db=accent_db, written_as=written_as)
+        if abs(math.log(free.bpm / tempo_bpm)) <= GIVEN_TEMPO_AGREES:
+            return dataclasses.replace(free, bpm=float(tempo_bpm))
     pl = place_on_tatums(notes, tempo_bpm=tempo_bpm, resume_after_pauses=follow is None)
     grid, kc, kc_off, k, d, w = pl.grid, pl.onsets, pl.offsets, pl.k, pl.ioi, pl.weights
     tau = grid.period_s
