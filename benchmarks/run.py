@@ -126,6 +126,12 @@ def _task(args: tuple[str, Item, str, bool, dict[str, Any]]) -> tuple[Item, Pred
     return item, run_ours(item, pitch, options)
 
 
+def true_tempo_bpm(item: Item) -> float | None:
+    """The quarter-note tempo a rendered item was rendered at, as a user who knows it would give
+    it; ``None`` where the set has none (the sung sets' prints give none)."""
+    return float(item.truth["tempo_bpm"]) if item.truth and "tempo_bpm" in item.truth else None
+
+
 def true_time_signature(item: Item) -> str | None:
     """The time signature an item is printed (ssvd-scores) or rendered (rendered sets) in, as a
     user who knows it would give it; ``None`` where the set has none."""
@@ -239,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="give our transcriber each item's true time signature (as a user who knows it would), where the set has one",
     )
+    ap.add_argument(
+        "--given-tempo", action="store_true", help="give our transcriber each rendered item's true tempo, as a user who knows it would"
+    )
     ap.add_argument("--limit", type=int, default=None, help="at most N items per set")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes")
     ap.add_argument("--seed", type=int, default=0, help="seed of the rendered set")
@@ -276,8 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     tasks: list[tuple[str, Item, str, bool, dict[str, Any]]] = []
     if not a.no_ours:
         for it in items:
-            given = true_time_signature(it) if a.given_meter else None
-            tasks.append(("ours", it, a.pitch, use_cache, options if given is None else {**options, "time_signature": given}))
+            given: dict[str, Any] = {}
+            if a.given_meter and true_time_signature(it) is not None:
+                given["time_signature"] = true_time_signature(it)
+            if a.given_tempo and true_tempo_bpm(it) is not None:
+                given["tempo_bpm"] = true_tempo_bpm(it)
+            tasks.append(("ours", it, a.pitch, use_cache, {**options, **given}))
     for peer in ("tutorial", "swift-notes"):
         if peer in peers:
             tasks += [(peer, it, a.pitch, use_cache, options) for it in items]

@@ -61,13 +61,14 @@ def test_published_protocol_compares_fractional_sung_pitch() -> None:
 
 def test_given_meter_reads_the_printed_or_rendered_time_signature() -> None:
     from benchmarks.datasets import Item
-    from benchmarks.run import true_time_signature
+    from benchmarks.run import true_tempo_bpm, true_time_signature
 
     sung = Item("ssvd-scores", "1", Path("1.flac"), (), page=_page(time_signature="2/4"))
-    rendered = Item("rendered", "r", Path("r.wav"), (), truth={"time_signature": "6/8"})
+    rendered = Item("rendered", "r", Path("r.wav"), (), truth={"time_signature": "6/8", "tempo_bpm": 132.0001})
     assert true_time_signature(sung) == "2/4"
     assert true_time_signature(rendered) == "6/8"
     assert true_time_signature(Item("vocadito", "v", Path("v.wav"), ())) is None
+    assert true_tempo_bpm(rendered) == 132.0001 and true_tempo_bpm(sung) is None
 
 
 def test_a_prediction_marks_the_notes_that_start_a_bar(sample_result) -> None:
