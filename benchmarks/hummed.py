@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.datasets import PageTruth
-from benchmarks.metrics import matched_pairs, note_scores, page_scores
+from benchmarks.metrics import bar_line_f1, matched_pairs, note_scores, onset_pairs, page_scores
 from benchmarks.rendered.corpus import Melody
 from benchmarks.run import option_pairs
 from benchmarks.systems import Prediction, adapt_result
@@ -75,6 +75,7 @@ class Take:
     tonic: int
     written_q: tuple[Fraction, ...] = ()
     time_signature: str | None = None
+    on_downbeat: tuple[bool, ...] = ()
 
 
 def melody(rng: np.random.Generator) -> list[tuple[int | None, float]]:
@@ -134,6 +135,7 @@ def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Melod
     pitch = np.full(n, np.nan)
     level_db = np.full(n, -120.0)
     notes, legato, written, written_q = [], [], [], []
+    on_downbeat: list[bool] = []
     prev_midi: float | None = None
     prev_a = 0.0
     for k, (midi, q) in enumerate(tune):
@@ -176,6 +178,9 @@ def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Melod
         legato.append(prev_midi is not None)
         written.append(midi)
         written_q.append(Fraction(q).limit_denominator(96))
+        if song is not None:
+            at_q = Fraction(float(pos[k])).limit_denominator(96) - song.pickup_q
+            on_downbeat.append(at_q % song.bar_q == 0)
         prev_midi, prev_a = sung, a
     voiced = np.isfinite(pitch)
     f0 = 440.0 * 2.0 ** ((np.where(voiced, pitch + tuning, 60.0) - 69.0) / 12.0)
@@ -189,20 +194,27 @@ def take(seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Melod
     y += 10 ** (-rng.uniform(35.0, 50.0) / 20) * 0.2 * rng.standard_normal(n)
     meter = song.time_signature if song is not None else None
     legato_a, written_a = np.asarray(legato, dtype=bool), np.asarray(written)
-    return Take(y.astype(np.float32), np.asarray(notes), legato_a, written_a, tonic, tuple(written_q), meter)
+    return Take(y.astype(np.float32), np.asarray(notes), legato_a, written_a, tonic, tuple(written_q), meter, tuple(on_downbeat))
 
 
 def run_one(
-    seed: int, *, vibrato_st: tuple[float, float] = VIBRATO_ST, song: Melody | None = None, options: dict[str, Any] | None = None
+    seed: int,
+    *,
+    vibrato_st: tuple[float, float] = VIBRATO_ST,
+    song: Melody | None = None,
+    options: dict[str, Any] | None = None,
+    given_meter: bool = False,
 ) -> dict[str, Any]:
     """Our notes of take ``seed`` (of ``song`` where given) against its reference: the scores
-    and which reference notes were found. ``options``: extra ``transcribe()`` options (``--opt``)."""
+    and which reference notes were found. ``options``: extra ``transcribe()`` options (``--opt``);
+    ``given_meter``: a song's own time signature given, as a user who knows it would."""
     import transcribe
 
     tk = take(seed, vibrato_st=vibrato_st, song=song)
+    extra = {"time_signature": tk.time_signature} if given_meter and tk.time_signature else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = transcribe.transcribe(tk.samples, SR, **(options or {}))
+        result = transcribe.transcribe(tk.samples, SR, **(options or {}), **extra)
     # Our notes at their sung pitch (MIDI + cents / 100, back at A440), the published protocol's,
     # and our written page, as the benchmark reads them from a result.
     pred = adapt_result(result, Prediction("ours", "hummed", str(seed)))
@@ -237,14 +249,20 @@ def run_one(
         "pitch_right": page["pitch_right"],
         "dur_right": page["dur_right"],
         "ts_right": page["ts_right"] if tk.time_signature else math.nan,
+        # Our notes on a bar line against the song's, matched by onset (a song only).
+        "downbeats": bar_line_f1(
+            [(pred.on_downbeat[j], tk.on_downbeat[i]) for i, j in onset_pairs(tk.notes[:, 0], [n[0] for n in pred.notes])]
+        )
+        if tk.on_downbeat and pred.on_downbeat
+        else math.nan,
         # The key signature holds every note of the tune (a walk on the scale always; a modal song
         # written with a major or minor signature not).
         "signature_holds": all((w - tk.tonic) % 12 in MAJOR for w in tk.written),
     }
 
 
-def _run_song(seed: int, song: Melody, *, vibrato_st: tuple[float, float], options: dict[str, Any]) -> dict[str, Any]:
-    return run_one(seed, vibrato_st=vibrato_st, song=song, options=options)
+def _run_song(seed: int, song: Melody, *, vibrato_st: tuple[float, float], options: dict[str, Any], given_meter: bool) -> dict[str, Any]:
+    return run_one(seed, vibrato_st=vibrato_st, song=song, options=options, given_meter=given_meter)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
         help=f"hum --items (at most {SONG_SAMPLE}) whole Essen folk songs in simple time that no fit saw instead of walks on a scale",
     )
     ap.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE", help="extra option for transcribe() (repeatable)")
+    ap.add_argument(
+        "--given-meter", action="store_true", help="with --songs, give each song its time signature, as a user who knows it would"
+    )
     args = ap.parse_args(argv)
     options = option_pairs(args.opt)
     lo, hi = (float(x) for x in args.vibrato_st.split(","))
@@ -269,16 +290,20 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks.sung_pickups import SIMPLE
 
             songs = essen_songs(SONG_SAMPLE, simple=SIMPLE, jobs=args.jobs)[: args.items]
-            rows = pool.starmap(partial(_run_song, vibrato_st=(lo, hi), options=options), zip(seeds, songs))
+            rows = pool.starmap(partial(_run_song, vibrato_st=(lo, hi), options=options, given_meter=args.given_meter), zip(seeds, songs))
         else:
             rows = pool.map(partial(run_one, vibrato_st=(lo, hi), options=options), seeds)
     m = [np.mean([r[k] for r in rows]) for k in ("conp", "conpoff", "on")]
     what = "Essen songs" if args.songs else "takes"
-    extra = "".join(f", {k}={v}" for k, v in options.items())
+    extra = "".join(f", {k}={v}" for k, v in options.items()) + (", each song's meter given" if args.given_meter and args.songs else "")
     print(f"{len(rows)} hummed {what} (seeds {args.seed}-{args.seed + len(rows) - 1}, vibrato {lo:g}-{hi:g} st{extra})")
     print(f"COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}  (mean over takes, published protocol)")
     page = [np.nanmean([r[k] for r in rows]) for k in ("key_sig", "pitch_right", "dur_right")]
-    meter = f", time signature {np.mean([r['ts_right'] for r in rows]):.3f}" if args.songs else ""
+    meter = (
+        f", time signature {np.mean([r['ts_right'] for r in rows]):.3f}, downbeats {np.nanmean([r['downbeats'] for r in rows]):.3f}"
+        if args.songs
+        else ""
+    )
     print(
         f"page: key signature {page[0]:.3f}, intended pitch {page[1]:.3f}, written durations {page[2]:.3f}{meter}"
         " (ssvd-scores' measures, the melody in the hummed register)"

@@ -73,6 +73,7 @@ def test_a_song_is_hummed_with_its_own_rhythm_and_register() -> None:
     assert 48 <= np.median(a.written) <= 68  # into a man's or a woman's register
     assert (a.tonic - 67 - shift[0]) % 12 == 0  # G major's tonic, moved the same way
     assert a.written_q == (1, 1, 1, 2, 3) and a.time_signature == "3/4"
+    assert a.on_downbeat == (True, False, False, True, True)  # G | D (half) rest | G
     assert list(a.legato) == [False, True, True, True, False]  # the note after the rest starts from silence
     onsets = a.notes[:, 0]
     # The rest is a beat of silence: the gap before the last note is about a beat, the others none.
@@ -86,8 +87,11 @@ def test_a_hummed_song_is_scored_against_its_own_notation() -> None:
     assert row["ts_right"] in (0.0, 1.0) and row["key_sig"] in (0.0, 1.0)
     assert 0.0 <= row["dur_right"] <= 1.0 and 0.0 <= row["pitch_right"] <= 1.0
     assert row["signature_holds"]
+    assert 0.0 <= row["downbeats"] <= 1.0
+    told = hummed.run_one(11, song=_song(), given_meter=True)
+    assert told["ts_right"] == 1.0  # the song's own meter given
     walk = hummed.run_one(3)
-    assert np.isnan(walk["ts_right"]) and walk["signature_holds"]
+    assert np.isnan(walk["ts_right"]) and walk["signature_holds"] and np.isnan(walk["downbeats"])
 
 
 def test_options_reach_the_transcription() -> None:
