@@ -564,3 +564,18 @@ def test_outputs_get_normal_permissions_not_the_temp_files_0600(tmp_path: Path) 
     write_bytes_atomic(p, b"MThd2", force=True)
     assert p.stat().st_mode & 0o777 == 0o640  # an overwritten file keeps its permissions
     assert [q.name for q in tmp_path.iterdir()] == ["x.mid"]
+
+
+def test_a_run_whose_every_input_fails_leaves_no_new_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "notes.wav"
+    bad.write_text("not audio at all, just text")
+    out = tmp_path / "new" / "deeper"
+    rc, err = run(capsys, bad, "-o", out)
+    assert rc == 1
+    assert_one_error(err, bad)
+    assert not (tmp_path / "new").exists()  # the folders it had to make are gone again
+    # A folder that was there before stays, empty or not.
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    rc, _ = run(capsys, bad, "-o", kept)
+    assert rc == 1 and kept.is_dir()

@@ -37,7 +37,37 @@ def run_batch(
     engraver: Engraver | None = None,
     stop: Stop | None = None,
 ) -> int:
-    """Transcribe every input in turn; the exit status."""
+    """Transcribe every input in turn; the exit status. Output folders this run had to make are
+    removed again where it leaves them empty (every input failed)."""
+    made = _missing_folders(outdir)
+    try:
+        return _run_inputs(items, chosen, outdir, opts, args, engraver=engraver, stop=stop)
+    finally:
+        for folder in made:  # deepest first; a folder holding anything stays
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def _missing_folders(outdir: Path) -> list[Path]:
+    """``outdir`` and those of its parent folders that do not exist yet, deepest first."""
+    out: list[Path] = []
+    folder = outdir.absolute()
+    while not folder.exists() and folder != folder.parent:
+        out.append(folder)
+        folder = folder.parent
+    return out
+
+
+def _run_inputs(
+    items: list[tuple[Path, str | None]],
+    chosen: list[Format],
+    outdir: Path,
+    opts: Options,
+    args: argparse.Namespace,
+    *,
+    engraver: Engraver | None,
+    stop: Stop | None,
+) -> int:
     failed: list[Path] = []
     done = 0
     stems = iter(plan_stems([p for p, _ in items], chosen, outdir))
