@@ -260,8 +260,10 @@ def analyze(
 
     Args:
         notes: Notes in time order, not overlapping.
-        tempo_bpm: Quarter-note tempo override.
-        time_signature: Time-signature override, e.g. ``"3/4"``.
+        tempo_bpm: Quarter-note tempo override (for a voice, one within
+            :data:`GIVEN_TEMPO_AGREES` of the tempo the take is read at keeps that reading).
+        time_signature: Time-signature override, e.g. ``"3/4"`` (for a voice, the bar is read
+            again in it on the followed beat, as an estimated one is).
         accent_db: Each note's peak level in dB, shape (len(notes),), or ``None``.
         written_as: How the rhythm is written (:class:`SungRhythm`; the default is an
             instrument's, :meth:`SungRhythm.load` a voice's): ``grid_penalties``, the price per
