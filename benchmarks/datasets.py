@@ -63,6 +63,8 @@ class PageTruth:
             alignment gives none (placeholder rows, unaligned notes).
         written_q: Per labelled note, the printed length in quarter notes (tie chain summed),
             or ``None`` as above.
+        on_bar_line: Per labelled note, whether the printed note it sings starts a bar, or
+            ``None`` where the alignment places it nowhere in the print; empty where unknown.
     """
 
     exercise: str
@@ -72,6 +74,7 @@ class PageTruth:
     label_notes: tuple[tuple[float, float, float], ...]
     intended_midi: tuple[int | None, ...]
     written_q: tuple[Fraction | None, ...]
+    on_bar_line: tuple[bool | None, ...] = ()
 
 
 def find_shared() -> Path | None:
@@ -195,13 +198,20 @@ def _printed_midi(name: str) -> int:
 
 def read_exercise(path: Path) -> dict[str, Any]:
     """An ssvd-scores ``EX.txt``: time, key_fifths, mode, pickup_quarters, and the printed notes
-    as ``(midi, chain_q)`` per printed note (rests left out, tie continuations kept), where
-    ``chain_q`` is the length of the tie chain the note belongs to."""
+    as ``(midi, chain_q)`` per printed note (rests left out, tie continuations kept, as the
+    alignment's ``score_note_index`` counts them), where ``chain_q`` is the length of the tie
+    chain the note belongs to; ``on_bar_line``, per printed note, whether it starts a bar."""
+    from transcribe.values import TimeSignature
+
     fields_: dict[str, str] = {}
     for line in path.read_text().splitlines():
         key, _, value = line.partition(":")
         fields_[key.strip()] = value.split(" #")[0].strip()
+    measure_q = TimeSignature(fields_["time"]).measure_q
+    pickup_q = Fraction(fields_.get("pickup_quarters", "0"))
     printed: list[tuple[int, Fraction, bool]] = []
+    on_bar_line: list[bool] = []
+    at_q = Fraction(0)
     for tok in fields_["notes"].split():
         if tok == "|":
             continue
@@ -210,6 +220,8 @@ def read_exercise(path: Path) -> dict[str, Any]:
         q = Fraction(length.rstrip("~")).limit_denominator(48)
         if name != "r":
             printed.append((_printed_midi(name), q, tied))
+            on_bar_line.append((at_q - pickup_q) % measure_q == 0)
+        at_q += q
     notes: list[tuple[int, Fraction]] = []
     chain: list[int] = []
     total = Fraction(0)
@@ -223,8 +235,9 @@ def read_exercise(path: Path) -> dict[str, Any]:
         "time": fields_["time"],
         "key_fifths": int(fields_["key_fifths"]),
         "mode": fields_.get("mode", "major"),
-        "pickup_q": Fraction(fields_.get("pickup_quarters", "0")),
+        "pickup_q": pickup_q,
         "notes": notes,
+        "on_bar_line": on_bar_line,
     }
 
 
@@ -284,8 +297,12 @@ def load_ssvd_scores(shared: Path) -> list[Item]:
         transpose = int(round(float(np.median([r[1] - r[3] for r in valid])))) if valid else 0
         intended: list[int | None] = []
         written: list[Fraction | None] = []
+        bar_lines = exercise["on_bar_line"]
+        on_bar_line: list[bool | None] = []
         for j in pair_alignment(labels, rows):
             r = rows[j] if j is not None else None
+            placed = r is not None and 0 <= int(r[2]) < len(bar_lines)
+            on_bar_line.append(bar_lines[int(r[2])] if placed else None)
             if r is None or r not in valid:
                 intended.append(None)
                 written.append(None)
@@ -300,6 +317,7 @@ def load_ssvd_scores(shared: Path) -> list[Item]:
             label_notes=tuple(labels),
             intended_midi=tuple(intended),
             written_q=tuple(written),
+            on_bar_line=tuple(on_bar_line),
         )
         a440 = tuple((on, off, int(round(m))) for on, off, m in labels)
         refs = (Reference("published", tuple(labels), sung=True), Reference("a440", a440))

@@ -48,20 +48,18 @@ import argparse
 import dataclasses
 import math
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 
 import transcribe
 from benchmarks import metrics
-from benchmarks.datasets import Item, find_shared, float_rows, load_ssvd_scores, pair_alignment
+from benchmarks.datasets import Item, find_shared, load_ssvd_scores
 from benchmarks.fit_intonation import exercise_folds, fold_choices
 from benchmarks.fit_meter import SHIPPED_SAMPLE, training_tunes
 from benchmarks.model_files import provenance, write_model
 from benchmarks.rendered.corpus import Melody
 from transcribe import models, rhythm
 from transcribe.pipeline import note_peaks_db
-from transcribe.values import TimeSignature
 
 #: Stage 1: the price of a rare length in bars (``rhythm.bar_count_cost`` of :func:`bar_log_share`).
 BARS_PRICES = (0.0, 0.5, 1.0, 2.0, 4.0)
@@ -173,41 +171,13 @@ def duple_report(takes: list, folds: np.ndarray, base: rhythm.SungRhythm) -> Non
             )
 
 
-def printed_downbeats(exercise: Path) -> list[bool]:
-    """Per printed note of an ssvd-scores ``EX.txt`` (rests left out, tie continuations kept, as
-    the alignment's ``score_note_index`` counts them), whether it starts a bar."""
-    fields: dict[str, str] = {}
-    for line in exercise.read_text().splitlines():
-        key, _, value = line.partition(":")
-        fields[key.strip()] = value.split(" #")[0].strip()
-    measure_q = TimeSignature(fields["time"]).measure_q
-    pickup_q = Fraction(fields.get("pickup_quarters", "0"))
-    out, at_q = [], Fraction(0)
-    for tok in fields["notes"].split():
-        if tok == "|":
-            continue
-        name, _, length = tok.partition(":")
-        if name != "r":
-            out.append((at_q - pickup_q) % measure_q == 0)
-        at_q += Fraction(length.rstrip("~")).limit_denominator(48)
-    return out
-
-
 def printed_matches(item: Item, onsets_s: list[float]) -> list[tuple[int, bool]]:
     """Our notes matched to the labelled notes by onset (50 ms, as the benchmark's page measures),
     each label placed in the print by its alignment row: ``(our note's index, whether the print
-    puts it on a downbeat)``, for the matched notes the alignment places."""
-    folder = item.audio.parent.parent
-    printed = printed_downbeats(folder / "exercises" / f"{item.page.exercise}.txt")
-    labels = list(item.page.label_notes)
-    rows = float_rows(folder / "recordings" / f"{item.audio.stem}.score.txt")
-    row_of = pair_alignment(labels, rows)
-    out = []
-    for ri, ei in metrics.onset_pairs([a for a, _, _ in labels], onsets_s):
-        j = row_of[ri]
-        if j is not None and 0 <= int(rows[j][2]) < len(printed):
-            out.append((ei, printed[int(rows[j][2])]))
-    return out
+    puts it on a downbeat)``, for the matched notes the alignment places (``PageTruth.on_bar_line``)."""
+    places = item.page.on_bar_line
+    pairs = metrics.onset_pairs([a for a, _, _ in item.page.label_notes], onsets_s)
+    return [(ei, bool(places[ri])) for ri, ei in pairs if places[ri] is not None]
 
 
 def downbeat_f1(item: Item, onsets_s: list[float], on_downbeat: list[bool]) -> float:
@@ -215,7 +185,8 @@ def downbeat_f1(item: Item, onsets_s: list[float], on_downbeat: list[bool]) -> f
     1 when neither side has a downbeat among the matched notes."""
     if not item.page.label_notes or not onsets_s:
         return 0.0
-    return metrics.bar_line_f1([(bool(on_downbeat[ei]), theirs) for ei, theirs in printed_matches(item, onsets_s)])
+    labels = [a for a, _, _ in item.page.label_notes]
+    return metrics.bar_line_f1_by_onset(labels, item.page.on_bar_line, onsets_s, on_downbeat)
 
 
 def take_measures(take: tuple, written_as: rhythm.SungRhythm) -> np.ndarray:

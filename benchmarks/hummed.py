@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.datasets import PageTruth
-from benchmarks.metrics import bar_line_f1, matched_pairs, note_scores, onset_pairs, page_scores
+from benchmarks.metrics import bar_line_f1_by_onset, matched_pairs, note_scores, page_scores
 from benchmarks.rendered.corpus import Melody
 from benchmarks.run import option_pairs
 from benchmarks.systems import Prediction, adapt_result
@@ -250,9 +250,7 @@ def run_one(
         "dur_right": page["dur_right"],
         "ts_right": page["ts_right"] if tk.time_signature else math.nan,
         # Our notes on a bar line against the song's, matched by onset (a song only).
-        "downbeats": bar_line_f1(
-            [(pred.on_downbeat[j], tk.on_downbeat[i]) for i, j in onset_pairs(tk.notes[:, 0], [n[0] for n in pred.notes])]
-        )
+        "downbeats": bar_line_f1_by_onset(tk.notes[:, 0], tk.on_downbeat, [n[0] for n in pred.notes], pred.on_downbeat)
         if tk.on_downbeat and pred.on_downbeat
         else math.nan,
         # The key signature holds every note of the tune (a walk on the scale always; a modal song

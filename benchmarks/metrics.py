@@ -192,11 +192,14 @@ def bar_line_f1(pairs: Sequence[tuple[bool, bool]]) -> float:
     return 2 * tp / (2 * tp + wrong) if tp + wrong else 1.0
 
 
-def rendered_bar_line_f1(truth_notes: Sequence[dict[str, Any]], onsets_s: Sequence[float], on_downbeat: Sequence[bool]) -> float:
-    """:func:`bar_line_f1` of our notes (``onsets_s``, whether each starts a bar) matched by onset
-    (:func:`onset_pairs`) to a rendered tune's notes (their ``pos_in_bar_q`` 0: on a bar line)."""
-    pairs = onset_pairs([n["onset_s"] for n in truth_notes], onsets_s)
-    return bar_line_f1([(bool(on_downbeat[j]), Fraction(truth_notes[i]["pos_in_bar_q"]) == 0) for i, j in pairs])
+def bar_line_f1_by_onset(
+    ref_onsets_s: Sequence[float], ref_on_bar_line: Sequence[bool | None], est_onsets_s: Sequence[float], est_on_bar_line: Sequence[bool]
+) -> float:
+    """:func:`bar_line_f1` of our notes matched by onset (:func:`onset_pairs`) to the labelled
+    ones; each side's notes with whether they start a bar (a label's ``None``: its place is
+    unknown, and it is left out)."""
+    pairs = onset_pairs(ref_onsets_s, est_onsets_s)
+    return bar_line_f1([(bool(est_on_bar_line[j]), bool(ref_on_bar_line[i])) for i, j in pairs if ref_on_bar_line[i] is not None])
 
 
 def on_bar_lines(rh: Rhythm) -> list[bool]:

@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable
+from fractions import Fraction
 from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
@@ -73,10 +74,11 @@ def score(item: Item, pred: Prediction) -> list[dict[str, Any]]:
             row.update({"est_ts": pred.time_signature or "", "est_key": pred.key or "", "est_bpm": pred.tempo_bpm or ""})
             written = [(on, q, m) for (on, q), m in zip(pred.written, pred.written_midi)]
             row.update(metrics.page_scores(written, pred.key, pred.time_signature, item.page))
-            if pred.on_downbeat:
-                from benchmarks.fit_sung_meter import downbeat_f1
-
-                row["downbeat_f1"] = downbeat_f1(item, [n[0] for n in pred.notes], pred.on_downbeat)
+            if pred.on_downbeat and item.page.on_bar_line:
+                labels = [on for on, _, _ in item.page.label_notes]
+                row["downbeat_f1"] = metrics.bar_line_f1_by_onset(
+                    labels, item.page.on_bar_line, [n[0] for n in pred.notes], pred.on_downbeat
+                )
         if item.f0 is not None:
             t = item.f0[0]
             est = metrics.notes_to_f0(pred.notes, t)
@@ -106,7 +108,9 @@ def score(item: Item, pred: Prediction) -> list[dict[str, Any]]:
                 row["tempo_right"] = metrics.tempo_right(pred.tempo_bpm, pred.time_signature, truth["tempo_bpm"], truth["time_signature"])
                 row.update(metrics.duration_scores(pred.written, pred.tempo_bpm, truth["notes"], truth["tempo_bpm"]))
                 if pred.on_downbeat:
-                    row["downbeat_f1"] = metrics.rendered_bar_line_f1(truth["notes"], [n[0] for n in pred.notes], pred.on_downbeat)
+                    truth_on = [n["onset_s"] for n in truth["notes"]]
+                    truth_bar = [Fraction(n["pos_in_bar_q"]) == 0 for n in truth["notes"]]
+                    row["downbeat_f1"] = metrics.bar_line_f1_by_onset(truth_on, truth_bar, [n[0] for n in pred.notes], pred.on_downbeat)
         rows.append(row)
     return rows
 

@@ -83,12 +83,14 @@ def test_a_prediction_marks_the_notes_that_start_a_bar(sample_result) -> None:
 
 
 def test_bar_lines_of_a_rendered_tune_are_scored_by_onset() -> None:
-    from benchmarks.metrics import bar_line_f1, rendered_bar_line_f1
+    from benchmarks.metrics import bar_line_f1, bar_line_f1_by_onset
 
-    truth = [{"onset_s": t, "pos_in_bar_q": p} for t, p in ((0.5, "2"), (1.0, "0"), (2.0, "2"), (2.5, "0"))]
+    truth_on, truth_bar = [0.5, 1.0, 2.0, 2.5], [False, True, False, True]
     onsets = [0.51, 1.02, 2.01, 2.49, 3.0]  # the last matches nothing
-    assert rendered_bar_line_f1(truth, onsets, [False, True, False, True, True]) == 1.0
+    assert bar_line_f1_by_onset(truth_on, truth_bar, onsets, [False, True, False, True, True]) == 1.0
     # Every bar line a beat early: none of the tune's kept.
-    assert rendered_bar_line_f1(truth, onsets, [True, False, True, False, False]) == 0.0
+    assert bar_line_f1_by_onset(truth_on, truth_bar, onsets, [True, False, True, False, False]) == 0.0
+    # A label the print places nowhere is left out.
+    assert bar_line_f1_by_onset(truth_on, [None, True, False, True], onsets, [True, True, False, True, False]) == 1.0
     assert bar_line_f1([(True, True), (True, False), (False, False)]) == 2 / 3
     assert bar_line_f1([(False, False)]) == 1.0

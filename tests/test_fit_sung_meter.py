@@ -8,7 +8,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from benchmarks.fit_sung_meter import duple_reading, knobs, printed_downbeats
+from benchmarks.datasets import read_exercise
+from benchmarks.fit_sung_meter import duple_reading, knobs
 from transcribe import rhythm
 
 
@@ -34,7 +35,7 @@ def test_other_meters_are_left_alone(way: str) -> None:
 def test_printed_downbeats_place_each_note_in_its_bar(tmp_path) -> None:
     ex = tmp_path / "ex.txt"
     ex.write_text("time: 2/4\nkey_fifths: 0\nmode: major\npickup_quarters: 1\nnotes: G4:1 | C5:0.5 r:0.5 D5:1 | E5:2\n")
-    assert printed_downbeats(ex) == [False, True, False, True]
+    assert read_exercise(ex)["on_bar_line"] == [False, True, False, True]
 
 
 def test_a_tie_on_the_page_measures_goes_to_the_better_bar_lines() -> None:
