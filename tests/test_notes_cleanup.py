@@ -78,3 +78,48 @@ def test_a_beep_far_over_the_melody_beyond_the_models_range_is_dropped() -> None
     assert drop_far_beyond(piccolo, lo_hz=50.0, hi_hz=2000.0, tuning_cents=0.0) == piccolo
     bass = notes_at([28, 31, 33, 35, 40])
     assert drop_far_beyond(bass, lo_hz=50.0, hi_hz=2000.0, tuning_cents=0.0) == bass
+
+
+def test_a_squeak_far_over_the_sung_line_is_dropped_and_an_octave_leap_kept() -> None:
+    """A sound two octaves over a phrase (or far under it) between two sung notes is not the melody;
+    a leap of an octave up and back, a take of high notes and a take of two notes keep every note."""
+    from transcribe.notes.cleanup import drop_far_from_line
+
+    def notes_at(pitches: list[float]) -> tuple[Note, ...]:
+        return tuple(Note(0.5 * i, 0.5 * i + 0.4, int(round(m)), 100.0 * (m - round(m))) for i, m in enumerate(pitches))
+
+    take = notes_at([58, 60, 62, 60, 81, 58, 53, 55])
+    assert drop_far_from_line(take, tuning_cents=-10.0) == take[:4] + take[5:]
+    hum = notes_at([38.8, 60, 62, 64, 62, 60])
+    assert drop_far_from_line(hum, tuning_cents=0.0) == hum[1:]
+    leap = notes_at([60, 62, 64, 76, 64, 62, 60])
+    assert drop_far_from_line(leap, tuning_cents=0.0) == leap
+    high = notes_at([84, 86, 88, 86, 84])
+    assert drop_far_from_line(high, tuning_cents=0.0) == high
+    two = notes_at([60, 84])
+    assert drop_far_from_line(two, tuning_cents=0.0) == two
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(30.0, 100.0), max_size=12))
+def test_a_note_dropped_from_the_line_is_far_from_both_neighbours_and_the_median(pitches: list[float]) -> None:
+    from transcribe.notes.cleanup import FAR_FROM_LINE_ST, drop_far_from_line
+
+    notes = tuple(Note(0.5 * i, 0.5 * i + 0.4, int(round(m)), 100.0 * (m - round(m))) for i, m in enumerate(pitches))
+    kept = drop_far_from_line(notes, tuning_cents=0.0)
+    assert [n for n in notes if n in kept] == list(kept)  # order kept, nothing added
+    med = float(np.median(pitches)) if pitches else 0.0
+    for i, note in enumerate(notes):
+        if note not in kept:
+            assert abs(pitches[i] - med) > FAR_FROM_LINE_ST
+            assert all(abs(pitches[i] - pitches[j]) > FAR_FROM_LINE_ST for j in (i - 1, i + 1) if 0 <= j < len(pitches))
+
+
+@pytest.mark.skipif(SINGING is None or not SINGING.is_dir(), reason="../shared/data/singing is absent (sung recordings)")
+def test_a_squeak_over_a_sung_take_is_not_written() -> None:
+    """ssvd-scores 102957: an A5 of 0.16 s at 34.6 s, between a sung C4 and Bb3 (a man singing
+    around D3-C4), matched no labelled note and was written with four ledger lines."""
+    import transcribe
+
+    result = transcribe.transcribe(SINGING / "ssvd-scores" / "recordings" / "102957.flac")
+    assert max(n.midi for n in result.notes) < 70, sorted(n.midi for n in result.notes)[-3:]

@@ -233,7 +233,8 @@ def _voice_or_instrument_notes(
             hook("lead", {"notes": found})
         # What the take holds before its first sure note is not the melody (profiles.VOICE_LEAD_MIN_CONFIDENCE).
         found = cleanup.drop_unsure_lead(found, min_confidence=profiles.lead_min_confidence(profile, backend=opts.pitch))
-        return found, tuning, profile.onsets_at
+        # A sound far over or under the sung line (a squeak, a cough) is not the melody.
+        return cleanup.drop_far_from_line(found, tuning_cents=tuning), tuning, profile.onsets_at
     # An instrument: the pitch track's notes, onsets moved to their attacks, ends to their releases.
     params = profile.segment
     partials = features.partials_db(audio.samples, audio.sr, raw.times_s, np.where(mask, raw.f0_hz, np.nan))

@@ -1,6 +1,6 @@
 """Clean-up of the found notes: octave slips folded, glides and blips absorbed, short notes merged,
 two parts of one note joined, unsure sounds before a take's first sure note dropped, notes read
-beyond the pitch model's range far from the melody dropped."""
+beyond the pitch model's range far from the melody dropped, a sung note far from its line dropped."""
 
 from __future__ import annotations
 
@@ -136,3 +136,28 @@ def drop_far_beyond(notes: tuple[Note, ...], *, lo_hz: float, hi_hz: float, tuni
         return notes
     near = np.abs(pitch[:, None] - inside[None, :]).min(axis=1) <= FAR_BEYOND_ST
     return tuple(n for n, keep in zip(notes, ~beyond | near) if keep)
+
+
+#: A sung note further than this (semitones) from both its neighbours and from the take's median
+#: pitch is not the melody's (:func:`drop_far_from_line`).
+FAR_FROM_LINE_ST = 12.0
+
+
+def drop_far_from_line(notes: tuple[Note, ...], *, tuning_cents: float) -> tuple[Note, ...]:
+    """The notes without those more than :data:`FAR_FROM_LINE_ST` from the note before, the note
+    after and the median pitch of the take (a voice's notes).
+
+    A squeak, a cough or a chair read as a pitch two octaves over a phrase, or a hum far under it,
+    is no note of a sung melody (ssvd-scores 102957: an A5 of 0.16 s between a sung C4 and Bb3,
+    written with four ledger lines; none of the 110 labelled takes has a sung note so far from both
+    neighbours and its take). A leap of an octave to a note and back is kept: the note lies an
+    octave from its neighbours, not further. A take of one or two notes keeps them.
+    """
+    if len(notes) < 3:
+        return notes
+    pitch = np.array([n.midi + (n.cents + tuning_cents) / 100.0 for n in notes])
+    far = np.abs(pitch - np.median(pitch)) > FAR_FROM_LINE_ST
+    before = np.abs(np.diff(pitch, prepend=np.nan))
+    after = np.abs(np.diff(pitch, append=np.nan))
+    far &= np.fmin(before, after) > FAR_FROM_LINE_ST
+    return tuple(n for n, drop in zip(notes, far) if not drop)
