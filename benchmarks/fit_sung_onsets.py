@@ -126,12 +126,13 @@ def fit_network(x: np.ndarray, y: np.ndarray, *, seed: int) -> dict[str, np.ndar
 
 def model_notes(item: Item, model: sung.SungModel) -> np.ndarray:
     """The model's notes of one recording as scored rows, as the voice path keeps them (the
-    unsure sounds before the first sure note dropped: ``profiles.VOICE_LEAD_MIN_CONFIDENCE``;
-    those read beyond the pitch model's range far from the rest: ``cleanup.drop_far_beyond``)."""
+    unsure sounds before the first sure note and the notes far from the sung line dropped:
+    ``cleanup.keep_sung``; those read beyond the pitch model's range far from the rest:
+    ``cleanup.drop_far_beyond``)."""
     p_on, p_off = network.probability(item.x, model.onset), network.probability(item.x, model.offset)
     found = sung.read_notes(item.frames, p_on, p_off, model, min_note_s=0.07)
     floor = profiles.lead_min_confidence(profiles.VOICE, backend="swift")
-    found = cleanup.drop_unsure_lead(found, min_confidence=floor)
+    found = cleanup.keep_sung(found, min_confidence=floor, tuning_cents=0.0)
     fmin_hz, fmax_hz = Options().pitch_range_hz
     lo_hz, hi_hz = pitch.searched_directly("swift", fmin_hz=fmin_hz, fmax_hz=fmax_hz)
     return sung_cv.as_rows(cleanup.drop_far_beyond(found, lo_hz=lo_hz, hi_hz=hi_hz, tuning_cents=0.0), 0.0)

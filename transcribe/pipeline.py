@@ -231,10 +231,10 @@ def _voice_or_instrument_notes(
         found = sung.notes_from(frames, bands, sung.load_model(), min_note_s=opts.min_note_s, tuning_cents=tuning)
         if hook is not None:
             hook("lead", {"notes": found})
-        # What the take holds before its first sure note is not the melody (profiles.VOICE_LEAD_MIN_CONFIDENCE).
-        found = cleanup.drop_unsure_lead(found, min_confidence=profiles.lead_min_confidence(profile, backend=opts.pitch))
-        # A sound far over or under the sung line (a squeak, a cough) is not the melody.
-        return cleanup.drop_far_from_line(found, tuning_cents=tuning), tuning, profile.onsets_at
+        # What the take holds before its first sure note (profiles.VOICE_LEAD_MIN_CONFIDENCE) and a
+        # sound far over or under the sung line (a squeak, a cough) are not the melody.
+        floor = profiles.lead_min_confidence(profile, backend=opts.pitch)
+        return cleanup.keep_sung(found, min_confidence=floor, tuning_cents=tuning), tuning, profile.onsets_at
     # An instrument: the pitch track's notes, onsets moved to their attacks, ends to their releases.
     params = profile.segment
     partials = features.partials_db(audio.samples, audio.sr, raw.times_s, np.where(mask, raw.f0_hz, np.nan))

@@ -161,3 +161,10 @@ def drop_far_from_line(notes: tuple[Note, ...], *, tuning_cents: float) -> tuple
     after = np.abs(np.diff(pitch, append=np.nan))
     far &= np.fmin(before, after) > FAR_FROM_LINE_ST
     return tuple(n for n, drop in zip(notes, far) if not drop)
+
+
+def keep_sung(notes: tuple[Note, ...], *, min_confidence: float, tuning_cents: float) -> tuple[Note, ...]:
+    """A voice's notes without what is not its melody: the unsure sounds before its first sure
+    note (:func:`drop_unsure_lead`) and the notes far from its line (:func:`drop_far_from_line`).
+    The voice path and the sung model's fit (``benchmarks.fit_sung_onsets.model_notes``) both call it."""
+    return drop_far_from_line(drop_unsure_lead(notes, min_confidence=min_confidence), tuning_cents=tuning_cents)
