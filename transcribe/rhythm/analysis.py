@@ -299,17 +299,19 @@ def analyze(
         # so that it starts where the tune started in the bar (the bar read on the longest stretch).
         kc, kc_off, k, d, local = _resume_in_bar(pl, pitch, accent_db, beat_s=beat_s, time_signature=time_signature)
         pl = dataclasses.replace(pl, onsets=kc, offsets=kc_off, k=k, ioi=d, local=local)
-    meter = choose_meter(
-        k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=pitch, accent_db=accent_db, compound_shift=compound_shift
-    )
-    if follow is not None and follow.remeter and time_signature is not None and len(notes) > 1 and not meter.compound:
+    free = None
+    if follow is not None and follow.remeter and time_signature is not None and len(notes) > 1 and not is_compound(time_signature):
         # A voice in a given simple signature: the beat is followed from the reading the take
         # gives without it (unless that one is compound), and the bar read again below in the
         # given signature, as an estimated one would be. The signature's own first reading
         # could follow another beat level and place the bar lines by accents alone.
         free = choose_meter(k, d, w, tau, beat_s=beat_s, pitch=pitch, accent_db=accent_db, compound_shift=compound_shift)
-        if not free.compound:
-            meter = free
+    if free is not None and not free.compound:
+        meter = free
+    else:
+        meter = choose_meter(
+            k, d, w, tau, beat_s=beat_s, time_signature=time_signature, pitch=pitch, accent_db=accent_db, compound_shift=compound_shift
+        )
     b, m = meter.tatums_per_beat, meter.beats_per_bar
     compound = meter.compound
     beat_q = 1.5 if compound else 1.0
