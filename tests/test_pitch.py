@@ -121,3 +121,56 @@ def test_a_reading_beyond_the_range_is_taken_only_as_long_as_a_note() -> None:
         inside = (track.times_s > 0.3) & (track.times_s < 0.3 + dur_s)
         near = np.abs(_cents(track.f0_hz[inside], 2500.0)) < 25.0
         assert (near & (track.confidence[inside] > 0.7)).any() == read
+
+
+def _sine(hz: float, dur_s: float, *, sr: int) -> np.ndarray:
+    """A pure sinusoid with a 10 ms attack and a 20 ms release."""
+    t = np.arange(int(round(dur_s * sr))) / sr
+    env = np.minimum(1.0, t / 0.01) * np.minimum(1.0, (dur_s - t) / 0.02).clip(0, 1)
+    return (0.2 * env * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+
+
+def test_pure_tone_share_tells_a_sine_from_a_harmonic_tone() -> None:
+    from transcribe.pitch import swift
+
+    sr = swift.SAMPLE_RATE
+    lead = np.zeros(sr // 4, dtype=np.float32)
+
+    def share(signal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = np.concatenate([lead, signal, lead])
+        got = swift.pure_tone_share(x, np.full(len(x) // 256, 261.63))
+        return got[(len(lead) + 512) // 256 + 1 : (len(lead) + len(signal) - 512) // 256 - 1], got[: (len(lead) - 512) // 256]
+
+    sine_body, sine_before = share(_sine(261.63, 0.4, sr=sr))
+    assert sine_body.min() > 0.999  # all of a sine's power lies at its pitch
+    assert sine_before.max() == 0.0  # silence: no power, share 0
+    harmonic_body, _ = share(tone(60, 0.4, sr=sr))
+    assert harmonic_body.max() < 0.9  # a tone's partials hold much of it
+    assert swift.pure_tone_share(np.zeros(4096), np.full(16, np.nan)).max() == 0.0  # no pitch: 0
+
+
+def test_swift_confidence_of_a_harmonic_tone_is_the_model_own() -> None:
+    """The pure-tone floor leaves a tone with partials as SwiftF0 reads it."""
+    from swift_f0 import SwiftF0
+
+    from transcribe.pitch import swift
+
+    sr = swift.SAMPLE_RATE
+    x = np.concatenate([tone(m, 0.3, sr=sr) for m in (55, 60, 64, 67, 72)])
+    ours = swift.estimate(x, fmin_hz=50.0, fmax_hz=2000.0)
+    theirs = SwiftF0(spin=False).detect(x, sr, fmin=50.0, fmax=2000.0)
+    np.testing.assert_allclose(ours[2], theirs.confidence, atol=1e-4)
+
+
+@pytest.mark.parametrize("tonic_hz", [196.0, 261.63, 329.63])  # G3, C4, E4: SwiftF0 is unsure of a sine there
+def test_a_sine_melody_keeps_every_note(tonic_hz: float) -> None:
+    """A tone generator's melody (pure sines): SwiftF0 reads their pitch right but at confidence
+    0.4-0.8, under the gate; before the pure-tone floor a G3 scale kept 2 of its 9 notes."""
+    import transcribe
+
+    sr = 22050
+    steps = (0, 2, 4, 5, 7, 5, 4, 2, 0)
+    x = np.concatenate([np.concatenate([_sine(tonic_hz * 2.0 ** (k / 12.0), 0.45, sr=sr), np.zeros(sr // 20, np.float32)]) for k in steps])
+    got = transcribe.transcribe(x, sr=sr)
+    tonic = round(69 + 12 * np.log2(tonic_hz / 440.0))
+    assert [n.midi for n in got.notes] == [tonic + k for k in steps]
