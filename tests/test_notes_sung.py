@@ -362,3 +362,42 @@ def test_a_dip_in_a_note_sung_on_syllables_is_no_repeat() -> None:
     p_off[99] = 0.6
     found = sung.read_notes(frames, p_on, p_off, _step_model(np.inf), min_note_s=0.07)
     assert [nt.midi for nt in found] == [66, 67, 69] and round(found[1].offset_s / 0.016) == 99
+
+
+def test_an_offset_the_note_sounds_on_through_is_not_its_end() -> None:
+    # A note from frame 10 whose offset network fires 6 frames in (it saw the step into it),
+    # its pitch and level held to the next onset at 60: the note runs to 60 (before, it ended
+    # at 16 and the 44 frames it went on sounding were left unwritten, a rest on the page).
+    n = 120
+    voiced = np.zeros(n, dtype=bool)
+    voiced[10:110] = True
+    midi = np.where(np.arange(n) < 60, 60.0, 62.0) + 0.3 * np.sin(2 * np.pi * 5.2 * np.arange(n) * 0.016)
+    p_on, p_off = np.zeros(n), np.zeros(n)
+    p_on[[10, 60]] = 0.9
+    p_off[16] = 0.8
+    frames = _frames(midi, voiced)
+    found = sung.read_notes(frames, p_on, p_off, _model(), min_note_s=0.07)
+    assert [(round(nt.onset_s / 0.016), round(nt.offset_s / 0.016), nt.midi) for nt in found] == [(10, 60, 60), (60, 110, 62)]
+    # Where the level dips after the offset (a note sung again, a breath), or the pitch moves
+    # on (a slide), the offset stands.
+    loud = np.where(voiced, -20.0, -70.0)
+    loud[30:34] = -32.0
+    dipped = sung.read_notes(dataclasses.replace(frames, loudness_db=loud), p_on, p_off, _model(), min_note_s=0.07)
+    assert round(dipped[0].offset_s / 0.016) == 16
+    slide = np.where(np.arange(n) < 16, 60.0, 60.0 + 0.05 * (np.arange(n) - 16))
+    slid = sung.read_notes(_frames(np.where(np.arange(n) < 60, slide, 62.0), voiced), p_on, p_off, _model(), min_note_s=0.07)
+    assert round(slid[0].offset_s / 0.016) == 16
+
+
+def test_a_man_singing_a_scale_legato_with_vibrato_keeps_every_note() -> None:
+    """A scale from C3 sung on one vowel, 40 cents of vibrato, each note up to 35 cents off: the
+    offset network ended three notes 70-80 ms after their onsets, leaving their held pitch
+    unwritten and the key read as F major; every note is written now, in C major."""
+    import transcribe
+    from tests.synth import legato_line
+
+    scale = [48 + s for s in (0, 2, 4, 5, 7, 9, 7, 5, 4, 2, 0)]
+    cents = [1.0, -35.0, -3.0, -19.0, -11.0, -8.0, -5.0, 6.0, 16.0, -2.0, 20.0]
+    got = transcribe.transcribe(legato_line(scale, note_s=0.5, cents=cents, vibrato_cents=40.0), sr=44100)
+    assert [n.midi for n in got.notes] == scale
+    assert got.key.tonic == "C" and got.key.mode == "major"
