@@ -284,6 +284,9 @@ def test_real_v1_pitch_range_zeroes_confidence(v1: spice.SpiceModel) -> None:
     assert np.all(conf[5:-5] == 0)
 
 
+CHUNK_ATOL = 3e-6  # float32 noise between model calls of different lengths
+
+
 def test_real_v1_chunked_equals_one_pass(v1: spice.SpiceModel) -> None:
     notes = melody([(60, 1), (64, 1), (67, 0.5), (72, 1.5), (None, 1), (69, 1), (65, 2)] * 2, bpm=110)
     for noise_db in (30.0, None):  # digital silence in the rests is where SPICE is touchiest
@@ -292,8 +295,13 @@ def test_real_v1_chunked_equals_one_pass(v1: spice.SpiceModel) -> None:
         whole = v1.run(x16, chunk_s=1000.0)
         for chunk_s in (1.0, 2.5):  # ~13 s of audio: 14 and 6 chunks
             parts = v1.run(x16, chunk_s=chunk_s, overlap_s=1.0)
-            np.testing.assert_allclose(parts[0], whole[0], atol=1e-6)
-            np.testing.assert_allclose(parts[1], whole[1], atol=1e-6)
+            # Float32 kernels differ with the input's length: TensorFlow 2.21 gives the last
+            # frame's uncertainty 1.1e-6 apart; a too short context (0.5 s) moves frames by
+            # 1.2e-5 or more, which the last assertion shows is caught.
+            np.testing.assert_allclose(parts[0], whole[0], atol=CHUNK_ATOL)
+            np.testing.assert_allclose(parts[1], whole[1], atol=CHUNK_ATOL)
+        short = v1.run(x16, chunk_s=2.5, overlap_s=0.5)
+        assert max(float(np.abs(short[i] - whole[i]).max()) for i in (0, 1)) > 3 * CHUNK_ATOL
     t1, f1, c1 = spice.estimate(x16, fmin_hz=50.0, fmax_hz=2000.0, model=v1)
     t2, f2, c2 = spice.estimate(x16, fmin_hz=50.0, fmax_hz=2000.0, model=v1, chunk_s=3.0)
     np.testing.assert_array_equal(t1, t2)
