@@ -345,12 +345,39 @@ def test_a_repeat_rehummed_is_a_note_where_the_onset_network_missed_it() -> None
     p_off[99] = 0.6
     found = sung.read_notes(frames, p_on, p_off, _step_model(np.inf), min_note_s=0.07)
     assert [nt.midi for nt in found] == [66, 67, 67, 69]
-    assert round(found[1].offset_s / 0.016) == 99 and round(found[2].onset_s / 0.016) == 103
+    # The repeat starts where the G ends, at its dip (the hum swells again from there), not where
+    # the level is back (103), the voice sounding through the dip.
+    assert round(found[1].offset_s / 0.016) == 99 and round(found[2].onset_s / 0.016) == 99
     assert abs(found[3].onset_s / 0.016 - 140) <= 3
-    # No offset there: the G held through the dip ends at its bottom and the repeat starts after it.
+    # No offset there: the G held through the dip ends at its bottom and the repeat starts there.
     found = sung.read_notes(frames, p_on, np.zeros(len(p_on)), _step_model(np.inf), min_note_s=0.07)
     assert [nt.midi for nt in found] == [66, 67, 67, 69]
-    assert round(found[1].offset_s / 0.016) == 100 and round(found[2].onset_s / 0.016) == 103
+    assert round(found[1].offset_s / 0.016) == 100 and round(found[2].onset_s / 0.016) == 100
+
+
+def test_a_repeat_rehummed_starts_at_the_bottom_of_its_dip() -> None:
+    # The onset network fires where the repeat's level has come back (frame 103, as on syllables,
+    # where SSVD's annotators mark a note after its consonant); in a hummed take the voice sounds
+    # through the dip and the new note swells from its bottom (frame 100).
+    frames, p_on = _rehummed(onset_at_steps=False)
+    p_on[103] = 0.9
+    found = sung.read_notes(frames, p_on, np.zeros(len(p_on)), _step_model(np.inf), min_note_s=0.07)
+    assert [nt.midi for nt in found] == [66, 67, 67, 69]
+    assert round(found[2].onset_s / 0.016) == 100
+    # The tracker unsure through the dip: a break in the voice (a consonant), the onset stays.
+    conf = np.array(frames.confidence)
+    conf[97:104] = 0.2
+    broken = dataclasses.replace(frames, confidence=conf)
+    found = sung.read_notes(broken, p_on, np.zeros(len(p_on)), _step_model(np.inf), min_note_s=0.07)
+    assert [nt.midi for nt in found] == [66, 67, 67, 69]
+    assert round(found[2].onset_s / 0.016) == 103
+    # A new pitch after the dip is no repeat: its onset stays where the network put it.
+    midi = np.array(frames.midi)
+    midi[100:140] += 2.0
+    stepped = dataclasses.replace(frames, midi=midi)
+    found = sung.read_notes(stepped, p_on, np.zeros(len(p_on)), _step_model(np.inf), min_note_s=0.07)
+    assert [nt.midi for nt in found][:3] == [66, 67, 69]
+    assert round(found[2].onset_s / 0.016) == 103
 
 
 def test_a_dip_in_a_note_sung_on_syllables_is_no_repeat() -> None:

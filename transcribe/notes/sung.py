@@ -75,9 +75,15 @@ SOUND_DROP_DB = 20.0
 #: hummed). In a take that reads as hummed (:func:`_rehummed`), a dip of the level at least
 #: :data:`REPEAT_DIP_DB` below the louder of the :data:`REPEAT_SIDE_FRAMES` frames on each side,
 #: inside a note, or at its end with the sound held on at its pitch (:data:`REPEAT_SAME_ST`) for
-#: :data:`REPEAT_HELD_FRAMES` frames, ends the note there; a new note starts at the likeliest
-#: onset within :data:`REPEAT_SEARCH_FRAMES` frames after it.
+#: :data:`REPEAT_HELD_FRAMES` frames, ends the note there; a new note starts there too where the
+#: tracker stays sure of the voice through the dip (:data:`REPEAT_SURE_CONFIDENCE`), else at the
+#: likeliest onset within :data:`REPEAT_SEARCH_FRAMES` frames after it. An onset the network put
+#: just after such a dip moves to its bottom (:func:`_at_dip_bottoms`).
 REPEAT_DIP_DB, REPEAT_SIDE_FRAMES, REPEAT_HELD_FRAMES, REPEAT_SAME_ST, REPEAT_SEARCH_FRAMES = 6.0, 8, 10, 0.5, 8
+#: The pitch tracker's confidence a hummed repeat's dip keeps (:func:`_at_dip_bottoms`): the 23
+#: dips of 12 hummed takes keep 0.58 or more; the unvoiced breaks between syllables of three
+#: SSVD takes read as hummed fall to 0.0-0.33.
+REPEAT_SURE_CONFIDENCE = 0.5
 #: Level differences are clipped here (dB), pitch differences here (semitones).
 MAX_DB, MAX_ST = 30.0, 3.0
 
@@ -338,6 +344,37 @@ def _rehummed(loud_db: np.ndarray, midi: np.ndarray, voiced: np.ndarray, note: t
     return b if len(around) and around.max() >= REPEAT_DIP_DB else None
 
 
+def _at_dip_bottoms(starts: np.ndarray, loud_db: np.ndarray, midi: np.ndarray, voiced: np.ndarray, confidence: np.ndarray) -> np.ndarray:
+    """Onsets (frames, sorted, shape (k,)) of a hummed take moved to the bottom of the dip of the
+    level before them where that dip is a repeat re-hummed: at most :data:`REPEAT_SEARCH_FRAMES`
+    before the onset (after the onset before it), at least :data:`REPEAT_DIP_DB` deep
+    (:func:`_dip_depths_db`), the pitch on both sides the same (medians of
+    :data:`REPEAT_HELD_FRAMES` voiced frames within :data:`REPEAT_SAME_ST`) and the tracker sure
+    of the voice through the dip (confidence at least :data:`REPEAT_SURE_CONFIDENCE`: a hum's
+    throat closing a moment, not a consonant's break). The re-hummed note's sound starts to swell
+    at the bottom; the onset network, fitted on syllables, fires where the level is back, 30-60 ms
+    later, as SSVD's annotators place a syllable's onset after its consonant."""
+    out = np.asarray(starts, dtype=np.int64).copy()
+    side = REPEAT_SIDE_FRAMES
+    for i in range(1, len(out)):
+        s = int(out[i])
+        lo = max(int(out[i - 1]) + 1, s - REPEAT_SEARCH_FRAMES)
+        if s - lo < 1:
+            continue
+        w0, w1 = max(0, lo - side), min(len(loud_db), s + side + 1)
+        depth = _dip_depths_db(loud_db[w0:w1])[lo - w0 : s + 1 - w0]
+        if not len(depth) or depth.max() < REPEAT_DIP_DB:
+            continue
+        k = lo + int(np.argmax(depth))
+        if float(np.min(confidence[k : s + 1])) < REPEAT_SURE_CONFIDENCE:
+            continue
+        span_before, span_after = slice(max(0, k - REPEAT_HELD_FRAMES), k), slice(s, s + REPEAT_HELD_FRAMES)
+        before, after = midi[span_before][voiced[span_before]], midi[span_after][voiced[span_after]]
+        if len(before) and len(after) and abs(float(np.median(before)) - float(np.median(after))) <= REPEAT_SAME_ST:
+            out[i] = k
+    return out
+
+
 def _onsets(p_on: np.ndarray, midi: np.ndarray, voiced: np.ndarray, model: SungModel) -> np.ndarray:
     """The frames where notes start: the onset probability's peaks and the legato steps, or, with
     a length prior, the onsets the semi-Markov decode chooses (and its legato steps); sorted."""
@@ -440,8 +477,11 @@ def read_notes(
     starts = _onsets(p_on, midi, voiced, model)
     legato, hummed = _legato_steps(starts, midi, voiced)
     starts = np.union1d(starts, legato)
-    shortest = int(np.ceil(min_note_s / hop))
     loud_db = np.asarray(frames.loudness_db, dtype=np.float64)
+    confidence = np.asarray(frames.confidence, dtype=np.float64)
+    if hummed:
+        starts = _at_dip_bottoms(starts, loud_db, midi, voiced, confidence)
+    shortest = int(np.ceil(min_note_s / hop))
     out: list[Note] = []
     starts = [int(x) for x in starts]
     j = -1
@@ -473,9 +513,12 @@ def read_notes(
                 b = k
         end = _rehummed(loud_db, midi, voiced, (a, b), nxt) if hummed else None
         if end is not None:
-            # A repeat re-hummed: the note ends there, the repeat starts at the likeliest onset after.
+            # A repeat re-hummed: the note ends there, the repeat starts there too where the voice
+            # sounds on through the dip (it swells from the bottom), else at the likeliest onset after.
             b = end
             again = b + int(np.argmax(p_on[b : min(b + REPEAT_SEARCH_FRAMES, nxt)]))
+            if float(np.min(confidence[b : again + 1])) >= REPEAT_SURE_CONFIDENCE:
+                again = b
             if a < again < nxt:
                 starts.insert(j + 1, again)
         v = voiced[a:b]
