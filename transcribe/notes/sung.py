@@ -355,14 +355,13 @@ def _at_dip_bottoms(starts: np.ndarray, loud_db: np.ndarray, midi: np.ndarray, v
     at the bottom; the onset network, fitted on syllables, fires where the level is back, 30-60 ms
     later, as SSVD's annotators place a syllable's onset after its consonant."""
     out = np.asarray(starts, dtype=np.int64).copy()
-    side = REPEAT_SIDE_FRAMES
+    depth_db = _dip_depths_db(loud_db)
     for i in range(1, len(out)):
         s = int(out[i])
         lo = max(int(out[i - 1]) + 1, s - REPEAT_SEARCH_FRAMES)
         if s - lo < 1:
             continue
-        w0, w1 = max(0, lo - side), min(len(loud_db), s + side + 1)
-        depth = _dip_depths_db(loud_db[w0:w1])[lo - w0 : s + 1 - w0]
+        depth = depth_db[lo : s + 1]
         if not len(depth) or depth.max() < REPEAT_DIP_DB:
             continue
         k = lo + int(np.argmax(depth))
@@ -436,8 +435,8 @@ def _held(midi: np.ndarray, voiced: np.ndarray) -> bool:
 def _sounds_on(midi: np.ndarray, voiced: np.ndarray, loud_db: np.ndarray, at: tuple[int, int, int]) -> bool:
     """Whether a note sounds on past an offset the network chose: ``at`` = (its onset, that
     offset, the next onset) in frames; the stretch from the offset to the next onset, at least
-    :data:`EARLY_END_STRETCH_FRAMES` long, holds one pitch (:func:`_held`) within half a semitone
-    of the note's before it, and its level stays within :data:`REPEAT_DIP_DB` of the note's
+    :data:`EARLY_END_STRETCH_FRAMES` long, holds one pitch (:func:`_held`) within
+    :data:`REPEAT_SAME_ST` of the note's before it, and its level stays within :data:`REPEAT_DIP_DB` of the note's
     loudest (no re-sung repeat, no silence, no quieter sound after the note).
     A man's legato line on one vowel (a scale from C3, 40 cents of vibrato) had notes ended
     80 ms after their onsets and 0.4 s of their held pitch left unwritten."""
@@ -447,7 +446,7 @@ def _sounds_on(midi: np.ndarray, voiced: np.ndarray, loud_db: np.ndarray, at: tu
     if float(loud_db[a:nxt].max() - loud_db[k:nxt].min()) >= REPEAT_DIP_DB:
         return False
     before = midi[a:k][voiced[a:k]]
-    return bool(len(before)) and abs(float(np.median(midi[k:nxt][voiced[k:nxt]])) - float(np.median(before))) < 0.5
+    return bool(len(before)) and abs(float(np.median(midi[k:nxt][voiced[k:nxt]])) - float(np.median(before))) < REPEAT_SAME_ST
 
 
 def _sound_end(voiced: np.ndarray, loud_db: np.ndarray) -> int:
