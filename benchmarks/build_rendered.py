@@ -3,7 +3,7 @@
 Usage::
 
     python -m benchmarks.build_rendered [--seed 0] [--items 48] [--out benchmarks/data/rendered]
-        [--jobs 2] [--force] [--variation fluidr3|varied|held-out|hall-check|auditorium|fast|varied-dyn|auditorium-dyn|
+        [--jobs 2] [--force] [--variation fluidr3|varied|held-out|hall-check|auditorium|fast|faster|varied-dyn|auditorium-dyn|
          varied-vib|auditorium-vib]
         [--soundfont NAME,...] [--room TYPE,...] [--mic] [--expression]
 

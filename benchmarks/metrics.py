@@ -293,7 +293,8 @@ def page_scores(
     - ``key_rel``: our key signature is the printed one transposed (enharmonic counts);
     - ``ts_right``: the printed time signature (4/4 = 2/2);
     - ``dur_right``: share whose written length equals the printed one times a factor in
-      {1/2, 1, 2}, the one factor per recording that fits best (a tempo read at double or half).
+      {1/2, 1, 2}, the one factor per recording that fits best (a tempo read at double or half);
+    - ``bar_right``: :func:`bar_right` at that factor.
     """
     out: dict[str, float] = {"pitch_right": math.nan, "dur_right": math.nan, "page_matched": 0.0, "dur_scale": math.nan}
     k = parse_key(est_key)
@@ -324,4 +325,23 @@ def page_scores(
         if right > best:
             best, out["dur_scale"] = right, float(s)
     out["dur_right"] = best / len(placed)
+    out["bar_right"] = bar_right(est_ts, page.time_signature, Fraction(out["dur_scale"]).limit_denominator(2))
     return out
+
+
+def bar_right(est: str | None, truth: str, scale: Fraction) -> float:
+    """1.0 where our bar holds the printed bar's music: the printed time signature (as
+    :func:`ts_right`), or one as simple or compound whose bar is the printed bar times the
+    tempo ``scale`` the written durations were read at (2/4 at half the printed 4/4's note
+    values, 4/4 at twice a printed 2/4's). A diagnosis beside ``ts_right``, not a substitute:
+    it tells a wrong bar from a printed beat unit the audio cannot tell."""
+    if ts_right(est, truth):
+        return 1.0
+    e, t = _ts(est), _ts(truth)
+    if e is None or t is None:
+        return 0.0
+
+    def compound(ts: tuple[int, int]) -> bool:
+        return ts[1] == 8 and ts[0] % 3 == 0
+
+    return float(compound(e) == compound(t) and Fraction(4 * e[0], e[1]) == Fraction(4 * t[0], t[1]) * scale)

@@ -201,6 +201,9 @@ def summarize(rows: list[dict[str, Any]], by: str = "set") -> list[dict[str, Any
             "key": _mean(r.get("key_exact") for r in rs),
             "key sig": _mean(r.get("key_rel") for r in rs),
             "time sig": _mean(r.get("ts_right") for r in rs),
+            # The printed bar's music in one bar of ours, at the tempo level the durations were read
+            # at (metrics.bar_right; ssvd-scores): a diagnosis beside "time sig".
+            "bar length": _mean(r.get("bar_right") for r in rs),
             "tempo": _mean(r.get("tempo_right") for r in rs),
             "durations": _mean(r.get("dur_right") for r in rs),
             "downbeats": _mean(r.get("downbeat_f1") for r in rs),

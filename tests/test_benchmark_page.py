@@ -6,7 +6,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from benchmarks.datasets import PageTruth, pair_alignment, read_exercise
-from benchmarks.metrics import note_scores, page_scores
+from benchmarks.metrics import bar_right, note_scores, page_scores
 
 
 def _page(**kw: object) -> PageTruth:
@@ -48,6 +48,18 @@ def test_page_scores_count_pitch_key_meter_and_lengths() -> None:
     assert got["dur_right"] == 1.0 and got["dur_scale"] == 0.5  # every length at half: one factor for the take
     worse = page_scores(written, "G major", "2/2", page)
     assert worse["key_rel"] == 0.0 and worse["ts_right"] == 0.0
+    assert worse["bar_right"] == 0.0  # a bar of four quarters at half the lengths holds 8/3 bars of the print
+    assert page_scores(written, "D major", "3/4", page)["bar_right"] == 1.0
+
+
+def test_bar_length_tells_a_printed_beat_unit_from_a_wrong_bar() -> None:
+    # A 4/4 sung at 92 BPM written as 2/4 at 46 with every value halved: the print's bar in one of ours.
+    assert bar_right("2/4", "4/4", Fraction(1, 2)) == 1.0
+    assert bar_right("4/4", "2/4", Fraction(2)) == 1.0  # a 2/4 of sixteenths written as 4/4 of eighths
+    assert bar_right("2/4", "4/4", Fraction(1)) == 0.0  # half the printed bar
+    assert bar_right("3/4", "6/8", Fraction(1)) == 0.0  # the same length, not the same beats
+    assert bar_right("3/4", "3/4", Fraction(2)) == 1.0  # the printed signature itself always counts
+    assert bar_right(None, "3/4", Fraction(1)) == 0.0
 
 
 def test_published_protocol_compares_fractional_sung_pitch() -> None:
