@@ -11,6 +11,7 @@ import pytest
 from transcribe import features, models
 from transcribe.errors import ModelError
 from transcribe.notes import sung
+from transcribe.notes.sung.steps import STEP_FRAMES
 from transcribe.types import FrameArrays
 
 
@@ -145,7 +146,7 @@ def test_a_clear_legato_step_starts_a_note_the_onset_network_missed() -> None:
     found = sung.read_notes(frames, p_on, p_off, _step_model(1.4), min_note_s=0.07)
     assert len(found) == 2 and round(found[0].onset_s / 0.016) == 10
     # The first frame whose following STEP_FRAMES are mostly at the new pitch.
-    assert abs(round(found[1].onset_s / 0.016) - 100) <= sung.STEP_FRAMES // 2
+    assert abs(round(found[1].onset_s / 0.016) - 100) <= STEP_FRAMES // 2
     assert [nt.midi for nt in found] == [60, 62]
     # Without the rule (infinite step) the legato steps under vibrato find it too (a take
     # whose every step lacks an onset reads as hummed), but they need 14 steady frames after
