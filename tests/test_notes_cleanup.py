@@ -1,5 +1,6 @@
-"""Unsure sounds before a take's first sure note (transcribe.notes.cleanup.drop_unsure_lead), and notes
-read beyond the pitch model's range far from the melody (drop_far_beyond)."""
+"""Unsure sounds before a take's first sure note (transcribe.notes.cleanup.drop_unsure_lead), notes
+read beyond the pitch model's range far from the melody (drop_far_beyond), far from a sung line
+(drop_far_from_line) and an instrument's short notes far beyond both neighbours (mend_far_blips)."""
 
 from __future__ import annotations
 
@@ -123,3 +124,66 @@ def test_a_squeak_over_a_sung_take_is_not_written() -> None:
 
     result = transcribe.transcribe(SINGING / "ssvd-scores" / "recordings" / "102957.flac")
     assert max(n.midi for n in result.notes) < 70, sorted(n.midi for n in result.notes)[-3:]
+
+
+def _line(pitches: list[int], lengths: list[float] | None = None, gap_s: float = 0.02) -> tuple[Note, ...]:
+    notes, t = [], 0.0
+    for i, m in enumerate(pitches):
+        length = 0.2 if lengths is None else lengths[i]
+        notes.append(Note(t, t + length, m, 0.0, 0.9))
+        t += length + gap_s
+    return tuple(notes)
+
+
+def test_a_short_note_more_than_an_octave_over_both_neighbours_is_moved_or_dropped() -> None:
+    """Held-out r007 (an oboe under a hall, a tune of B3-B4) had E6s and B3s among B4-B5 notes:
+    one an octave off its neighbour is moved back, one that no octave brings near is dropped."""
+    from transcribe.notes.cleanup import mend_far_blips
+
+    line = _line([71, 75, 88, 73, 71])  # E6 between D#5 and C#5: down an octave, E5
+    got = mend_far_blips(line)
+    assert [n.midi for n in got] == [71, 75, 76, 73, 71]
+    assert got[2].onset_s == line[2].onset_s and got[2].offset_s == line[2].offset_s
+    low = _line([78, 76, 59, 75, 73])  # a B3 under E5 and D#5: up an octave, B4
+    assert [n.midi for n in mend_far_blips(low)] == [78, 76, 71, 75, 73]
+    stray = _line([71, 72, 93, 72, 71])  # A6: an octave down is still 9 over its neighbours
+    assert mend_far_blips(stray) == stray[:2] + stray[3:]
+
+
+def test_an_octave_leap_a_long_note_and_a_note_after_a_rest_are_kept() -> None:
+    from transcribe.notes.cleanup import mend_far_blips
+
+    leap = _line([60, 72, 60, 72, 60])  # an octave up and back: a figure, not a misreading
+    assert mend_far_blips(leap) == leap
+    held = _line([71, 88, 75], lengths=[0.2, 0.4, 0.2])
+    assert mend_far_blips(held) == held
+    apart = _line([71, 88, 75], gap_s=0.4)  # its neighbours are not beside it
+    assert mend_far_blips(apart) == apart
+    edge = _line([88, 71, 72])  # the first note has one neighbour: nothing to judge it by
+    assert mend_far_blips(edge) == edge
+    # A right B4 between two E6s read an octave up (r007): the line around it is E5, and it stays.
+    between = _line([76, 74, 88, 71, 88, 75, 76])
+    assert mend_far_blips(between)[3] == between[3]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(30, 100), max_size=12), st.lists(st.floats(0.05, 0.5), min_size=12, max_size=12))
+def test_a_mended_blip_keeps_its_time_and_moves_by_an_octave(pitches: list[int], lengths: list[float]) -> None:
+    from transcribe.notes.cleanup import FAR_BLIP_CONTEXT, FAR_BLIP_S, FAR_FROM_LINE_ST, mend_far_blips
+
+    notes = _line(pitches, lengths[: len(pitches)])
+    got = mend_far_blips(notes)
+    by_onset = {n.onset_s: n for n in got}
+    assert [n.onset_s for n in got] == sorted(by_onset)  # order kept, nothing added
+    for i, note in enumerate(notes):
+        new = by_onset.get(note.onset_s)
+        if new == note:
+            continue
+        # Changed or dropped: short, inside the line, more than an octave beyond both neighbours.
+        assert 0 < i < len(notes) - 1 and note.duration_s <= FAR_BLIP_S
+        steps = [notes[j].midi - note.midi for j in (i - 1, i + 1)]
+        assert min(steps) > FAR_FROM_LINE_ST or max(steps) < -FAR_FROM_LINE_ST
+        around = pitches[max(0, i - FAR_BLIP_CONTEXT) : i] + pitches[i + 1 : i + 1 + FAR_BLIP_CONTEXT]
+        assert abs(float(np.median(around)) - note.midi) >= 12
+        if new is not None:
+            assert abs(new.midi - note.midi) == 12 and new.offset_s == note.offset_s

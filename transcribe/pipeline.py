@@ -306,6 +306,8 @@ def _voice_or_instrument_notes(
 
     found = double_stops.top_voice(found, peaks, level, tuning_cents=tuning, rt60_s=evidence.rt60_s)
     found = octaves.drop_final_rings(found, note_peaks_db(found, raw), note_rises_db(found, raw))
+    # A short note more than an octave beyond both its neighbours is a misreading (a hall's ring).
+    found = cleanup.mend_far_blips(found)
     return found, tuning, profile.onsets_at
 
 
