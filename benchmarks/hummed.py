@@ -249,6 +249,8 @@ def run_one(
         "pitch_right": page["pitch_right"],
         "dur_right": page["dur_right"],
         "ts_right": page["ts_right"] if tk.time_signature else math.nan,
+        # Our bar holds the song's bar at the tempo level the durations were read at (metrics.bar_right).
+        "bar_right": page.get("bar_right", math.nan) if tk.time_signature else math.nan,
         # Our notes on a bar line against the song's, matched by onset (a song only).
         "downbeats": bar_line_f1_by_onset(tk.notes[:, 0], tk.on_downbeat, [n[0] for n in pred.notes], pred.on_downbeat)
         if tk.on_downbeat and pred.on_downbeat
@@ -298,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"COnP {m[0]:.3f}  COnPOff {m[1]:.3f}  onsets {m[2]:.3f}  (mean over takes, published protocol)")
     page = [np.nanmean([r[k] for r in rows]) for k in ("key_sig", "pitch_right", "dur_right")]
     meter = (
-        f", time signature {np.mean([r['ts_right'] for r in rows]):.3f}, downbeats {np.nanmean([r['downbeats'] for r in rows]):.3f}"
+        f", time signature {np.mean([r['ts_right'] for r in rows]):.3f} (bar length {np.nanmean([r['bar_right'] for r in rows]):.3f}),"
+        f" downbeats {np.nanmean([r['downbeats'] for r in rows]):.3f}"
         if args.songs
         else ""
     )

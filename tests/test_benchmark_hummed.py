@@ -85,13 +85,14 @@ def test_a_song_is_hummed_with_its_own_rhythm_and_register() -> None:
 def test_a_hummed_song_is_scored_against_its_own_notation() -> None:
     row = hummed.run_one(11, song=_song())
     assert row["ts_right"] in (0.0, 1.0) and row["key_sig"] in (0.0, 1.0)
+    assert row["bar_right"] in (0.0, 1.0) and row["bar_right"] >= row["ts_right"]  # the signature's own bar counts
     assert 0.0 <= row["dur_right"] <= 1.0 and 0.0 <= row["pitch_right"] <= 1.0
     assert row["signature_holds"]
     assert 0.0 <= row["downbeats"] <= 1.0
     told = hummed.run_one(11, song=_song(), given_meter=True)
     assert told["ts_right"] == 1.0  # the song's own meter given
     walk = hummed.run_one(3)
-    assert np.isnan(walk["ts_right"]) and walk["signature_holds"] and np.isnan(walk["downbeats"])
+    assert np.isnan(walk["ts_right"]) and np.isnan(walk["bar_right"]) and walk["signature_holds"] and np.isnan(walk["downbeats"])
 
 
 def test_options_reach_the_transcription() -> None:
