@@ -14,6 +14,7 @@ import numpy as np
 
 from transcribe.types import Rhythm
 from transcribe.units import midi_to_hz
+from transcribe.values import TimeSignature
 
 ONSET_TOL_S = 0.05
 PITCH_TOL_CENTS = 50.0
@@ -337,11 +338,8 @@ def bar_right(est: str | None, truth: str, scale: Fraction) -> float:
     it tells a wrong bar from a printed beat unit the audio cannot tell."""
     if ts_right(est, truth):
         return 1.0
-    e, t = _ts(est), _ts(truth)
-    if e is None or t is None:
+    parts = _ts(est), _ts(truth)
+    if parts[0] is None or parts[1] is None:
         return 0.0
-
-    def compound(ts: tuple[int, int]) -> bool:
-        return ts[1] == 8 and ts[0] % 3 == 0
-
-    return float(compound(e) == compound(t) and Fraction(4 * e[0], e[1]) == Fraction(4 * t[0], t[1]) * scale)
+    e, t = (TimeSignature(f"{num}/{den}") for num, den in parts)
+    return float(e.is_compound == t.is_compound and e.measure_q == t.measure_q * scale)

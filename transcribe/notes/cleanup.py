@@ -190,10 +190,10 @@ def mend_far_blips(notes: tuple[Note, ...]) -> tuple[Note, ...]:
     hold no note more than an octave beyond both neighbours (FluidR3 seed 0, varied seed 5, hall
     check seed 7 and held-out: 12,926 notes). The line keeps a right note between two misread
     ones (r007's B4 between two E6s) where it is; a leap of an octave to a note and back is
-    kept. Flags are read on the notes as given.
+    kept. Every note is judged against the notes as given.
     """
     midi = np.array([n.midi for n in notes], dtype=np.float64)
-    flags = []
+    out = []
     for i, note in enumerate(notes):
         shift = 0
         if 0 < i < len(notes) - 1 and note.duration_s <= FAR_BLIP_S:
@@ -206,15 +206,10 @@ def mend_far_blips(notes: tuple[Note, ...]) -> tuple[Note, ...]:
                     shift = 12
                 elif max(steps) < -FAR_FROM_LINE_ST and line <= -12:
                     shift = -12
-        flags.append(shift)
-    out = []
-    for i, (note, shift) in enumerate(zip(notes, flags)):
         if not shift:
             out.append(note)
-            continue
-        moved = note.midi + shift
-        if all(abs(moved - other.midi) <= FAR_BLIP_NEAR_ST for other in (notes[i - 1], notes[i + 1])):
-            out.append(replace(note, midi=moved))
+        elif all(abs(note.midi + shift - other.midi) <= FAR_BLIP_NEAR_ST for other in (notes[i - 1], notes[i + 1])):
+            out.append(replace(note, midi=note.midi + shift))
     return tuple(out)
 
 
